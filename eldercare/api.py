@@ -1,0 +1,108 @@
+"""REST API of the shared core, scoped exactly like the pages (through the same selectors)."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from .errors import NotAllowed
+from .idnumber import age_on
+from .models import Division, Elder, ElderCategory
+from .selectors import division_list, elder_get, elder_list
+from .services import REGISTRY_EDITORS, ElderData, elder_create, elder_reveal, elder_update
+
+
+class DivisionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Division
+        fields = ["id", "code", "name", "level", "parent", "rural"]
+
+
+class ElderCategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ElderCategory
+        fields = ["category", "evidence_date"]
+
+
+class ElderSerializer(serializers.ModelSerializer):
+    """Lists and details show masked numbers; the full ID number is written, never read here."""
+
+    id_number = serializers.CharField(write_only=True, max_length=18)
+    id_masked = serializers.CharField(read_only=True)
+    phone = serializers.CharField(write_only=True, required=False, allow_blank=True)
+    phone_masked = serializers.CharField(read_only=True)
+    agent_phone = serializers.CharField(write_only=True, required=False, allow_blank=True)
+    categories = ElderCategorySerializer(many=True, required=False)
+    age = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Elder
+        fields = [
+            "id", "name", "gender", "id_number", "id_masked", "birth_date", "age", "community",
+            "hukou_in_district", "resident_since", "address", "phone", "phone_masked", "agent_name",
+            "agent_relation", "agent_phone", "agent_phone_masked", "categories", "life_status",
+            "life_status_date", "created_at", "updated_at",
+        ]
+        read_only_fields = ["birth_date", "life_status", "life_status_date", "agent_phone_masked"]
+        extra_kwargs = {"gender": {"required": False}}
+
+    def get_age(self, obj) -> int:
+        from django.utils import timezone
+
+        return age_on(obj.birth_date, timezone.localdate())
+
+    def to_data(self) -> ElderData:
+        d = self.validated_data
+        return ElderData(
+            name=d["name"], id_number=d["id_number"], gender=d.get("gender", ""), community=d["community"],
+            hukou_in_district=d.get("hukou_in_district", True), resident_since=d["resident_since"],
+            address=d["address"], phone=d.get("phone", ""), agent_name=d.get("agent_name", ""),
+            agent_relation=d.get("agent_relation", ""), agent_phone=d.get("agent_phone", ""),
+            categories={c["category"]: c["evidence_date"] for c in d.get("categories", [])},
+        )
+
+
+class DivisionViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = DivisionSerializer
+
+    def get_queryset(self):
+        return division_list(user=self.request.user)
+
+
+class ElderViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = ElderSerializer
+
+    def get_queryset(self):
+        return elder_list(user=self.request.user, search=self.request.query_params.get("search", ""))
+
+    def get_object(self):
+        return elder_get(user=self.request.user, pk=self.kwargs["pk"])
+
+    def _check_editor(self):
+        if not (self.request.user.is_superuser or self.request.user.has_role(*REGISTRY_EDITORS)):
+            raise NotAllowed("")
+
+    def create(self, request, *args, **kwargs):
+        self._check_editor()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        elder = elder_create(data=serializer.to_data(), by=request.user)
+        return Response(self.get_serializer(elder).data, status=201)
+
+    def update(self, request, *args, **kwargs):
+        self._check_editor()
+        elder = self.get_object()
+        serializer = self.get_serializer(elder, data=request.data, partial=False)
+        serializer.is_valid(raise_exception=True)
+        elder = elder_update(elder=elder, data=serializer.to_data(), by=request.user)
+        return Response(self.get_serializer(elder).data)
+
+    def partial_update(self, request, *args, **kwargs):
+        return self.http_method_not_allowed(request, *args, **kwargs)
+
+    @extend_schema(request=None, responses={200: serializers.DictField()})
+    @action(detail=True, methods=["post"], url_path=r"reveal/(?P<field>[a-z_]+)")
+    def reveal(self, request, pk=None, field=None):
+        """The full value of a personal number; each call is recorded in the reveal log."""
+        elder = self.get_object()
+        return Response({field: elder_reveal(elder=elder, field=field, by=request.user)})

@@ -1,0 +1,50 @@
+"""Domain errors: each carries a message for the user (translated) and maps to HTTP 4xx here."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+
+class DomainError(Exception):
+    """A refusal the user can understand; `message` is already in the user's language."""
+
+    http_status = status.HTTP_400_BAD_REQUEST
+    code = "domain_error"
+
+    def __init__(self, message: str = "", **params):
+        self.message = str(message)
+        self.params = params
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ValidationFailed(DomainError):
+    code = "invalid"
+
+
+class NotAllowed(DomainError):
+    """The user's role or jurisdiction does not allow this action."""
+
+    http_status = status.HTTP_403_FORBIDDEN
+    code = "not_allowed"
+
+
+class Conflict(DomainError):
+    """The object's state does not allow this action (already done, frozen, locked...)."""
+
+    http_status = status.HTTP_409_CONFLICT
+    code = "conflict"
+
+
+def api_exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        return Response({"detail": exc.message, "code": exc.code}, status=exc.http_status)
+    if isinstance(exc, Http404):
+        return Response({"detail": str(exc) or "Not found."}, status=status.HTTP_404_NOT_FOUND)
+    if isinstance(exc, PermissionDenied):
+        return Response({"detail": str(exc)}, status=status.HTTP_403_FORBIDDEN)
+    return exception_handler(exc, context)

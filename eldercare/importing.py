@@ -1,0 +1,212 @@
+"""Import elders from a spreadsheet typed by a community office (Chinese column headers).
+
+Every row is validated; errors are reported per row; a file with any error imports nothing.
+"""
+
+import datetime
+import io
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .errors import ValidationFailed
+from .models import DifficultyCategory, Division, User
+from .scoping import scope_for
+from .services import ElderData, _can_edit_in, elder_create, elder_validate
+
+# Header as a community office types it → field. Alternatives are accepted.
+COLUMNS = {
+    "姓名": "name",
+    "性别": "gender",
+    "身份证号": "id_number",
+    "身份证号码": "id_number",
+    "户籍社区": "community",
+    "户籍社区代码": "community",
+    "居住起始日期": "resident_since",
+    "现住址": "address",
+    "住址": "address",
+    "联系电话": "phone",
+    "代理人": "agent_name",
+    "代理人关系": "agent_relation",
+    "与老人关系": "agent_relation",
+    "代理人电话": "agent_phone",
+    "困难类别": "categories",
+    "证明日期": "evidence_date",
+}
+REQUIRED = ("name", "id_number", "community", "resident_since", "address")
+GENDERS = {"男": "M", "女": "F", "M": "M", "F": "F"}
+CATEGORY_BY_LABEL = {
+    "特困": DifficultyCategory.EXTREME_POVERTY,
+    "城乡散居特困": DifficultyCategory.EXTREME_POVERTY,
+    "低保": DifficultyCategory.LOW_INCOME,
+    "失独": DifficultyCategory.BEREAVED,
+    "优抚": DifficultyCategory.ENTITLED,
+    "重点优抚对象": DifficultyCategory.ENTITLED,
+    "特殊贡献": DifficultyCategory.SPECIAL_CONTRIBUTION,
+    "孤寡": DifficultyCategory.CHILDLESS,
+    "空巢独居": DifficultyCategory.EMPTY_NEST,
+    "空巢": DifficultyCategory.EMPTY_NEST,
+    "三无": DifficultyCategory.THREE_NO,
+}
+
+
+@dataclass
+class RowError:
+    row: int  # as the user sees it in the spreadsheet: header is row 1
+    message: str
+
+
+@dataclass
+class ImportResult:
+    created: int
+    errors: list[RowError]
+
+
+class ImportRejected(ValidationFailed):
+    def __init__(self, errors: list[RowError]):
+        self.errors = errors
+        super().__init__(_("The file has %(n)d error(s); nothing was imported.") % {"n": len(errors)})
+
+
+def read_table(uploaded, filename: str) -> pd.DataFrame:
+    name = filename.lower()
+    try:
+        if name.endswith((".xlsx", ".xls")):
+            frame = pd.read_excel(uploaded, dtype=str)
+        elif name.endswith(".csv"):
+            raw = uploaded.read()
+            text = None
+            for encoding in ("utf-8-sig", "gb18030"):
+                try:
+                    text = raw.decode(encoding)
+                    break
+                except UnicodeDecodeError:
+                    continue
+            if text is None:
+                raise ValidationFailed(_("The CSV file is neither UTF-8 nor GB18030 text."))
+            frame = pd.read_csv(io.StringIO(text), dtype=str)
+        else:
+            raise ValidationFailed(_("Upload an Excel (.xlsx) or CSV file."))
+    except ValidationFailed:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any parser failure is the user's file, say so
+        raise ValidationFailed(_("The file could not be read: %(error)s") % {"error": exc}) from exc
+    return frame.fillna("")
+
+
+def _parse_date(text: str) -> datetime.date | None:
+    text = str(text).strip()
+    m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?: 00:00:00)?", text)
+    if not m:
+        return None
+    try:
+        return datetime.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+
+
+def _row_to_data(row: dict, communities: dict[str, Division]) -> tuple[ElderData | None, list[str]]:
+    problems: list[str] = []
+    for key in REQUIRED:
+        if not str(row.get(key, "")).strip():
+            label = next(h for h, f in COLUMNS.items() if f == key)
+            problems.append(_("%(column)s is empty") % {"column": label})
+    community_text = str(row.get("community", "")).strip()
+    community = communities.get(community_text)
+    if community_text and community is None:
+        problems.append(_("community %(name)s is unknown or outside your area") % {"name": community_text})
+    resident_since = _parse_date(row.get("resident_since", ""))
+    if row.get("resident_since") and resident_since is None:
+        problems.append(_("居住起始日期 is not a date like 2020-05-01"))
+    gender_text = str(row.get("gender", "")).strip()
+    gender = GENDERS.get(gender_text, "")
+    if gender_text and not gender:
+        problems.append(_("性别 must be 男 or 女"))
+    categories: dict[str, datetime.date] = {}
+    evidence = _parse_date(row.get("evidence_date", "")) or resident_since or datetime.date.today()
+    for label in re.split(r"[、,，;；\s]+", str(row.get("categories", "")).strip()):
+        if not label:
+            continue
+        code = CATEGORY_BY_LABEL.get(label)
+        if code is None:
+            problems.append(_("unknown category of difficulty: %(label)s") % {"label": label})
+        else:
+            categories[code] = evidence
+    if problems:
+        return None, problems
+    return ElderData(
+        name=str(row["name"]).strip(),
+        id_number=str(row["id_number"]).strip(),
+        community=community,
+        resident_since=resident_since,
+        address=str(row["address"]).strip(),
+        gender=gender,
+        phone=str(row.get("phone", "")).strip(),
+        agent_name=str(row.get("agent_name", "")).strip(),
+        agent_relation=str(row.get("agent_relation", "")).strip(),
+        agent_phone=str(row.get("agent_phone", "")).strip(),
+        categories=categories,
+    ), []
+
+
+def elders_import(*, frame: pd.DataFrame, by: User) -> ImportResult:
+    """Validate every row, then create all of them in one transaction, or none."""
+    frame = frame.rename(columns=lambda c: COLUMNS.get(str(c).strip(), str(c).strip()))
+    missing = [h for h in ("姓名", "身份证号", "户籍社区", "居住起始日期", "现住址") if COLUMNS[h] not in frame.columns]
+    if missing:
+        raise ImportRejected([RowError(1, _("missing column(s): %(cols)s") % {"cols": "、".join(missing)})])
+    scope = scope_for(by)
+    visible = Division.objects.filter(level=Division.Level.COMMUNITY)
+    if not scope.all:
+        visible = visible.filter(pk__in=scope.community_ids)
+    communities: dict[str, Division] = {}
+    for d in visible:
+        communities[d.name] = d
+        communities[d.code] = d
+    errors: list[RowError] = []
+    rows: list[ElderData] = []
+    seen: dict[str, int] = {}
+    for index, record in enumerate(frame.to_dict("records"), start=2):
+        data, problems = _row_to_data(record, communities)
+        if data is not None:
+            if not _can_edit_in(by, data.community):
+                problems.append(_("you may not register elders in %(name)s") % {"name": data.community.name})
+            field_errors = elder_validate(data=data)
+            problems.extend(field_errors.values())
+            key = data.id_number.upper()
+            if key in seen:
+                problems.append(_("the same ID number is on row %(row)d") % {"row": seen[key]})
+            seen.setdefault(key, index)
+        if problems:
+            errors.extend(RowError(index, p) for p in problems)
+        else:
+            rows.append(data)
+    if errors:
+        raise ImportRejected(errors)
+    with transaction.atomic():
+        for data in rows:
+            elder_create(data=data, by=by)
+    return ImportResult(created=len(rows), errors=[])
+
+
+def elders_export_frame(elders) -> pd.DataFrame:
+    """The registry as a community office reads it, with numbers masked."""
+    return pd.DataFrame(
+        [
+            {
+                "姓名": e.name,
+                "性别": e.get_gender_display(),
+                "身份证号": e.id_masked,
+                "户籍社区": e.community.name,
+                "居住起始日期": e.resident_since,
+                "现住址": e.address,
+                "联系电话": e.phone_masked,
+                "困难类别": "、".join(c.get_category_display() for c in e.categories.all()),
+            }
+            for e in elders
+        ]
+    )
+

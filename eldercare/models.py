@@ -1,0 +1,299 @@
+"""The shared core: the administrative tree, users and their scoped roles, the elder registry,
+in-app notices and the working-day calendar overrides."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .crypto import EncryptedTextField
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Division(TimeStampedModel):
+    """A node of the administrative tree: district → street office or town → community or village."""
+
+    class Level(models.TextChoices):
+        DISTRICT = "district", _("District")
+        STREET = "street", _("Street office / town")
+        COMMUNITY = "community", _("Community / village")
+
+    code = models.CharField(_("division code"), max_length=12, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    rural = models.BooleanField(_("town or village"), default=False, help_text=_("镇/村 rather than 街道/社区"))
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("administrative division")
+        verbose_name_plural = _("administrative divisions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level="district", parent__isnull=True) | (~Q(level="district") & Q(parent__isnull=False)),
+                name="division_parent_matches_level",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def street(self) -> "Division | None":
+        if self.level == self.Level.COMMUNITY:
+            return self.parent
+        return self if self.level == self.Level.STREET else None
+
+    @property
+    def district(self) -> "Division":
+        node = self
+        while node.parent_id:
+            node = node.parent
+        return node
+
+
+class Role(models.TextChoices):
+    COMMUNITY_WORKER = "community_worker", _("Community worker")
+    STREET_REVIEWER = "street_reviewer", _("Street office reviewer")
+    DISTRICT_REVIEWER = "district_reviewer", _("District reviewer")
+    ASSESSOR = "assessor", _("Assessor")
+    PROVIDER_ADMIN = "provider_admin", _("Provider administrator")
+    CAREGIVER = "caregiver", _("Caregiver")
+    FINANCE = "finance", _("Finance")
+    SUPERVISOR = "supervisor", _("Supervisor (read-only)")
+    SYSADMIN = "sysadmin", _("System administrator")
+
+
+PROVIDER_ROLES = frozenset({Role.PROVIDER_ADMIN, Role.CAREGIVER})
+
+
+class User(AbstractUser):
+    full_name = models.CharField(_("full name"), max_length=60, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["username"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def role_set(self) -> frozenset[str]:
+        cached = getattr(self, "_role_set", None)
+        if cached is None:
+            cached = frozenset(self.role_assignments.values_list("role", flat=True))
+            self._role_set = cached
+        return cached
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.role_set.intersection(roles))
+
+
+class RoleAssignment(TimeStampedModel):
+    """One role of a user, scoped to a node of the tree or, for provider roles, to a provider."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("user"))
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    division = models.ForeignKey(
+        Division, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("division")
+    )
+    provider = models.ForeignKey(
+        "providers.Provider",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="role_assignments",
+        verbose_name=_("provider"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["user_id", "role"]
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(role__in=[r.value for r in PROVIDER_ROLES], provider__isnull=False, division__isnull=True)
+                    | (~Q(role__in=[r.value for r in PROVIDER_ROLES]) & Q(provider__isnull=True, division__isnull=False))
+                ),
+                name="role_scope_matches_role",
+            ),
+            models.UniqueConstraint(fields=["user", "role", "division", "provider"], name="role_assignment_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.division or self.provider}"
+
+
+class Gender(models.TextChoices):
+    MALE = "M", _("Male")
+    FEMALE = "F", _("Female")
+
+
+class DifficultyCategory(models.TextChoices):
+    EXTREME_POVERTY = "tekun", _("Scattered extreme poverty (特困)")
+    LOW_INCOME = "dibao", _("Low-income family (低保)")
+    BEREAVED = "shidu", _("Bereaved of only child (失独)")
+    ENTITLED = "youfu", _("Key entitled group (优抚)")
+    SPECIAL_CONTRIBUTION = "gongxian", _("Special contributor (特殊贡献)")
+    CHILDLESS = "gugua", _("Solitary and childless (孤寡)")
+    EMPTY_NEST = "kongchao", _("Empty-nest living alone (空巢独居)")
+    THREE_NO = "sanwu", _("Three-no elder (三无)")
+
+
+class LifeStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    MOVED = "moved", _("Moved away")
+    DECEASED = "deceased", _("Deceased")
+
+
+class Elder(TimeStampedModel):
+    """A person in the registry. The ID number is encrypted; `id_digest` finds it, `id_masked` lists it."""
+
+    name = models.CharField(_("name"), max_length=60)
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
+    id_number = EncryptedTextField(_("resident ID number"))
+    id_digest = models.CharField(max_length=64, unique=True, editable=False)
+    id_masked = models.CharField(_("resident ID number"), max_length=18, editable=False)
+    birth_date = models.DateField(_("date of birth"), db_index=True)
+    community = models.ForeignKey(
+        Division,
+        on_delete=models.PROTECT,
+        related_name="elders",
+        verbose_name=_("household-registration community"),
+        limit_choices_to={"level": Division.Level.COMMUNITY},
+    )
+    hukou_in_district = models.BooleanField(_("household registration in the district"), default=True)
+    resident_since = models.DateField(_("living here since"))
+    address = models.CharField(_("address"), max_length=200)
+    phone = EncryptedTextField(_("phone"), blank=True)
+    phone_masked = models.CharField(_("phone"), max_length=20, blank=True, editable=False)
+    agent_name = models.CharField(_("agent or family contact"), max_length=60, blank=True)
+    agent_relation = models.CharField(_("relation"), max_length=30, blank=True)
+    agent_phone = EncryptedTextField(_("agent phone"), blank=True)
+    agent_phone_masked = models.CharField(_("agent phone"), max_length=20, blank=True, editable=False)
+    life_status = models.CharField(_("life status"), max_length=10, choices=LifeStatus.choices, default=LifeStatus.ACTIVE)
+    life_status_date = models.DateField(_("status date"), null=True, blank=True)
+    # Lifetime disqualification after voucher fraud: no application or grant is accepted again.
+    disqualified_at = models.DateTimeField(_("disqualified at"), null=True, blank=True)
+    disqualified_reason = models.TextField(_("disqualification reason"), blank=True)
+    history = HistoricalRecords(excluded_fields=["id_number", "phone", "agent_phone"])
+
+    class Meta:
+        ordering = ["community_id", "name", "id"]
+        verbose_name = _("elder")
+        verbose_name_plural = _("elders")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(life_status="active") | Q(life_status_date__isnull=False),
+                name="elder_inactive_has_status_date",
+            ),
+        ]
+        indexes = [models.Index(fields=["community", "life_status"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.id_masked})"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("elder_detail", args=[self.pk])
+
+    @property
+    def category_codes(self) -> list[str]:
+        return [c.category for c in self.categories.all()]
+
+
+class ElderCategory(TimeStampedModel):
+    elder = models.ForeignKey(Elder, on_delete=models.CASCADE, related_name="categories", verbose_name=_("elder"))
+    category = models.CharField(_("category of difficulty"), max_length=10, choices=DifficultyCategory.choices)
+    evidence_date = models.DateField(_("evidence date"))
+    evidence_note = models.CharField(_("evidence"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["elder_id", "category"]
+        verbose_name = _("category of difficulty")
+        verbose_name_plural = _("categories of difficulty")
+        constraints = [models.UniqueConstraint(fields=["elder", "category"], name="elder_category_unique")]
+
+    def __str__(self) -> str:
+        return self.get_category_display()
+
+
+class RevealLog(models.Model):
+    """Every time a full ID number or phone is shown, who saw it and why."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("user"))
+    elder = models.ForeignKey(Elder, on_delete=models.PROTECT, related_name="reveals", verbose_name=_("elder"))
+    field = models.CharField(_("field"), max_length=30)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("reveal of personal data")
+        verbose_name_plural = _("reveals of personal data")
+
+
+class Notification(TimeStampedModel):
+    """An in-app notice for one user (reminders of deadlines, results of background jobs)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    message = models.TextField(_("message"))
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    dedupe_key = models.CharField(max_length=120, blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "dedupe_key"], condition=~Q(dedupe_key=""), name="notification_dedupe"
+            )
+        ]
+
+
+class CalendarYear(TimeStampedModel):
+    """A year whose official holidays the administrator entered by hand (the library lacks it)."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    note = models.CharField(_("source"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["year"]
+        verbose_name = _("calendar year override")
+        verbose_name_plural = _("calendar year overrides")
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class CalendarDay(TimeStampedModel):
+    """A holiday on a weekday (is_workday False) or a make-up working day on a weekend (True)."""
+
+    calendar_year = models.ForeignKey(CalendarYear, on_delete=models.CASCADE, related_name="days")
+    date = models.DateField(_("date"), unique=True)
+    is_workday = models.BooleanField(_("working day"))
+    name = models.CharField(_("name"), max_length=60, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")

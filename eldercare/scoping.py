@@ -1,0 +1,80 @@
+"""Jurisdiction: which part of the tree, and which providers, a user may see.
+
+Every selector starts from `scope_for(user)`. A community worker sees one community, a street
+reviewer one street, district roles (reviewer, assessor, finance, supervisor) the district, a
+provider's staff their provider's elders and orders. A system administrator sees everything.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from .models import PROVIDER_ROLES, Division, Role, User
+
+
+@dataclass(frozen=True)
+class Scope:
+    all: bool
+    community_ids: frozenset[int]
+    provider_ids: frozenset[int]
+    # Street and district ids the user is responsible for, for work on those levels.
+    street_ids: frozenset[int]
+    district_ids: frozenset[int]
+
+    @property
+    def empty(self) -> bool:
+        return not self.all and not self.community_ids and not self.provider_ids
+
+    def communities_q(self, path: str = "community") -> Q:
+        """A filter on a relation that ends at a community (`path` names it, e.g. 'elder__community')."""
+        if self.all:
+            return Q()
+        return Q(**{f"{path}_id__in": self.community_ids}) if self.community_ids else Q(pk__in=[])
+
+    def providers_q(self, path: str = "provider") -> Q:
+        if self.all:
+            return Q()
+        return Q(**{f"{path}_id__in": self.provider_ids}) if self.provider_ids else Q(pk__in=[])
+
+
+def _descendant_communities(divisions: list[Division]) -> set[int]:
+    ids: set[int] = set()
+    districts = [d.pk for d in divisions if d.level == Division.Level.DISTRICT]
+    streets = [d.pk for d in divisions if d.level == Division.Level.STREET]
+    ids.update(d.pk for d in divisions if d.level == Division.Level.COMMUNITY)
+    if streets or districts:
+        ids.update(
+            Division.objects.filter(
+                Q(parent_id__in=streets) | Q(parent__parent_id__in=districts), level=Division.Level.COMMUNITY
+            ).values_list("pk", flat=True)
+        )
+    return ids
+
+
+def scope_for(user: User) -> Scope:
+    """The user's scope, computed once per request and kept on the user object."""
+    cached = getattr(user, "_scope", None)
+    if cached is not None:
+        return cached
+    if not user.is_authenticated or not user.is_active:
+        scope = Scope(False, frozenset(), frozenset(), frozenset(), frozenset())
+    elif user.is_superuser or user.has_role(Role.SYSADMIN):
+        scope = Scope(True, frozenset(), frozenset(), frozenset(), frozenset())
+    else:
+        assignments = list(user.role_assignments.select_related("division"))
+        divisions = [a.division for a in assignments if a.role not in PROVIDER_ROLES and a.division]
+        providers = {a.provider_id for a in assignments if a.role in PROVIDER_ROLES and a.provider_id}
+        communities = _descendant_communities(divisions)
+        streets = {d.pk for d in divisions if d.level == Division.Level.STREET}
+        districts = {d.pk for d in divisions if d.level == Division.Level.DISTRICT}
+        if districts:
+            streets |= set(
+                Division.objects.filter(parent_id__in=districts, level=Division.Level.STREET).values_list("pk", flat=True)
+            )
+        scope = Scope(False, frozenset(communities), frozenset(providers), frozenset(streets), frozenset(districts))
+    user._scope = scope
+    return scope
+
+
+def restrict_to_communities(qs: QuerySet, user: User, path: str = "community") -> QuerySet:
+    return qs.filter(scope_for(user).communities_q(path))

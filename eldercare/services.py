@@ -1,0 +1,161 @@
+"""Writes of the shared core: the elder registry and the reveal log."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .crypto import blind_index
+from .errors import NotAllowed, ValidationFailed
+from .idnumber import parse_resident_id
+from .masking import mask_id_number, mask_phone
+from .models import DifficultyCategory, Division, Elder, ElderCategory, LifeStatus, RevealLog, Role, User
+from .scoping import scope_for
+
+# Roles that may create or edit registry records, and those that may see full numbers.
+REGISTRY_EDITORS = (Role.COMMUNITY_WORKER, Role.STREET_REVIEWER, Role.DISTRICT_REVIEWER, Role.SYSADMIN)
+REVEAL_ROLES = (Role.COMMUNITY_WORKER, Role.STREET_REVIEWER, Role.DISTRICT_REVIEWER, Role.ASSESSOR, Role.SYSADMIN)
+
+
+@dataclass
+class ElderData:
+    """What a person types (a form, an API call or a spreadsheet row) to register an elder."""
+
+    name: str
+    id_number: str
+    community: Division
+    resident_since: datetime.date
+    address: str
+    gender: str = ""
+    birth_date: datetime.date | None = None
+    hukou_in_district: bool = True
+    phone: str = ""
+    agent_name: str = ""
+    agent_relation: str = ""
+    agent_phone: str = ""
+    categories: dict[str, datetime.date] = field(default_factory=dict)
+
+
+def _can_edit_in(user: User, community: Division) -> bool:
+    scope = scope_for(user)
+    return (scope.all or community.pk in scope.community_ids) and (
+        user.is_superuser or user.has_role(*REGISTRY_EDITORS)
+    )
+
+
+def elder_validate(*, data: ElderData, instance: Elder | None = None) -> dict[str, str]:
+    """Check one record; return {field: message} for every problem, empty when valid."""
+    errors: dict[str, str] = {}
+    if not (data.name or "").strip():
+        errors["name"] = _("The name is required.")
+    try:
+        rid = parse_resident_id(data.id_number)
+    except ValidationFailed as exc:
+        errors["id_number"] = exc.message
+        rid = None
+    if rid:
+        if data.birth_date and data.birth_date != rid.birth_date:
+            errors["birth_date"] = _("The date of birth does not match the ID number (%(date)s).") % {
+                "date": rid.birth_date.isoformat()
+            }
+        if data.gender and data.gender != rid.gender:
+            errors["gender"] = _("The gender does not match the ID number.")
+        clash = Elder.objects.filter(id_digest=blind_index(rid.number))
+        if instance is not None:
+            clash = clash.exclude(pk=instance.pk)
+        if clash.exists():
+            errors["id_number"] = _("A person with this ID number is already registered.")
+    if data.community is None or data.community.level != Division.Level.COMMUNITY:
+        errors["community"] = _("Choose a community or village.")
+    if data.resident_since and data.resident_since > timezone.localdate():
+        errors["resident_since"] = _("The date of residence cannot be in the future.")
+    if not (data.address or "").strip():
+        errors["address"] = _("The address is required.")
+    unknown = set(data.categories) - set(DifficultyCategory.values)
+    if unknown:
+        errors["categories"] = _("Unknown category of difficulty: %(code)s") % {"code": ", ".join(sorted(unknown))}
+    return errors
+
+
+def _apply(elder: Elder, data: ElderData) -> None:
+    rid = parse_resident_id(data.id_number)
+    elder.name = data.name.strip()
+    elder.id_number = rid.number
+    elder.id_digest = blind_index(rid.number)
+    elder.id_masked = mask_id_number(rid.number)
+    elder.birth_date = rid.birth_date
+    elder.gender = rid.gender
+    elder.community = data.community
+    elder.hukou_in_district = data.hukou_in_district
+    elder.resident_since = data.resident_since
+    elder.address = data.address.strip()
+    elder.phone = data.phone or ""
+    elder.phone_masked = mask_phone(data.phone)
+    elder.agent_name = data.agent_name
+    elder.agent_relation = data.agent_relation
+    elder.agent_phone = data.agent_phone or ""
+    elder.agent_phone_masked = mask_phone(data.agent_phone)
+
+
+def _set_categories(elder: Elder, categories: dict[str, datetime.date]) -> None:
+    elder.categories.exclude(category__in=list(categories)).delete()
+    existing = {c.category: c for c in elder.categories.all()}
+    for code, evidence_date in categories.items():
+        row = existing.get(code)
+        if row is None:
+            ElderCategory.objects.create(elder=elder, category=code, evidence_date=evidence_date)
+        elif row.evidence_date != evidence_date:
+            row.evidence_date = evidence_date
+            row.save(update_fields=["evidence_date", "updated_at"])
+
+
+@transaction.atomic
+def elder_create(*, data: ElderData, by: User) -> Elder:
+    if data.community is not None and not _can_edit_in(by, data.community):
+        raise NotAllowed(_("You may not register elders in this community."))
+    errors = elder_validate(data=data)
+    if errors:
+        raise ValidationFailed("; ".join(errors.values()), errors=errors)
+    elder = Elder()
+    _apply(elder, data)
+    elder.save()
+    _set_categories(elder, data.categories)
+    return elder
+
+
+@transaction.atomic
+def elder_update(*, elder: Elder, data: ElderData, by: User) -> Elder:
+    if not _can_edit_in(by, elder.community) or not _can_edit_in(by, data.community):
+        raise NotAllowed(_("You may not edit elders in this community."))
+    errors = elder_validate(data=data, instance=elder)
+    if errors:
+        raise ValidationFailed("; ".join(errors.values()), errors=errors)
+    _apply(elder, data)
+    elder.save()
+    _set_categories(elder, data.categories)
+    return elder
+
+
+@transaction.atomic
+def elder_set_life_status(*, elder: Elder, status: str, on: datetime.date, by: User) -> Elder:
+    """Record a move or a death (or its correction). Later capabilities react to the new status."""
+    if not _can_edit_in(by, elder.community):
+        raise NotAllowed(_("You may not edit elders in this community."))
+    if status not in LifeStatus.values:
+        raise ValidationFailed(_("Unknown life status."))
+    elder.life_status = status
+    elder.life_status_date = None if status == LifeStatus.ACTIVE else on
+    elder.save(update_fields=["life_status", "life_status_date", "updated_at"])
+    return elder
+
+
+def elder_reveal(*, elder: Elder, field: str, by: User) -> str:
+    """The full value of a personal number, for roles that need it; each reveal is recorded."""
+    if field not in ("id_number", "phone", "agent_phone"):
+        raise ValidationFailed(_("This field cannot be revealed."))
+    if not (by.is_superuser or by.has_role(*REVEAL_ROLES)):
+        raise NotAllowed(_("Your role may not see full personal numbers."))
+    RevealLog.objects.create(user=by, elder=elder, field=field)
+    return getattr(elder, field)

@@ -1,0 +1,42 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from . import api, views
+
+router = DefaultRouter()
+router.register("divisions", api.DivisionViewSet, basename="division")
+router.register("elders", api.ElderViewSet, basename="elder")
+
+# Each app adds its API routes to the shared router from its own `api_routes.register(router)`.
+for app in ("subsidies", "providers", "vouchers"):
+    try:
+        module = __import__(f"{app}.api_routes", fromlist=["register"])
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{app}.api_routes":
+            raise
+    else:
+        module.register(router)
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("elders/", views.elder_list_view, name="elder_list"),
+    path("elders/new/", views.elder_create_view, name="elder_create"),
+    path("elders/import/", views.elder_import_view, name="elder_import"),
+    path("elders/<int:pk>/", views.elder_detail, name="elder_detail"),
+    path("elders/<int:pk>/edit/", views.elder_edit_view, name="elder_edit"),
+    path("elders/<int:pk>/reveal/<str:field>/", views.elder_reveal_view, name="elder_reveal"),
+    path("audit/", views.audit_log, name="audit_log"),
+    path("subsidies/", include("subsidies.urls")),
+    path("providers/", include("providers.urls")),
+    path("vouchers/", include("vouchers.urls")),
+    path("api/v1/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,165 @@
+"""Pages of the shared core. Thin: validate input, call one service or selector, render."""
+
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
+
+from .errors import DomainError
+from .forms import ElderForm, ImportForm
+from .idnumber import age_on
+from .importing import ImportRejected, elders_export_frame, elders_import, read_table
+from .models import Division, Role
+from .nav import work_panels_for
+from .selectors import division_list, elder_get, elder_list
+from .services import REGISTRY_EDITORS, elder_create, elder_reveal, elder_update
+from .tables import ElderFilter, ElderTable
+
+
+def _communities(user):
+    return division_list(user=user).filter(level=Division.Level.COMMUNITY)
+
+
+@login_required
+def home(request):
+    panels = work_panels_for(request.user)
+    notices = request.user.notifications.all()[:10]
+    return render(request, "eldercare/home.html", {"panels": panels, "notices": notices})
+
+
+@login_required
+def elder_list_view(request):
+    qs = elder_list(user=request.user, search=request.GET.get("q", ""))
+    flt = ElderFilter(request.GET, queryset=qs, communities=_communities(request.user))
+    table = ElderTable(flt.qs)
+    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    if request.GET.get("export") == "xlsx":
+        return _xlsx(elders_export_frame(flt.qs), "elders.xlsx")
+    can_edit = request.user.is_superuser or request.user.has_role(*REGISTRY_EDITORS)
+    template = "eldercare/_elder_table.html" if request.htmx else "eldercare/elder_list.html"
+    return render(request, template, {"table": table, "filter": flt, "q": request.GET.get("q", ""), "can_edit": can_edit})
+
+
+def _xlsx(frame, filename):
+    import io
+
+    buffer = io.BytesIO()
+    frame.to_excel(buffer, index=False, engine="xlsxwriter")
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def elder_detail(request, pk):
+    elder = elder_get(user=request.user, pk=pk)
+    history = elder.history.select_related("history_user")[:20]
+    return render(
+        request,
+        "eldercare/elder_detail.html",
+        {
+            "elder": elder,
+            "age": age_on(elder.birth_date, timezone.localdate()),
+            "history": history,
+            "can_edit": request.user.is_superuser or request.user.has_role(*REGISTRY_EDITORS),
+        },
+    )
+
+
+def _form_errors_from(form, exc: DomainError):
+    for field, message in (exc.params.get("errors") or {}).items():
+        form.add_error(field if field in form.fields else None, message)
+    if not exc.params.get("errors"):
+        form.add_error(None, exc.message)
+
+
+@login_required
+def elder_create_view(request):
+    if not (request.user.is_superuser or request.user.has_role(*REGISTRY_EDITORS)):
+        raise PermissionDenied
+    form = ElderForm(request.POST or None, communities=_communities(request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            elder = elder_create(data=form.to_data(), by=request.user)
+        except DomainError as exc:
+            _form_errors_from(form, exc)
+        else:
+            messages.success(request, _("The elder was registered."))
+            return redirect(elder)
+    return render(request, "eldercare/elder_form.html", {"form": form, "title": _("Register an elder")})
+
+
+@login_required
+def elder_edit_view(request, pk):
+    elder = elder_get(user=request.user, pk=pk)
+    if not (request.user.is_superuser or request.user.has_role(*REGISTRY_EDITORS)):
+        raise PermissionDenied
+    form = ElderForm(
+        request.POST or None, initial=ElderForm.initial_from(elder), communities=_communities(request.user)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            elder = elder_update(elder=elder, data=form.to_data(), by=request.user)
+        except DomainError as exc:
+            _form_errors_from(form, exc)
+        else:
+            messages.success(request, _("The changes were saved."))
+            return redirect(elder)
+    return render(request, "eldercare/elder_form.html", {"form": form, "title": _("Edit %(name)s") % {"name": elder.name}})
+
+
+@login_required
+@require_POST
+def elder_reveal_view(request, pk, field):
+    elder = elder_get(user=request.user, pk=pk)
+    try:
+        value = elder_reveal(elder=elder, field=field, by=request.user)
+    except DomainError as exc:
+        return HttpResponse(exc.message, status=exc.http_status)
+    return HttpResponse(value)
+
+
+@login_required
+def elder_import_view(request):
+    if not (request.user.is_superuser or request.user.has_role(*REGISTRY_EDITORS)):
+        raise PermissionDenied
+    form = ImportForm(request.POST or None, request.FILES or None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = elders_import(frame=read_table(upload, upload.name), by=request.user)
+        except ImportRejected as exc:
+            errors = exc.errors
+            messages.error(request, exc.message)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("%(n)d elders were imported.") % {"n": result.created})
+            return redirect("elder_list")
+    return render(request, "eldercare/elder_import.html", {"form": form, "errors": errors})
+
+
+AUDIT_ROLES = (Role.SUPERVISOR, Role.DISTRICT_REVIEWER, Role.SYSADMIN)
+
+
+@login_required
+def audit_log(request):
+    """Recent changes to personal data and money, newest first, within the viewer's scope."""
+    if not (request.user.is_superuser or request.user.has_role(*AUDIT_ROLES)):
+        raise PermissionDenied
+    from .audit import audit_records_for
+
+    page = Paginator(audit_records_for(request.user, limit=500), 50).get_page(request.GET.get("page"))
+    return render(request, "eldercare/audit_log.html", {"page": page})
+
+
