@@ -1,1 +1,119 @@
-"""Models of this app."""
+"""The voucher ledger: accounts and an append-only, double-entry journal.
+
+A balance is the sum of the account's entries; `Account.balance` caches it and `check_ledger`
+verifies the cache. Entries are never updated or deleted: a mistake is corrected by a
+compensating transaction (`reverses`).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from djmoney.models.fields import MoneyField
+from simple_history.models import HistoricalRecords
+
+from eldercare.models import Division, Elder, TimeStampedModel
+
+
+class Account(TimeStampedModel):
+    class Kind(models.TextChoices):
+        SUBSIDY = "subsidy", _("Subsidy account")
+        PERSONAL = "personal", _("Personal account")
+        FUNDING = "funding", _("Funding account")  # a government level's subsidy budget (may go negative)
+        PROVIDER = "provider", _("Provider account")  # what the platform owes a provider
+        EXTERNAL = "external", _("External money")  # cash in and refunds out (may go negative)
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        FROZEN = "frozen", _("Frozen")
+        ARCHIVED = "archived", _("Archived")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    elder = models.ForeignKey(
+        Elder, null=True, blank=True, on_delete=models.PROTECT, related_name="accounts", verbose_name=_("elder")
+    )
+    provider = models.ForeignKey(
+        "providers.Provider", null=True, blank=True, on_delete=models.PROTECT, related_name="accounts",
+        verbose_name=_("provider"),
+    )
+    division = models.ForeignKey(
+        Division, null=True, blank=True, on_delete=models.PROTECT, related_name="accounts", verbose_name=_("division")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    status_reason = models.TextField(_("status reason"), blank=True)
+    status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
+    balance = MoneyField(_("balance"), max_digits=14, decimal_places=2, default_currency="CNY", default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
+        constraints = [
+            # An elder's accounts can never be overdrawn: the database refuses it, not only the code.
+            models.CheckConstraint(
+                condition=~Q(kind__in=["subsidy", "personal"]) | Q(balance__gte=0), name="elder_account_not_negative"
+            ),
+            models.UniqueConstraint(fields=["elder", "kind"], condition=Q(elder__isnull=False), name="one_account_per_elder_kind"),
+            models.UniqueConstraint(fields=["provider", "kind"], condition=Q(provider__isnull=False), name="one_account_per_provider_kind"),
+            models.UniqueConstraint(fields=["division", "kind"], condition=Q(division__isnull=False), name="one_account_per_division_kind"),
+        ]
+
+    def __str__(self) -> str:
+        owner = self.elder or self.provider or self.division or ""
+        return f"{self.get_kind_display()} {owner}"
+
+
+class LedgerTransaction(models.Model):
+    """One business event; its entries sum to zero."""
+
+    class Kind(models.TextChoices):
+        GRANT = "grant", _("Monthly grant")
+        REDEMPTION = "redemption", _("Redemption")
+        COPAY = "copay", _("Co-pay")
+        REVERSAL = "reversal", _("Reversal")
+        REFUND = "refund", _("Refund")
+        FRAUD_REPAYMENT = "fraud_repayment", _("Fraud repayment")
+        ADJUSTMENT = "adjustment", _("Adjustment")
+        DEPOSIT = "deposit", _("Deposit")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=120, unique=True)
+    # A digest of what the request asked for; the same key with other amounts is refused.
+    fingerprint = models.CharField(max_length=64)
+    reference = models.CharField(_("reference"), max_length=120, blank=True, db_index=True)
+    reverses = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversals", verbose_name=_("reverses")
+    )
+    month = models.DateField(_("month"), null=True, blank=True, db_index=True)
+    memo = models.CharField(_("memo"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("by"),
+    )
+    created_at = models.DateTimeField(_("created at"), db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("ledger transaction")
+        verbose_name_plural = _("ledger transactions")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.reference}"
+
+
+class LedgerEntry(models.Model):
+    """A signed amount on one account: positive adds to its balance, negative takes from it."""
+
+    transaction = models.ForeignKey(
+        LedgerTransaction, on_delete=models.PROTECT, related_name="entries", verbose_name=_("transaction")
+    )
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries", verbose_name=_("account"))
+    amount = MoneyField(_("amount"), max_digits=14, decimal_places=2, default_currency="CNY")
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+        indexes = [models.Index(fields=["account", "created_at"])]
