@@ -113,7 +113,8 @@ LOGOUT_REDIRECT_URL = "login"
 # Language: Simplified Chinese always, unless the user picked another language.
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# locale_vendor: django-filter ships Chinese only as zh_CN; a copy under zh_Hans makes it load.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_vendor"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "Asia/Shanghai"
