@@ -79,8 +79,9 @@ class LedgerTransaction(models.Model):
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     idempotency_key = models.CharField(_("idempotency key"), max_length=120, unique=True)
-    # A digest of what the request asked for; the same key with other amounts is refused.
-    fingerprint = models.CharField(max_length=64)
+    # The canonical text of what the request asked for (kind, accounts, amounts); a replay of the
+    # same key must carry the same fingerprint, otherwise it is refused.
+    fingerprint = models.CharField(max_length=255)
     reference = models.CharField(_("reference"), max_length=120, blank=True, db_index=True)
     reverses = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversals", verbose_name=_("reverses")
