@@ -120,11 +120,11 @@ def _row_to_data(row: dict, communities: dict[str, Division]) -> tuple[ElderData
         problems.append(_("community %(name)s is unknown or outside your area") % {"name": community_text})
     resident_since = _parse_date(row.get("resident_since", ""))
     if row.get("resident_since") and resident_since is None:
-        problems.append(_("居住起始日期 is not a date like 2020-05-01"))
+        problems.append(_("%(column)s is not a date like 2020-05-01") % {"column": "居住起始日期"})
     gender_text = str(row.get("gender", "")).strip()
     gender = GENDERS.get(gender_text, "")
     if gender_text and not gender:
-        problems.append(_("性别 must be 男 or 女"))
+        problems.append(_("%(column)s must be 男 or 女") % {"column": "性别"})
     categories: dict[str, datetime.date] = {}
     evidence = _parse_date(row.get("evidence_date", "")) or resident_since or datetime.date.today()
     for label in re.split(r"[、,，;；\s]+", str(row.get("categories", "")).strip()):

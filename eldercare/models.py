@@ -33,7 +33,7 @@ class Division(TimeStampedModel):
     parent = models.ForeignKey(
         "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
-    rural = models.BooleanField(_("town or village"), default=False, help_text=_("镇/村 rather than 街道/社区"))
+    rural = models.BooleanField(_("town or village"), default=False, help_text=_("a town or village rather than a street office or community"))
 
     class Meta:
         ordering = ["code"]
@@ -75,7 +75,7 @@ class Role(models.TextChoices):
     SYSADMIN = "sysadmin", _("System administrator")
 
 
-PROVIDER_ROLES = frozenset({Role.PROVIDER_ADMIN, Role.CAREGIVER})
+PROVIDER_ROLES = (Role.PROVIDER_ADMIN, Role.CAREGIVER)  # a tuple: migrations need a stable order
 
 
 class User(AbstractUser):

@@ -17,6 +17,7 @@ class ElderTable(tables.Table):
         model = Elder
         fields = ("name", "gender", "id_masked", "age", "community", "categories", "phone_masked", "life_status")
         attrs = {"class": "table table-sm table-hover align-middle"}
+        empty_text = _("No elders match.")
 
     def render_age(self, record):
         from django.utils import timezone
@@ -44,3 +45,5 @@ class ElderFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         if communities is not None:
             self.filters["community"].queryset = communities
+        for field in self.form.fields.values():
+            field.widget.attrs.setdefault("class", "form-select")

@@ -1,9 +1,14 @@
 import datetime
+import os
 
 import pytest
 from django.db import connection
 
 from eldercare.models import Role
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to run while
+# one is running unless told it is safe. The tests own both sides, so it is.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from .factories import DivisionTree, ElderFactory, make_tree, user_with_role
 
@@ -29,8 +34,10 @@ def _eager_celery(settings):
 
 
 @pytest.fixture(autouse=True)
-def _no_axes(settings):
+def _fast_tests(settings):
     settings.AXES_ENABLED = False
+    # Real hashing costs a third of a second a user; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -57,3 +64,23 @@ def users(tree):
 @pytest.fixture
 def elder_a1(tree):
     return ElderFactory(community=tree.a1, birth_date=datetime.date(1950, 3, 15))
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Debian's Chromium: Playwright cannot download its own browser here."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"],
+    }
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args):
+    # The browser asks for English, as many office machines do; the platform must still speak Chinese.
+    return {**browser_context_args, "locale": "en-US"}

@@ -49,6 +49,7 @@ def user_with_role(role: str, division: Division | None = None, provider=None, u
 class ElderFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Elder
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"老人{n:04d}")
     gender = "F"

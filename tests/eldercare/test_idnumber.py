@@ -24,13 +24,13 @@ def test_lowercase_x_is_accepted_and_normalised():
 
 
 def test_bad_checksum_is_refused():
-    with pytest.raises(ValidationFailed, match="check"):
+    with pytest.raises(ValidationFailed, match="校验位"):
         parse_resident_id(VALID_X[:-1] + "1")
 
 
 def test_impossible_birth_date_is_refused():
     first17 = "11010519490231002"  # 31 February
-    with pytest.raises(ValidationFailed, match="birth date"):
+    with pytest.raises(ValidationFailed, match="出生日期"):
         parse_resident_id(first17 + check_character(first17))
 
 
