@@ -1,6 +1,6 @@
 """REST API of the shared core, scoped exactly like the pages (through the same selectors)."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -100,9 +100,12 @@ class ElderViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.Re
     def partial_update(self, request, *args, **kwargs):
         return self.http_method_not_allowed(request, *args, **kwargs)
 
-    @extend_schema(request=None, responses={200: serializers.DictField()})
+    @extend_schema(
+        request=None,
+        responses={200: inline_serializer("RevealedValue", {"field": serializers.CharField(), "value": serializers.CharField()})},
+    )
     @action(detail=True, methods=["post"], url_path=r"reveal/(?P<field>[a-z_]+)")
     def reveal(self, request, pk=None, field=None):
         """The full value of a personal number; each call is recorded in the reveal log."""
         elder = self.get_object()
-        return Response({field: elder_reveal(elder=elder, field=field, by=request.user)})
+        return Response({"field": field, "value": elder_reveal(elder=elder, field=field, by=request.user)})

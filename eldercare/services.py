@@ -159,3 +159,21 @@ def elder_reveal(*, elder: Elder, field: str, by: User) -> str:
         raise NotAllowed(_("Your role may not see full personal numbers."))
     RevealLog.objects.create(user=by, elder=elder, field=field)
     return getattr(elder, field)
+
+
+def notification_send(*, user: User, message: str, url: str = "", dedupe_key: str = ""):
+    """An in-app notice; with a dedupe_key the same notice is created once however often it is sent.
+    Mail goes out too when the user has an address (the mail backend is configured per environment)."""
+    from django.core.mail import send_mail
+
+    from .models import Notification
+
+    if dedupe_key:
+        notice, created = Notification.objects.get_or_create(
+            user=user, dedupe_key=dedupe_key, defaults={"message": message, "url": url}
+        )
+    else:
+        notice, created = Notification.objects.create(user=user, message=message, url=url), True
+    if created and user.email:
+        send_mail(str(message)[:60], f"{message}\n{url}", None, [user.email], fail_silently=True)
+    return notice
