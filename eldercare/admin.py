@@ -3,7 +3,17 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import CalendarDay, CalendarYear, Division, Elder, ElderCategory, Notification, RevealLog, RoleAssignment, User
+from .models import (
+    CalendarDay,
+    CalendarYear,
+    Division,
+    Elder,
+    ElderCategory,
+    Notification,
+    RevealLog,
+    RoleAssignment,
+    User,
+)
 
 admin.site.site_header = _("Home-care subsidy platform administration")
 admin.site.site_title = _("Home-care subsidy platform")

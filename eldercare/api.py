@@ -38,10 +38,28 @@ class ElderSerializer(serializers.ModelSerializer):
     class Meta:
         model = Elder
         fields = [
-            "id", "name", "gender", "id_number", "id_masked", "birth_date", "age", "community",
-            "hukou_in_district", "resident_since", "address", "phone", "phone_masked", "agent_name",
-            "agent_relation", "agent_phone", "agent_phone_masked", "categories", "life_status",
-            "life_status_date", "created_at", "updated_at",
+            "id",
+            "name",
+            "gender",
+            "id_number",
+            "id_masked",
+            "birth_date",
+            "age",
+            "community",
+            "hukou_in_district",
+            "resident_since",
+            "address",
+            "phone",
+            "phone_masked",
+            "agent_name",
+            "agent_relation",
+            "agent_phone",
+            "agent_phone_masked",
+            "categories",
+            "life_status",
+            "life_status_date",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = ["birth_date", "life_status", "life_status_date", "agent_phone_masked"]
         extra_kwargs = {"gender": {"required": False}}
@@ -54,10 +72,17 @@ class ElderSerializer(serializers.ModelSerializer):
     def to_data(self) -> ElderData:
         d = self.validated_data
         return ElderData(
-            name=d["name"], id_number=d["id_number"], gender=d.get("gender", ""), community=d["community"],
-            hukou_in_district=d.get("hukou_in_district", True), resident_since=d["resident_since"],
-            address=d["address"], phone=d.get("phone", ""), agent_name=d.get("agent_name", ""),
-            agent_relation=d.get("agent_relation", ""), agent_phone=d.get("agent_phone", ""),
+            name=d["name"],
+            id_number=d["id_number"],
+            gender=d.get("gender", ""),
+            community=d["community"],
+            hukou_in_district=d.get("hukou_in_district", True),
+            resident_since=d["resident_since"],
+            address=d["address"],
+            phone=d.get("phone", ""),
+            agent_name=d.get("agent_name", ""),
+            agent_relation=d.get("agent_relation", ""),
+            agent_phone=d.get("agent_phone", ""),
             categories={c["category"]: c["evidence_date"] for c in d.get("categories", [])},
         )
 
@@ -102,7 +127,11 @@ class ElderViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.Re
 
     @extend_schema(
         request=None,
-        responses={200: inline_serializer("RevealedValue", {"field": serializers.CharField(), "value": serializers.CharField()})},
+        responses={
+            200: inline_serializer(
+                "RevealedValue", {"field": serializers.CharField(), "value": serializers.CharField()}
+            )
+        },
     )
     @action(detail=True, methods=["post"], url_path=r"reveal/(?P<field>[a-z_]+)")
     def reveal(self, request, pk=None, field=None):

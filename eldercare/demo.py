@@ -9,19 +9,31 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
-from .idnumber import check_character
 
 from .crypto import blind_index
+from .idnumber import check_character
 from .masking import mask_id_number, mask_phone
 from .models import DifficultyCategory, Division, Elder, ElderCategory, Role, RoleAssignment, User
 
-DEMO_PASSWORD = "demo-2026"
+DEMO_PASSWORD = "demo-2026"  # noqa: S105 - printed by seed_demo and in the README on purpose
 DISTRICT_CODE = "321012000000"
 
 TREE = {
-    ("321012001000", "龙川街道", False): [("321012001001", "龙川社区"), ("321012001002", "文昌社区"), ("321012001003", "东方社区")],
-    ("321012002000", "仙女镇", True): [("321012002201", "新都村"), ("321012002202", "仙城社区"), ("321012002203", "张纲村")],
-    ("321012003000", "邵伯镇", True): [("321012003201", "甘棠社区"), ("321012003202", "昭关村"), ("321012003203", "六闸村")],
+    ("321012001000", "龙川街道", False): [
+        ("321012001001", "龙川社区"),
+        ("321012001002", "文昌社区"),
+        ("321012001003", "东方社区"),
+    ],
+    ("321012002000", "仙女镇", True): [
+        ("321012002201", "新都村"),
+        ("321012002202", "仙城社区"),
+        ("321012002203", "张纲村"),
+    ],
+    ("321012003000", "邵伯镇", True): [
+        ("321012003201", "甘棠社区"),
+        ("321012003202", "昭关村"),
+        ("321012003203", "六闸村"),
+    ],
 }
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
@@ -41,7 +53,9 @@ class DemoContext:
 
 
 def make_id_number(rng: random.Random, birth: datetime.date, gender: str, region: str = "321012") -> str:
-    sequence = rng.randrange(0, 99) * 10 + (rng.choice([1, 3, 5, 7, 9]) if gender == "M" else rng.choice([0, 2, 4, 6, 8]))
+    sequence = rng.randrange(0, 99) * 10 + (
+        rng.choice([1, 3, 5, 7, 9]) if gender == "M" else rng.choice([0, 2, 4, 6, 8])
+    )
     first17 = f"{region}{birth:%Y%m%d}{sequence:03d}"
     return first17 + check_character(first17)
 
@@ -58,11 +72,15 @@ def seed(ctx: DemoContext, elders: int = 300) -> None:
     district = Division.objects.create(code=DISTRICT_CODE, name="江都区", level=Division.Level.DISTRICT)
     ctx.district = district
     for (code, name, rural), communities in TREE.items():
-        street = Division.objects.create(code=code, name=name, level=Division.Level.STREET, parent=district, rural=rural)
+        street = Division.objects.create(
+            code=code, name=name, level=Division.Level.STREET, parent=district, rural=rural
+        )
         ctx.streets.append(street)
         for ccode, cname in communities:
             ctx.communities.append(
-                Division.objects.create(code=ccode, name=cname, level=Division.Level.COMMUNITY, parent=street, rural=rural)
+                Division.objects.create(
+                    code=ccode, name=cname, level=Division.Level.COMMUNITY, parent=street, rural=rural
+                )
             )
 
     admin = User.objects.create_superuser("admin", password=DEMO_PASSWORD, full_name="系统管理员")
@@ -99,10 +117,18 @@ def seed(ctx: DemoContext, elders: int = 300) -> None:
         moved_in = ctx.today - datetime.timedelta(days=rng.choice([90, 150] + [rng.randrange(400, 20000)] * 8))
         rows.append(
             Elder(
-                name=name, gender=gender, id_number=number, id_digest=blind_index(number),
-                id_masked=mask_id_number(number), birth_date=birth, community=community,
-                resident_since=moved_in, address=f"{community.parent.name}{community.name}{rng.randrange(1, 60)}号",
-                phone=phone, phone_masked=mask_phone(phone), agent_name=rng.choice(SURNAMES) + "先生",
+                name=name,
+                gender=gender,
+                id_number=number,
+                id_digest=blind_index(number),
+                id_masked=mask_id_number(number),
+                birth_date=birth,
+                community=community,
+                resident_since=moved_in,
+                address=f"{community.parent.name}{community.name}{rng.randrange(1, 60)}号",
+                phone=phone,
+                phone_masked=mask_phone(phone),
+                agent_name=rng.choice(SURNAMES) + "先生",
                 agent_relation=rng.choice(["儿子", "女儿", "侄子", "邻居"]),
             )
         )

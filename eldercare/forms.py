@@ -15,7 +15,9 @@ class ElderForm(forms.Form):
     gender = forms.ChoiceField(label=_("gender"), choices=[("", "—"), *Gender.choices], required=False)
     birth_date = forms.DateField(label=_("date of birth"), required=False, widget=DateInput)
     community = forms.ModelChoiceField(label=_("household-registration community"), queryset=Division.objects.none())
-    hukou_in_district = forms.BooleanField(label=_("household registration in the district"), required=False, initial=True)
+    hukou_in_district = forms.BooleanField(
+        label=_("household registration in the district"), required=False, initial=True
+    )
     resident_since = forms.DateField(label=_("living here since"), widget=DateInput)
     address = forms.CharField(label=_("address"), max_length=200)
     phone = forms.CharField(label=_("phone"), max_length=20, required=False)
@@ -23,7 +25,9 @@ class ElderForm(forms.Form):
     agent_relation = forms.CharField(label=_("relation"), max_length=30, required=False)
     agent_phone = forms.CharField(label=_("agent phone"), max_length=20, required=False)
     categories = forms.MultipleChoiceField(
-        label=_("categories of difficulty"), choices=DifficultyCategory.choices, required=False,
+        label=_("categories of difficulty"),
+        choices=DifficultyCategory.choices,
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     evidence_date = forms.DateField(label=_("evidence date of the categories"), required=False, widget=DateInput)
@@ -37,10 +41,18 @@ class ElderForm(forms.Form):
     def initial_from(cls, elder: Elder) -> dict:
         categories = list(elder.categories.all())
         return {
-            "name": elder.name, "id_number": elder.id_number, "gender": elder.gender, "birth_date": elder.birth_date,
-            "community": elder.community_id, "hukou_in_district": elder.hukou_in_district,
-            "resident_since": elder.resident_since, "address": elder.address, "phone": elder.phone,
-            "agent_name": elder.agent_name, "agent_relation": elder.agent_relation, "agent_phone": elder.agent_phone,
+            "name": elder.name,
+            "id_number": elder.id_number,
+            "gender": elder.gender,
+            "birth_date": elder.birth_date,
+            "community": elder.community_id,
+            "hukou_in_district": elder.hukou_in_district,
+            "resident_since": elder.resident_since,
+            "address": elder.address,
+            "phone": elder.phone,
+            "agent_name": elder.agent_name,
+            "agent_relation": elder.agent_relation,
+            "agent_phone": elder.agent_phone,
             "categories": [c.category for c in categories],
             "evidence_date": categories[0].evidence_date if categories else None,
         }
@@ -49,11 +61,19 @@ class ElderForm(forms.Form):
         d = self.cleaned_data
         evidence = d.get("evidence_date") or d["resident_since"]
         return ElderData(
-            name=d["name"], id_number=d["id_number"], gender=d.get("gender") or "", birth_date=d.get("birth_date"),
-            community=d["community"], hukou_in_district=d.get("hukou_in_district", False),
-            resident_since=d["resident_since"], address=d["address"], phone=d.get("phone", ""),
-            agent_name=d.get("agent_name", ""), agent_relation=d.get("agent_relation", ""),
-            agent_phone=d.get("agent_phone", ""), categories={c: evidence for c in d.get("categories", [])},
+            name=d["name"],
+            id_number=d["id_number"],
+            gender=d.get("gender") or "",
+            birth_date=d.get("birth_date"),
+            community=d["community"],
+            hukou_in_district=d.get("hukou_in_district", False),
+            resident_since=d["resident_since"],
+            address=d["address"],
+            phone=d.get("phone", ""),
+            agent_name=d.get("agent_name", ""),
+            agent_relation=d.get("agent_relation", ""),
+            agent_phone=d.get("agent_phone", ""),
+            categories={c: evidence for c in d.get("categories", [])},
         )
 
 

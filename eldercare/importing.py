@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .errors import ValidationFailed
@@ -126,7 +127,7 @@ def _row_to_data(row: dict, communities: dict[str, Division]) -> tuple[ElderData
     if gender_text and not gender:
         problems.append(_("%(column)s must be 男 or 女") % {"column": "性别"})
     categories: dict[str, datetime.date] = {}
-    evidence = _parse_date(row.get("evidence_date", "")) or resident_since or datetime.date.today()
+    evidence = _parse_date(row.get("evidence_date", "")) or resident_since or timezone.localdate()
     for label in re.split(r"[、,，;；\s]+", str(row.get("categories", "")).strip()):
         if not label:
             continue
@@ -209,4 +210,3 @@ def elders_export_frame(elders) -> pd.DataFrame:
             for e in elders
         ]
     )
-

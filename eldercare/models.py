@@ -33,7 +33,9 @@ class Division(TimeStampedModel):
     parent = models.ForeignKey(
         "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
-    rural = models.BooleanField(_("town or village"), default=False, help_text=_("a town or village rather than a street office or community"))
+    rural = models.BooleanField(
+        _("town or village"), default=False, help_text=_("a town or village rather than a street office or community")
+    )
 
     class Meta:
         ordering = ["code"]
@@ -129,7 +131,10 @@ class RoleAssignment(TimeStampedModel):
             models.CheckConstraint(
                 condition=(
                     Q(role__in=[r.value for r in PROVIDER_ROLES], provider__isnull=False, division__isnull=True)
-                    | (~Q(role__in=[r.value for r in PROVIDER_ROLES]) & Q(provider__isnull=True, division__isnull=False))
+                    | (
+                        ~Q(role__in=[r.value for r in PROVIDER_ROLES])
+                        & Q(provider__isnull=True, division__isnull=False)
+                    )
                 ),
                 name="role_scope_matches_role",
             ),
@@ -187,7 +192,9 @@ class Elder(TimeStampedModel):
     agent_relation = models.CharField(_("relation"), max_length=30, blank=True)
     agent_phone = EncryptedTextField(_("agent phone"), blank=True)
     agent_phone_masked = models.CharField(_("agent phone"), max_length=20, blank=True, editable=False)
-    life_status = models.CharField(_("life status"), max_length=10, choices=LifeStatus.choices, default=LifeStatus.ACTIVE)
+    life_status = models.CharField(
+        _("life status"), max_length=10, choices=LifeStatus.choices, default=LifeStatus.ACTIVE
+    )
     life_status_date = models.DateField(_("status date"), null=True, blank=True)
     # Lifetime disqualification after voucher fraud: no application or grant is accepted again.
     disqualified_at = models.DateTimeField(_("disqualified at"), null=True, blank=True)
@@ -239,7 +246,9 @@ class ElderCategory(TimeStampedModel):
 class RevealLog(models.Model):
     """Every time a full ID number or phone is shown, who saw it and why."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("user"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("user")
+    )
     elder = models.ForeignKey(Elder, on_delete=models.PROTECT, related_name="reveals", verbose_name=_("elder"))
     field = models.CharField(_("field"), max_length=30)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -248,6 +257,9 @@ class RevealLog(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("reveal of personal data")
         verbose_name_plural = _("reveals of personal data")
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.field} {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class Notification(TimeStampedModel):
@@ -268,6 +280,9 @@ class Notification(TimeStampedModel):
                 fields=["user", "dedupe_key"], condition=~Q(dedupe_key=""), name="notification_dedupe"
             )
         ]
+
+    def __str__(self) -> str:
+        return self.message[:40]
 
 
 class CalendarYear(TimeStampedModel):
@@ -297,3 +312,6 @@ class CalendarDay(TimeStampedModel):
         ordering = ["date"]
         verbose_name = _("calendar day")
         verbose_name_plural = _("calendar days")
+
+    def __str__(self) -> str:
+        return f"{self.date} {'班' if self.is_workday else '休'} {self.name}"

@@ -69,7 +69,9 @@ def scope_for(user: User) -> Scope:
         districts = {d.pk for d in divisions if d.level == Division.Level.DISTRICT}
         if districts:
             streets |= set(
-                Division.objects.filter(parent_id__in=districts, level=Division.Level.STREET).values_list("pk", flat=True)
+                Division.objects.filter(parent_id__in=districts, level=Division.Level.STREET).values_list(
+                    "pk", flat=True
+                )
             )
         scope = Scope(False, frozenset(communities), frozenset(providers), frozenset(streets), frozenset(districts))
     user._scope = scope

@@ -4,8 +4,8 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from .crypto import blind_index
-from .idnumber import parse_resident_id
 from .errors import ValidationFailed
+from .idnumber import parse_resident_id
 from .models import Division, Elder, User
 from .scoping import scope_for
 
@@ -27,10 +27,12 @@ def elder_list(*, user: User, search: str = "", filters: dict | None = None) -> 
     if not scope.all:
         q = scope.communities_q()
         if scope.provider_ids:
-            q |= Q(pk__in=Elder.objects.filter(
-                service_agreements__provider_id__in=scope.provider_ids,
-                service_agreements__ends_on__isnull=True,
-            ).values("pk"))
+            q |= Q(
+                pk__in=Elder.objects.filter(
+                    service_agreements__provider_id__in=scope.provider_ids,
+                    service_agreements__ends_on__isnull=True,
+                ).values("pk")
+            )
         qs = qs.filter(q)
     if search:
         qs = qs.filter(_search_q(search.strip()))

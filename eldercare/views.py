@@ -1,6 +1,5 @@
 """Pages of the shared core. Thin: validate input, call one service or selector, render."""
 
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -44,7 +43,9 @@ def elder_list_view(request):
         return _xlsx(elders_export_frame(flt.qs), "elders.xlsx")
     can_edit = request.user.is_superuser or request.user.has_role(*REGISTRY_EDITORS)
     template = "eldercare/_elder_table.html" if request.htmx else "eldercare/elder_list.html"
-    return render(request, template, {"table": table, "filter": flt, "q": request.GET.get("q", ""), "can_edit": can_edit})
+    return render(
+        request, template, {"table": table, "filter": flt, "q": request.GET.get("q", ""), "can_edit": can_edit}
+    )
 
 
 def _xlsx(frame, filename):
@@ -114,7 +115,9 @@ def elder_edit_view(request, pk):
         else:
             messages.success(request, _("The changes were saved."))
             return redirect(elder)
-    return render(request, "eldercare/elder_form.html", {"form": form, "title": _("Edit %(name)s") % {"name": elder.name}})
+    return render(
+        request, "eldercare/elder_form.html", {"form": form, "title": _("Edit %(name)s") % {"name": elder.name}}
+    )
 
 
 @login_required
@@ -161,5 +164,3 @@ def audit_log(request):
 
     page = Paginator(audit_records_for(request.user, limit=500), 50).get_page(request.GET.get("page"))
     return render(request, "eldercare/audit_log.html", {"page": page})
-
-

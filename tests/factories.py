@@ -4,9 +4,9 @@ import datetime
 from dataclasses import dataclass
 
 import factory
-from eldercare.idnumber import check_character
 
 from eldercare.crypto import blind_index
+from eldercare.idnumber import check_character
 from eldercare.masking import mask_id_number, mask_phone
 from eldercare.models import Division, Elder, ElderCategory, Role, RoleAssignment, User
 

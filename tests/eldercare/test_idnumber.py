@@ -3,10 +3,9 @@ import datetime
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from eldercare.idnumber import check_character
 
 from eldercare.errors import ValidationFailed
-from eldercare.idnumber import age_on, parse_resident_id
+from eldercare.idnumber import age_on, check_character, parse_resident_id
 from eldercare.masking import mask_id_number, mask_phone
 
 # A real-format number: Beijing Chaoyang 110105, born 1949-12-31, sequence 002, check X.

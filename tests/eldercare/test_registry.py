@@ -17,8 +17,12 @@ from ..factories import ElderFactory, id_number_for
 
 def data_for(community, **overrides):
     values = dict(
-        name="张桂英", id_number=id_number_for(datetime.date(1948, 6, 1), "F"), community=community,
-        resident_since=datetime.date(2000, 1, 1), address="龙川路8号", phone="13912345678",
+        name="张桂英",
+        id_number=id_number_for(datetime.date(1948, 6, 1), "F"),
+        community=community,
+        resident_since=datetime.date(2000, 1, 1),
+        address="龙川路8号",
+        phone="13912345678",
         categories={"dibao": datetime.date(2025, 1, 1)},
     )
     values.update(overrides)
@@ -94,8 +98,13 @@ def _sheet(rows):
 
 def _row(community, birth, gender="女", **extra):
     row = {
-        "姓名": "李秀兰", "性别": gender, "身份证号": id_number_for(birth, "F" if gender == "女" else "M"),
-        "户籍社区": community.name, "居住起始日期": "2001-05-01", "现住址": "文昌路2号", "联系电话": "13800000000",
+        "姓名": "李秀兰",
+        "性别": gender,
+        "身份证号": id_number_for(birth, "F" if gender == "女" else "M"),
+        "户籍社区": community.name,
+        "居住起始日期": "2001-05-01",
+        "现住址": "文昌路2号",
+        "联系电话": "13800000000",
         "困难类别": "低保、空巢独居",
     }
     row.update(extra)
