@@ -69,3 +69,24 @@ NAV_ITEMS = (
     NavItem(_("Elders"), "elder_list", (), 10),
     NavItem(_("Audit trail"), "audit_log", ("supervisor", "district_reviewer", "sysadmin"), 90),
 )
+
+
+def worklist(user: User) -> list[WorkPanel]:
+    """The registry panel: recently registered or changed elders in the user's area."""
+    from .selectors import elder_list
+
+    if not user.has_role("community_worker", "street_reviewer", "district_reviewer") and not user.is_superuser:
+        return []
+    elders = elder_list(user=user)
+    recent = elders.order_by("-updated_at")[:5]
+    return [
+        WorkPanel(
+            title=str(_("Elders in your area")),
+            count=elders.count(),
+            url=reverse("elder_list"),
+            rows=[
+                {"label": e.name, "url": e.get_absolute_url(), "detail": e.community.name, "flag": False}
+                for e in recent
+            ],
+        )
+    ]
