@@ -537,15 +537,17 @@ def _freeze(subsidy: Account, personal: Account, cause: str, reason: str, by: Us
 
 
 @transaction.atomic
-def account_freeze(*, elder: Elder, reason: str, by: User) -> Account:
+def account_freeze(*, elder: Elder, reason: str, by: User, note: str = "") -> Account:
     """Freeze the elder's subsidy and personal accounts (death, moving away, suspected fraud...).
 
     `reason`: a cause code (`Account.Cause`) or a text; a text on a deceased or moved elder takes
-    that cause. Returns the subsidy account. Freezing a frozen account changes nothing.
+    that cause. `note` explains a cause code. Returns the subsidy account. Freezing a frozen
+    account changes nothing.
     """
     _check_actor(by, FREEZE_ROLES, elder)
-    cause, note = _cause_of(reason, elder, Account.Cause.OTHER)
-    if not (note or reason or "").strip():
+    cause, text = _cause_of(reason, elder, Account.Cause.OTHER)
+    note = (note or "").strip() or text
+    if cause == Account.Cause.OTHER and not note:
         raise ValidationFailed(_("A reason is required."))
     subsidy, personal, _external = _elder_accounts_locked(elder)
     if subsidy.status == Account.Status.ARCHIVED:
