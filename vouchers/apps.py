@@ -6,3 +6,11 @@ class VouchersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "vouchers"
     verbose_name = _("Vouchers")
+
+    def ready(self):
+        from eldercare import audit
+
+        from .models import Account
+
+        # Status changes of accounts (freeze, archive) are audited; balances live in the ledger.
+        audit.register(Account, "elder__community_id")

@@ -1,3 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+urlpatterns = [
+    path("", views.account_list_view, name="voucher_accounts"),
+    path("accounts/<int:pk>/", views.account_detail_view, name="voucher_account"),
+    path("elders/<int:elder_pk>/", views.elder_accounts_view, name="voucher_elder"),
+    path("elders/<int:elder_pk>/statement/<str:month>.pdf", views.statement_pdf_view, name="voucher_statement"),
+    path("elders/<int:elder_pk>/freeze/", views.freeze_view, name="voucher_freeze"),
+    path("elders/<int:elder_pk>/unfreeze/", views.unfreeze_view, name="voucher_unfreeze"),
+    path("elders/<int:elder_pk>/cancel/", views.cancel_view, name="voucher_cancel"),
+    path("elders/<int:elder_pk>/fraud/", views.fraud_view, name="voucher_fraud"),
+]

@@ -1,0 +1,154 @@
+"""Reads of the voucher ledger, scoped by the viewer.
+
+Community, street and district roles see the accounts of the elders of their communities; a
+provider's staff see their provider's own account only; district roles (reviewer, finance,
+supervisor) also see the funding accounts of the district and its streets and the provider
+accounts of the district's providers. Anything outside the scope answers 404.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet, Sum
+from django.shortcuts import get_object_or_404
+
+from eldercare.models import Elder, Role, User
+from eldercare.money import cny
+from eldercare.periods import Month, local_day_bounds
+from eldercare.scoping import scope_for
+
+from .models import Account, LedgerEntry
+
+VIEW_ROLES = (
+    Role.COMMUNITY_WORKER,
+    Role.STREET_REVIEWER,
+    Role.DISTRICT_REVIEWER,
+    Role.FINANCE,
+    Role.SUPERVISOR,
+    Role.SYSADMIN,
+    Role.PROVIDER_ADMIN,
+)
+ELDER_VIEW_ROLES = tuple(r for r in VIEW_ROLES if r != Role.PROVIDER_ADMIN)
+
+
+def _can_view(user: User, roles=VIEW_ROLES) -> bool:
+    return user.is_authenticated and (user.is_superuser or user.has_role(*roles))
+
+
+def account_list(*, user: User, kind: str = "", search: str = "") -> QuerySet[Account]:
+    """Accounts the user may see, newest owners first within the default ordering."""
+    qs = Account.objects.select_related("elder", "elder__community", "elder__community__parent", "provider", "division")
+    if kind:
+        qs = qs.filter(kind=kind)
+    if search:
+        qs = qs.filter(Q(elder__name__icontains=search) | Q(provider__name__icontains=search))
+    scope = scope_for(user)
+    if not _can_view(user):
+        return qs.none()
+    if scope.all:
+        return qs
+    q = (
+        Q(elder__isnull=False) & scope.communities_q("elder__community")
+        if user.has_role(*ELDER_VIEW_ROLES)
+        else Q(pk__in=[])
+    )
+    if scope.provider_ids and user.has_role(Role.PROVIDER_ADMIN):
+        q |= Q(kind=Account.Kind.PROVIDER, provider_id__in=scope.provider_ids)
+    if user.has_role(Role.STREET_REVIEWER, Role.DISTRICT_REVIEWER, Role.FINANCE, Role.SUPERVISOR):
+        divisions = scope.street_ids | scope.district_ids
+        if divisions:
+            q |= Q(kind=Account.Kind.FUNDING, division_id__in=divisions)
+    if scope.district_ids and user.has_role(Role.DISTRICT_REVIEWER, Role.FINANCE, Role.SUPERVISOR):
+        q |= Q(kind=Account.Kind.PROVIDER, provider__district_id__in=scope.district_ids)
+    return qs.filter(q)
+
+
+def account_get(*, user: User, pk: int) -> Account:
+    return get_object_or_404(account_list(user=user), pk=pk)
+
+
+def elder_for_accounts(*, user: User, pk: int) -> Elder:
+    """An elder whose accounts the user may see (by community; not through a provider), or 404."""
+    scope = scope_for(user)
+    qs = Elder.objects.select_related("community", "community__parent")
+    if not _can_view(user, ELDER_VIEW_ROLES):
+        qs = qs.none()
+    elif not scope.all:
+        qs = qs.filter(scope.communities_q())
+    return get_object_or_404(qs, pk=pk)
+
+
+def elder_accounts(*, elder: Elder) -> dict[str, Account | None]:
+    """The elder's subsidy, personal and external accounts (None where not opened yet)."""
+    found = {a.kind: a for a in Account.objects.filter(elder=elder)}
+    return {kind: found.get(kind) for kind in (Account.Kind.SUBSIDY, Account.Kind.PERSONAL, Account.Kind.EXTERNAL)}
+
+
+def entry_list(*, accounts: list[Account], since=None, until=None) -> QuerySet[LedgerEntry]:
+    """Entries of accounts the caller already obtained through a scoped selector."""
+    qs = LedgerEntry.objects.filter(account__in=accounts).select_related(
+        "transaction", "transaction__created_by", "account"
+    )
+    if since is not None:
+        qs = qs.filter(created_at__gte=since)
+    if until is not None:
+        qs = qs.filter(created_at__lt=until)
+    return qs.order_by("-created_at", "-id")
+
+
+@dataclass
+class AccountStatement:
+    account: Account
+    opening: object
+    closing: object
+    credits: object
+    debits: object
+    entries: list[LedgerEntry] = field(default_factory=list)
+
+
+@dataclass
+class MonthStatement:
+    elder: Elder
+    month: Month
+    accounts: list[AccountStatement]
+
+
+def _month_bounds(month: Month) -> tuple[datetime.datetime, datetime.datetime]:
+    start, _ = local_day_bounds(month.first_day)
+    end, _ = local_day_bounds(month.next().first_day)
+    return start, end
+
+
+def month_statement(*, elder: Elder, month: Month) -> MonthStatement:
+    """Opening balance, the month's entries and the closing balance of the subsidy and personal
+    accounts (the elder comes from `elder_for_accounts`, which checked the scope)."""
+    start, end = _month_bounds(month)
+    rows = []
+    for kind, account in elder_accounts(elder=elder).items():
+        if account is None or kind == Account.Kind.EXTERNAL:
+            continue
+        before = account.entries.filter(created_at__lt=start).aggregate(total=Sum("amount"))["total"] or Decimal("0")
+        entries = list(
+            LedgerEntry.objects.filter(account=account, created_at__gte=start, created_at__lt=end)
+            .select_related("transaction")
+            .order_by("created_at", "id")
+        )
+        credits = sum((e.amount.amount for e in entries if e.amount.amount > 0), Decimal("0"))
+        debits = sum((-e.amount.amount for e in entries if e.amount.amount < 0), Decimal("0"))
+        rows.append(
+            AccountStatement(
+                account=account,
+                opening=cny(before),
+                closing=cny(before + credits - debits),
+                credits=cny(credits),
+                debits=cny(debits),
+                entries=entries,
+            )
+        )
+    return MonthStatement(elder=elder, month=month, accounts=rows)
+
+
+def frozen_accounts(*, user: User) -> QuerySet[Account]:
+    """Frozen subsidy accounts in the user's scope (the district reviewers' work list)."""
+    return account_list(user=user, kind=Account.Kind.SUBSIDY).filter(status=Account.Status.FROZEN)

@@ -1,0 +1,159 @@
+"""Pages of the voucher ledger. Thin: a scoped selector or one service, then render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from eldercare.errors import DomainError, ValidationFailed
+from eldercare.money import cny
+from eldercare.periods import Month
+
+from . import services
+from .forms import FraudForm, FreezeForm, ReasonForm
+from .models import Account
+from .selectors import account_get, account_list, elder_accounts, elder_for_accounts, entry_list, month_statement
+
+
+@login_required
+def account_list_view(request):
+    kind = request.GET.get("kind", "")
+    if kind not in Account.Kind.values:
+        kind = ""
+    qs = account_list(user=request.user, kind=kind, search=request.GET.get("q", "").strip())
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "vouchers/account_list.html",
+        {"page": page, "kinds": Account.Kind.choices, "kind": kind, "q": request.GET.get("q", "")},
+    )
+
+
+@login_required
+def account_detail_view(request, pk):
+    account = account_get(user=request.user, pk=pk)
+    if account.elder_id:
+        return redirect("voucher_elder", account.elder_id)
+    page = Paginator(entry_list(accounts=[account]), 50).get_page(request.GET.get("page"))
+    return render(request, "vouchers/account_detail.html", {"account": account, "page": page})
+
+
+def _actions(user, account: Account | None) -> dict[str, bool]:
+    def can(*roles):
+        return user.is_superuser or user.has_role(*roles)
+
+    status = account.status if account else Account.Status.ACTIVE
+    return {
+        "freeze": status == Account.Status.ACTIVE and can(*services.FREEZE_ROLES),
+        "unfreeze": status == Account.Status.FROZEN and can(*services.DISTRICT_ROLES),
+        "cancel": status != Account.Status.ARCHIVED and can(*services.CANCEL_ROLES),
+        "fraud": can(*services.DISTRICT_ROLES),
+    }
+
+
+@login_required
+def elder_accounts_view(request, elder_pk):
+    elder = elder_for_accounts(user=request.user, pk=elder_pk)
+    accounts = elder_accounts(elder=elder)
+    opened = [a for a in accounts.values() if a is not None]
+    page = Paginator(entry_list(accounts=opened), 30).get_page(request.GET.get("page"))
+    subsidy = accounts[Account.Kind.SUBSIDY]
+    current = Month.current()
+    return render(
+        request,
+        "vouchers/elder_accounts.html",
+        {
+            "elder": elder,
+            "subsidy": subsidy,
+            "personal": accounts[Account.Kind.PERSONAL],
+            "page": page,
+            "months": [current.plus(-i) for i in range(12)],
+            "actions": _actions(request.user, subsidy),
+            "events": subsidy.events.select_related("by")[:10] if subsidy else [],
+            "freeze_form": FreezeForm(),
+            "reason_form": ReasonForm(),
+            "fraud_form": FraudForm(),
+        },
+    )
+
+
+@login_required
+def statement_pdf_view(request, elder_pk, month):
+    from weasyprint import HTML
+
+    elder = elder_for_accounts(user=request.user, pk=elder_pk)
+    try:
+        period = Month.parse(month)
+    except ValidationFailed as exc:
+        raise Http404(exc.message) from exc
+    statement = month_statement(elder=elder, month=period)
+    html = render_to_string("vouchers/pdf/statement.html", {"s": statement}, request=request)
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="statement-{elder.pk}-{period}.pdf"'
+    return response
+
+
+def _status_action(request, elder_pk, form_class, call):
+    elder = elder_for_accounts(user=request.user, pk=elder_pk)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please fill in the form completely."))
+    else:
+        try:
+            call(elder, form.cleaned_data)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The account was updated."))
+    return redirect("voucher_elder", elder.pk)
+
+
+@login_required
+@require_POST
+def freeze_view(request, elder_pk):
+    return _status_action(
+        request,
+        elder_pk,
+        FreezeForm,
+        lambda elder, d: services.account_freeze(elder=elder, reason=d["cause"], note=d["reason"], by=request.user),
+    )
+
+
+@login_required
+@require_POST
+def unfreeze_view(request, elder_pk):
+    return _status_action(
+        request,
+        elder_pk,
+        ReasonForm,
+        lambda elder, d: services.account_unfreeze(elder=elder, reason=d["reason"], by=request.user),
+    )
+
+
+@login_required
+@require_POST
+def cancel_view(request, elder_pk):
+    return _status_action(
+        request,
+        elder_pk,
+        ReasonForm,
+        lambda elder, d: services.account_cancel(elder=elder, reason=d["reason"], by=request.user),
+    )
+
+
+@login_required
+@require_POST
+def fraud_view(request, elder_pk):
+    return _status_action(
+        request,
+        elder_pk,
+        FraudForm,
+        lambda elder, d: services.fraud_record(
+            elder=elder, amount=cny(d["amount"]), reason=d["reason"], by=request.user
+        ),
+    )
