@@ -165,8 +165,8 @@ def community_contact_quota(*, user: User, quarter: Quarter) -> list[CommunityQu
     if not scope.all:
         communities = communities.filter(pk__in=scope.community_ids)
     counts = dict(
-        subsidised_elders()
-        .filter(community__in=communities)
+        Elder.objects.filter(entitlements__status="active", community__in=communities)
+        .order_by()
         .values_list("community_id")
         .annotate(n=Count("pk", distinct=True))
     )
@@ -175,8 +175,9 @@ def community_contact_quota(*, user: User, quarter: Quarter) -> list[CommunityQu
             elder__community__in=communities,
             contacted_on__gte=quarter.first_day,
             contacted_on__lte=quarter.last_day,
-            elder__in=subsidised_elders(),
+            elder__entitlements__status="active",
         )
+        .order_by()
         .values_list("elder__community_id")
         .annotate(n=Count("elder_id", distinct=True))
     )
@@ -293,6 +294,7 @@ def visit_frequency_report(*, user: User, month: Month) -> FrequencyReport:
         WorkOrder.objects.filter(
             elder_id__in=ids, status=S.COMPLETED, checked_in_at__gte=start_prev, checked_in_at__lt=end
         )
+        .order_by()
         .values_list("elder_id", "checked_in_at__year", "checked_in_at__month")
         .annotate(n=Count("pk"))
     ):
@@ -304,6 +306,7 @@ def visit_frequency_report(*, user: User, month: Month) -> FrequencyReport:
             checked_in_at__gte=local_day_bounds(datetime.date(month.year, 1, 1))[0],
             checked_in_at__lt=end,
         )
+        .order_by()
         .values_list("elder_id")
         .annotate(n=Count("item_id", distinct=True))
     )

@@ -97,12 +97,15 @@ def make_world(tree) -> World:
 
 def make_order(world: World, *, caregiver=None, elder=None, at=None, status=WorkOrder.Status.ASSIGNED) -> WorkOrder:
     caregiver = caregiver or world.caregiver
+    at = at or datetime.datetime(2026, 3, 10, 9, 0, tzinfo=datetime.UTC)
+    started = at if status in ("in_progress", "completed", "short", "voided") else None
     return WorkOrder.objects.create(
+        checked_in_at=started,
         elder=elder or world.elder,
         provider=world.provider,
         item=world.item,
         price=world.item.price,
-        scheduled_at=at or datetime.datetime(2026, 3, 10, 9, 0, tzinfo=datetime.UTC),
+        scheduled_at=at,
         booked_via=WorkOrder.BookedVia.PROVIDER,
         booked_by=world.admin,
         caregiver=caregiver,
