@@ -28,18 +28,32 @@ class Account(TimeStampedModel):
         FROZEN = "frozen", _("Frozen")
         ARCHIVED = "archived", _("Archived")
 
+    class Cause(models.TextChoices):
+        """Why an account is frozen or archived; the refusal of a credit or a payment says it."""
+
+        DECEASED = "deceased", _("Deceased")
+        MOVED = "moved", _("Moved away")
+        CANCELLED = "cancelled", _("Cancelled")
+        FRAUD = "fraud", _("Voucher fraud")
+        OTHER = "other", _("Other")
+
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     elder = models.ForeignKey(
         Elder, null=True, blank=True, on_delete=models.PROTECT, related_name="accounts", verbose_name=_("elder")
     )
     provider = models.ForeignKey(
-        "providers.Provider", null=True, blank=True, on_delete=models.PROTECT, related_name="accounts",
+        "providers.Provider",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="accounts",
         verbose_name=_("provider"),
     )
     division = models.ForeignKey(
         Division, null=True, blank=True, on_delete=models.PROTECT, related_name="accounts", verbose_name=_("division")
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    status_cause = models.CharField(_("status cause"), max_length=10, choices=Cause.choices, blank=True)
     status_reason = models.TextField(_("status reason"), blank=True)
     status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
     balance = MoneyField(_("balance"), max_digits=14, decimal_places=2, default_currency="CNY", default=0)
@@ -54,9 +68,15 @@ class Account(TimeStampedModel):
             models.CheckConstraint(
                 condition=~Q(kind__in=["subsidy", "personal"]) | Q(balance__gte=0), name="elder_account_not_negative"
             ),
-            models.UniqueConstraint(fields=["elder", "kind"], condition=Q(elder__isnull=False), name="one_account_per_elder_kind"),
-            models.UniqueConstraint(fields=["provider", "kind"], condition=Q(provider__isnull=False), name="one_account_per_provider_kind"),
-            models.UniqueConstraint(fields=["division", "kind"], condition=Q(division__isnull=False), name="one_account_per_division_kind"),
+            models.UniqueConstraint(
+                fields=["elder", "kind"], condition=Q(elder__isnull=False), name="one_account_per_elder_kind"
+            ),
+            models.UniqueConstraint(
+                fields=["provider", "kind"], condition=Q(provider__isnull=False), name="one_account_per_provider_kind"
+            ),
+            models.UniqueConstraint(
+                fields=["division", "kind"], condition=Q(division__isnull=False), name="one_account_per_division_kind"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -89,7 +109,11 @@ class LedgerTransaction(models.Model):
     month = models.DateField(_("month"), null=True, blank=True, db_index=True)
     memo = models.CharField(_("memo"), max_length=300, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("by"),
     )
     created_at = models.DateTimeField(_("created at"), db_index=True)
@@ -98,6 +122,12 @@ class LedgerTransaction(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("ledger transaction")
         verbose_name_plural = _("ledger transactions")
+        constraints = [
+            # A transaction is reversed at most once, whatever the code does.
+            models.UniqueConstraint(
+                fields=["reverses"], condition=Q(reverses__isnull=False), name="ledger_reversed_once"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.reference}"
@@ -118,3 +148,26 @@ class LedgerEntry(models.Model):
         verbose_name = _("ledger entry")
         verbose_name_plural = _("ledger entries")
         indexes = [models.Index(fields=["account", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.account} {self.amount}"
+
+
+class AccountEvent(models.Model):
+    """One move of an account's status (freeze, unfreeze, archive): who, when, from, to and why."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="events", verbose_name=_("account"))
+    from_status = models.CharField(_("from"), max_length=10, choices=Account.Status.choices)
+    to_status = models.CharField(_("to"), max_length=10, choices=Account.Status.choices)
+    cause = models.CharField(_("cause"), max_length=10, choices=Account.Cause.choices, blank=True)
+    reason = models.TextField(_("reason"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("account status change")
+        verbose_name_plural = _("account status changes")
+
+    def __str__(self) -> str:
+        return f"{self.account} {self.from_status} → {self.to_status}"
