@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from eldercare.errors import Conflict, NotAllowed, ValidationFailed
 from eldercare.models import Division, Elder, Role, User
 from eldercare.scoping import scope_for
+from vouchers.errors import AccountFrozen
 from vouchers.models import Account
 
 from . import rules, tokens
@@ -52,10 +53,6 @@ class WrongElder(Conflict):
 
 class AlreadyCheckedIn(Conflict):
     code = "already_checked_in"
-
-
-class AccountFrozenAtCheckIn(Conflict):
-    code = "account_frozen"
 
 
 class CertificateMissing(Conflict):
@@ -490,8 +487,15 @@ def _check_elder(order: WorkOrder, code: str) -> None:
         raise WrongElder(_("This card belongs to another elder, not to the elder of this work order."))
 
 
-def _subsidy_frozen(elder_id: int) -> bool:
-    return Account.objects.filter(elder_id=elder_id, kind=Account.Kind.SUBSIDY, status=Account.Status.FROZEN).exists()
+def _refuse_frozen(elder_id: int) -> None:
+    """A visit cannot start when the subsidy account is frozen or archived (death, move, fraud)."""
+    account = (
+        Account.objects.filter(elder_id=elder_id, kind=Account.Kind.SUBSIDY)
+        .exclude(status=Account.Status.ACTIVE)
+        .first()
+    )
+    if account is not None:
+        raise AccountFrozen.for_account(account)
 
 
 def _flag_overlaps(order: WorkOrder, start, end) -> None:
@@ -529,8 +533,7 @@ def visit_check_in(
         raise BadTransition(
             _("This work order cannot be checked in (%(status)s).") % {"status": order.get_status_display()}
         )
-    if _subsidy_frozen(order.elder_id):
-        raise AccountFrozenAtCheckIn(_("The elder's subsidy account is frozen: the visit cannot be paid by vouchers."))
+    _refuse_frozen(order.elder_id)
     now = timezone.now()
     _order_transition(order, S.IN_PROGRESS, by=by, at=now, checked_in_at=now, check_in_lat=lat, check_in_lng=lng)
     _flag_overlaps(order, now, now + datetime.timedelta(minutes=order.item.minutes))

@@ -10,7 +10,6 @@ from providers import services, tokens
 from providers.models import Certificate, WorkOrder, WorkOrderEvent
 from providers.selectors import order_get
 from providers.services import (
-    AccountFrozenAtCheckIn,
     AlreadyCheckedIn,
     CertificateMissing,
     NotAssigned,
@@ -19,6 +18,7 @@ from providers.services import (
     visit_check_in,
     visit_check_out,
 )
+from vouchers.errors import AccountFrozen
 from vouchers.models import Account
 
 from .factories import make_item, make_order
@@ -101,7 +101,7 @@ def test_caregiver_not_assigned_is_refused(world):
 def test_frozen_subsidy_account_is_refused(world):
     Account.objects.create(elder=world.elder, kind=Account.Kind.SUBSIDY, status=Account.Status.FROZEN)
     order = make_order(world)
-    with pytest.raises(AccountFrozenAtCheckIn) as exc:
+    with pytest.raises(AccountFrozen) as exc:
         check_in(world, order)
     assert "frozen" in exc.value.message
 
