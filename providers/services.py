@@ -445,7 +445,7 @@ def order_book(
 
 @transaction.atomic
 def order_assign(*, order: WorkOrder, caregiver: Caregiver, by: User) -> WorkOrder:
-    order = WorkOrder.objects.select_for_update().select_related("item", "elder").get(pk=order.pk)
+    order = WorkOrder.objects.select_for_update(of=("self",)).select_related("item", "elder").get(pk=order.pk)
     if caregiver.provider_id != order.provider_id or not caregiver.active:
         raise ValidationFailed(_("Choose an active caregiver of this provider."))
     if caregiver.trained_on is None:
@@ -460,7 +460,7 @@ def order_assign(*, order: WorkOrder, caregiver: Caregiver, by: User) -> WorkOrd
 
 @transaction.atomic
 def order_cancel(*, order: WorkOrder, reason: str, by: User) -> WorkOrder:
-    order = WorkOrder.objects.select_for_update().select_related("elder").get(pk=order.pk)
+    order = WorkOrder.objects.select_for_update(of=("self",)).select_related("elder").get(pk=order.pk)
     return _order_transition(order, S.CANCELLED, by=by, note=reason)
 
 
@@ -519,7 +519,9 @@ def visit_check_in(
     lng: Decimal | None = None,
 ) -> WorkOrder:
     """The caregiver scans (or types) the elder's card at the door. A retried request id is a no-op."""
-    order = WorkOrder.objects.select_for_update().select_related("caregiver", "elder", "item").get(pk=order.pk)
+    order = (
+        WorkOrder.objects.select_for_update(of=("self",)).select_related("caregiver", "elder", "item").get(pk=order.pk)
+    )
     if (replay := _replayed(request_id, order, "in")) is not None:
         return replay
     _check_caregiver(order, by)
@@ -593,7 +595,9 @@ def visit_check_out(
     """The caregiver scans the card again when leaving. A visit of an hour or more is redeemed
     (subsidy first, co-pay for the rest); a shorter one is flagged and served again."""
     order = (
-        WorkOrder.objects.select_for_update().select_related("caregiver", "elder", "item", "provider").get(pk=order.pk)
+        WorkOrder.objects.select_for_update(of=("self",))
+        .select_related("caregiver", "elder", "item", "provider")
+        .get(pk=order.pk)
     )
     if (replay := _replayed(request_id, order, "out")) is not None:
         return replay
@@ -640,7 +644,9 @@ def order_void(*, order: WorkOrder, reason: str, by: User) -> WorkOrder:
     """作废单: a visit found non-compliant is voided, its redemption reversed, and served again."""
     if not reason.strip():
         raise ValidationFailed(_("Give the reason the visit is voided."))
-    order = WorkOrder.objects.select_for_update().select_related("elder", "item", "provider").get(pk=order.pk)
+    order = (
+        WorkOrder.objects.select_for_update(of=("self",)).select_related("elder", "item", "provider").get(pk=order.pk)
+    )
     if order.status == S.VOIDED:
         raise Conflict(_("This work order is already voided."))
     reversal = None
