@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "eldercare.settings")
 
@@ -10,4 +11,11 @@ app = Celery("eldercare")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-app.conf.beat_schedule = {}
+app.conf.beat_schedule = {
+    # Every day at 01:30, draw the district's random callback sample (at least 10% of each
+    # provider's orders) of the day before; drawing the same day twice keeps the first sample.
+    "providers-district-callback-sample": {
+        "task": "providers.tasks.draw_district_sample",
+        "schedule": crontab(hour=1, minute=30),
+    },
+}

@@ -174,6 +174,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"BookedViaEnum": "providers.models.WorkOrder.BookedVia"},
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
