@@ -130,7 +130,7 @@ def age_in_month(birth_date: datetime.date, month: Month) -> int:
 
 def _amount_text(amount: Decimal) -> str:
     value = round_cny(amount)
-    return str(value.normalize()) if value == value.to_integral() else str(value)
+    return f"{value:.0f}" if value == value.to_integral() else f"{value:.2f}"
 
 
 def standard_for(facts: PersonFacts, month: Month, version: PolicySpec) -> Standard:
