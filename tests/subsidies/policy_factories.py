@@ -4,12 +4,13 @@ import datetime
 
 from django.utils import timezone
 
+from eldercare.models import ElderCategory, Role
 from eldercare.periods import Month
 from subsidies.models import Assessment, Entitlement, Scheme
 from subsidies.services.policies import load_policies
 from tests.factories import ElderFactory, user_with_role
 
-from eldercare.models import ElderCategory, Role
+JAN_2026 = Month(2026, 1)
 
 
 def schemes(tree) -> dict[str, Scheme]:
@@ -24,7 +25,7 @@ def entitled_elder(
     categories=(),
     care_level="self_care",
     assessed_from=datetime.date(2025, 1, 1),
-    start_month=Month(2026, 1),
+    start_month=JAN_2026,
     approver=None,
     **kwargs,
 ):

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from eldercare.periods import Month
 from subsidies.policies import PersonFacts, PolicySpec, RuleSpec, age_in_month, split, standard_for
-from subsidies.services.policies import SCHEMES, DIFFICULTY
+from subsidies.services.policies import DIFFICULTY, SCHEMES
 
 M = Month(2026, 12)
 
