@@ -170,11 +170,18 @@ def _ensure_accounts(cur, now) -> None:
     )
 
 
+def _analyze(cur, table: str) -> None:
+    # Temporary tables have no statistics until analysed; without them the planner guesses badly.
+    if connection.vendor == "postgresql":
+        cur.execute(f"ANALYZE {table}")
+
+
 def _build_facts(cur, month: Month, specs: dict) -> None:
     sql, params = _facts_sql(month, _thresholds(specs.values()))
     cur.execute("DROP TABLE IF EXISTS run_facts")
     cur.execute(f"CREATE TEMP TABLE run_facts AS {sql}", params)
     cur.execute("CREATE INDEX run_facts_elder ON run_facts (elder_id)")
+    _analyze(cur, "run_facts")
 
 
 def combos_of_facts(cur) -> list[Combo]:
@@ -251,6 +258,7 @@ def _build_standards(cur, month: Month, specs: dict, combos: list[Combo]) -> Non
     cur.execute(
         "CREATE INDEX run_standard_key ON run_standard (scheme_id, district_id, age_bucket, catmask, care_level)"
     )
+    _analyze(cur, "run_standard")
 
 
 def _key(combo: Combo) -> tuple:
@@ -263,7 +271,11 @@ def _build_pay(cur, month: Month) -> int:
         f"""CREATE TEMP TABLE run_pay AS
             SELECT ROW_NUMBER() OVER (ORDER BY f.elder_id) AS seq, f.elder_id, f.entitlement_id, f.community_id,
                    f.street_id, f.district_id, f.account_id, f.care_level, s.amount, s.amount_text, s.district_share,
-                   s.town_share, s.version_id, s.row_id, s.reason, s.categories
+                   s.town_share, s.version_id, s.row_id, s.reason, s.categories,
+                   (SELECT a.id FROM {T["account"]} a WHERE a.division_id = f.district_id AND a.kind = 'funding')
+                       AS district_account_id,
+                   (SELECT a.id FROM {T["account"]} a WHERE a.division_id = f.street_id AND a.kind = 'funding')
+                       AS town_account_id
             FROM run_facts f
             JOIN run_standard s ON s.scheme_id = f.scheme_id AND s.district_id = f.district_id
                  AND s.age_bucket = f.age_bucket AND s.catmask = f.catmask AND s.care_level = f.care_level
@@ -273,6 +285,7 @@ def _build_pay(cur, month: Month) -> int:
     )
     cur.execute("CREATE INDEX run_pay_seq ON run_pay (seq)")
     cur.execute("CREATE INDEX run_pay_elder ON run_pay (elder_id)")
+    _analyze(cur, "run_pay")
     cur.execute("SELECT COUNT(*) FROM run_pay")
     return int(cur.fetchone()[0])
 
@@ -303,31 +316,32 @@ def _write_chunk(cur, *, run: SubsidyRun, month: Month, lo: int, hi: int, by_id:
         [first, run.pk, now, lo, hi],
     )
     created = cur.rowcount
-    # Entries only for grants written just now whose transaction has none yet.
-    new_grants = f"""FROM {T["grant"]} g JOIN run_pay p ON p.elder_id = g.elder_id
-            LEFT JOIN {T["account"]} fd ON fd.division_id = p.district_id AND fd.kind = 'funding'
-            LEFT JOIN {T["account"]} ft ON ft.division_id = p.street_id AND ft.kind = 'funding'
-            WHERE p.seq BETWEEN %s AND %s AND g.month = %s AND g.run_id = %s
-              AND NOT EXISTS (SELECT 1 FROM {T["entry"]} le WHERE le.transaction_id = g.transaction_id)"""
+    # Entries only for grants written just now whose transaction has none yet: one row per leg.
     cur.execute(
         f"""INSERT INTO {T["entry"]} (transaction_id, account_id, amount, amount_currency, created_at)
-            SELECT g.transaction_id, p.account_id, g.amount, 'CNY', %s {new_grants}
-            UNION ALL
-            SELECT g.transaction_id, fd.id, -g.district_share, 'CNY', %s {new_grants} AND g.district_share > 0
-            UNION ALL
-            SELECT g.transaction_id, ft.id, -g.town_share, 'CNY', %s {new_grants} AND g.town_share > 0""",
-        [now, lo, hi, first, run.pk] * 3,
+            SELECT g.transaction_id,
+                   CASE k.n WHEN 1 THEN p.account_id WHEN 2 THEN p.district_account_id ELSE p.town_account_id END,
+                   CASE k.n WHEN 1 THEN g.amount WHEN 2 THEN -g.district_share ELSE -g.town_share END,
+                   'CNY', %s
+            FROM run_pay p
+            JOIN {T["grant"]} g ON g.elder_id = p.elder_id AND g.month = %s
+            CROSS JOIN (SELECT 1 AS n UNION ALL SELECT 2 UNION ALL SELECT 3) k
+            WHERE p.seq BETWEEN %s AND %s AND g.run_id = %s
+              AND (k.n = 1 OR (k.n = 2 AND g.district_share > 0) OR (k.n = 3 AND g.town_share > 0))
+              AND NOT EXISTS (SELECT 1 FROM {T["entry"]} le WHERE le.transaction_id = g.transaction_id)""",
+        [now, first, lo, hi, run.pk],
     )
     # Cached balances: one UPDATE … FROM the aggregate of the entries written by this chunk.
     cur.execute(
         f"""UPDATE {T["account"]} SET balance = ROUND(balance + d.total, 2), updated_at = %s
             FROM (SELECT le.account_id AS account_id, SUM(le.amount) AS total
-                  FROM {T["entry"]} le JOIN {T["grant"]} g ON g.transaction_id = le.transaction_id
-                  JOIN run_pay p ON p.elder_id = g.elder_id
-                  WHERE p.seq BETWEEN %s AND %s AND g.month = %s AND g.run_id = %s AND le.created_at = %s
+                  FROM run_pay p
+                  JOIN {T["grant"]} g ON g.elder_id = p.elder_id AND g.month = %s
+                  JOIN {T["entry"]} le ON le.transaction_id = g.transaction_id
+                  WHERE p.seq BETWEEN %s AND %s AND g.run_id = %s AND le.created_at = %s
                   GROUP BY le.account_id) d
             WHERE {T["account"]}.id = d.account_id""",
-        [now, lo, hi, first, run.pk, now],
+        [now, first, lo, hi, run.pk, now],
     )
     return created
 
