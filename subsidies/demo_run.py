@@ -26,7 +26,7 @@ def seed_policies_and_run(ctx) -> None:
         assessor = ctx.users.get("assessor") or district_user
         levels = ["self_care", "self_care", "semi_disabled", "disabled"]
         assessments, entitlements = [], []
-        for i, elder in enumerate(ctx.elders[:120]):
+        for elder in ctx.elders[:120]:
             age = Month.of(ctx.today).year - elder.birth_date.year
             if age < 60 or (not elder.category_codes and age < 80):
                 continue

@@ -101,7 +101,7 @@ def policy_version_new(request, pk: int):
                     "by": request.user,
                 }
                 if request.POST.get("action") == "create":
-                    version = policy_version_create(name=form.cleaned_data["name"], **kwargs)
+                    policy_version_create(name=form.cleaned_data["name"], **kwargs)
                     return redirect("policy_list")
                 preview = policy_version_preview(**kwargs)
             except DomainError as exc:

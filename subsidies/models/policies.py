@@ -152,41 +152,43 @@ class SubsidyRun(TimeStampedModel):
 class Grant(models.Model):
     """The monthly subsidy of one elder for one month, credited through the ledger. Append-only."""
 
-    elder = models.ForeignKey(Elder, on_delete=models.PROTECT, related_name="grants", verbose_name=_("elder"))
+    # Few indexes on purpose: the monthly run inserts ~300,000 rows at once and every index costs.
+    # elder is covered by (elder, month), run by (run, elder), community by (month, community).
+    elder = models.ForeignKey(Elder, models.PROTECT, related_name="grants", verbose_name=_("elder"), db_index=False)
     entitlement = models.ForeignKey(
-        Entitlement, on_delete=models.PROTECT, related_name="grants", verbose_name=_("entitlement")
+        Entitlement, models.PROTECT, related_name="grants", verbose_name=_("entitlement"), db_index=False
     )
     month = models.DateField(_("month"))
     amount = MoneyField(_("amount"), max_digits=10, decimal_places=2, default_currency="CNY")
     district_share = MoneyField(_("district share"), max_digits=10, decimal_places=2, default_currency="CNY")
     town_share = MoneyField(_("town share"), max_digits=10, decimal_places=2, default_currency="CNY")
     policy_version = models.ForeignKey(
-        PolicyVersion, on_delete=models.PROTECT, related_name="+", verbose_name=_("policy version")
+        PolicyVersion, models.PROTECT, related_name="+", verbose_name=_("policy version"), db_index=False
     )
     row = models.ForeignKey(
-        PolicyRow, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("standard")
+        PolicyRow, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("standard"), db_index=False
     )
     reason = models.CharField(_("reason"), max_length=300)
     care_level = models.CharField(_("care level"), max_length=20, blank=True)
     categories = models.CharField(_("categories"), max_length=100, blank=True)
-    community = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("community"))
+    community = models.ForeignKey(
+        Division, models.PROTECT, related_name="+", verbose_name=_("community"), db_index=False
+    )
     transaction = models.OneToOneField(
-        "vouchers.LedgerTransaction",
-        on_delete=models.PROTECT,
-        related_name="grant",
-        verbose_name=_("ledger transaction"),
+        "vouchers.LedgerTransaction", models.PROTECT, related_name="grant", verbose_name=_("ledger transaction")
     )
     run = models.ForeignKey(
-        SubsidyRun, null=True, blank=True, on_delete=models.PROTECT, related_name="grants", verbose_name=_("run")
+        SubsidyRun, models.PROTECT, null=True, blank=True, related_name="grants", verbose_name=_("run"), db_index=False
     )
     # Set when the grant was recovered (death or moving reported late): the compensating transaction.
-    recovery = models.OneToOneField(
+    recovery = models.ForeignKey(
         "vouchers.LedgerTransaction",
+        models.PROTECT,
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
-        related_name="recovered_grant",
+        related_name="recovered_grants",
         verbose_name=_("recovery transaction"),
+        db_index=False,
     )
     created_at = models.DateTimeField(_("created at"))
 
@@ -197,6 +199,10 @@ class Grant(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["elder", "month"], name="grant_one_per_elder_month"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="grant_amount_positive"),
+            # Only recovered grants are indexed (a handful), not the hundreds of thousands of others.
+            models.UniqueConstraint(
+                fields=["recovery"], condition=Q(recovery__isnull=False), name="grant_recovery_unique"
+            ),
         ]
         indexes = [models.Index(fields=["month", "community"]), models.Index(fields=["run", "elder"])]
 
