@@ -290,7 +290,9 @@ def _build_pay(cur, month: Month) -> int:
     return int(cur.fetchone()[0])
 
 
-def _write_chunk(cur, *, run: SubsidyRun, month: Month, lo: int, hi: int, by_id: int | None) -> int:
+def _write_chunk(
+    cur, *, run: SubsidyRun, month: Month, lo: int, hi: int, by_id: int | None, analyze: bool = False
+) -> int:
     """Write grants, transactions, entries and balances for run_pay rows seq in [lo, hi]."""
     now = timezone.now()
     ym = str(month)
@@ -316,6 +318,11 @@ def _write_chunk(cur, *, run: SubsidyRun, month: Month, lo: int, hi: int, by_id:
         [first, run.pk, now, lo, hi],
     )
     created = cur.rowcount
+    if analyze:
+        # On a young database the statistics may say the grants and ledger tables are empty; the
+        # planner would then scan them once per row. Tell it what is there now.
+        for table in (T["grant"], T["tx"], T["entry"]):
+            _analyze(cur, table)
     # Entries only for grants written just now whose transaction has none yet: one row per leg.
     cur.execute(
         f"""INSERT INTO {T["entry"]} (transaction_id, account_id, amount, amount_currency, created_at)
@@ -405,8 +412,9 @@ def run_month(
             for lo in range(1, to_pay + 1, chunk_size):
                 hi = min(lo + chunk_size - 1, to_pay)
                 with transaction.atomic():
-                    created += _write_chunk(cur, run=run, month=month, lo=lo, hi=hi, by_id=by_id)
+                    created += _write_chunk(cur, run=run, month=month, lo=lo, hi=hi, by_id=by_id, analyze=chunks == 0)
                 chunks += 1
+
                 run.granted = created
                 run.progress = int(hi * 100 / to_pay)
                 SubsidyRun.objects.filter(pk=run.pk).update(granted=created, progress=run.progress)
