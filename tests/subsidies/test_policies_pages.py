@@ -26,7 +26,9 @@ def test_preview_counts_people_who_change_and_the_totals(tree, users):
         RowInput("困难老人·半失能", 180, categories_any=("dibao",), care_levels=("semi_disabled",)),
         RowInput("困难老人·失能", 260, categories_any=("dibao",), care_levels=("disabled",)),
     ]
-    preview = policy_version_preview(scheme=s["jiangdu"], district=None, month=Month(2027, 1), rows=rows, by=users["district"])
+    preview = policy_version_preview(
+        scheme=s["jiangdu"], district=None, month=Month(2027, 1), rows=rows, by=users["district"]
+    )
     assert (preview.people, preview.changed) == (4, 3)
     assert (preview.total_before, preview.total_after) == (3 * 150 + 260, 3 * 180 + 260)
 
@@ -44,7 +46,9 @@ def test_policy_pages(client, tree, users):
 
 def test_run_report_page_pdf_and_xlsx(client, tree, users):
     s = schemes(tree)
-    entitled_elder(scheme=s["jiangdu"], community=tree.a1, categories=["dibao"], care_level="semi_disabled", name="王秀英")
+    entitled_elder(
+        scheme=s["jiangdu"], community=tree.a1, categories=["dibao"], care_level="semi_disabled", name="王秀英"
+    )
     entitled_elder(scheme=s["jiangdu"], community=tree.b1, categories=["tekun"], care_level="disabled")
     run_month(month=Month(2026, 12))
     client.force_login(users["district"])
