@@ -154,9 +154,14 @@ def seed(ctx: DemoContext) -> None:
         s.pk: [p for p in providers if ctx.streets.index(s) in PROVIDERS[providers.index(p)][2]] for s in ctx.streets
     }
     agreements, served = [], []
+    # Subsidised elders (the monthly run has paid them) all chose a provider; of the others, some buy
+    # services at market price with their own money.
+    from subsidies.models import Entitlement
+
+    entitled = set(Entitlement.objects.filter(status="active").values_list("elder_id", flat=True))
     for i, elder in enumerate(ctx.elders):
         age = today.year - elder.birth_date.year
-        if age < 61 or i % 2:
+        if age < 61 or (elder.pk not in entitled and i % 4):
             continue
         choices = street_providers[elder.community.parent_id]
         p = choices[i % len(choices)]
@@ -183,7 +188,6 @@ def seed(ctx: DemoContext) -> None:
         )
     ElderCard.objects.bulk_create(cards)
 
-    _credit(ctx, [e for e, _p in served])
     _visits(ctx, served, caregivers, items, admin)
     # Low satisfaction for the third provider in the first town: a rectification with a deadline.
     survey = SatisfactionSurvey.objects.create(
@@ -195,29 +199,6 @@ def seed(ctx: DemoContext) -> None:
         by=ctx.users["street"],
     )
     Rectification.objects.create(provider=providers[2], survey=survey, deadline=today - datetime.timedelta(days=3))
-
-
-def _credit(ctx: DemoContext, elders) -> None:
-    """This month's subsidy on each served elder's account (scheme A's 7 : 3 district/town split)."""
-    try:
-        from vouchers.services import grant_credit, grant_key
-    except ImportError:  # the ledger is not there: visits stay unpaid
-        return
-    month = Month.of(ctx.today)
-    for i, elder in enumerate(elders):
-        amount = Decimal(["80", "150", "260", "60"][i % 4])
-        district_share = (amount * 7 / 10).quantize(Decimal("0.01"))
-        grant_credit(
-            elder=elder,
-            month=month,
-            amount=Money(amount, "CNY"),
-            shares={
-                ctx.district: Money(district_share, "CNY"),
-                elder.community.parent: Money(amount - district_share, "CNY"),
-            },
-            idempotency_key=grant_key(elder_id=elder.pk, month=month),
-            reference="demo",
-        )
 
 
 def _visits(ctx: DemoContext, served, caregivers, items, admin) -> None:

@@ -6,7 +6,7 @@ from eldercare.money import cny
 from eldercare.periods import Month
 from providers.models import Provider
 
-from .models import Account
+from .models import Account, LedgerTransaction
 from .services import account_freeze, grant_credit, grant_key, personal_deposit, redemption_create, redemption_reverse
 
 MONTHLY = (80, 150, 260, 150, 60, 150)  # scheme A standards (self-care, semi-disabled, disabled, high age)
@@ -36,13 +36,16 @@ def seed(ctx: DemoContext) -> None:
     for elder, monthly in zip(elders, MONTHLY, strict=False):
         street = elder.community.parent
         for month in months:
+            key = grant_key(elder_id=elder.pk, month=month)
+            if LedgerTransaction.objects.filter(idempotency_key=key).exists():
+                continue  # the monthly run already paid this month
             amount = cny(monthly)
             district_share = cny(amount.amount * 7 / 10)
             grant_credit(
                 elder=elder,
                 month=month,
                 amount=amount,
-                idempotency_key=grant_key(elder_id=elder.pk, month=month),
+                idempotency_key=key,
                 shares={ctx.district: district_share, street: amount - district_share},
                 reference=f"demo:{month}",
             )

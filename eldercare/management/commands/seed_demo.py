@@ -7,8 +7,13 @@ from django.db import transaction
 from eldercare import demo
 from eldercare.models import Division
 
-# Order matters: later apps build on what earlier ones created.
-SEEDERS = ("eldercare", "subsidies", "vouchers", "providers")
+# Order matters: later steps build on what earlier ones created. (module, function)
+SEEDERS = (
+    ("subsidies.demo", "seed"),  # intake batch, applications in every state, approvals
+    ("subsidies.demo_run", "seed_policies_and_run"),  # both schemes, the last two monthly runs
+    ("vouchers.demo", "seed"),  # visits paid, co-pay, a frozen account
+    ("providers.demo", "seed"),  # providers, caregivers, agreements, a month of visits
+)
 
 
 class Command(BaseCommand):
@@ -25,14 +30,15 @@ class Command(BaseCommand):
             ctx = demo.DemoContext(rng=random.Random(seed), today=demo.today())
             with transaction.atomic():
                 demo.seed(ctx, elders=elders)
-                for app in SEEDERS[1:]:
+                for module_name, function in SEEDERS:
                     try:
-                        module = import_module(f"{app}.demo")
+                        module = import_module(module_name)
                     except ModuleNotFoundError as exc:
-                        if exc.name != f"{app}.demo":
+                        if exc.name != module_name:
                             raise
                         continue
-                    module.seed(ctx)
+                    self.stdout.write(f"  {module_name}.{function} …")
+                    getattr(module, function)(ctx)
             self.stdout.write(self.style.SUCCESS(f"Demo district created with {len(ctx.elders)} elders."))
         self.stdout.write(f"Demo logins (password for all: {demo.DEMO_PASSWORD}):")
         for user in demo.User.objects.filter(role_assignments__isnull=False).distinct().order_by("id"):
