@@ -368,7 +368,7 @@ def elder_from_code(code: str) -> Elder:
 
 ASSIGNERS = frozenset({Role.PROVIDER_ADMIN})
 VOIDERS = frozenset({Role.PROVIDER_ADMIN, Role.DISTRICT_REVIEWER})
-CANCELLERS = frozenset({Role.PROVIDER_ADMIN, Role.COMMUNITY_WORKER, Role.DISTRICT_REVIEWER})
+CANCELLERS = frozenset({Role.PROVIDER_ADMIN, Role.COMMUNITY_WORKER, Role.STREET_REVIEWER, Role.DISTRICT_REVIEWER})
 CAREGIVERS = frozenset({Role.CAREGIVER})
 
 # The work order workflow: (from, to) → roles that may make the move.

@@ -1,5 +1,8 @@
 from django.urls import include, path
 
+from . import views_life_events
+
 urlpatterns: list = [
     path("", include("subsidies.urls_policies")),
+    path("elders/<int:pk>/life-event/", views_life_events.life_event, name="life_event_verify"),
 ]
