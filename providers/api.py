@@ -225,7 +225,11 @@ class WorkOrderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         request=CallbackSerializer,
-        responses={201: inline_serializer("CallbackRecorded", {"id": serializers.IntegerField(), "result": serializers.CharField()})},
+        responses={
+            201: inline_serializer(
+                "CallbackRecorded", {"id": serializers.IntegerField(), "result": serializers.CharField()}
+            )
+        },
     )
     @action(detail=True, methods=["post"])
     def callback(self, request, pk=None):
@@ -246,7 +250,9 @@ class AuthTokenViewSet(viewsets.ViewSet):
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
-    @extend_schema(request=LoginSerializer, responses={200: inline_serializer("AuthToken", {"token": serializers.CharField()})})
+    @extend_schema(
+        request=LoginSerializer, responses={200: inline_serializer("AuthToken", {"token": serializers.CharField()})}
+    )
     def create(self, request):
         s = LoginSerializer(data=request.data)
         s.is_valid(raise_exception=True)

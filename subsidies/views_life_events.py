@@ -39,7 +39,9 @@ def life_event(request, pk):
         data = form.cleaned_data
         try:
             if verifies:
-                result = life_event_verify(elder=elder, status=data["status"], on=data["on"], by=user, note=data["note"])
+                result = life_event_verify(
+                    elder=elder, status=data["status"], on=data["on"], by=user, note=data["note"]
+                )
                 messages.success(
                     request,
                     _(

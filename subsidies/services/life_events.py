@@ -72,7 +72,9 @@ def life_event_verify(*, elder: Elder, status: str, on: datetime.date, by: User,
     if not (scope.all or elder.community_id in scope.community_ids):
         raise NotAllowed(_("This elder is outside your jurisdiction."))
     if elder.life_status != LifeStatus.ACTIVE:
-        raise Conflict(_("This elder's status is already recorded as %(status)s.") % {"status": elder.get_life_status_display()})
+        raise Conflict(
+            _("This elder's status is already recorded as %(status)s.") % {"status": elder.get_life_status_display()}
+        )
     reason = note or str(LifeStatus(status).label)
     with transaction.atomic():
         elder_set_life_status(elder=elder, status=status, on=on, by=by)
@@ -92,4 +94,3 @@ def life_event_verify(*, elder: Elder, status: str, on: datetime.date, by: User,
             order_cancel(order=order, reason=reason, by=by)
             cancelled += 1
     return LifeEventResult(elder=elder, entitlement_ended=ended, grants_recovered=recovered, orders_cancelled=cancelled)
-
