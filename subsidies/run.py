@@ -24,6 +24,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from eldercare.models import Division, Elder, ElderCategory
 from eldercare.money import cny, round_cny
@@ -436,11 +437,17 @@ def run_month(
         raise
     messages = []
     if created == 0:
-        messages.append(f"{month}: nothing new to write; {already} grants already existed.")
+        messages.append(
+            _("%(month)s: nothing new to write; %(already)d grants already existed.")
+            % {"month": month, "already": already}
+        )
     else:
-        messages.append(f"{month}: {created} grants written ({already} existed before), total {total}.")
+        messages.append(
+            _("%(month)s: %(created)d grants written (%(already)d existed before), total %(total)s.")
+            % {"month": month, "created": created, "already": already, "total": total}
+        )
     if refused:
-        messages.append(f"{refused} refused (see the report).")
+        messages.append(_("%(refused)d refused (see the report).") % {"refused": refused})
     SubsidyRun.objects.filter(pk=run.pk).update(
         status=SubsidyRun.Status.DONE,
         finished_at=timezone.now(),

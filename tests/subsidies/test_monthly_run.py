@@ -133,7 +133,7 @@ def test_running_the_same_month_twice_creates_nothing(tree):
     again = run_month(month=DEC)
     assert again.created == 0 and again.nothing_new
     assert again.already == 4
-    assert "nothing new" in again.run.message
+    assert "没有需要新发放的补贴" in again.run.message
     assert _totals() == before
 
 

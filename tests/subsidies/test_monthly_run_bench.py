@@ -15,4 +15,4 @@ def test_bench_monthly_run_at_2000_elders(capsys):
     grants = Grant.objects.count()
     assert 1500 < grants <= 2000  # the few 60–79 year-olds in difficulty are all paid; only gaps are refusals
     call_command("run_monthly_subsidies", "2027-01")
-    assert "nothing new" in capsys.readouterr().out
+    assert "没有需要新发放的补贴" in capsys.readouterr().out
