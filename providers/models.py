@@ -24,7 +24,7 @@ class Provider(TimeStampedModel):
         SUSPENDED = "suspended", _("Suspended")
         TERMINATED = "terminated", _("Terminated")
 
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(_("organisation name"), max_length=120)
     kind = models.CharField(_("kind of organisation"), max_length=20, choices=Kind.choices)
     licence_number = models.CharField(_("licence number"), max_length=60, unique=True)
     # Further licences (medical practice, food business...) as free text, one per line.
