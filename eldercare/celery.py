@@ -11,4 +11,11 @@ app = Celery("eldercare")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-app.conf.beat_schedule = {}
+app.conf.beat_schedule = {
+    # Every morning at 07:30 (Asia/Shanghai), before offices open: remind each office of the
+    # application reviews due within two working days or overdue (idempotent per case and day).
+    "subsidies-deadline-reminders": {
+        "task": "subsidies.send_deadline_reminders",
+        "schedule": crontab(hour=7, minute=30),
+    },
+}

@@ -6,3 +6,14 @@ class SubsidiesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "subsidies"
     verbose_name = _("Subsidies")
+
+    def ready(self):
+        from eldercare import audit
+
+        from . import tasks_applications  # noqa: F401  (registers the Celery tasks)
+        from .models import Application, Assessment, Entitlement, Objection
+
+        audit.register(Application, "community_id")
+        audit.register(Objection, "application__community_id")
+        audit.register(Assessment, "elder__community_id")
+        audit.register(Entitlement, "elder__community_id")

@@ -1,0 +1,1 @@
+"""Reads of the subsidies app, scoped to the viewing user."""
