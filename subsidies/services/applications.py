@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from eldercare.errors import Conflict, NotAllowed, ValidationFailed
 from eldercare.models import DifficultyCategory, Division, Elder, LifeStatus, Notification, Role, User
@@ -106,34 +106,40 @@ class Move:
 
 
 MOVES: dict[str, Move] = {
-    "accept": Move(_l("Accept (materials complete)"), (S.FILED,), S.COMMUNITY_REVIEW, forward=True),
-    "notice_start": Move(_l("Post the public notice"), (S.COMMUNITY_REVIEW,), S.PUBLIC_NOTICE, forward=True),
-    "notice_close": Move(_l("Close the public notice"), (S.PUBLIC_NOTICE,), S.COMMUNITY_DECISION),
+    "accept": Move(gettext_lazy("Accept (materials complete)"), (S.FILED,), S.COMMUNITY_REVIEW, forward=True),
+    "notice_start": Move(gettext_lazy("Post the public notice"), (S.COMMUNITY_REVIEW,), S.PUBLIC_NOTICE, forward=True),
+    "notice_close": Move(gettext_lazy("Close the public notice"), (S.PUBLIC_NOTICE,), S.COMMUNITY_DECISION),
     "forward": Move(
-        _l("Community approval: send to the street office"),
+        gettext_lazy("Community approval: send to the street office"),
         (S.COMMUNITY_DECISION,),
         S.STREET_REVIEW,
         opinion_required=True,
         forward=True,
     ),
     "street_approve": Move(
-        _l("Street office approval: send to assessment"),
+        gettext_lazy("Street office approval: send to assessment"),
         (S.STREET_REVIEW,),
         S.ASSESSMENT,
         opinion_required=True,
         forward=True,
     ),
-    "assess": Move(_l("Record the assessment"), (S.ASSESSMENT,), S.DISTRICT_DECISION, manual=False),
-    "approve": Move(_l("District approval"), (S.DISTRICT_DECISION,), S.APPROVED, opinion_required=True, forward=True),
+    "assess": Move(gettext_lazy("Record the assessment"), (S.ASSESSMENT,), S.DISTRICT_DECISION, manual=False),
+    "approve": Move(
+        gettext_lazy("District approval"), (S.DISTRICT_DECISION,), S.APPROVED, opinion_required=True, forward=True
+    ),
     "reject": Move(
-        _l("Reject"),
+        gettext_lazy("Reject"),
         (S.COMMUNITY_REVIEW, S.PUBLIC_NOTICE, S.COMMUNITY_DECISION, S.STREET_REVIEW, S.DISTRICT_DECISION),
         S.REJECTED,
         opinion_required=True,
     ),
-    "return": Move(_l("Return one step for correction"), tuple(RETURN_TO), None, opinion_required=True),
+    "return": Move(gettext_lazy("Return one step for correction"), tuple(RETURN_TO), None, opinion_required=True),
     "withdraw": Move(
-        _l("Withdraw (at the applicant's request)"), OPEN_STATUSES, S.WITHDRAWN, (Role.COMMUNITY_WORKER,), True
+        gettext_lazy("Withdraw (at the applicant's request)"),
+        OPEN_STATUSES,
+        S.WITHDRAWN,
+        (Role.COMMUNITY_WORKER,),
+        True,
     ),
 }
 
@@ -296,7 +302,9 @@ def application_transition(
     if move is None:
         raise ValidationFailed(_("Unknown action."))
     with transaction.atomic():
-        app = Application.objects.select_for_update().select_related("elder", "scheme").get(pk=application.pk)
+        app = (
+            Application.objects.select_for_update(of=("self",)).select_related("elder", "scheme").get(pk=application.pk)
+        )
         if not _in_scope(by, app.community_id):
             raise NotAllowed(_("This case is outside your jurisdiction."))
         if app.status not in move.sources:
@@ -442,7 +450,9 @@ def application_file(
         raise ValidationFailed(_("Choose the care situation."))
     day = today()
     with transaction.atomic():
-        elder = Elder.objects.select_for_update().select_related("community__parent__parent").get(pk=elder.pk)
+        elder = (
+            Elder.objects.select_for_update(of=("self",)).select_related("community__parent__parent").get(pk=elder.pk)
+        )
         problems = eligibility_problems(_facts(elder, exclude_application_id=None), on=day)
         if problems:
             raise Ineligible(" ".join(problems), problems=problems)

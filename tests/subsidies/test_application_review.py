@@ -21,6 +21,15 @@ MONDAY = datetime.date(2026, 3, 2)
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    # The messages are asserted in English here; the Chinese catalogue is checked by the page tests.
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def file(elder, scheme, users, **kw):
     kw.setdefault("categories", [DifficultyCategory.LOW_INCOME])
     kw.setdefault("care_situation", "non_self_care")
