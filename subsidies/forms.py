@@ -32,10 +32,12 @@ class MaterialForm(forms.Form):
 class ActionForm(forms.Form):
     opinion = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("opinion"))
     starts_on = forms.DateField(
-        required=False, label=_("public notice from"), widget=forms.DateInput(attrs={"type": "date"})
+        required=False, label=_("public notice from"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     ends_on = forms.DateField(
-        required=False, label=_("public notice until"), widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label=_("public notice until"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     investigation_notes = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("home investigation notes")
@@ -43,7 +45,9 @@ class ActionForm(forms.Form):
 
 
 class ObjectionForm(forms.Form):
-    received_on = forms.DateField(label=_("received on"), widget=forms.DateInput(attrs={"type": "date"}))
+    received_on = forms.DateField(
+        label=_("received on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     objector = forms.CharField(required=False, label=_("objector"), max_length=100)
     content = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("content"))
 
@@ -58,7 +62,9 @@ class ObjectionResolveForm(forms.Form):
 
 
 class AssessmentForm(forms.Form):
-    assessed_on = forms.DateField(label=_("assessed on"), widget=forms.DateInput(attrs={"type": "date"}))
+    assessed_on = forms.DateField(
+        label=_("assessed on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("notes"))
 
     def __init__(self, *args, instrument, **kwargs):
@@ -75,14 +81,18 @@ class AssessmentForm(forms.Form):
 
 class BatchForm(forms.Form):
     name = forms.CharField(label=_("name"), max_length=60)
-    opens_on = forms.DateField(label=_("opens on"), widget=forms.DateInput(attrs={"type": "date"}))
-    closes_on = forms.DateField(label=_("closes on"), widget=forms.DateInput(attrs={"type": "date"}))
+    opens_on = forms.DateField(label=_("opens on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    closes_on = forms.DateField(label=_("closes on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
 
 class BatchNoticeForm(forms.Form):
     community = forms.ModelChoiceField(queryset=None, label=_("community"))
-    starts_on = forms.DateField(label=_("public notice from"), widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label=_("public notice until"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(
+        label=_("public notice from"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    ends_on = forms.DateField(
+        label=_("public notice until"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
     def __init__(self, *args, communities, **kwargs):
         super().__init__(*args, **kwargs)
