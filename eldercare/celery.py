@@ -18,4 +18,10 @@ app.conf.beat_schedule = {
         "task": "subsidies.send_deadline_reminders",
         "schedule": crontab(hour=7, minute=30),
     },
+    # The monthly subsidy run: at 01:30 on the first day of each month, credit the month's
+    # subsidies to every entitled elder (idempotent; a rerun only adds what is missing).
+    "subsidies-monthly-run": {
+        "task": "subsidies.tasks.run_monthly_subsidies",
+        "schedule": crontab(minute=30, hour=1, day_of_month=1),
+    },
 }

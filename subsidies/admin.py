@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import admin_policies  # noqa: F401  (policy versions, runs, grants, refusals)
 from .models import (
     Application,
     ApplicationEvent,

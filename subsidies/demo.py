@@ -181,6 +181,11 @@ def seed(ctx: DemoContext) -> None:
             )
             _walk_to(app, S.PUBLIC_NOTICE, ctx, users, traveller, SCORES[0])
 
+    # Policies and the previous month's run (issue 5) build on the approved elders above.
+    from .demo_run import seed_policies_and_run
+
+    seed_policies_and_run(ctx)
+
 
 def _worker(ctx: DemoContext, elder):
     return ctx.users["community"] if elder.community_id == ctx.communities[0].pk else ctx.users["community2"]

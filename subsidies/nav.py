@@ -1,4 +1,4 @@
-"""Menu entries and the home work list of the intake and review."""
+"""Menu entries (intake and review; policies and monthly runs) and the home work list of the review."""
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,6 +20,16 @@ REVIEW_ROLES = (
 NAV_ITEMS = (
     NavItem(gettext_lazy("Applications"), "subsidies:application_list", REVIEW_ROLES, 20),
     NavItem(gettext_lazy("Intake batches"), "subsidies:batch_list", REVIEW_ROLES, 21),
+    # Policies and the monthly run (issue 5).
+    NavItem(
+        gettext_lazy("Subsidy standards"), "policy_list", ("district_reviewer", "finance", "supervisor", "sysadmin"), 40
+    ),
+    NavItem(
+        gettext_lazy("Monthly subsidy runs"),
+        "subsidy_run_list",
+        ("district_reviewer", "street_reviewer", "finance", "supervisor", "sysadmin"),
+        45,
+    ),
 )
 
 

@@ -17,6 +17,7 @@ from .applications import (
     RequiredMaterial,
 )
 from .core import Assessment, CareLevel, Entitlement, Scheme
+from .policies import Grant, PolicyRow, PolicyVersion, RunRefusal, SubsidyRun
 
 __all__ = [
     "OPEN_STATUSES",
@@ -29,11 +30,16 @@ __all__ = [
     "CareSituation",
     "DecisionNotice",
     "Entitlement",
+    "Grant",
     "InstrumentLevel",
     "IntakeBatch",
     "Material",
     "MaterialType",
     "Objection",
+    "PolicyRow",
+    "PolicyVersion",
     "RequiredMaterial",
+    "RunRefusal",
     "Scheme",
+    "SubsidyRun",
 ]
