@@ -12,6 +12,12 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
+    # Every morning at 07:30 (Asia/Shanghai), before offices open: remind each office of the
+    # application reviews due within two working days or overdue (idempotent per case and day).
+    "subsidies-deadline-reminders": {
+        "task": "subsidies.send_deadline_reminders",
+        "schedule": crontab(hour=7, minute=30),
+    },
     # The monthly subsidy run: at 01:30 on the first day of each month, credit the month's
     # subsidies to every entitled elder (idempotent; a rerun only adds what is missing).
     "subsidies-monthly-run": {

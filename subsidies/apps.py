@@ -10,8 +10,13 @@ class SubsidiesConfig(AppConfig):
     def ready(self):
         from eldercare import audit
 
-        from .models import PolicyRow, PolicyVersion
+        from . import tasks_applications  # noqa: F401  (registers the Celery tasks)
+        from .models import Application, Assessment, Entitlement, Objection, PolicyRow, PolicyVersion
 
+        audit.register(Application, "community_id")
+        audit.register(Objection, "application__community_id")
+        audit.register(Assessment, "elder__community_id")
+        audit.register(Entitlement, "elder__community_id")
         # District-wide rows: no community path.
         audit.register(PolicyVersion, None)
         audit.register(PolicyRow, None)

@@ -1,15 +1,71 @@
-"""Menu entries of the policy and monthly-run pages."""
+"""Menu entries (intake and review; policies and monthly runs) and the home work list of the review."""
 
-from django.utils.translation import gettext_lazy as _
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from eldercare.nav import NavItem
+from eldercare.models import Role, User
+from eldercare.nav import NavItem, WorkPanel
+from eldercare.workdays import UnknownCalendarYear
+
+REVIEW_ROLES = (
+    Role.COMMUNITY_WORKER,
+    Role.STREET_REVIEWER,
+    Role.DISTRICT_REVIEWER,
+    Role.ASSESSOR,
+    Role.SUPERVISOR,
+    Role.SYSADMIN,
+)
 
 NAV_ITEMS = (
-    NavItem(_("Subsidy standards"), "policy_list", ("district_reviewer", "finance", "supervisor", "sysadmin"), 40),
+    NavItem(gettext_lazy("Applications"), "subsidies:application_list", REVIEW_ROLES, 20),
+    NavItem(gettext_lazy("Intake batches"), "subsidies:batch_list", REVIEW_ROLES, 21),
+    # Policies and the monthly run (issue 5).
     NavItem(
-        _("Monthly subsidy runs"),
+        gettext_lazy("Subsidy standards"), "policy_list", ("district_reviewer", "finance", "supervisor", "sysadmin"), 40
+    ),
+    NavItem(
+        gettext_lazy("Monthly subsidy runs"),
         "subsidy_run_list",
         ("district_reviewer", "street_reviewer", "finance", "supervisor", "sysadmin"),
         45,
     ),
 )
+
+
+def worklist(user: User) -> list[WorkPanel]:
+    """The cases waiting for the user's office, earliest deadline first, with working days left."""
+    from .selectors.applications import application_worklist
+    from .services.applications import days_left
+
+    if not user.has_role(Role.COMMUNITY_WORKER, Role.STREET_REVIEWER, Role.DISTRICT_REVIEWER, Role.ASSESSOR):
+        return []
+    qs = application_worklist(user=user)
+    rows = []
+    for app in qs[:10]:
+        try:
+            left = days_left(app)
+        except UnknownCalendarYear:
+            left = None
+        if left is None:
+            detail = app.get_status_display()
+        elif left < 0:
+            detail = _("%(stage)s · overdue by %(n)d working days") % {"stage": app.get_status_display(), "n": -left}
+        else:
+            detail = _("%(stage)s · %(n)d working days left") % {"stage": app.get_status_display(), "n": left}
+        rows.append(
+            {
+                "label": app.elder.name,
+                "url": app.get_absolute_url(),
+                "detail": detail,
+                "flag": left is not None and left < 0,
+            }
+        )
+    return [
+        WorkPanel(
+            title=_("Applications waiting for review"),
+            rows=rows,
+            url=reverse("subsidies:application_list") + "?mine=1",
+            count=qs.count(),
+        )
+    ]

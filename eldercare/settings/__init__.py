@@ -174,7 +174,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"BookedViaEnum": "providers.models.WorkOrder.BookedVia"},
+    # Choice sets used by several serializers get one stable name each in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "BookedViaEnum": "providers.models.WorkOrder.BookedVia",
+        "DifficultyCategoryEnum": "eldercare.models.DifficultyCategory",
+        "ApplicationStatusEnum": "subsidies.models.applications.ApplicationStatus",
+        "IntakeBatchStatusEnum": "subsidies.models.applications.IntakeBatch.Status",
+        "ObjectionStatusEnum": "subsidies.models.applications.Objection.Status",
+        "WorkOrderStatusEnum": "providers.models.WorkOrder.Status",
+        "ProviderStatusEnum": "providers.models.Provider.Status",
+        "AccountStatusEnum": "vouchers.models.Account.Status",
+        "LifeStatusEnum": "eldercare.models.LifeStatus",
+    },
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

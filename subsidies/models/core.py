@@ -88,6 +88,15 @@ class Entitlement(TimeStampedModel):
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("approved by")
     )
+    # The application whose district approval created this entitlement (None for imported ones).
+    application = models.OneToOneField(
+        "subsidies.Application",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="entitlement",
+        verbose_name=_("application"),
+    )
     history = HistoricalRecords()
 
     class Meta:

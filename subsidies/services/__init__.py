@@ -1,0 +1,1 @@
+"""Writes of the subsidies app, one module per area."""

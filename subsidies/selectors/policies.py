@@ -11,8 +11,8 @@ from eldercare.models import User
 from eldercare.periods import Month
 from eldercare.scoping import scope_for
 
-from .models import Grant, PolicyVersion, RunRefusal, SubsidyRun
-from .policies import CARE_SHORT, CATEGORY_SHORT
+from ..models import Grant, PolicyVersion, RunRefusal, SubsidyRun
+from ..policies import CARE_SHORT, CATEGORY_SHORT
 
 REPORT_ROLES = ("district_reviewer", "street_reviewer", "finance", "supervisor", "sysadmin", "community_worker")
 

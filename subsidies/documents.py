@@ -1,0 +1,55 @@
+"""Written decisions and the public-notice list as PDF (WeasyPrint, Noto Sans CJK SC)."""
+
+from django.core.files.base import ContentFile
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from eldercare.periods import Month
+
+from .models import Application, DecisionNotice
+from .standards import entitlement_standard
+
+
+def html_to_pdf(html: str) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=html).write_pdf()
+
+
+def decision_notice_context(notice: DecisionNotice) -> dict:
+    app: Application = notice.application
+    context = {"notice": notice, "application": app, "elder": app.elder, "today": timezone.localdate()}
+    entitlement = getattr(app, "entitlement", None)
+    if notice.kind == DecisionNotice.Kind.APPROVAL and entitlement is not None:
+        month = Month.of(entitlement.start_month)
+        context.update(
+            entitlement=entitlement,
+            start_month=month,
+            standard=entitlement_standard(entitlement=entitlement, month=month),
+        )
+    return context
+
+
+def decision_notice_generate(*, notice_id: int) -> DecisionNotice:
+    """Render and store the PDF of one written decision; a second run keeps the first file."""
+    notice = DecisionNotice.objects.select_related(
+        "application__elder", "application__community__parent", "application__scheme", "application__assessment"
+    ).get(pk=notice_id)
+    if notice.file:
+        return notice
+    with translation.override("zh-hans"):
+        html = render_to_string(f"subsidies/pdf/{notice.kind}_notice.html", decision_notice_context(notice))
+    pdf = html_to_pdf(html)
+    notice.file.save(f"{notice.kind}-{notice.application_id}.pdf", ContentFile(pdf), save=False)
+    notice.generated_at = timezone.now()
+    notice.save(update_fields=["file", "generated_at", "updated_at"])
+    return notice
+
+
+def notice_list_pdf(*, batch, community, applications) -> bytes:
+    with translation.override("zh-hans"):
+        html = render_to_string(
+            "subsidies/pdf/notice_list.html",
+            {"batch": batch, "community": community, "applications": applications, "today": timezone.localdate()},
+        )
+    return html_to_pdf(html)

@@ -1,0 +1,128 @@
+"""Pages, downloads and PDFs of the review."""
+
+import datetime
+import subprocess
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from eldercare.models import DifficultyCategory
+from subsidies.documents import decision_notice_generate
+from subsidies.models import ApplicationStatus, DecisionNotice
+from subsidies.services import applications as svc
+from tests.factories import ElderFactory
+
+from .factories import at, pdf_upload, walk
+
+MONDAY = datetime.date(2026, 3, 2)
+pytestmark = pytest.mark.django_db
+
+
+def _pdftext(data: bytes, tmp_path) -> str:
+    path = tmp_path / "doc.pdf"
+    path.write_bytes(data)
+    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def _file(tree, scheme, users, name="张桂英"):
+    elder = ElderFactory(community=tree.a1, name=name)
+    return svc.application_file(
+        elder=elder,
+        scheme=scheme,
+        categories=[DifficultyCategory.LOW_INCOME],
+        care_situation="non_self_care",
+        by=users["community"],
+    )
+
+
+def test_approval_notice_pdf_renders_chinese(tree, scheme, batch, users, tmp_path, django_capture_on_commit_callbacks):
+    with time_machine.travel(at(MONDAY), tick=False) as traveller:
+        with django_capture_on_commit_callbacks(execute=True):
+            app = walk(_file(tree, scheme, users), users, until="approved", traveller=traveller)
+    notice = DecisionNotice.objects.get(application=app)
+    text = _pdftext(notice.file.read(), tmp_path)
+    assert "张桂英" in text
+    assert "书面核准通知书" in text
+    assert "2026-04" in text  # the first month, the month after approval
+    # Idempotent: running the task again keeps the first file.
+    assert decision_notice_generate(notice_id=notice.pk).file.name == notice.file.name
+
+
+def test_rejection_notice_and_download_scope(
+    tree, scheme, batch, users, tmp_path, client, django_capture_on_commit_callbacks
+):
+    with time_machine.travel(at(MONDAY), tick=False):
+        app = walk(_file(tree, scheme, users, name="李秀兰"), users, until="community_review")
+        with django_capture_on_commit_callbacks(execute=True):
+            svc.application_reject(application=app, by=users["community"], opinion="家庭人均收入超过低保标准")
+    url = reverse("subsidies:decision_download", args=[app.pk])
+    client.force_login(users["street"])
+    response = client.get(url)
+    assert response.status_code == 200
+    text = _pdftext(b"".join(response.streaming_content), tmp_path)
+    assert "李秀兰" in text and "低保标准" in text
+    client.force_login(users["community_b"])
+    assert client.get(url).status_code == 404
+
+
+def test_notice_list_pdf(tree, scheme, batch, users, client, tmp_path):
+    with time_machine.travel(at(MONDAY), tick=False):
+        walk(_file(tree, scheme, users, name="王玉珍"), users, until="public_notice")
+        client.force_login(users["community"])
+        response = client.get(reverse("subsidies:notice_list_pdf", args=[batch.pk, tree.a1.pk]))
+    assert response.status_code == 200
+    text = _pdftext(response.content, tmp_path)
+    assert "王玉珍" in text and "公示" in text
+
+
+def test_case_page_and_material_download_scoped(tree, scheme, batch, users, client):
+    with time_machine.travel(at(MONDAY), tick=False):
+        app = _file(tree, scheme, users)
+        material = svc.material_upload(
+            application=app, material_type="id_card", upload=pdf_upload(), by=users["community"]
+        )
+        client.force_login(users["community"])
+        page = client.get(app.get_absolute_url())
+        assert page.status_code == 200
+        content = page.content.decode()
+        assert (
+            "Required material missing" in content or "缺少" in content or "Diagnosis" in content or "诊断" in content
+        )
+        download = client.get(reverse("subsidies:material_download", args=[material.pk]))
+        assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
+        client.force_login(users["community_b"])
+        assert client.get(app.get_absolute_url()).status_code == 404
+        assert client.get(reverse("subsidies:material_download", args=[material.pk])).status_code == 404
+        # A move through the page by someone outside the jurisdiction: 404, nothing changes.
+        assert (
+            client.post(reverse("subsidies:application_act", args=[app.pk, "withdraw"]), {"opinion": "x"}).status_code
+            == 404
+        )
+    app.refresh_from_db()
+    assert app.status == ApplicationStatus.FILED
+
+
+def test_worklist_shows_days_left(tree, scheme, batch, users, client):
+    with time_machine.travel(at(MONDAY), tick=False):
+        _file(tree, scheme, users)
+        client.force_login(users["community"])
+        home = client.get(reverse("home")).content.decode()
+        listing = client.get(reverse("subsidies:application_list") + "?mine=1").content.decode()
+    assert "张桂英" in home
+    assert "10" in listing
+
+
+def test_upload_page_refuses_non_scan(tree, scheme, batch, users, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    with time_machine.travel(at(MONDAY), tick=False):
+        app = _file(tree, scheme, users)
+        client.force_login(users["community"])
+        response = client.post(
+            reverse("subsidies:material_upload", args=[app.pk]),
+            {"material_type": "id_card", "file": SimpleUploadedFile("a.pdf", b"<html>not a scan</html>")},
+            follow=True,
+        )
+    assert "PDF" in response.content.decode()
+    assert not app.materials.exists()
