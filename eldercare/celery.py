@@ -10,4 +10,11 @@ app = Celery("eldercare")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-app.conf.beat_schedule = {}
+app.conf.beat_schedule = {
+    # The monthly subsidy run: at 01:30 on the first day of each month, credit the month's
+    # subsidies to every entitled elder (idempotent; a rerun only adds what is missing).
+    "subsidies-monthly-run": {
+        "task": "subsidies.tasks.run_monthly_subsidies",
+        "schedule": crontab(minute=30, hour=1, day_of_month=1),
+    },
+}

@@ -1,0 +1,550 @@
+# ruff: noqa: S608 -- table names come from model metadata and every value is a bound parameter
+"""The monthly subsidy run, set-based.
+
+1. Funding accounts of the district and towns, and missing subsidy accounts, are created in bulk.
+2. The facts of every entitled elder as of the month (age bucket, categories as a bit mask, care
+   level, refusal reason) are gathered in ONE query into a temporary table.
+3. The distinct combinations of facts (a few hundred at city scale) are evaluated by the pure
+   `standard_for`, so the batch and the single case can never disagree; the results go into a
+   second temporary table.
+4. Grants, ledger transactions, entries and cached balances are written by INSERT … SELECT and one
+   UPDATE … FROM aggregate, in chunks, each chunk in its own transaction. The unique keys (one
+   grant per elder and month, one transaction per idempotency key) make a rerun add only what is
+   missing: running a month twice creates nothing, and a run killed midway completes on rerun.
+
+The SQL is portable between PostgreSQL and SQLite (3.33+): ON CONFLICT DO NOTHING, UPDATE … FROM.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from eldercare.models import Division, Elder, ElderCategory
+from eldercare.money import cny, round_cny
+from eldercare.periods import Month
+from vouchers.models import Account, LedgerEntry, LedgerTransaction
+
+from .models import Assessment, Entitlement, Grant, RunRefusal, SubsidyRun
+from .policies import CATEGORY_ORDER, CATEGORY_SHORT, PersonFacts, PolicySpec, split, standard_for
+
+CATEGORY_BITS = {code: 1 << i for i, code in enumerate(CATEGORY_ORDER)}
+ProgressFn = Callable[[SubsidyRun], None]
+
+T = {
+    "elder": Elder._meta.db_table,
+    "division": Division._meta.db_table,
+    "category": ElderCategory._meta.db_table,
+    "assessment": Assessment._meta.db_table,
+    "entitlement": Entitlement._meta.db_table,
+    "account": Account._meta.db_table,
+    "tx": LedgerTransaction._meta.db_table,
+    "entry": LedgerEntry._meta.db_table,
+    "grant": Grant._meta.db_table,
+    "refusal": RunRefusal._meta.db_table,
+    "run": SubsidyRun._meta.db_table,
+}
+
+
+class RunInterrupted(Exception):
+    """Raised by the test hook `stop_after_chunks` to simulate a run killed midway."""
+
+
+def categories_of_mask(mask: int) -> frozenset[str]:
+    return frozenset(code for code, bit in CATEGORY_BITS.items() if mask & bit)
+
+
+def _age_cutoff(month: Month, years: int) -> datetime.date:
+    """Born on or before this day: the age `years` is reached by the month's last day."""
+    end = month.last_day
+    try:
+        return end.replace(year=end.year - years)
+    except ValueError:  # 29 February in a common year
+        return end.replace(year=end.year - years, day=28)
+
+
+def _facts_sql(month: Month, thresholds: list[int]) -> tuple[str, list]:
+    first = month.first_day
+    params: list = []
+    age_case = "CASE"
+    for t in sorted(set(thresholds), reverse=True):
+        age_case += " WHEN e.birth_date <= %s THEN " + str(int(t))
+        params.append(_age_cutoff(month, t))
+    age_case += " ELSE 0 END"
+    cat_case = "CASE ec.category " + " ".join(f"WHEN '{c}' THEN {b}" for c, b in CATEGORY_BITS.items()) + " ELSE 0 END"
+    sql = f"""
+        SELECT e.id AS elder_id, en.id AS entitlement_id, en.scheme_id AS scheme_id,
+               e.community_id AS community_id, c.parent_id AS street_id, s.parent_id AS district_id,
+               {age_case} AS age_bucket,
+               COALESCE((SELECT SUM({cat_case}) FROM {T["category"]} ec
+                         WHERE ec.elder_id = e.id AND ec.evidence_date <= %s), 0) AS catmask,
+               COALESCE((SELECT a.care_level FROM {T["assessment"]} a
+                         WHERE a.elder_id = e.id AND a.effective_from <= %s
+                         ORDER BY a.effective_from DESC, a.id DESC LIMIT 1), '') AS care_level,
+               CASE WHEN e.disqualified_at IS NOT NULL THEN 'disqualified'
+                    WHEN e.life_status = 'deceased' AND e.life_status_date < %s THEN 'deceased'
+                    WHEN e.life_status = 'moved' AND e.life_status_date < %s THEN 'moved'
+                    WHEN acc.status = 'frozen' THEN 'frozen'
+                    WHEN acc.status = 'archived' THEN 'archived'
+                    ELSE '' END AS refusal,
+               acc.id AS account_id
+        FROM {T["entitlement"]} en
+        JOIN {T["elder"]} e ON e.id = en.elder_id
+        JOIN {T["division"]} c ON c.id = e.community_id
+        JOIN {T["division"]} s ON s.id = c.parent_id
+        LEFT JOIN {T["account"]} acc ON acc.elder_id = e.id AND acc.kind = 'subsidy'
+        WHERE en.start_month <= %s
+          AND ((en.end_month IS NULL AND en.status = 'active') OR en.end_month >= %s)
+    """
+    params += [first, first, first, first, first, first]
+    return sql, params
+
+
+@dataclass
+class Combo:
+    scheme_id: int
+    district_id: int
+    age_bucket: int
+    catmask: int
+    care_level: str
+    count: int = 0
+
+    @property
+    def facts(self) -> PersonFacts:
+        return PersonFacts(
+            age=self.age_bucket, categories=categories_of_mask(self.catmask), care_level=self.care_level or None
+        )
+
+
+def _spec_for(specs: dict, scheme_id: int, district_id: int) -> PolicySpec | None:
+    return specs.get((scheme_id, district_id)) or specs.get((scheme_id, None))
+
+
+def _thresholds(specs) -> list[int]:
+    ages = {60, 80}
+    for spec in specs:
+        ages.update(r.min_age for r in spec.rules)
+    return sorted(ages)
+
+
+@dataclass
+class RunResult:
+    run: SubsidyRun
+    created: int
+    already: int
+    refused: int
+    total: Decimal
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def nothing_new(self) -> bool:
+        return self.created == 0
+
+
+def _ensure_accounts(cur, now) -> None:
+    # Funding accounts of every district and street; subsidy accounts of entitled elders lacking one.
+    cur.execute(
+        f"""INSERT INTO {T["account"]} (kind, division_id, status, status_reason, balance, balance_currency, created_at, updated_at)
+            SELECT 'funding', d.id, 'active', '', 0, 'CNY', %s, %s FROM {T["division"]} d
+            WHERE d.level IN ('district', 'street')
+              AND NOT EXISTS (SELECT 1 FROM {T["account"]} a WHERE a.division_id = d.id AND a.kind = 'funding')
+            ON CONFLICT DO NOTHING""",
+        [now, now],
+    )
+    cur.execute(
+        f"""INSERT INTO {T["account"]} (kind, elder_id, status, status_reason, balance, balance_currency, created_at, updated_at)
+            SELECT 'subsidy', f.elder_id, 'active', '', 0, 'CNY', %s, %s FROM run_facts f
+            WHERE f.account_id IS NULL
+            ON CONFLICT DO NOTHING""",
+        [now, now],
+    )
+    cur.execute(
+        f"""UPDATE run_facts SET account_id = (SELECT a.id FROM {T["account"]} a
+              WHERE a.elder_id = run_facts.elder_id AND a.kind = 'subsidy')
+            WHERE account_id IS NULL"""
+    )
+
+
+def _analyze(cur, table: str) -> None:
+    # Temporary tables have no statistics until analysed; without them the planner guesses badly.
+    if connection.vendor == "postgresql":
+        cur.execute(f"ANALYZE {table}")
+
+
+def _build_facts(cur, month: Month, specs: dict) -> None:
+    sql, params = _facts_sql(month, _thresholds(specs.values()))
+    cur.execute("DROP TABLE IF EXISTS run_facts")
+    cur.execute(f"CREATE TEMP TABLE run_facts AS {sql}", params)
+    cur.execute("CREATE INDEX run_facts_elder ON run_facts (elder_id)")
+    _analyze(cur, "run_facts")
+
+
+def combos_of_facts(cur) -> list[Combo]:
+    cur.execute(
+        """SELECT scheme_id, district_id, age_bucket, catmask, care_level, COUNT(*) FROM run_facts
+           WHERE refusal = '' GROUP BY scheme_id, district_id, age_bucket, catmask, care_level"""
+    )
+    return [Combo(int(a), int(b), int(c), int(d), e or "", int(n)) for a, b, c, d, e, n in cur.fetchall()]
+
+
+def _build_standards(cur, month: Month, specs: dict, combos: list[Combo]) -> None:
+    cur.execute("DROP TABLE IF EXISTS run_standard")
+    cur.execute(
+        """CREATE TEMP TABLE run_standard (
+             scheme_id bigint, district_id bigint, age_bucket integer, catmask integer, care_level varchar(20),
+             amount numeric(10, 2), amount_text varchar(20), district_share numeric(10, 2), town_share numeric(10, 2),
+             version_id bigint, row_id bigint, reason varchar(300), categories varchar(100), refusal varchar(20))"""
+    )
+    rows = []
+    for combo in combos:
+        spec = _spec_for(specs, combo.scheme_id, combo.district_id)
+        cats = "、".join(CATEGORY_SHORT[c] for c in CATEGORY_ORDER if combo.catmask & CATEGORY_BITS[c])
+        if spec is None:
+            rows.append(
+                (
+                    *_key(combo),
+                    Decimal("0"),
+                    "0.00",
+                    Decimal("0"),
+                    Decimal("0"),
+                    None,
+                    None,
+                    "该月无有效补贴政策",
+                    cats,
+                    "no_policy",
+                )
+            )
+            continue
+        standard = standard_for(combo.facts, month, spec)
+        amount = standard.amount.amount
+        if amount <= 0:
+            rows.append(
+                (
+                    *_key(combo),
+                    Decimal("0"),
+                    "0.00",
+                    Decimal("0"),
+                    Decimal("0"),
+                    standard.policy_version_id,
+                    None,
+                    standard.reason,
+                    cats,
+                    "no_standard",
+                )
+            )
+            continue
+        district, town = split(amount, spec.district_percent, spec.town_percent)
+        rows.append(
+            (
+                *_key(combo),
+                amount,
+                f"{round_cny(amount):.2f}",
+                district,
+                town,
+                standard.policy_version_id,
+                standard.row_id,
+                standard.reason[:300],
+                cats,
+                "",
+            )
+        )
+    if rows:
+        cur.executemany("INSERT INTO run_standard VALUES (" + ", ".join(["%s"] * 14) + ")", rows)
+    cur.execute(
+        "CREATE INDEX run_standard_key ON run_standard (scheme_id, district_id, age_bucket, catmask, care_level)"
+    )
+    _analyze(cur, "run_standard")
+
+
+def _key(combo: Combo) -> tuple:
+    return (combo.scheme_id, combo.district_id, combo.age_bucket, combo.catmask, combo.care_level)
+
+
+def _build_pay(cur, month: Month) -> int:
+    cur.execute("DROP TABLE IF EXISTS run_pay")
+    cur.execute(
+        f"""CREATE TEMP TABLE run_pay AS
+            SELECT ROW_NUMBER() OVER (ORDER BY f.elder_id) AS seq, f.elder_id, f.entitlement_id, f.community_id,
+                   f.street_id, f.district_id, f.account_id, f.care_level, s.amount, s.amount_text, s.district_share,
+                   s.town_share, s.version_id, s.row_id, s.reason, s.categories,
+                   (SELECT a.id FROM {T["account"]} a WHERE a.division_id = f.district_id AND a.kind = 'funding')
+                       AS district_account_id,
+                   (SELECT a.id FROM {T["account"]} a WHERE a.division_id = f.street_id AND a.kind = 'funding')
+                       AS town_account_id
+            FROM run_facts f
+            JOIN run_standard s ON s.scheme_id = f.scheme_id AND s.district_id = f.district_id
+                 AND s.age_bucket = f.age_bucket AND s.catmask = f.catmask AND s.care_level = f.care_level
+            WHERE f.refusal = '' AND s.refusal = ''
+              AND NOT EXISTS (SELECT 1 FROM {T["grant"]} g WHERE g.elder_id = f.elder_id AND g.month = %s)""",
+        [month.first_day],
+    )
+    cur.execute("CREATE INDEX run_pay_seq ON run_pay (seq)")
+    cur.execute("CREATE INDEX run_pay_elder ON run_pay (elder_id)")
+    _analyze(cur, "run_pay")
+    cur.execute("SELECT COUNT(*) FROM run_pay")
+    return int(cur.fetchone()[0])
+
+
+def _write_chunk(cur, *, run: SubsidyRun, month: Month, lo: int, hi: int, by_id: int | None) -> int:
+    """Write grants, transactions, entries and balances for run_pay rows seq in [lo, hi]."""
+    now = timezone.now()
+    ym = str(month)
+    first = month.first_day
+    key = f"'grant:' || CAST(p.elder_id AS TEXT) || ':{ym}'"
+    cur.execute(
+        f"""INSERT INTO {T["tx"]} (kind, idempotency_key, fingerprint, reference, month, memo, created_by_id, created_at)
+            SELECT 'grant', {key}, 'grant|elder=' || CAST(p.elder_id AS TEXT) || '|month={ym}|amount=' || p.amount_text,
+                   {key}, %s, %s, %s, %s
+            FROM run_pay p WHERE p.seq BETWEEN %s AND %s
+            ON CONFLICT DO NOTHING""",
+        [first, f"{ym} 居家养老服务补贴", by_id, now, lo, hi],
+    )
+    cur.execute(
+        f"""INSERT INTO {T["grant"]} (elder_id, entitlement_id, month, amount, amount_currency, district_share,
+                district_share_currency, town_share, town_share_currency, policy_version_id, row_id, reason,
+                care_level, categories, community_id, transaction_id, run_id, recovery_id, created_at)
+            SELECT p.elder_id, p.entitlement_id, %s, p.amount, 'CNY', p.district_share, 'CNY', p.town_share, 'CNY',
+                   p.version_id, p.row_id, p.reason, p.care_level, p.categories, p.community_id, t.id, %s, NULL, %s
+            FROM run_pay p JOIN {T["tx"]} t ON t.idempotency_key = {key}
+            WHERE p.seq BETWEEN %s AND %s
+            ON CONFLICT DO NOTHING""",
+        [first, run.pk, now, lo, hi],
+    )
+    created = cur.rowcount
+    # Entries only for grants written just now whose transaction has none yet: one row per leg.
+    cur.execute(
+        f"""INSERT INTO {T["entry"]} (transaction_id, account_id, amount, amount_currency, created_at)
+            SELECT g.transaction_id,
+                   CASE k.n WHEN 1 THEN p.account_id WHEN 2 THEN p.district_account_id ELSE p.town_account_id END,
+                   CASE k.n WHEN 1 THEN g.amount WHEN 2 THEN -g.district_share ELSE -g.town_share END,
+                   'CNY', %s
+            FROM run_pay p
+            JOIN {T["grant"]} g ON g.elder_id = p.elder_id AND g.month = %s
+            CROSS JOIN (SELECT 1 AS n UNION ALL SELECT 2 UNION ALL SELECT 3) k
+            WHERE p.seq BETWEEN %s AND %s AND g.run_id = %s
+              AND (k.n = 1 OR (k.n = 2 AND g.district_share > 0) OR (k.n = 3 AND g.town_share > 0))
+              AND NOT EXISTS (SELECT 1 FROM {T["entry"]} le WHERE le.transaction_id = g.transaction_id)""",
+        [now, first, lo, hi, run.pk],
+    )
+    # Cached balances: one UPDATE … FROM the aggregate of the entries written by this chunk.
+    cur.execute(
+        f"""UPDATE {T["account"]} SET balance = ROUND(balance + d.total, 2), updated_at = %s
+            FROM (SELECT le.account_id AS account_id, SUM(le.amount) AS total
+                  FROM run_pay p
+                  JOIN {T["grant"]} g ON g.elder_id = p.elder_id AND g.month = %s
+                  JOIN {T["entry"]} le ON le.transaction_id = g.transaction_id
+                  WHERE p.seq BETWEEN %s AND %s AND g.run_id = %s AND le.created_at = %s
+                  GROUP BY le.account_id) d
+            WHERE {T["account"]}.id = d.account_id""",
+        [now, first, lo, hi, run.pk, now],
+    )
+    return created
+
+
+def _record_refusals(cur, run: SubsidyRun, month: Month) -> int:
+    cur.execute(
+        f"""INSERT INTO {T["refusal"]} (run_id, elder_id, reason, detail)
+            SELECT %s, f.elder_id, f.refusal, '' FROM run_facts f
+            WHERE f.refusal <> ''
+              AND NOT EXISTS (SELECT 1 FROM {T["grant"]} g WHERE g.elder_id = f.elder_id AND g.month = %s)
+            ON CONFLICT DO NOTHING""",
+        [run.pk, month.first_day],
+    )
+    n = cur.rowcount
+    cur.execute(
+        f"""INSERT INTO {T["refusal"]} (run_id, elder_id, reason, detail)
+            SELECT %s, f.elder_id, s.refusal, s.reason FROM run_facts f
+            JOIN run_standard s ON s.scheme_id = f.scheme_id AND s.district_id = f.district_id
+                 AND s.age_bucket = f.age_bucket AND s.catmask = f.catmask AND s.care_level = f.care_level
+            WHERE f.refusal = '' AND s.refusal <> ''
+              AND NOT EXISTS (SELECT 1 FROM {T["grant"]} g WHERE g.elder_id = f.elder_id AND g.month = %s)
+            ON CONFLICT DO NOTHING""",
+        [run.pk, month.first_day],
+    )
+    return n + cur.rowcount
+
+
+def run_month(
+    *,
+    month: Month,
+    by=None,
+    chunk_size: int = 25_000,
+    progress: ProgressFn | None = None,
+    stop_after_chunks: int | None = None,
+) -> RunResult:
+    """Pay the month's subsidies to every entitled elder exactly once (see the module docstring)."""
+    from .services.policies import specs_for_month
+
+    run = SubsidyRun.objects.create(month=month.first_day, started_at=timezone.now(), started_by=by)
+    specs = specs_for_month(month)
+    by_id = by.pk if by is not None else None
+    try:
+        with connection.cursor() as cur:
+            with transaction.atomic():
+                _build_facts(cur, month, specs)
+                _ensure_accounts(cur, timezone.now())
+                combos = combos_of_facts(cur)
+                _build_standards(cur, month, specs, combos)
+                to_pay = _build_pay(cur, month)
+                cur.execute("SELECT COUNT(*) FROM run_facts")
+                entitled = int(cur.fetchone()[0])
+            cur.execute(
+                f"SELECT COUNT(*) FROM {T['grant']} g JOIN run_facts f ON f.elder_id = g.elder_id WHERE g.month = %s",
+                [month.first_day],
+            )
+            already = int(cur.fetchone()[0])
+            SubsidyRun.objects.filter(pk=run.pk).update(entitled=entitled, already=already)
+            run.entitled, run.already = entitled, already
+            created = 0
+            chunks = 0
+            for lo in range(1, to_pay + 1, chunk_size):
+                hi = min(lo + chunk_size - 1, to_pay)
+                with transaction.atomic():
+                    created += _write_chunk(cur, run=run, month=month, lo=lo, hi=hi, by_id=by_id)
+                chunks += 1
+                run.granted = created
+                run.progress = int(hi * 100 / to_pay)
+                SubsidyRun.objects.filter(pk=run.pk).update(granted=created, progress=run.progress)
+                if progress:
+                    progress(run)
+                if stop_after_chunks is not None and chunks >= stop_after_chunks:
+                    raise RunInterrupted(f"stopped after {chunks} chunks")
+            with transaction.atomic():
+                refused = _record_refusals(cur, run, month)
+            cur.execute(f"SELECT COALESCE(SUM(amount), 0) FROM {T['grant']} WHERE run_id = %s", [run.pk])
+            total = round_cny(cur.fetchone()[0] or 0)
+            for table in ("run_pay", "run_standard", "run_facts"):
+                cur.execute(f"DROP TABLE IF EXISTS {table}")
+    except BaseException as exc:
+        SubsidyRun.objects.filter(pk=run.pk).update(
+            status=SubsidyRun.Status.FAILED, finished_at=timezone.now(), message=str(exc)[:1000]
+        )
+        raise
+    messages = []
+    if created == 0:
+        messages.append(f"{month}: nothing new to write; {already} grants already existed.")
+    else:
+        messages.append(f"{month}: {created} grants written ({already} existed before), total {total}.")
+    if refused:
+        messages.append(f"{refused} refused (see the report).")
+    SubsidyRun.objects.filter(pk=run.pk).update(
+        status=SubsidyRun.Status.DONE,
+        finished_at=timezone.now(),
+        granted=created,
+        refused=refused,
+        total=cny(total),
+        progress=100,
+        message=" ".join(messages),
+    )
+    run.refresh_from_db()
+    return RunResult(run=run, created=created, already=already, refused=refused, total=total, messages=messages)
+
+
+# --- preview of a draft policy version ------------------------------------------------------------
+
+
+def facts_frame_for_preview(*, scheme, district, month: Month, draft: PolicySpec):
+    """How a draft version would change the month: people whose standard changes, totals before/after."""
+    from .services.policies import Preview, specs_for_month
+
+    specs = specs_for_month(month)
+    all_specs = list(specs.values()) + [draft]
+    with connection.cursor() as cur, transaction.atomic():
+        _build_facts(cur, month, {("x", i): s for i, s in enumerate(all_specs)})
+        combos = [
+            c
+            for c in combos_of_facts(cur)
+            if c.scheme_id == scheme.pk and (district is None or c.district_id == district.pk)
+        ]
+        cur.execute("DROP TABLE IF EXISTS run_facts")
+    before = after = Decimal("0")
+    changed = people = 0
+    examples = []
+    for combo in combos:
+        current = _spec_for(specs, combo.scheme_id, combo.district_id)
+        old = standard_for(combo.facts, month, current).amount.amount if current else Decimal("0")
+        if district is None:
+            # A new scheme version: keep any local rows of the district.
+            local = specs.get((combo.scheme_id, combo.district_id))
+            extra = tuple(r for r in (local.rules if local else ()) if current and r.version_id != current.version_id)
+            new_spec = PolicySpec(None, month, month, draft.rules + extra)
+        else:
+            base = specs.get((combo.scheme_id, None))
+            new_spec = PolicySpec(None, month, month, (base.rules if base else ()) + draft.rules)
+        new = standard_for(combo.facts, month, new_spec)
+        people += combo.count
+        before += old * combo.count
+        after += new.amount.amount * combo.count
+        if new.amount.amount != old:
+            changed += combo.count
+            if len(examples) < 20:
+                examples.append(
+                    {
+                        "facts": combo.facts,
+                        "count": combo.count,
+                        "old": old,
+                        "new": new.amount.amount,
+                        "reason": new.reason,
+                    }
+                )
+    return Preview(
+        month=month, people=people, changed=changed, total_before=before, total_after=after, examples=examples
+    )
+
+
+# --- recovery of a grant paid after the end of the entitlement -----------------------------------
+
+
+def _funding_account(division_id: int, kind: str = Account.Kind.FUNDING) -> Account:
+    account, _ = Account.objects.get_or_create(division_id=division_id, kind=kind)
+    return account
+
+
+def recover_grant(*, grant: Grant, reason: str, by, at) -> tuple[Decimal, Decimal]:
+    """Compensate one grant: (amount taken back from the subsidy account, amount owed by the estate).
+
+    Runs inside the caller's transaction, with the subsidy account already locked.
+    """
+    from django.db.models import F
+
+    amount = grant.amount.amount
+    community = Division.objects.select_related("parent").get(pk=grant.community_id)
+    street_id = community.parent_id
+    district_id = community.parent.parent_id
+    subsidy = Account.objects.select_for_update().get(elder_id=grant.elder_id, kind=Account.Kind.SUBSIDY)
+    back = min(subsidy.balance.amount, amount)
+    owed = amount - back
+    ym = f"{grant.month:%Y-%m}"
+    tx = LedgerTransaction.objects.create(
+        kind=LedgerTransaction.Kind.REVERSAL,
+        idempotency_key=f"grant-recovery:{grant.elder_id}:{ym}",
+        fingerprint=f"grant-recovery|elder={grant.elder_id}|month={ym}|amount={amount:.2f}",
+        reference=f"grant:{grant.elder_id}:{ym}",
+        reverses_id=grant.transaction_id,
+        month=grant.month,
+        memo=f"追回 {ym} 补贴：{reason}"[:300],
+        created_by=by,
+        created_at=at,
+    )
+    entries = []
+    moves: list[tuple[int, Decimal]] = []
+    if back > 0:
+        moves.append((subsidy.pk, -back))
+    if owed > 0:
+        moves.append((_funding_account(district_id, Account.Kind.EXTERNAL).pk, -owed))
+    if grant.district_share.amount > 0:
+        moves.append((_funding_account(district_id).pk, grant.district_share.amount))
+    if grant.town_share.amount > 0:
+        moves.append((_funding_account(street_id).pk, grant.town_share.amount))
+    for account_id, value in moves:
+        entries.append(LedgerEntry(transaction=tx, account_id=account_id, amount=cny(value), created_at=at))
+        Account.objects.filter(pk=account_id).update(balance=F("balance") + value)
+    LedgerEntry.objects.bulk_create(entries)
+    grant.recovery = tx
+    grant.save(update_fields=["recovery"])
+    return back, owed

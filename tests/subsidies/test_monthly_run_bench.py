@@ -1,0 +1,18 @@
+"""The benchmark command runs at a small size so it cannot rot (no timing assertions)."""
+
+import pytest
+from django.core.management import call_command
+
+from subsidies.models import Grant
+
+
+@pytest.mark.django_db
+def test_bench_monthly_run_at_2000_elders(capsys):
+    call_command("bench_monthly_run", elders=2000, chunk_size=700)
+    out = capsys.readouterr().out
+    for label in ("elders:", "grants written:", "seconds:", "rows per second:", "peak memory", "bare INSERT", "ratio:"):
+        assert label in out
+    grants = Grant.objects.count()
+    assert 1500 < grants <= 2000  # the few 60–79 year-olds in difficulty are all paid; only gaps are refusals
+    call_command("run_monthly_subsidies", "2027-01")
+    assert "nothing new" in capsys.readouterr().out
