@@ -17,4 +17,10 @@ app.conf.beat_schedule = {
         "task": "subsidies.tasks.run_monthly_subsidies",
         "schedule": crontab(minute=30, hour=1, day_of_month=1),
     },
+    # Every day at 01:30, draw the district's random callback sample (at least 10% of each
+    # provider's orders) of the day before; drawing the same day twice keeps the first sample.
+    "providers-district-callback-sample": {
+        "task": "providers.tasks.draw_district_sample",
+        "schedule": crontab(hour=1, minute=30),
+    },
 }

@@ -1,18 +1,93 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Provider, ServiceAgreement
+from . import models as m
 
 
-@admin.register(Provider)
+class ContractInline(admin.TabularInline):
+    model = m.Contract
+    extra = 0
+    fk_name = "provider"
+
+
+class StatusEventInline(admin.TabularInline):
+    model = m.ProviderStatusEvent
+    extra = 0
+    readonly_fields = ("from_status", "to_status", "reason", "by", "created_at")
+    can_delete = False
+
+
+@admin.register(m.Provider)
 class ProviderAdmin(SimpleHistoryAdmin):
     list_display = ("name", "kind", "licence_number", "status")
     list_filter = ("kind", "status")
     search_fields = ("name", "licence_number")
     filter_horizontal = ("streets",)
+    inlines = [ContractInline, StatusEventInline]
 
 
-@admin.register(ServiceAgreement)
+@admin.register(m.ServiceAgreement)
 class ServiceAgreementAdmin(SimpleHistoryAdmin):
     list_display = ("elder", "provider", "signed_on", "ends_on")
     raw_id_fields = ("elder",)
+
+
+class CertificateInline(admin.TabularInline):
+    model = m.Certificate
+    extra = 0
+
+
+@admin.register(m.Caregiver)
+class CaregiverAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "staff_number", "provider", "phone", "trained_on", "active")
+    list_filter = ("provider", "active")
+    search_fields = ("name", "staff_number")
+    raw_id_fields = ("user",)
+    inlines = [CertificateInline]
+
+
+@admin.register(m.ServiceItem)
+class ServiceItemAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "provider", "kind", "price", "minutes", "certificate_kind", "active")
+    list_filter = ("provider", "kind")
+
+
+@admin.register(m.ServicePackage)
+class ServicePackageAdmin(admin.ModelAdmin):
+    list_display = ("name", "provider", "price", "active")
+    filter_horizontal = ("items",)
+
+
+class WorkOrderEventInline(admin.TabularInline):
+    model = m.WorkOrderEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ("from_status", "to_status", "note", "by", "created_at")
+
+
+@admin.register(m.WorkOrder)
+class WorkOrderAdmin(SimpleHistoryAdmin):
+    list_display = ("id", "elder", "provider", "item", "scheduled_at", "caregiver", "status", "overlap_flagged")
+    list_filter = ("status", "provider", "overlap_flagged")
+    raw_id_fields = ("elder", "item", "caregiver", "redemption", "reversal", "reservice_of", "booked_by")
+    inlines = [WorkOrderEventInline]
+
+    def has_change_permission(self, request, obj=None):
+        return False  # orders move only through their workflow
+
+
+for model in (
+    m.Contract,
+    m.ProviderStatusEvent,
+    m.QuarterlyAssessment,
+    m.Certificate,
+    m.ElderCard,
+    m.WorkOrderEvent,
+    m.CheckRequest,
+    m.Callback,
+    m.DistrictSample,
+    m.CommunityContact,
+    m.SatisfactionSurvey,
+    m.Rectification,
+):
+    admin.site.register(model)

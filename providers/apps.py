@@ -6,3 +6,16 @@ class ProvidersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "providers"
     verbose_name = _("Providers")
+
+    def ready(self):
+        from eldercare import audit
+
+        from .models import Callback, Caregiver, CommunityContact, ElderCard, Provider, ServiceAgreement, WorkOrder
+
+        audit.register(Provider, None)
+        audit.register(Caregiver, None)
+        audit.register(ServiceAgreement, "elder__community_id")
+        audit.register(ElderCard, "elder__community_id")
+        audit.register(WorkOrder, "elder__community_id")
+        audit.register(Callback, "order__elder__community_id")
+        audit.register(CommunityContact, "elder__community_id")

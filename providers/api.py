@@ -1,0 +1,252 @@
+"""REST API of the providers app, scoped through the same selectors as the pages.
+
+The caregiver's phone app authenticates with a token (POST /api/v1/auth-token/) and calls
+`check-in` and `check-out` on its work orders with the scanned token or typed code and a
+`request_id` it keeps for retries.
+"""
+
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+
+from eldercare.errors import NotAllowed
+from eldercare.selectors import elder_get
+
+from . import quality, services
+from .models import CallbackResult, Caregiver, Provider, ServiceItem, WorkOrder
+from .selectors import caregiver_get, caregiver_list, item_list, order_get, order_list, provider_list
+
+
+class ProviderSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Provider
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "licence_number",
+            "other_licences",
+            "district",
+            "streets",
+            "status",
+            "status_reason",
+            "phone",
+            "address",
+        ]
+
+
+class CaregiverSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Caregiver
+        fields = ["id", "provider", "name", "staff_number", "phone", "trained_on", "active"]
+
+
+class ServiceItemSerializer(serializers.ModelSerializer):
+    price = serializers.DecimalField(source="price.amount", max_digits=10, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = ServiceItem
+        fields = ["id", "provider", "kind", "name", "price", "minutes", "certificate_kind", "active"]
+
+
+class WorkOrderSerializer(serializers.ModelSerializer):
+    price = serializers.DecimalField(source="price.amount", max_digits=10, decimal_places=2, read_only=True)
+    elder_name = serializers.CharField(source="elder.name", read_only=True)
+    item_name = serializers.CharField(source="item.name", read_only=True)
+
+    class Meta:
+        model = WorkOrder
+        fields = [
+            "id",
+            "elder",
+            "elder_name",
+            "provider",
+            "item",
+            "item_name",
+            "price",
+            "scheduled_at",
+            "booked_via",
+            "caregiver",
+            "status",
+            "checked_in_at",
+            "checked_out_at",
+            "notes",
+            "overlap_flagged",
+            "reservice_of",
+            "void_reason",
+        ]
+        read_only_fields = fields
+
+
+class BookSerializer(serializers.Serializer):
+    elder = serializers.IntegerField()
+    item = serializers.IntegerField()
+    scheduled_at = serializers.DateTimeField()
+    via = serializers.ChoiceField(choices=WorkOrder.BookedVia.choices, required=False)
+
+
+class CheckSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=200, help_text="The scanned card token or the typed short code")
+    request_id = serializers.CharField(max_length=80, required=False, allow_blank=True)
+    lat = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
+    lng = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
+    notes = serializers.CharField(required=False, allow_blank=True)
+
+
+class AssignSerializer(serializers.Serializer):
+    caregiver = serializers.IntegerField()
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class CallbackSerializer(serializers.Serializer):
+    source = serializers.ChoiceField(choices=["provider", "district"])
+    result = serializers.ChoiceField(choices=CallbackResult.choices)
+    note = serializers.CharField(required=False, allow_blank=True)
+
+
+class ProviderViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = ProviderSerializer
+
+    def get_queryset(self):
+        return provider_list(user=self.request.user)
+
+
+class CaregiverViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = CaregiverSerializer
+
+    def get_queryset(self):
+        return caregiver_list(user=self.request.user)
+
+
+class ServiceItemViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = ServiceItemSerializer
+
+    def get_queryset(self):
+        return item_list(user=self.request.user)
+
+
+class WorkOrderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = WorkOrderSerializer
+
+    def get_queryset(self):
+        return order_list(user=self.request.user, status=self.request.query_params.get("status"))
+
+    def get_object(self):
+        return order_get(user=self.request.user, pk=self.kwargs["pk"])
+
+    def _answer(self, order, code=status.HTTP_200_OK):
+        order = WorkOrder.objects.select_related("elder", "item").get(pk=order.pk)
+        return Response(WorkOrderSerializer(order).data, status=code)
+
+    @extend_schema(request=BookSerializer, responses={201: WorkOrderSerializer})
+    def create(self, request, *args, **kwargs):
+        s = BookSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        elder = elder_get(user=request.user, pk=s.validated_data["elder"])
+        item = item_list(user=request.user).filter(pk=s.validated_data["item"]).first()
+        if item is None:
+            raise NotAllowed("")
+        order = services.order_book(
+            elder=elder,
+            item=item,
+            scheduled_at=s.validated_data["scheduled_at"],
+            via=s.validated_data.get("via", ""),
+            by=request.user,
+        )
+        return self._answer(order, status.HTTP_201_CREATED)
+
+    @extend_schema(request=CheckSerializer, responses={200: WorkOrderSerializer})
+    @action(detail=True, methods=["post"], url_path="check-in")
+    def check_in(self, request, pk=None):
+        s = CheckSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        d = s.validated_data
+        order = services.visit_check_in(
+            order=self.get_object(),
+            code=d["code"],
+            by=request.user,
+            request_id=d.get("request_id", ""),
+            lat=d.get("lat"),
+            lng=d.get("lng"),
+        )
+        return self._answer(order)
+
+    @extend_schema(request=CheckSerializer, responses={200: WorkOrderSerializer})
+    @action(detail=True, methods=["post"], url_path="check-out")
+    def check_out(self, request, pk=None):
+        s = CheckSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        d = s.validated_data
+        order = services.visit_check_out(
+            order=self.get_object(),
+            code=d["code"],
+            by=request.user,
+            request_id=d.get("request_id", ""),
+            lat=d.get("lat"),
+            lng=d.get("lng"),
+            notes=d.get("notes", ""),
+        )
+        return self._answer(order)
+
+    @extend_schema(request=AssignSerializer, responses={200: WorkOrderSerializer})
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        s = AssignSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        caregiver = caregiver_get(user=request.user, pk=s.validated_data["caregiver"])
+        return self._answer(services.order_assign(order=self.get_object(), caregiver=caregiver, by=request.user))
+
+    @extend_schema(request=ReasonSerializer, responses={200: WorkOrderSerializer})
+    @action(detail=True, methods=["post"])
+    def void(self, request, pk=None):
+        s = ReasonSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        return self._answer(
+            services.order_void(order=self.get_object(), reason=s.validated_data["reason"], by=request.user)
+        )
+
+    @extend_schema(request=ReasonSerializer, responses={200: WorkOrderSerializer})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        s = ReasonSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        return self._answer(
+            services.order_cancel(order=self.get_object(), reason=s.validated_data["reason"], by=request.user)
+        )
+
+    @extend_schema(request=CallbackSerializer, responses={201: serializers.DictField()})
+    @action(detail=True, methods=["post"])
+    def callback(self, request, pk=None):
+        s = CallbackSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        cb = quality.callback_record(order=self.get_object(), by=request.user, **s.validated_data)
+        return Response({"id": cb.pk, "result": cb.result}, status=status.HTTP_201_CREATED)
+
+
+class LoginSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField()
+
+
+class AuthTokenViewSet(viewsets.ViewSet):
+    """The phone app's login: a username and password give a token for `Authorization: Token …`."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(request=LoginSerializer, responses={200: serializers.DictField()})
+    def create(self, request):
+        s = LoginSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        user = authenticate(request._request, **s.validated_data)
+        if user is None:
+            return Response({"detail": "invalid credentials"}, status=status.HTTP_400_BAD_REQUEST)
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})

@@ -1,0 +1,51 @@
+"""Printable documents: the caregiver's badge and the elder's QR card (WeasyPrint, Noto Sans CJK SC)."""
+
+import base64
+
+import segno
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+from weasyprint import HTML
+
+from .models import Caregiver, ElderCard
+from .services import card_token_for
+from .tokens import badge_token
+
+
+def qr_data_uri(text: str) -> str:
+    return segno.make(text, error="m").svg_data_uri(scale=4, border=2)
+
+
+def _photo_uri(caregiver: Caregiver) -> str:
+    if not caregiver.photo:
+        return ""
+    with caregiver.photo.open("rb") as fh:
+        data = fh.read()
+    return "data:image/jpeg;base64," + base64.b64encode(data).decode()
+
+
+def badge_verify_url(request, caregiver: Caregiver) -> str:
+    return request.build_absolute_uri(reverse("providers:badge_verify", args=[badge_token(caregiver_id=caregiver.pk)]))
+
+
+def badge_pdf(*, caregiver: Caregiver, verify_url: str) -> bytes:
+    html = render_to_string(
+        "providers/pdf/badge.html",
+        {
+            "c": caregiver,
+            "photo": _photo_uri(caregiver),
+            "qr": qr_data_uri(verify_url),
+            "hotline": settings.SUPERVISION_HOTLINE,
+        },
+    )
+    return HTML(string=html).write_pdf()
+
+
+def elder_card_pdf(*, card: ElderCard) -> bytes:
+    token = card_token_for(card)
+    html = render_to_string(
+        "providers/pdf/elder_card.html",
+        {"card": card, "elder": card.elder, "qr": qr_data_uri(token), "hotline": settings.SUPERVISION_HOTLINE},
+    )
+    return HTML(string=html).write_pdf()

@@ -1,0 +1,84 @@
+"""Pure rules of home visits and supervision (no database): figures from the policies."""
+
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+
+# A home visit lasts at least 1 hour; a shorter one is not redeemed and must be served again.
+MIN_VISIT_MINUTES = 60
+# The district calls back at least 10% of each day's work orders.
+DISTRICT_SAMPLE_RATE = Decimal("0.10")
+# Community workstations visit or phone at least 5% of subsidised persons every quarter.
+COMMUNITY_CONTACT_RATE = Decimal("0.05")
+# Quarterly satisfaction below 80% opens a rectification.
+SATISFACTION_THRESHOLD = Decimal("80")
+# Working days a provider has to correct (the policies say "within a deadline"; the district's choice).
+RECTIFICATION_WORKDAYS = 20
+# At least 3 different service items a person a year.
+MIN_ITEMS_PER_YEAR = 3
+HIGH_AGE = 80
+
+# Minimum visits a month for elders in difficulty, by care level.
+DIFFICULTY_MINIMUM = {"self_care": 1, "semi_disabled": 2, "disabled": 4}
+HIGH_AGE_MINIMUM = 1
+
+
+def minimum_visits(*, age: int, in_difficulty: bool, care_level: str | None) -> int:
+    """Visits a month an elder must receive: 80+ → 1; in difficulty → 1/2/4 by care level.
+
+    Someone both 80+ and in difficulty gets the higher minimum; without an assessment an elder in
+    difficulty counts as self-care.
+    """
+    minimum = 0
+    if in_difficulty:
+        minimum = DIFFICULTY_MINIMUM.get(care_level or "self_care", 1)
+    if age >= HIGH_AGE:
+        minimum = max(minimum, HIGH_AGE_MINIMUM)
+    return minimum
+
+
+def is_short_visit(minutes: float) -> bool:
+    return minutes < MIN_VISIT_MINUTES
+
+
+def sample_size(total: int, rate: Decimal = DISTRICT_SAMPLE_RATE) -> int:
+    """At least `rate` of `total`, rounded up (one order of a provider with any orders at all)."""
+    if total <= 0:
+        return 0
+    return min(total, math.ceil(Decimal(total) * rate))
+
+
+@dataclass(frozen=True)
+class MonthStatus:
+    required: int
+    done: int
+    status: str  # "ok", "made_up" (next month covered it), "pending" (may still be made up), "missed"
+
+
+def month_compliance(required: list[int], done: list[int]) -> list[MonthStatus]:
+    """Per consecutive month: was the minimum met, made up in the following month, or missed?
+
+    A month missed for a special reason may be made up the next month: the next month's visits
+    beyond its own minimum cover the shortfall. The last month is "pending" until its next month.
+    """
+    result: list[MonthStatus] = []
+    for i, (req, got) in enumerate(zip(required, done, strict=True)):
+        if got >= req:
+            status = "ok"
+        elif i + 1 < len(required):
+            surplus = done[i + 1] - required[i + 1]
+            status = "made_up" if surplus >= req - got else "missed"
+        else:
+            status = "pending"
+        result.append(MonthStatus(req, got, status))
+    return result
+
+
+def satisfaction_rate(*, surveyed: int, satisfied: int) -> Decimal:
+    if surveyed <= 0:
+        return Decimal("0")
+    return (Decimal(satisfied) * 100 / Decimal(surveyed)).quantize(Decimal("0.1"))
+
+
+def needs_rectification(rate: Decimal) -> bool:
+    return rate < SATISFACTION_THRESHOLD

@@ -1,0 +1,86 @@
+"""Reads of the providers app, scoped to the viewer (an object outside the scope answers 404)."""
+
+import datetime
+
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from eldercare.models import Role, User
+from eldercare.periods import local_day_bounds
+from eldercare.scoping import scope_for
+
+from .models import Caregiver, ElderCard, Provider, ServiceItem, WorkOrder
+
+
+def provider_list(*, user: User) -> QuerySet[Provider]:
+    """District roles see the district's library; towns and communities the providers serving
+    them; provider staff their own provider."""
+    scope = scope_for(user)
+    qs = Provider.objects.select_related("district").prefetch_related("streets")
+    if scope.all:
+        return qs
+    q = Q(pk__in=scope.provider_ids) | Q(district_id__in=scope.district_ids)
+    if scope.street_ids:
+        q |= Q(streets__in=scope.street_ids)
+    if scope.community_ids:
+        q |= Q(streets__children__in=scope.community_ids)
+    return qs.filter(q).distinct()
+
+
+def provider_get(*, user: User, pk: int) -> Provider:
+    return get_object_or_404(provider_list(user=user), pk=pk)
+
+
+def caregiver_list(*, user: User) -> QuerySet[Caregiver]:
+    scope = scope_for(user)
+    qs = Caregiver.objects.select_related("provider").prefetch_related("certificates")
+    if scope.all:
+        return qs
+    return qs.filter(provider__in=provider_list(user=user).values("pk"))
+
+
+def caregiver_get(*, user: User, pk: int) -> Caregiver:
+    return get_object_or_404(caregiver_list(user=user), pk=pk)
+
+
+def item_list(*, user: User) -> QuerySet[ServiceItem]:
+    return ServiceItem.objects.select_related("provider").filter(provider__in=provider_list(user=user).values("pk"))
+
+
+def order_list(*, user: User, day: datetime.date | None = None, status: str | None = None) -> QuerySet[WorkOrder]:
+    """Work orders: a caregiver sees only the orders assigned to them, a provider admin all of its
+    provider's, public roles those of elders in their communities."""
+    scope = scope_for(user)
+    qs = WorkOrder.objects.select_related("elder", "elder__community", "provider", "item", "caregiver")
+    if not scope.all:
+        q = scope.communities_q("elder__community")
+        if user.has_role(Role.PROVIDER_ADMIN):
+            q |= scope.providers_q()
+        elif user.has_role(Role.CAREGIVER):
+            q |= Q(provider_id__in=scope.provider_ids, caregiver__user=user)
+        qs = qs.filter(q)
+    if day is not None:
+        start, end = local_day_bounds(day)
+        qs = qs.filter(scheduled_at__gte=start, scheduled_at__lt=end)
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def order_get(*, user: User, pk: int) -> WorkOrder:
+    return get_object_or_404(order_list(user=user), pk=pk)
+
+
+def caregiver_today(*, user: User, day: datetime.date) -> QuerySet[WorkOrder]:
+    """The caregiver's own visits of the day, plus any still checked in from earlier."""
+    start, end = local_day_bounds(day)
+    return (
+        WorkOrder.objects.select_related("elder", "item", "provider")
+        .filter(caregiver__user=user)
+        .filter(Q(scheduled_at__gte=start, scheduled_at__lt=end) | Q(status=WorkOrder.Status.IN_PROGRESS))
+        .order_by("scheduled_at", "id")
+    )
+
+
+def card_for_elder(*, elder) -> ElderCard | None:
+    return ElderCard.objects.filter(elder=elder).first()
