@@ -12,7 +12,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('eldercare', '0005_policies_and_grants'),
+        ('eldercare', '0005_alter_division_rural'),
         ('subsidies', '0001_initial'),
         ('vouchers', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
