@@ -8,7 +8,7 @@ from eldercare import demo
 from eldercare.models import Division
 
 # Order matters: later apps build on what earlier ones created.
-SEEDERS = ("eldercare", "subsidies", "vouchers", "providers")
+SEEDERS = ("eldercare", "subsidies", "vouchers", "providers", "settlement")
 
 
 class Command(BaseCommand):
