@@ -81,11 +81,8 @@ def _facts_sql(month: Month, thresholds: list[int]) -> tuple[str, list]:
         SELECT e.id AS elder_id, en.id AS entitlement_id, en.scheme_id AS scheme_id,
                e.community_id AS community_id, c.parent_id AS street_id, s.parent_id AS district_id,
                {age_case} AS age_bucket,
-               COALESCE((SELECT SUM({cat_case}) FROM {T["category"]} ec
-                         WHERE ec.elder_id = e.id AND ec.evidence_date <= %s), 0) AS catmask,
-               COALESCE((SELECT a.care_level FROM {T["assessment"]} a
-                         WHERE a.elder_id = e.id AND a.effective_from <= %s
-                         ORDER BY a.effective_from DESC, a.id DESC LIMIT 1), '') AS care_level,
+               COALESCE(cm.catmask, 0) AS catmask,
+               COALESCE(al.care_level, '') AS care_level,
                CASE WHEN e.disqualified_at IS NOT NULL THEN 'disqualified'
                     WHEN e.life_status = 'deceased' AND e.life_status_date < %s THEN 'deceased'
                     WHEN e.life_status = 'moved' AND e.life_status_date < %s THEN 'moved'
@@ -98,10 +95,15 @@ def _facts_sql(month: Month, thresholds: list[int]) -> tuple[str, list]:
         JOIN {T["division"]} c ON c.id = e.community_id
         JOIN {T["division"]} s ON s.id = c.parent_id
         LEFT JOIN {T["account"]} acc ON acc.elder_id = e.id AND acc.kind = 'subsidy'
+        LEFT JOIN (SELECT ec.elder_id, SUM({cat_case}) AS catmask FROM {T["category"]} ec
+                   WHERE ec.evidence_date <= %s GROUP BY ec.elder_id) cm ON cm.elder_id = e.id
+        LEFT JOIN (SELECT a.elder_id, a.care_level,
+                          ROW_NUMBER() OVER (PARTITION BY a.elder_id ORDER BY a.effective_from DESC, a.id DESC) AS rn
+                   FROM {T["assessment"]} a WHERE a.effective_from <= %s) al ON al.elder_id = e.id AND al.rn = 1
         WHERE en.start_month <= %s
           AND ((en.end_month IS NULL AND en.status = 'active') OR en.end_month >= %s)
     """
-    params += [first, first, first, first, first, first]
+    params += [first, first, first, first, first, first]  # refusal ×2, categories, assessment, period ×2
     return sql, params
 
 
@@ -272,11 +274,10 @@ def _build_pay(cur, month: Month) -> int:
             SELECT ROW_NUMBER() OVER (ORDER BY f.elder_id) AS seq, f.elder_id, f.entitlement_id, f.community_id,
                    f.street_id, f.district_id, f.account_id, f.care_level, s.amount, s.amount_text, s.district_share,
                    s.town_share, s.version_id, s.row_id, s.reason, s.categories,
-                   (SELECT a.id FROM {T["account"]} a WHERE a.division_id = f.district_id AND a.kind = 'funding')
-                       AS district_account_id,
-                   (SELECT a.id FROM {T["account"]} a WHERE a.division_id = f.street_id AND a.kind = 'funding')
-                       AS town_account_id
+                   fd.id AS district_account_id, ft.id AS town_account_id
             FROM run_facts f
+            LEFT JOIN {T["account"]} fd ON fd.division_id = f.district_id AND fd.kind = 'funding'
+            LEFT JOIN {T["account"]} ft ON ft.division_id = f.street_id AND ft.kind = 'funding'
             JOIN run_standard s ON s.scheme_id = f.scheme_id AND s.district_id = f.district_id
                  AND s.age_bucket = f.age_bucket AND s.catmask = f.catmask AND s.care_level = f.care_level
             WHERE f.refusal = '' AND s.refusal = ''
@@ -290,7 +291,9 @@ def _build_pay(cur, month: Month) -> int:
     return int(cur.fetchone()[0])
 
 
-def _write_chunk(cur, *, run: SubsidyRun, month: Month, lo: int, hi: int, by_id: int | None) -> int:
+def _write_chunk(
+    cur, *, run: SubsidyRun, month: Month, lo: int, hi: int, by_id: int | None, analyze: bool = False
+) -> int:
     """Write grants, transactions, entries and balances for run_pay rows seq in [lo, hi]."""
     now = timezone.now()
     ym = str(month)
@@ -299,7 +302,7 @@ def _write_chunk(cur, *, run: SubsidyRun, month: Month, lo: int, hi: int, by_id:
     cur.execute(
         f"""INSERT INTO {T["tx"]} (kind, idempotency_key, fingerprint, reference, month, memo, created_by_id, created_at)
             SELECT 'grant', {key}, 'grant|elder=' || CAST(p.elder_id AS TEXT) || '|month={ym}|amount=' || p.amount_text,
-                   {key}, %s, %s, %s, %s
+                   '', %s, %s, %s, %s
             FROM run_pay p WHERE p.seq BETWEEN %s AND %s
             ON CONFLICT DO NOTHING""",
         [first, f"{ym} 居家养老服务补贴", by_id, now, lo, hi],
@@ -316,6 +319,11 @@ def _write_chunk(cur, *, run: SubsidyRun, month: Month, lo: int, hi: int, by_id:
         [first, run.pk, now, lo, hi],
     )
     created = cur.rowcount
+    if analyze:
+        # On a young database the statistics may say the grants and ledger tables are empty; the
+        # planner would then scan them once per row. Tell it what is there now.
+        for table in (T["grant"], T["tx"], T["entry"]):
+            _analyze(cur, table)
     # Entries only for grants written just now whose transaction has none yet: one row per leg.
     cur.execute(
         f"""INSERT INTO {T["entry"]} (transaction_id, account_id, amount, amount_currency, created_at)
@@ -405,8 +413,9 @@ def run_month(
             for lo in range(1, to_pay + 1, chunk_size):
                 hi = min(lo + chunk_size - 1, to_pay)
                 with transaction.atomic():
-                    created += _write_chunk(cur, run=run, month=month, lo=lo, hi=hi, by_id=by_id)
+                    created += _write_chunk(cur, run=run, month=month, lo=lo, hi=hi, by_id=by_id, analyze=chunks == 0)
                 chunks += 1
+
                 run.granted = created
                 run.progress = int(hi * 100 / to_pay)
                 SubsidyRun.objects.filter(pk=run.pk).update(granted=created, progress=run.progress)

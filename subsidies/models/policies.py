@@ -153,7 +153,7 @@ class Grant(models.Model):
     """The monthly subsidy of one elder for one month, credited through the ledger. Append-only."""
 
     # Few indexes on purpose: the monthly run inserts ~300,000 rows at once and every index costs.
-    # elder is covered by (elder, month), run by (run, elder), community by (month, community).
+    # elder is covered by (elder, month), community by (month, community); run is not looked up.
     elder = models.ForeignKey(Elder, models.PROTECT, related_name="grants", verbose_name=_("elder"), db_index=False)
     entitlement = models.ForeignKey(
         Entitlement, models.PROTECT, related_name="grants", verbose_name=_("entitlement"), db_index=False
@@ -204,7 +204,7 @@ class Grant(models.Model):
                 fields=["recovery"], condition=Q(recovery__isnull=False), name="grant_recovery_unique"
             ),
         ]
-        indexes = [models.Index(fields=["month", "community"]), models.Index(fields=["run", "elder"])]
+        indexes = [models.Index(fields=["month", "community"])]
 
     def __str__(self) -> str:
         return f"{self.elder_id} {self.month:%Y-%m} {self.amount}"
