@@ -75,6 +75,9 @@ class ProviderStatusEvent(models.Model):
         verbose_name = _("provider status change")
         verbose_name_plural = _("provider status changes")
 
+    def __str__(self) -> str:
+        return f"{self.provider} {self.from_status} → {self.to_status}"
+
 
 class Contract(TimeStampedModel):
     """A one-year contract of the district with a provider; renewal is a new contract."""
@@ -419,6 +422,9 @@ class WorkOrderEvent(models.Model):
         verbose_name = _("work order event")
         verbose_name_plural = _("work order events")
 
+    def __str__(self) -> str:
+        return f"#{self.order_id} {self.from_status} → {self.to_status}"
+
 
 class CheckRequest(models.Model):
     """A check-in or check-out request already handled, by its client request id: a retry is a no-op."""
@@ -437,6 +443,9 @@ class CheckRequest(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("check-in/out request")
         verbose_name_plural = _("check-in/out requests")
+
+    def __str__(self) -> str:
+        return self.key
 
 
 class CallbackResult(models.TextChoices):
@@ -481,6 +490,9 @@ class DistrictSample(models.Model):
         ordering = ["-day"]
         verbose_name = _("district callback sample")
         verbose_name_plural = _("district callback samples")
+
+    def __str__(self) -> str:
+        return str(self.day)
 
 
 class CommunityContact(TimeStampedModel):

@@ -2,25 +2,24 @@
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy as _
 
 from eldercare.models import Role
 from eldercare.nav import NavItem, WorkPanel
 
 NAV_ITEMS = (
-    NavItem(_l("My visits today"), "providers:my_visits", (Role.CAREGIVER,), 5),
+    NavItem(_("My visits today"), "providers:my_visits", (Role.CAREGIVER,), 5),
     NavItem(
-        _l("Providers"),
+        _("Providers"),
         "providers:provider_list",
         (Role.DISTRICT_REVIEWER, Role.STREET_REVIEWER, Role.SUPERVISOR, Role.PROVIDER_ADMIN, Role.SYSADMIN),
         40,
     ),
     NavItem(
-        _l("Caregivers"), "providers:caregiver_list", (Role.PROVIDER_ADMIN, Role.DISTRICT_REVIEWER, Role.SYSADMIN), 41
+        _("Caregivers"), "providers:caregiver_list", (Role.PROVIDER_ADMIN, Role.DISTRICT_REVIEWER, Role.SYSADMIN), 41
     ),
     NavItem(
-        _l("Work orders"),
+        _("Work orders"),
         "providers:order_list",
         (
             Role.PROVIDER_ADMIN,
@@ -32,10 +31,10 @@ NAV_ITEMS = (
         ),
         42,
     ),
-    NavItem(_l("Callbacks"), "providers:callbacks", (Role.PROVIDER_ADMIN, Role.DISTRICT_REVIEWER, Role.SYSADMIN), 43),
-    NavItem(_l("Community callbacks"), "providers:community_contacts", (Role.COMMUNITY_WORKER,), 44),
+    NavItem(_("Callbacks"), "providers:callbacks", (Role.PROVIDER_ADMIN, Role.DISTRICT_REVIEWER, Role.SYSADMIN), 43),
+    NavItem(_("Community callbacks"), "providers:community_contacts", (Role.COMMUNITY_WORKER,), 44),
     NavItem(
-        _l("Visit frequency"),
+        _("Visit frequency"),
         "providers:frequency",
         (
             Role.PROVIDER_ADMIN,
@@ -48,7 +47,7 @@ NAV_ITEMS = (
         45,
     ),
     NavItem(
-        _l("Rectifications"),
+        _("Rectifications"),
         "providers:rectifications",
         (Role.STREET_REVIEWER, Role.DISTRICT_REVIEWER, Role.PROVIDER_ADMIN, Role.SUPERVISOR),
         46,

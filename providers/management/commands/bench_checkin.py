@@ -98,7 +98,9 @@ class Command(BaseCommand):
             item = ServiceItem.objects.create(
                 provider=provider, kind="cleaning", name="bench", price=Money("10.00", "CNY")
             )
-            users = User.objects.bulk_create([User(username=f"bench-{tag}-{i}", password="!") for i in range(clients)])
+            # "!" is Django's unusable password: these users log in with API tokens only.
+            unusable = "!"
+            User.objects.bulk_create([User(username=f"bench-{tag}-{i}", password=unusable) for i in range(clients)])
             users = list(User.objects.filter(username__startswith=f"bench-{tag}-").order_by("id"))
             RoleAssignment.objects.bulk_create(
                 [RoleAssignment(user=u, role=Role.CAREGIVER, provider=provider) for u in users]
@@ -216,7 +218,7 @@ class Command(BaseCommand):
             "warning",
             "--preload",
         ]
-        return subprocess.Popen(cmd, env=env, cwd=str(settings.BASE_DIR))
+        return subprocess.Popen(cmd, env=env, cwd=str(settings.BASE_DIR))  # noqa: S603 - our own interpreter and arguments
 
     def _wait(self, port: int) -> None:
         for _ in range(100):
