@@ -1,3 +1,4 @@
+# ruff: noqa: S608 -- table names come from model metadata and every value is a bound parameter
 """The set-based figures of the settlement: a handful of SQL aggregates, never one query per order.
 
 Attribution rules (the contract of the whole settlement):
@@ -150,9 +151,7 @@ def _ratio_join(month: Month) -> tuple[str, list]:
     return sql, [month.first_day]
 
 
-def _legs(
-    join_column: str, where: str, params: list, month: Month, extra_group: str = ""
-) -> list[tuple]:
+def _legs(join_column: str, where: str, params: list, month: Month, extra_group: str = "") -> list[tuple]:
     """Per (provider, community[, extra]) the elder legs of the transactions the orders point to."""
     ratio_sql, ratio_params = _ratio_join(month)
     group = "w.provider_id, el.community_id" + (f", {extra_group}" if extra_group else "")
@@ -275,9 +274,7 @@ def month_figures(month: Month) -> MonthFigures:
             )
 
     result = list(lines.values()) + adjustments
-    streets = dict(
-        Division.objects.filter(pk__in={x.community_id for x in result}).values_list("pk", "parent_id")
-    )
+    streets = dict(Division.objects.filter(pk__in={x.community_id for x in result}).values_list("pk", "parent_id"))
     for x in result:
         x.street_id = streets[x.community_id]
     result.sort(key=lambda x: (x.provider_id, x.community_id, x.kind, x.work_order_id or 0))

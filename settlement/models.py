@@ -59,9 +59,7 @@ class TownConfirmation(models.Model):
     service_month = models.ForeignKey(
         ServiceMonth, on_delete=models.PROTECT, related_name="confirmations", verbose_name=_("month")
     )
-    street = models.ForeignKey(
-        Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("street / town")
-    )
+    street = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("street / town"))
     total = _money(_("amount confirmed"))
     visits = models.PositiveIntegerField(_("visits"), default=0)
     note = models.TextField(_("opinion"), blank=True)
@@ -72,9 +70,7 @@ class TownConfirmation(models.Model):
         ordering = ["service_month_id", "street_id"]
         verbose_name = _("town confirmation")
         verbose_name_plural = _("town confirmations")
-        constraints = [
-            models.UniqueConstraint(fields=["service_month", "street"], name="town_confirms_month_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["service_month", "street"], name="town_confirms_month_once")]
 
     def __str__(self) -> str:
         return f"{self.service_month} {self.street}"
@@ -248,9 +244,10 @@ class QuarterLine(models.Model):
         ordering = ["settlement_id", "provider_id", "street_id"]
         verbose_name = _("quarterly settlement line")
         verbose_name_plural = _("quarterly settlement lines")
-        constraints = [
-            models.UniqueConstraint(fields=["settlement", "provider", "street"], name="quarter_line_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["settlement", "provider", "street"], name="quarter_line_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.settlement} {self.provider_id} {self.street_id}"
 
 
 class QuarterNeed(models.Model):
@@ -270,6 +267,9 @@ class QuarterNeed(models.Model):
         verbose_name = _("allocation need")
         verbose_name_plural = _("allocation needs")
 
+    def __str__(self) -> str:
+        return f"{self.settlement} {self.community_id} {self.standard}"
+
 
 class QuarterEvent(models.Model):
     """One move of a quarterly settlement (prepared, approved, refused), who and when."""
@@ -287,6 +287,9 @@ class QuarterEvent(models.Model):
         ordering = ["created_at", "id"]
         verbose_name = _("quarterly settlement event")
         verbose_name_plural = _("quarterly settlement events")
+
+    def __str__(self) -> str:
+        return f"{self.settlement} {self.from_status} → {self.to_status}"
 
 
 class SettlementReport(TimeStampedModel):

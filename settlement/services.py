@@ -107,12 +107,11 @@ def month_confirm(*, month: Month, street: Division, by: User, note: str = "") -
     if service_month.confirmations.filter(street=street).exists():
         raise Conflict(_("%(street)s has already confirmed %(month)s.") % {"street": street, "month": month})
     previous = ServiceMonth.objects.filter(month__lt=month.first_day)
-    if previous.exists() and not previous.filter(
-        month=month.previous().first_day, status=ServiceMonth.Status.LOCKED
-    ).exists():
-        raise Conflict(
-            _("Months are settled in order: %(month)s must be locked first.") % {"month": month.previous()}
-        )
+    if (
+        previous.exists()
+        and not previous.filter(month=month.previous().first_day, status=ServiceMonth.Status.LOCKED).exists()
+    ):
+        raise Conflict(_("Months are settled in order: %(month)s must be locked first.") % {"month": month.previous()})
     figures = month_figures(month)
     mine = figures.for_street(street.pk)
     confirmation = TownConfirmation.objects.create(

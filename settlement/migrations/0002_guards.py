@@ -113,16 +113,16 @@ def forwards(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
         for sql in PG:
-            schema_editor.execute(sql)
+            schema_editor.execute(sql, params=None)
     elif vendor == "sqlite":
         for sql in SQLITE:
-            schema_editor.execute(sql)
+            schema_editor.execute(sql, params=None)
 
 
 def backwards(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(PG_DROP)
+        schema_editor.execute(PG_DROP, params=None)
     elif vendor == "sqlite":
         for name in _sqlite_names():
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {name};")

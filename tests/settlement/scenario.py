@@ -1,6 +1,6 @@
 """A hand-computed quarter: 2026Q4, two towns, two providers, three entitled elders.
 
-Grants (the real monthly run, scheme A, split district 7 : town 3), October only:
+Grants (as the monthly run books them, scheme A, split district 7 : town 3), October only:
   e1 龙川社区 (street A)  低保, semi-disabled   150.00 (105.00 / 45.00)
   e2 新都村   (town B)    特困, disabled        260.00 (182.00 / 78.00)
   e3 文昌社区 (street A)  80+, self-care         60.00 ( 42.00 / 18.00), personal deposit 10.00
@@ -33,11 +33,11 @@ from eldercare.periods import Month
 from providers.models import WorkOrder
 from providers.services import order_void
 from settlement.services import month_confirm
-from subsidies.run import run_month
+from subsidies.models import Entitlement, Grant, PolicyRow
 from tests.factories import user_with_role
 from tests.providers.factories import make_caregiver, make_item, make_provider
 from tests.subsidies.policy_factories import entitled_elder, schemes
-from vouchers.services import personal_deposit, redemption_create
+from vouchers.services import grant_credit, grant_key, personal_deposit, redemption_create
 
 TZ = ZoneInfo("Asia/Shanghai")
 OCT, NOV, DEC = Month(2026, 10), Month(2026, 11), Month(2026, 12)
@@ -81,23 +81,72 @@ def visit(provider, item, caregiver, elder, when, by):
             checked_out_at=when + datetime.timedelta(minutes=90),
         )
         result = redemption_create(
-            elder=elder, amount=order.price, provider=provider, idempotency_key=f"workorder:{order.pk}:redeem",
-            reference=f"workorder:{order.pk}", by=by,
+            elder=elder,
+            amount=order.price,
+            provider=provider,
+            idempotency_key=f"workorder:{order.pk}:redeem",
+            reference=f"workorder:{order.pk}",
+            by=by,
         )
         order.redemption = result.transaction
         order.save(update_fields=["redemption"])
     return order
 
 
+def grant(elder, month, amount, tree):
+    """What the monthly run books for one elder (its Grant row and ledger credit), split 7 : 3.
+
+    (The set-based run is the subsidies app's; here one row is enough and keeps the test small.)
+    """
+    total = Money(amount, "CNY")
+    district_share = Money((total.amount * 7 / 10).quantize(total.amount), "CNY")
+    town_share = total - district_share
+    tx = grant_credit(
+        elder=elder,
+        month=month,
+        amount=total,
+        shares={tree.district: district_share, elder.community.parent: town_share},
+        idempotency_key=grant_key(elder_id=elder.pk, month=month),
+    )
+    row = PolicyRow.objects.filter(version__scheme__code="jiangdu", amount=total).first()
+    return Grant.objects.create(
+        elder=elder,
+        entitlement=Entitlement.objects.get(elder=elder),
+        month=month.first_day,
+        amount=total,
+        district_share=district_share,
+        town_share=town_share,
+        policy_version=row.version,
+        row=row,
+        reason=row.label,
+        community=elder.community,
+        transaction=tx,
+        created_at=tx.created_at,
+    )
+
+
 def build(tree, *, lock_december: bool = True) -> Quarter4:
     with time_machine.travel(at(2026, 9, 20), tick=False):
         a = schemes(tree)["jiangdu"]
-        e1 = entitled_elder(scheme=a, community=tree.a1, categories=["dibao"], care_level="semi_disabled",
-                            start_month=OCT, name="张秀英")
-        e2 = entitled_elder(scheme=a, community=tree.b1, categories=["tekun"], care_level="disabled",
-                            start_month=OCT, name="李桂兰")
-        e3 = entitled_elder(scheme=a, community=tree.a2, birth_date=datetime.date(1940, 1, 1),
-                            care_level="self_care", start_month=OCT, name="王德明")
+        e1 = entitled_elder(
+            scheme=a,
+            community=tree.a1,
+            categories=["dibao"],
+            care_level="semi_disabled",
+            start_month=OCT,
+            name="张秀英",
+        )
+        e2 = entitled_elder(
+            scheme=a, community=tree.b1, categories=["tekun"], care_level="disabled", start_month=OCT, name="李桂兰"
+        )
+        e3 = entitled_elder(
+            scheme=a,
+            community=tree.a2,
+            birth_date=datetime.date(1940, 1, 1),
+            care_level="self_care",
+            start_month=OCT,
+            name="王德明",
+        )
         p1 = make_provider(tree, name="康乐居家服务中心", streets=[tree.street_a, tree.street_b])
         p2 = make_provider(tree, name="安康养老服务公司", streets=[tree.street_a])
         admin1 = user_with_role(Role.PROVIDER_ADMIN, provider=p1)
@@ -113,7 +162,8 @@ def build(tree, *, lock_december: bool = True) -> Quarter4:
         finance2 = user_with_role(Role.FINANCE, tree.district, username="finance2")
         district = user_with_role(Role.DISTRICT_REVIEWER, tree.district, username="district")
     with time_machine.travel(at(2026, 10, 1, 2), tick=False):
-        run_month(month=OCT)
+        for elder, amount in ((e1, "150.00"), (e2, "260.00"), (e3, "60.00")):
+            grant(elder, OCT, amount, tree)
         personal_deposit(elder=e3, amount=Money("10.00", "CNY"), idempotency_key="dep-e3")
 
     late = visit(p1, i50, c1, e1, at(2026, 10, 10), admin1)

@@ -95,7 +95,12 @@ def test_quarter_totals_split_seven_to_three_and_next_need(q4, tree):
     lines = {(x.provider_id, x.street_id): x for x in s.lines.all()}
     p1a = lines[(q4.p1.pk, tree.street_a.pk)]
     assert (p1a.total, p1a.month1, p1a.month2, p1a.month3, p1a.adjustments) == (
-        money("50.00"), money("50.00"), money("0.00"), money("0.00"), money("-50.00"))
+        money("50.00"),
+        money("50.00"),
+        money("0.00"),
+        money("0.00"),
+        money("-50.00"),
+    )
     p1b = lines[(q4.p1.pk, tree.street_b.pk)]
     assert (p1b.total, p1b.district_share, p1b.town_share) == (money("160.00"), money("112.00"), money("48.00"))
     p2a = lines[(q4.p2.pk, tree.street_a.pk)]
@@ -127,7 +132,9 @@ def test_approved_quarter_is_immutable(q4):
 def test_reconciliation_catches_a_broken_ledger_and_refuses_approval(q4, tree):
     # A redemption booked straight on the ledger, without a work order: the ledger says more.
     with time_machine.travel(at(2026, 12, 20), tick=False):
-        redemption_create(elder=q4.e2, amount=money("30.00"), provider=q4.p1, idempotency_key="stray")
+        redemption_create(
+            elder=q4.e2, amount=money("30.00"), provider=q4.p1, idempotency_key="stray", reference="stray"
+        )
     with time_machine.travel(at(2027, 1, 5), tick=False):
         s = quarter_prepare(quarter=Q4, by=q4.finance)
         by_level = {(d["level"], d["id"]): d for d in s.differences}
