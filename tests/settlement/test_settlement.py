@@ -7,11 +7,13 @@ import time_machine
 from django.db import DatabaseError, transaction
 from djmoney.money import Money
 
+from eldercare.errors import Conflict
 from eldercare.periods import Quarter
 from settlement.models import MonthLine, QuarterSettlement, ServiceMonth
 from settlement.services import (
     MonthLocked,
     NotReconciled,
+    QuarterApproved,
     SamePerson,
     month_confirm,
     quarter_approve,
@@ -79,7 +81,7 @@ def test_month_locks_only_when_every_town_with_activity_confirmed(tree):
     assert ServiceMonth.objects.get(month=NOV.first_day).status == ServiceMonth.Status.LOCKED
     assert not ServiceMonth.objects.filter(month=DEC.first_day, status="locked").exists()
     with time_machine.travel(at(2027, 1, 4), tick=False):
-        with pytest.raises(Exception, match="not locked"):
+        with pytest.raises(Conflict, match="2026-12"):
             quarter_prepare(quarter=Q4, by=q.finance)
 
 
@@ -121,7 +123,7 @@ def test_one_user_cannot_prepare_and_approve(q4):
 def test_approved_quarter_is_immutable(q4):
     with time_machine.travel(at(2027, 1, 5), tick=False):
         s = quarter_approve(settlement=quarter_prepare(quarter=Q4, by=q4.finance), by=q4.finance2)
-        with pytest.raises(Exception, match="approved"):
+        with pytest.raises(QuarterApproved):
             quarter_prepare(quarter=Q4, by=q4.finance2)
     with pytest.raises(DatabaseError), transaction.atomic():
         QuarterSettlement.objects.filter(pk=s.pk).update(total=money("1.00"))
