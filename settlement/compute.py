@@ -161,7 +161,7 @@ def _legs(join_column: str, where: str, params: list, month: Month, extra_group:
           SUM(CASE WHEN a.kind = 'personal' THEN -le.amount ELSE 0 END),
           SUM(CASE WHEN a.kind = 'external' THEN -le.amount ELSE 0 END),
           SUM(CASE WHEN a.kind = 'subsidy' THEN -le.amount * COALESCE(gr.ratio, %s) ELSE 0 END),
-          COUNT(DISTINCT w.id)
+          {"COUNT(DISTINCT w.id)" if join_column == "reversal_id" else "0"}
         FROM {T_ORDER} w
         JOIN {T_TX} r ON r.id = w.{join_column}
         JOIN {T_ENTRY} le ON le.transaction_id = r.id
