@@ -81,20 +81,20 @@ DROP FUNCTION IF EXISTS settlement_quarter_child_guard();
 def _sqlite_child(table: str, op: str, parent_table: str, fk: str, status: str, row: str) -> str:
     name = f"{table}_{op.lower()}_guard"
     return (
-        f"CREATE TRIGGER {name} BEFORE {op} ON {table} "
+        f"CREATE TRIGGER IF NOT EXISTS {name} BEFORE {op} ON {table} "
         f"WHEN EXISTS (SELECT 1 FROM {parent_table} WHERE id = {row}.{fk} AND status = '{status}') "
         f"BEGIN SELECT RAISE(ABORT, '{parent_table} is {status}'); END;"
     )
 
 
 SQLITE = [
-    "CREATE TRIGGER settlement_servicemonth_update_guard BEFORE UPDATE ON settlement_servicemonth "
+    "CREATE TRIGGER IF NOT EXISTS settlement_servicemonth_update_guard BEFORE UPDATE ON settlement_servicemonth "
     "WHEN OLD.status = 'locked' BEGIN SELECT RAISE(ABORT, 'settlement month is locked'); END;",
-    "CREATE TRIGGER settlement_servicemonth_delete_guard BEFORE DELETE ON settlement_servicemonth "
+    "CREATE TRIGGER IF NOT EXISTS settlement_servicemonth_delete_guard BEFORE DELETE ON settlement_servicemonth "
     "WHEN OLD.status = 'locked' BEGIN SELECT RAISE(ABORT, 'settlement month is locked'); END;",
-    "CREATE TRIGGER settlement_quartersettlement_update_guard BEFORE UPDATE ON settlement_quartersettlement "
+    "CREATE TRIGGER IF NOT EXISTS settlement_quartersettlement_update_guard BEFORE UPDATE ON settlement_quartersettlement "
     "WHEN OLD.status = 'approved' BEGIN SELECT RAISE(ABORT, 'quarterly settlement is approved'); END;",
-    "CREATE TRIGGER settlement_quartersettlement_delete_guard BEFORE DELETE ON settlement_quartersettlement "
+    "CREATE TRIGGER IF NOT EXISTS settlement_quartersettlement_delete_guard BEFORE DELETE ON settlement_quartersettlement "
     "WHEN OLD.status = 'approved' BEGIN SELECT RAISE(ABORT, 'quarterly settlement is approved'); END;",
 ]
 for _table in ("settlement_monthline", "settlement_townconfirmation"):
@@ -106,7 +106,7 @@ for _table in ("settlement_quarterline", "settlement_quarterneed"):
 
 
 def _sqlite_names() -> list[str]:
-    return [s.split()[2] for s in SQLITE]
+    return [s.split()[5] for s in SQLITE]
 
 
 def forwards(apps, schema_editor):
