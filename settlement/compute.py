@@ -161,14 +161,17 @@ def _legs(join_column: str, where: str, params: list, month: Month, extra_group:
           SUM(CASE WHEN a.kind = 'personal' THEN -le.amount ELSE 0 END),
           SUM(CASE WHEN a.kind = 'external' THEN -le.amount ELSE 0 END),
           SUM(CASE WHEN a.kind = 'subsidy' THEN -le.amount * COALESCE(gr.ratio, %s) ELSE 0 END),
-          {"COUNT(DISTINCT w.id)" if join_column == "reversal_id" else "0"}
+          {"COUNT(DISTINCT w.id)" if join_column == "reversal_id" else "0"},
+          SUM(CASE WHEN a.kind = 'provider' THEN 1 ELSE 0 END),
+          SUM(CASE WHEN a.kind = 'provider' THEN {_minutes_sql()} ELSE 0 END),
+          SUM(CASE WHEN a.kind = 'provider' AND w.reservice_of_id IS NOT NULL THEN 1 ELSE 0 END)
         FROM {T_ORDER} w
         JOIN {T_TX} r ON r.id = w.{join_column}
         JOIN {T_ENTRY} le ON le.transaction_id = r.id
         JOIN {T_ACCOUNT} a ON a.id = le.account_id
         JOIN {T_ELDER} el ON el.id = w.elder_id
         {ratio_sql}
-        WHERE a.kind IN ('subsidy', 'personal', 'external') AND {where}
+        WHERE a.kind IN ('subsidy', 'personal', 'external', 'provider') AND {where}
         GROUP BY {group}
     """
     with connection.cursor() as cursor:
@@ -177,7 +180,7 @@ def _legs(join_column: str, where: str, params: list, month: Month, extra_group:
 
 
 def month_figures(month: Month) -> MonthFigures:
-    """The month's figures as the ledger and the work orders say now (five aggregate queries)."""
+    """The month's figures as the ledger and the work orders say now (four aggregate queries)."""
     locks = Locks.for_month(month)
     lines: dict[tuple[int, int], Line] = {}
 
@@ -187,20 +190,7 @@ def month_figures(month: Month) -> MonthFigures:
             lines[key] = Line(provider_id, community_id)
         return lines[key]
 
-    # Redeemed visits of the month: count, minutes, re-served ones.
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            SELECT w.provider_id, el.community_id, COUNT(*), SUM({_minutes_sql()}),
-                   SUM(CASE WHEN w.reservice_of_id IS NOT NULL THEN 1 ELSE 0 END)
-            FROM {T_ORDER} w JOIN {T_TX} r ON r.id = w.redemption_id JOIN {T_ELDER} el ON el.id = w.elder_id
-            WHERE r.month = %s GROUP BY w.provider_id, el.community_id
-            """,
-            [month.first_day],
-        )
-        for provider_id, community_id, visits, minutes, reserved in cursor.fetchall():
-            x = line(provider_id, community_id)
-            x.visits, x.minutes, x.reserved_visits = int(visits), int(round(float(minutes or 0))), int(reserved or 0)
         # Visits held for being too short (checked out in the month, not redeemed).
         start, _end = local_day_bounds(month.first_day)
         end, _end2 = local_day_bounds(month.next().first_day)
@@ -216,11 +206,12 @@ def month_figures(month: Month) -> MonthFigures:
         for provider_id, community_id, short in cursor.fetchall():
             line(provider_id, community_id).short_visits = int(short)
 
-    # Money of the month's redemptions.
-    for provider_id, community_id, subsidy, personal, cash, district, _n in _legs(
+    # The month's redemptions: visits (one provider leg each), minutes, re-served ones, money.
+    for provider_id, community_id, subsidy, personal, cash, district, _n, visits, minutes, reserved in _legs(
         "redemption_id", "r.month = %s AND r.kind = 'redemption'", [month.first_day], month
     ):
         x = line(provider_id, community_id)
+        x.visits, x.minutes, x.reserved_visits = int(visits), int(round(float(minutes or 0))), int(reserved or 0)
         x.subsidy += _dec(subsidy)
         x.personal += _dec(personal)
         x.cash += _dec(cash)
@@ -228,7 +219,7 @@ def month_figures(month: Month) -> MonthFigures:
 
     # Voids of this month's own visits booked while it was open: edited into its figures.
     where, params = locks.reversal_filter("r")
-    for provider_id, community_id, subsidy, personal, cash, district, n in _legs(
+    for provider_id, community_id, subsidy, personal, cash, district, n, *_visits in _legs(
         "reversal_id", where + " AND r.month = %s", [*params, month.first_day], month
     ):
         x = line(provider_id, community_id)
@@ -241,7 +232,7 @@ def month_figures(month: Month) -> MonthFigures:
 
     # Late voids of locked months: one adjustment line each, naming what it corrects.
     adjustments: list[Line] = []
-    for provider_id, community_id, order_id, subsidy, personal, cash, district, _n in _legs(
+    for provider_id, community_id, order_id, subsidy, personal, cash, district, *_rest in _legs(
         "reversal_id", where + " AND r.month < %s", [*params, month.first_day], month, extra_group="w.id"
     ):
         adjustments.append(
@@ -296,35 +287,39 @@ def ledger_totals(quarter: Quarter) -> LedgerTotals:
     per provider from the provider accounts' entries, per town from the elders' entries."""
     by_provider: dict[int, Decimal] = defaultdict(lambda: ZERO)
     by_street: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    # One pass over the quarter: the months' conditions are OR-ed (a reversal falls in one month).
+    conditions, params = [], []
+    for month in quarter.months:
+        where, month_params = Locks.for_month(month).reversal_filter("r")
+        conditions.append(f"(r.kind = 'redemption' AND r.month = %s) OR ({where})")
+        params += [month.first_day, *month_params]
+    period = "(" + " OR ".join(f"({c})" for c in conditions) + ")"
     with connection.cursor() as cursor:
-        for month in quarter.months:
-            where, params = Locks.for_month(month).reversal_filter("r")
-            period = f"((r.kind = 'redemption' AND r.month = %s) OR ({where}))"
-            cursor.execute(
-                f"""
-                SELECT a.provider_id, SUM(le.amount)
-                FROM {T_ENTRY} le JOIN {T_ACCOUNT} a ON a.id = le.account_id
-                JOIN {T_TX} r ON r.id = le.transaction_id
-                WHERE a.kind = 'provider' AND {period}
-                GROUP BY a.provider_id
-                """,
-                [month.first_day, *params],
-            )
-            for provider_id, amount in cursor.fetchall():
-                by_provider[provider_id] += _dec(amount)
-            cursor.execute(
-                f"""
-                SELECT c.parent_id, SUM(-le.amount)
-                FROM {T_ENTRY} le JOIN {T_ACCOUNT} a ON a.id = le.account_id
-                JOIN {T_TX} r ON r.id = le.transaction_id
-                JOIN {T_ELDER} el ON el.id = a.elder_id JOIN {T_DIV} c ON c.id = el.community_id
-                WHERE a.kind IN ('subsidy', 'personal', 'external') AND {period}
-                GROUP BY c.parent_id
-                """,
-                [month.first_day, *params],
-            )
-            for street_id, amount in cursor.fetchall():
-                by_street[street_id] += _dec(amount)
+        cursor.execute(
+            f"""
+            SELECT a.provider_id, SUM(le.amount)
+            FROM {T_ENTRY} le JOIN {T_ACCOUNT} a ON a.id = le.account_id
+            JOIN {T_TX} r ON r.id = le.transaction_id
+            WHERE a.kind = 'provider' AND {period}
+            GROUP BY a.provider_id
+            """,
+            params,
+        )
+        for provider_id, amount in cursor.fetchall():
+            by_provider[provider_id] += _dec(amount)
+        cursor.execute(
+            f"""
+            SELECT c.parent_id, SUM(-le.amount)
+            FROM {T_ENTRY} le JOIN {T_ACCOUNT} a ON a.id = le.account_id
+            JOIN {T_TX} r ON r.id = le.transaction_id
+            JOIN {T_ELDER} el ON el.id = a.elder_id JOIN {T_DIV} c ON c.id = el.community_id
+            WHERE a.kind IN ('subsidy', 'personal', 'external') AND {period}
+            GROUP BY c.parent_id
+            """,
+            params,
+        )
+        for street_id, amount in cursor.fetchall():
+            by_street[street_id] += _dec(amount)
     return LedgerTotals(
         {k: round_cny(v) for k, v in by_provider.items()}, {k: round_cny(v) for k, v in by_street.items()}
     )
