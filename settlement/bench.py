@@ -234,7 +234,9 @@ def settle() -> tuple[float, float, list]:
     return seconds, peak / 1e6, figures
 
 
-def run(*, orders: int, providers: int = 200, pdf: bool = True, reuse: bool = False, log=print) -> BenchResult:
+def run(
+    *, orders: int, providers: int = 200, pdf: bool = True, reuse: bool = False, pdf_out: str = "", log=print
+) -> BenchResult:
     """Build (or, with `reuse`, take the quarter an earlier run built in this database) and measure."""
     from .reports import quarter_report_data, settlement_pdf
     from .services import _lock, quarter_prepare
@@ -277,4 +279,7 @@ def run(*, orders: int, providers: int = 200, pdf: bool = True, reuse: bool = Fa
         content = settlement_pdf(quarter_report_data(settlement))
         result.pdf_seconds = time.perf_counter() - start
         result.pdf_bytes = len(content)
+        if pdf_out:
+            with open(pdf_out, "wb") as handle:
+                handle.write(content)
     return result
