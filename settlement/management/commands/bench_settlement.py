@@ -11,10 +11,19 @@ class Command(BaseCommand):
         parser.add_argument("--providers", type=int, default=200)
         parser.add_argument("--no-pdf", action="store_true")
         parser.add_argument("--pdf-out", default="", help="also write the PDF to this file")
+        parser.add_argument("--work-mem", default="", help="PostgreSQL work_mem for both measurements, e.g. 256MB")
         parser.add_argument("--reuse", action="store_true", help="measure again the quarter built by an earlier run")
 
-    def handle(self, *args, orders, providers, no_pdf, reuse, pdf_out, **options):
-        r = run(orders=orders, providers=providers, pdf=not no_pdf, reuse=reuse, pdf_out=pdf_out, log=self.stdout.write)
+    def handle(self, *args, orders, providers, no_pdf, reuse, pdf_out, work_mem, **options):
+        r = run(
+            orders=orders,
+            providers=providers,
+            pdf=not no_pdf,
+            reuse=reuse,
+            pdf_out=pdf_out,
+            work_mem=work_mem,
+            log=self.stdout.write,
+        )
         self.stdout.write(f"orders: {r.orders}  providers: {r.providers}  lines: {r.lines}")
         self.stdout.write(f"build: {r.build_seconds:.1f} s")
         self.stdout.write(f"settlement (3 months + reconciliation): {r.settle_seconds:.2f} s")
