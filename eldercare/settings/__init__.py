@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "subsidies",
     "providers",
     "vouchers",
+    "settlement",
 ]
 
 MIDDLEWARE = [

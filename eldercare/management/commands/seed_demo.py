@@ -9,10 +9,10 @@ from eldercare.models import Division
 
 # Order matters: later steps build on what earlier ones created. (module, function)
 SEEDERS = (
-    ("subsidies.demo", "seed"),  # intake batch, applications in every state, approvals
-    ("subsidies.demo_run", "seed_policies_and_run"),  # both schemes, the last two monthly runs
+    ("subsidies.demo", "seed"),  # intake batch, applications in every state, approvals, both schemes, runs
     ("vouchers.demo", "seed"),  # visits paid, co-pay, a frozen account
     ("providers.demo", "seed"),  # providers, caregivers, agreements, a month of visits
+    ("settlement.demo", "seed"),  # the service month open for the towns to confirm
 )
 
 

@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SettlementConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "settlement"
+    verbose_name = _("Settlement")
+
+    def ready(self):
+        from eldercare import audit
+
+        from .models import MonthLine, QuarterLine, QuarterSettlement, ServiceMonth
+
+        # Settlement figures are money: every change of their rows is audited (district-wide rows).
+        audit.register(ServiceMonth, None)
+        audit.register(MonthLine, "community_id")
+        audit.register(QuarterSettlement, None)
+        audit.register(QuarterLine, None)

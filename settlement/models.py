@@ -1,0 +1,327 @@
+"""Monthly service settlement and quarterly fund settlement.
+
+- `ServiceMonth`: one calendar month of services. Towns confirm their part (`TownConfirmation`);
+  when every town with activity has confirmed, the month is LOCKED and its figures are frozen
+  as `MonthLine` rows (per provider and community). Later corrections of a locked month (a late
+  void) are never edited in: they become ADJUSTMENT lines of the next month to lock, each naming
+  the ledger transaction it corrects.
+- `QuarterSettlement`: the fund settlement of a quarter, from the locked months: `QuarterLine` per
+  provider and town with the district / town shares, `QuarterNeed` per community for the next
+  allocation. Prepared by one finance user, approved by another; approved means immutable.
+- `SettlementReport`: a file produced by a background task (PDF, XLSX), stored privately.
+
+Locked months and approved quarters are guarded twice: the services refuse, and database
+triggers (migration 0002) refuse UPDATE/DELETE of their rows.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from djmoney.models.fields import MoneyField
+from simple_history.models import HistoricalRecords
+
+from eldercare.models import Division, TimeStampedModel
+
+
+def _money(label):
+    return MoneyField(label, max_digits=14, decimal_places=2, default_currency="CNY", default=0)
+
+
+class ServiceMonth(TimeStampedModel):
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        LOCKED = "locked", _("Locked")
+
+    month = models.DateField(_("month"), unique=True, help_text=_("First day of the month"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    locked_at = models.DateTimeField(_("locked at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-month"]
+        verbose_name = _("monthly service settlement")
+        verbose_name_plural = _("monthly service settlements")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="open", locked_at__isnull=True) | Q(status="locked", locked_at__isnull=False),
+                name="service_month_locked_has_time",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}"
+
+
+class TownConfirmation(models.Model):
+    """A town (street office) verified its part of a month and confirmed it: the event row."""
+
+    service_month = models.ForeignKey(
+        ServiceMonth, on_delete=models.PROTECT, related_name="confirmations", verbose_name=_("month")
+    )
+    street = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("street / town"))
+    total = _money(_("amount confirmed"))
+    visits = models.PositiveIntegerField(_("visits"), default=0)
+    note = models.TextField(_("opinion"), blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
+    created_at = models.DateTimeField(_("confirmed at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["service_month_id", "street_id"]
+        verbose_name = _("town confirmation")
+        verbose_name_plural = _("town confirmations")
+        constraints = [models.UniqueConstraint(fields=["service_month", "street"], name="town_confirms_month_once")]
+
+    def __str__(self) -> str:
+        return f"{self.service_month} {self.street}"
+
+
+class MonthLine(models.Model):
+    """The frozen figures of a locked month for one provider and community (or one adjustment).
+
+    Amounts are net: redeemed minus what was reversed before the month locked. An ADJUSTMENT line
+    holds one late reversal (negative amounts) and names what it corrects.
+    """
+
+    class Kind(models.TextChoices):
+        SERVICE = "service", _("Services of the month")
+        ADJUSTMENT = "adjustment", _("Adjustment of a locked month")
+
+    service_month = models.ForeignKey(
+        ServiceMonth, on_delete=models.PROTECT, related_name="lines", verbose_name=_("month")
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.SERVICE)
+    provider = models.ForeignKey(
+        "providers.Provider", on_delete=models.PROTECT, related_name="+", verbose_name=_("provider")
+    )
+    community = models.ForeignKey(
+        Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("community"), db_index=False
+    )
+    street = models.ForeignKey(
+        Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("street / town"), db_index=False
+    )
+    visits = models.IntegerField(_("redeemed visits"), default=0)
+    minutes = models.BigIntegerField(_("minutes served"), default=0)
+    voided_visits = models.IntegerField(_("voided visits"), default=0)
+    reserved_visits = models.IntegerField(_("visits served again"), default=0)
+    short_visits = models.IntegerField(_("visits held as too short"), default=0)
+    total = _money(_("amount"))
+    subsidy = _money(_("paid from subsidy accounts"))
+    personal = _money(_("paid from personal accounts"))
+    cash = _money(_("co-pay in cash"))
+    voided_amount = _money(_("amount voided"))
+    district_share = _money(_("district share"))
+    town_share = _money(_("town share"))
+    corrects_month = models.DateField(_("corrects month"), null=True, blank=True)
+    corrects = models.ForeignKey(
+        "vouchers.LedgerTransaction",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("corrects redemption"),
+        db_index=False,
+    )
+    reversal = models.ForeignKey(
+        "vouchers.LedgerTransaction",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("late reversal"),
+        db_index=False,
+    )
+    work_order = models.ForeignKey(
+        "providers.WorkOrder",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("work order"),
+        db_index=False,
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["service_month_id", "provider_id", "community_id", "kind", "id"]
+        verbose_name = _("monthly settlement line")
+        verbose_name_plural = _("monthly settlement lines")
+        constraints = [
+            # A late reversal is settled once, in one month, whatever the code does.
+            models.UniqueConstraint(
+                fields=["reversal"], condition=Q(reversal__isnull=False), name="month_line_reversal_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="service") | Q(reversal__isnull=False, corrects_month__isnull=False),
+                name="month_line_adjustment_has_reference",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service_month} {self.provider_id} {self.community_id} {self.kind}"
+
+
+class QuarterSettlement(TimeStampedModel):
+    class Status(models.TextChoices):
+        PREPARED = "prepared", _("Prepared, to approve")
+        APPROVED = "approved", _("Approved")
+
+    quarter = models.DateField(_("quarter"), unique=True, help_text=_("First day of the quarter"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PREPARED)
+    total = _money(_("amount"))
+    subsidy = _money(_("paid from subsidy accounts"))
+    copay = _money(_("co-pay"))
+    district_share = _money(_("district share"))
+    town_share = _money(_("town share"))
+    adjustments = _money(_("adjustments"))
+    need_people = models.PositiveIntegerField(_("people entitled next quarter"), default=0)
+    need_amount = _money(_("need for the next quarter"))
+    # Differences between the settlement and the ledger, by provider and town (empty: reconciled).
+    differences = models.JSONField(_("differences with the ledger"), default=list, blank=True)
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("prepared by")
+    )
+    prepared_at = models.DateTimeField(_("prepared at"))
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-quarter"]
+        verbose_name = _("quarterly fund settlement")
+        verbose_name_plural = _("quarterly fund settlements")
+        constraints = [
+            # Four eyes: the approver is never the preparer, whatever the code does.
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True) | ~Q(approved_by=models.F("prepared_by")),
+                name="quarter_four_eyes",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="prepared", approved_by__isnull=True)
+                | Q(status="approved", approved_by__isnull=False, approved_at__isnull=False),
+                name="quarter_approved_has_approver",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quarter.year}Q{(self.quarter.month - 1) // 3 + 1}"
+
+    @property
+    def label(self) -> str:
+        return str(self)
+
+
+class QuarterLine(models.Model):
+    """What is owed to one provider for one town in the quarter, with the funding split."""
+
+    settlement = models.ForeignKey(
+        QuarterSettlement, on_delete=models.CASCADE, related_name="lines", verbose_name=_("quarter")
+    )
+    provider = models.ForeignKey(
+        "providers.Provider", on_delete=models.PROTECT, related_name="+", verbose_name=_("provider")
+    )
+    street = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("street / town"))
+    visits = models.IntegerField(_("redeemed visits"), default=0)
+    total = _money(_("amount"))
+    subsidy = _money(_("paid from subsidy accounts"))
+    copay = _money(_("co-pay"))
+    adjustments = _money(_("adjustments"))
+    district_share = _money(_("district share"))
+    town_share = _money(_("town share"))
+    month1 = _money(_("first month"))
+    month2 = _money(_("second month"))
+    month3 = _money(_("third month"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["settlement_id", "provider_id", "street_id"]
+        verbose_name = _("quarterly settlement line")
+        verbose_name_plural = _("quarterly settlement lines")
+        constraints = [models.UniqueConstraint(fields=["settlement", "provider", "street"], name="quarter_line_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.settlement} {self.provider_id} {self.street_id}"
+
+
+class QuarterNeed(models.Model):
+    """The next quarter's need of one community and standard: people × monthly amount × 3."""
+
+    settlement = models.ForeignKey(
+        QuarterSettlement, on_delete=models.CASCADE, related_name="needs", verbose_name=_("quarter")
+    )
+    community = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("community"))
+    standard = models.CharField(_("standard"), max_length=120)
+    monthly_amount = _money(_("monthly amount"))
+    people = models.PositiveIntegerField(_("people"))
+    amount = _money(_("amount for the quarter"))
+
+    class Meta:
+        ordering = ["settlement_id", "community_id", "standard"]
+        verbose_name = _("allocation need")
+        verbose_name_plural = _("allocation needs")
+
+    def __str__(self) -> str:
+        return f"{self.settlement} {self.community_id} {self.standard}"
+
+
+class QuarterEvent(models.Model):
+    """One move of a quarterly settlement (prepared, approved, refused), who and when."""
+
+    settlement = models.ForeignKey(
+        QuarterSettlement, on_delete=models.CASCADE, related_name="events", verbose_name=_("quarter")
+    )
+    from_status = models.CharField(_("from"), max_length=10, blank=True)
+    to_status = models.CharField(_("to"), max_length=10)
+    note = models.TextField(_("note"), blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("quarterly settlement event")
+        verbose_name_plural = _("quarterly settlement events")
+
+    def __str__(self) -> str:
+        return f"{self.settlement} {self.from_status} → {self.to_status}"
+
+
+class SettlementReport(TimeStampedModel):
+    """A report file produced in the background; stored under PRIVATE_MEDIA_ROOT."""
+
+    class Kind(models.TextChoices):
+        SETTLEMENT_PDF = "settlement_pdf", _("Quarterly settlement report (PDF)")
+        SETTLEMENT_XLSX = "settlement_xlsx", _("Quarterly settlement report (XLSX)")
+        USAGE_XLSX = "usage_xlsx", _("Community usage statistics (XLSX)")
+        CALLBACKS_XLSX = "callbacks_xlsx", _("Callback sampling record (XLSX)")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    quarter = models.DateField(_("quarter"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    path = models.CharField(_("file"), max_length=300, blank=True)
+    checksum = models.CharField(_("figures checksum"), max_length=64, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("settlement report")
+        verbose_name_plural = _("settlement reports")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.quarter:%Y-%m}"

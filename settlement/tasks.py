@@ -1,0 +1,10 @@
+"""Background production of settlement reports; enqueued on commit, idempotent, acks late."""
+
+from celery import shared_task
+
+
+@shared_task(acks_late=True)
+def produce_report(report_id: int) -> str:
+    from .files import report_produce
+
+    return report_produce(report_id=report_id)

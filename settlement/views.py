@@ -1,0 +1,222 @@
+"""Settlement pages. Thin: a scoped selector or one service, then render."""
+
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from eldercare.errors import DomainError
+from eldercare.models import Division, Role
+from eldercare.periods import Month, Quarter
+from eldercare.scoping import scope_for
+
+from . import files, selectors, services
+from .models import QuarterSettlement, SettlementReport
+from .reports import bar_chart_svg, provider_month_quality, provider_names
+
+
+def _month(text: str) -> Month:
+    try:
+        return Month.parse(text)
+    except DomainError as exc:
+        raise Http404 from exc
+
+
+def _quarter(text: str) -> Quarter:
+    try:
+        return Quarter.parse(text)
+    except DomainError as exc:
+        raise Http404 from exc
+
+
+def _amount(line) -> Decimal:
+    total = line.total
+    return total.amount if hasattr(total, "amount") else total
+
+
+@login_required
+def dashboard_view(request):
+    """The current quarter by month, provider and town (finance, supervisors, district)."""
+    if not (request.user.is_superuser or request.user.has_role(*selectors.QUARTER_ROLES)):
+        raise Http404
+    quarter = _quarter(request.GET["q"]) if request.GET.get("q") else Month.current().quarter
+    by_month, by_provider, by_town = [], defaultdict(Decimal), defaultdict(Decimal)
+    for month in quarter.months:
+        _sm, lines = selectors.month_lines(user=request.user, month=month)
+        by_month.append(sum((_amount(x) for x in lines), Decimal("0")))
+        for x in lines:
+            by_provider[x.provider_id] += _amount(x)
+            by_town[x.street_id] += _amount(x)
+    names = provider_names(by_provider)
+    towns = dict(Division.objects.filter(pk__in=by_town).values_list("pk", "name"))
+    charts = {
+        "month": bar_chart_svg([str(m) for m in quarter.months], by_month),
+        "provider": bar_chart_svg([names[k] for k in by_provider], list(by_provider.values()), width=720),
+        "town": bar_chart_svg([towns[k] for k in by_town], list(by_town.values())),
+    }
+    return render(
+        request,
+        "settlement/dashboard.html",
+        {
+            "quarter": quarter,
+            "charts": charts,
+            "total": sum(by_month, Decimal("0")),
+            "quarters": selectors.quarters_for(user=request.user)[:8],
+            "months": selectors.months_for(user=request.user)[:12],
+            "can_settle": request.user.is_superuser or request.user.has_role(Role.FINANCE, Role.SYSADMIN),
+            "suggested": quarter.months[0].previous().quarter,
+        },
+    )
+
+
+@login_required
+def month_view(request, month):
+    m = _month(month)
+    service_month, lines = selectors.month_lines(user=request.user, month=m)
+    confirmed = {c.street_id: c for c in service_month.confirmations.all()} if service_month else {}
+    scope = scope_for(request.user)
+    my_streets = []
+    if request.user.has_role(Role.STREET_REVIEWER):
+        my_streets = list(Division.objects.filter(pk__in=scope.street_ids).order_by("code"))
+    streets = sorted({x.street_id for x in lines})
+    street_names = dict(Division.objects.filter(pk__in=streets).values_list("pk", "name"))
+    names = provider_names({x.provider_id for x in lines})
+    communities = dict(Division.objects.filter(pk__in={x.community_id for x in lines}).values_list("pk", "name"))
+    rows = [
+        {
+            "line": x,
+            "provider": names.get(x.provider_id, ""),
+            "community": communities.get(x.community_id, ""),
+            "street": street_names.get(x.street_id, ""),
+        }
+        for x in lines
+    ]
+    quality = provider_month_quality(list(names), m.first_day, m.last_day)
+    totals = {
+        k: sum(
+            ((getattr(x, k).amount if hasattr(getattr(x, k), "amount") else getattr(x, k)) for x in lines), Decimal("0")
+        )
+        for k in ("total", "subsidy", "personal", "cash")
+    }
+    totals["visits"] = sum(x.visits for x in lines)
+    return render(
+        request,
+        "settlement/month.html",
+        {
+            "month": m,
+            "service_month": service_month,
+            "rows": rows,
+            "totals": totals,
+            "confirmations": [{"street": street_names.get(s, ""), "confirmation": confirmed.get(s)} for s in streets],
+            "to_confirm": [s for s in my_streets if s.pk not in confirmed],
+            "locked": bool(service_month and service_month.status == "locked"),
+            "quality": [{"name": names[k], **v} for k, v in quality.items()],
+        },
+    )
+
+
+@login_required
+@require_POST
+def month_confirm_view(request, month):
+    m = _month(month)
+    street = Division.objects.filter(pk=request.POST.get("street"), level=Division.Level.STREET).first()
+    if street is None or street.pk not in scope_for(request.user).street_ids and not request.user.is_superuser:
+        raise Http404
+    try:
+        services.month_confirm(month=m, street=street, by=request.user, note=request.POST.get("note", ""))
+        messages.success(request, _("%(street)s confirmed %(month)s.") % {"street": street, "month": m})
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("settlement_month", month=str(m))
+
+
+@login_required
+def quarter_view(request, quarter):
+    q = _quarter(quarter)
+    settlement = selectors.quarter_get(user=request.user, quarter_first_day=q.first_day)
+    user = request.user
+    return render(
+        request,
+        "settlement/quarter.html",
+        {
+            "q": q,
+            "s": settlement,
+            "lines": settlement.lines.select_related("provider", "street"),
+            "needs": settlement.needs.select_related("community"),
+            "events": settlement.events.select_related("by"),
+            "reports": selectors.reports_for(user=user).filter(quarter=q.first_day)[:12],
+            "report_kinds": SettlementReport.Kind.choices,
+            "can_settle": user.is_superuser or user.has_role(Role.FINANCE, Role.SYSADMIN),
+            "can_report": user.is_superuser or user.has_role(*files.REPORT_ROLES),
+            "approved": settlement.status == QuarterSettlement.Status.APPROVED,
+        },
+    )
+
+
+@login_required
+@require_POST
+def quarter_settle_view(request):
+    try:
+        q = services.parse_quarter(request.POST.get("quarter", ""))
+        services.quarter_prepare(quarter=q, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("settlement_dashboard")
+    messages.success(request, _("The quarter %(q)s is settled; another finance user approves it.") % {"q": q})
+    return redirect("settlement_quarter", quarter=str(q))
+
+
+@login_required
+@require_POST
+def quarter_approve_view(request, quarter):
+    q = _quarter(quarter)
+    settlement = selectors.quarter_get(user=request.user, quarter_first_day=q.first_day)
+    try:
+        services.quarter_approve(settlement=settlement, by=request.user, note=request.POST.get("note", ""))
+        messages.success(request, _("The quarter %(q)s is approved.") % {"q": q})
+    except services.NotReconciled as exc:
+        messages.error(request, exc.message)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("settlement_quarter", quarter=str(q))
+
+
+@login_required
+@require_POST
+def report_request_view(request, quarter):
+    q = _quarter(quarter)
+    kind = request.POST.get("kind", "")
+    if kind not in SettlementReport.Kind.values:
+        raise Http404
+    try:
+        files.report_request(quarter=q, kind=kind, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("settlement_quarter", quarter=str(q))
+
+
+@login_required
+def report_status_view(request, pk):
+    """The htmx fragment polled while the report is produced."""
+    report = selectors.report_get(user=request.user, pk=pk)
+    return render(request, "settlement/_report.html", {"r": report})
+
+
+@login_required
+def report_download_view(request, pk):
+    report = selectors.report_get(user=request.user, pk=pk)
+    if report.status != SettlementReport.Status.DONE or not report.path or not Path(report.path).exists():
+        raise Http404
+    name = f"{Month.of(report.quarter).quarter}-{report.kind}{Path(report.path).suffix}"
+    return FileResponse(open(report.path, "rb"), as_attachment=True, filename=name)  # noqa: SIM115
+
+
+def today():
+    return timezone.localdate()
