@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import User
 
-APPS = ("eldercare", "subsidies", "providers", "vouchers", "settlement")
+APPS = ("eldercare", "subsidies", "providers", "vouchers", "vouchers.settlement")
 
 
 @dataclass(frozen=True)

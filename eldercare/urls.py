@@ -35,7 +35,7 @@ urlpatterns = [
     path("subsidies/", include("subsidies.urls")),
     path("providers/", include("providers.urls")),
     path("vouchers/", include("vouchers.urls")),
-    path("settlement/", include("settlement.urls")),
+    path("settlement/", include("vouchers.settlement.urls")),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),

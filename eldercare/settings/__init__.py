@@ -48,7 +48,7 @@ INSTALLED_APPS = [
     "subsidies",
     "providers",
     "vouchers",
-    "settlement",
+    "vouchers.settlement",
 ]
 
 MIDDLEWARE = [

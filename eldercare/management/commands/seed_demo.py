@@ -12,7 +12,7 @@ SEEDERS = (
     ("subsidies.demo", "seed"),  # intake batch, applications in every state, approvals, both schemes, runs
     ("vouchers.demo", "seed"),  # visits paid, co-pay, a frozen account
     ("providers.demo", "seed"),  # providers, caregivers, agreements, a month of visits
-    ("settlement.demo", "seed"),  # the service month open for the towns to confirm
+    ("vouchers.settlement.demo", "seed"),  # the service month open for the towns to confirm
 )
 
 

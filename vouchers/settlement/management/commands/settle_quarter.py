@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from eldercare.errors import DomainError
 from eldercare.models import Role, User
-from settlement.services import parse_quarter, quarter_prepare
+from vouchers.settlement.services import parse_quarter, quarter_prepare
 
 
 class Command(BaseCommand):

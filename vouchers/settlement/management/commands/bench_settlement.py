@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from settlement.bench import run
+from vouchers.settlement.bench import run
 
 
 class Command(BaseCommand):

@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 class SettlementConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
-    name = "settlement"
+    name = "vouchers.settlement"
+    label = "settlement"
     verbose_name = _("Settlement")
 
     def ready(self):

@@ -9,8 +9,10 @@ from djmoney.money import Money
 
 from eldercare.errors import Conflict
 from eldercare.periods import Quarter
-from settlement.models import MonthLine, QuarterSettlement, ServiceMonth
-from settlement.services import (
+from vouchers.models import LedgerEntry
+from vouchers.services import provider_account, redemption_create
+from vouchers.settlement.models import MonthLine, QuarterSettlement, ServiceMonth
+from vouchers.settlement.services import (
     MonthLocked,
     NotReconciled,
     QuarterApproved,
@@ -19,8 +21,6 @@ from settlement.services import (
     quarter_approve,
     quarter_prepare,
 )
-from vouchers.models import LedgerEntry
-from vouchers.services import provider_account, redemption_create
 
 from .scenario import DEC, NOV, OCT, at
 
