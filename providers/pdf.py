@@ -4,9 +4,9 @@ import base64
 
 import segno
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.urls import reverse
-from weasyprint import HTML
+
+from eldercare.pdf import render_pdf
 
 from .models import Caregiver, ElderCard
 from .services import card_token_for
@@ -30,7 +30,7 @@ def badge_verify_url(request, caregiver: Caregiver) -> str:
 
 
 def badge_pdf(*, caregiver: Caregiver, verify_url: str) -> bytes:
-    html = render_to_string(
+    return render_pdf(
         "providers/pdf/badge.html",
         {
             "c": caregiver,
@@ -39,13 +39,11 @@ def badge_pdf(*, caregiver: Caregiver, verify_url: str) -> bytes:
             "hotline": settings.SUPERVISION_HOTLINE,
         },
     )
-    return HTML(string=html).write_pdf()
 
 
 def elder_card_pdf(*, card: ElderCard) -> bytes:
     token = card_token_for(card)
-    html = render_to_string(
+    return render_pdf(
         "providers/pdf/elder_card.html",
         {"card": card, "elder": card.elder, "qr": qr_data_uri(token), "hotline": settings.SUPERVISION_HOTLINE},
     )
-    return HTML(string=html).write_pdf()

@@ -1,19 +1,13 @@
 """Written decisions and the public-notice list as PDF (WeasyPrint, Noto Sans CJK SC)."""
 
 from django.core.files.base import ContentFile
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from eldercare.pdf import render_pdf
 from eldercare.periods import Month
 
 from .models import Application, DecisionNotice
 from .standards import entitlement_standard
-
-
-def html_to_pdf(html: str) -> bytes:
-    from weasyprint import HTML
-
-    return HTML(string=html).write_pdf()
 
 
 def decision_notice_context(notice: DecisionNotice) -> dict:
@@ -37,9 +31,8 @@ def decision_notice_generate(*, notice_id: int) -> DecisionNotice:
     ).get(pk=notice_id)
     if notice.file:
         return notice
-    with translation.override("zh-hans"):
-        html = render_to_string(f"subsidies/pdf/{notice.kind}_notice.html", decision_notice_context(notice))
-    pdf = html_to_pdf(html)
+    with translation.override("zh-hans"):  # official documents are written in Chinese
+        pdf = render_pdf(f"subsidies/pdf/{notice.kind}_notice.html", decision_notice_context(notice))
     notice.file.save(f"{notice.kind}-{notice.application_id}.pdf", ContentFile(pdf), save=False)
     notice.generated_at = timezone.now()
     notice.save(update_fields=["file", "generated_at", "updated_at"])
@@ -48,8 +41,7 @@ def decision_notice_generate(*, notice_id: int) -> DecisionNotice:
 
 def notice_list_pdf(*, batch, community, applications) -> bytes:
     with translation.override("zh-hans"):
-        html = render_to_string(
+        return render_pdf(
             "subsidies/pdf/notice_list.html",
             {"batch": batch, "community": community, "applications": applications, "today": timezone.localdate()},
         )
-    return html_to_pdf(html)

@@ -5,17 +5,15 @@ from __future__ import annotations
 import io
 
 import pandas as pd
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+
+from eldercare.pdf import render_pdf
 
 from .selectors import RunReport
 
 
 def report_pdf(report: RunReport) -> bytes:
-    from weasyprint import HTML
-
-    html = render_to_string("subsidies/run/pdf/report.html", {"report": report})
-    return HTML(string=html).write_pdf()
+    return render_pdf("subsidies/run/pdf/report.html", {"report": report})
 
 
 def _frame(lines, first: str) -> pd.DataFrame:

@@ -5,12 +5,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from eldercare.errors import DomainError, ValidationFailed
 from eldercare.money import cny
+from eldercare.pdf import render_pdf
 from eldercare.periods import Month
 
 from . import services
@@ -83,16 +83,13 @@ def elder_accounts_view(request, elder_pk):
 
 @login_required
 def statement_pdf_view(request, elder_pk, month):
-    from weasyprint import HTML
-
     elder = elder_for_accounts(user=request.user, pk=elder_pk)
     try:
         period = Month.parse(month)
     except ValidationFailed as exc:
         raise Http404(exc.message) from exc
     statement = month_statement(elder=elder, month=period)
-    html = render_to_string("vouchers/pdf/statement.html", {"s": statement}, request=request)
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    pdf = render_pdf("vouchers/pdf/statement.html", {"s": statement}, request=request)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="statement-{elder.pk}-{period}.pdf"'
     return response

@@ -13,12 +13,12 @@ from decimal import Decimal
 
 import pandas as pd
 from django.db.models import Count, Q, Sum
-from django.template.loader import render_to_string
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from eldercare.models import Division
 from eldercare.money import round_cny
+from eldercare.pdf import render_pdf
 from eldercare.periods import Quarter, local_day_bounds
 from providers.models import Callback, CommunityContact, Provider, WorkOrder
 
@@ -123,13 +123,10 @@ def bar_chart_svg(labels: list[str], values: list[Decimal], *, width: int = 520,
 
 
 def settlement_pdf(data: ReportData) -> bytes:
-    from weasyprint import HTML
-
-    html = render_to_string(
+    return render_pdf(
         "settlement/pdf/quarter.html",
         {"d": data, "chart": bar_chart_svg(data.months, data.month_totals), "s": data.settlement},
     )
-    return HTML(string=html).write_pdf()
 
 
 def _frame(rows: list[dict], columns: dict[str, str]) -> pd.DataFrame:
