@@ -351,6 +351,10 @@ def _write_chunk(
         # one), and a rerun of the month writes exactly what is missing. The run's final status
         # update commits synchronously, which makes every chunk before it durable too.
         cur.execute("SET LOCAL synchronous_commit TO OFF")
+        # Django declares foreign keys DEFERRABLE INITIALLY DEFERRED: ~400,000 checks a chunk
+        # would queue in memory for the commit (measured: ~6 s a 50,000 chunk at commit against
+        # ~3 s at the end of each statement). The same constraints are checked, only earlier.
+        cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
     else:
         _assign_tx_ids_sqlite(cur, run, lo, hi)
     key = f"'grant:' || CAST(p.elder_id AS TEXT) || ':{ym}'"
