@@ -340,6 +340,20 @@ def subsidy_year_room(*, account: Account, year: int) -> Decimal:
     return max(round_cny(granted - spent), Decimal("0"))
 
 
+def _redemption_accounts(elder: Elder, provider: Provider) -> tuple[Account, Account, Account, Account]:
+    """The elder's subsidy, personal and external accounts and the provider's account, in one
+    query (each opened on first use)."""
+    found = {
+        (a.kind, a.elder_id is not None): a
+        for a in Account.objects.filter(
+            Q(elder=elder, kind__in=ELDER_KINDS) | Q(provider=provider, kind=Account.Kind.PROVIDER)
+        )
+    }
+    accounts = [found.get((kind, True)) or account_for_elder(elder=elder, kind=kind) for kind in ELDER_KINDS]
+    payee = found.get((Account.Kind.PROVIDER, False)) or provider_account(provider=provider)
+    return accounts[0], accounts[1], accounts[2], payee
+
+
 def redemption_fingerprint(*, elder_id: int, provider_id: int, amount: Decimal, allow_copay: bool) -> str:
     text = f"redemption|elder={elder_id}|provider={provider_id}|amount={amount:.2f}"
     return text if allow_copay else text + "|copay=no"
@@ -367,19 +381,15 @@ def redemption_create(
         elder_id=elder.pk, provider_id=provider.pk, amount=price, allow_copay=allow_copay
     )
     with transaction.atomic():
+        # The key is looked up once, under the lock of the elder's accounts (a replay waits for
+        # the first request and then finds its transaction); a check-out is on the hot path.
+        subsidy, personal, external, payee = _redemption_accounts(elder, provider)
+        locked = _lock([subsidy, personal, external, payee])
         existing = _existing(idempotency_key, fingerprint)
         if existing is not None:
             return _redemption_result(existing)
         if provider.status in (Provider.Status.SUSPENDED, Provider.Status.TERMINATED):
             raise NotAllowed(_("This provider may not be paid with vouchers: its qualification is suspended or ended."))
-        subsidy = account_for_elder(elder=elder, kind=Account.Kind.SUBSIDY)
-        personal = account_for_elder(elder=elder, kind=Account.Kind.PERSONAL)
-        external = account_for_elder(elder=elder, kind=Account.Kind.EXTERNAL)
-        payee = provider_account(provider=provider)
-        locked = _lock([subsidy, personal, external, payee])
-        existing = _existing(idempotency_key, fingerprint)
-        if existing is not None:
-            return _redemption_result(existing)
         subsidy, personal, external, payee = (locked[a.pk] for a in (subsidy, personal, external, payee))
         _ensure_open(subsidy)
         today = timezone.localdate()
