@@ -58,10 +58,15 @@ def scope_for(user: User) -> Scope:
         return cached
     if not user.is_authenticated or not user.is_active:
         scope = Scope(False, frozenset(), frozenset(), frozenset(), frozenset())
-    elif user.is_superuser or user.has_role(Role.SYSADMIN):
+        user._scope = scope
+        return scope
+    # One query gives both the scope and the role set (`user.has_role` reads the same cache).
+    assignments = list(user.role_assignments.select_related("division"))
+    if getattr(user, "_role_set", None) is None:
+        user._role_set = frozenset(a.role for a in assignments)
+    if user.is_superuser or user.has_role(Role.SYSADMIN):
         scope = Scope(True, frozenset(), frozenset(), frozenset(), frozenset())
     else:
-        assignments = list(user.role_assignments.select_related("division"))
         divisions = [a.division for a in assignments if a.role not in PROVIDER_ROLES and a.division]
         providers = {a.provider_id for a in assignments if a.role in PROVIDER_ROLES and a.provider_id}
         communities = _descendant_communities(divisions)

@@ -143,8 +143,11 @@ class WorkOrderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_object(self):
         return order_get(user=self.request.user, pk=self.kwargs["pk"])
 
-    def _answer(self, order, code=status.HTTP_200_OK):
-        order = WorkOrder.objects.select_related("elder", "item").get(pk=order.pk)
+    def _answer(self, order, code=status.HTTP_200_OK, *, fresh: bool = False):
+        """The order as saved; `fresh`: the service returned it with elder and item loaded (the
+        check-in and check-out hot path saves a query)."""
+        if not fresh:
+            order = WorkOrder.objects.select_related("elder", "item").get(pk=order.pk)
         return Response(WorkOrderSerializer(order).data, status=code)
 
     @extend_schema(request=BookSerializer, responses={201: WorkOrderSerializer})
@@ -178,7 +181,7 @@ class WorkOrderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             lat=d.get("lat"),
             lng=d.get("lng"),
         )
-        return self._answer(order)
+        return self._answer(order, fresh=True)
 
     @extend_schema(request=CheckSerializer, responses={200: WorkOrderSerializer})
     @action(detail=True, methods=["post"], url_path="check-out")
@@ -195,7 +198,7 @@ class WorkOrderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             lng=d.get("lng"),
             notes=d.get("notes", ""),
         )
-        return self._answer(order)
+        return self._answer(order, fresh=True)
 
     @extend_schema(request=AssignSerializer, responses={200: WorkOrderSerializer})
     @action(detail=True, methods=["post"])

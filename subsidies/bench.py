@@ -4,9 +4,10 @@ INSERT … SELECT writing the same number of rows on the same database."""
 
 from __future__ import annotations
 
+import os
 import resource
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 
@@ -28,6 +29,11 @@ class BenchResult:
     seconds: float
     peak_mb: float
     bare_seconds: float
+    timings: dict[str, float] = field(default_factory=dict)
+    wal_mb: float | None = None
+    load_before: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    load_after: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    bare_wal_mb: float | None = None
 
     @property
     def rows_per_second(self) -> float:
@@ -48,7 +54,27 @@ def _free_month(district) -> Month:
     return Month.of(latest).next() if latest else Month(2027, 1)
 
 
-def _bare_insert(rows: int, month: Month) -> float:
+def _wal_lsn(cur) -> int | None:
+    """The position in PostgreSQL's write-ahead log, in bytes (None elsewhere)."""
+    if connection.vendor != "postgresql":
+        return None
+    cur.execute("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')")
+    return int(cur.fetchone()[0])
+
+
+def _wal_mb(before: int | None, after: int | None) -> float | None:
+    return None if before is None or after is None else (after - before) / 2**20
+
+
+BARE_DESCRIPTION = (
+    "one INSERT … SELECT in one transaction of the same number of rows (elder id, month, an amount and a"
+    " 'grant:<id>:<month>' text) from the elder table into a fresh table with only a primary key:"
+    " the floor of writing that many rows on this database, without the ledger's indexes, constraints,"
+    " lookups or chunked commits"
+)
+
+
+def _bare_insert(rows: int, month: Month) -> tuple[float, float | None]:
     elder_table = Elder._meta.db_table
     with connection.cursor() as cur:
         cur.execute("DROP TABLE IF EXISTS bench_bare")
@@ -59,6 +85,7 @@ def _bare_insert(rows: int, month: Month) -> float:
             else "CREATE TABLE bench_bare (id bigserial PRIMARY KEY, elder_id bigint, month date, amount numeric(10, 2),"
             " note varchar(120))"
         )
+        wal = _wal_lsn(cur)
         started = time.perf_counter()
         with transaction.atomic():
             cur.execute(
@@ -71,8 +98,9 @@ def _bare_insert(rows: int, month: Month) -> float:
                 [month.first_day, rows],
             )
         seconds = time.perf_counter() - started
+        wal_mb = _wal_mb(wal, _wal_lsn(cur))
         cur.execute("DROP TABLE bench_bare")
-    return seconds
+    return seconds, wal_mb
 
 
 def bench(*, elders: int, chunk_size: int = 50_000, progress=None) -> BenchResult:
@@ -84,16 +112,22 @@ def bench(*, elders: int, chunk_size: int = 50_000, progress=None) -> BenchResul
     month = _free_month(district)
     tx_before = LedgerTransaction.objects.count()
     entries_before = LedgerEntry.objects.count()
+    load_before = os.getloadavg()
+    with connection.cursor() as cur:
+        wal = _wal_lsn(cur)
     started = time.perf_counter()
     result = run_month(month=month, chunk_size=chunk_size, progress=progress)
     seconds = time.perf_counter() - started
+    with connection.cursor() as cur:
+        wal_mb = _wal_mb(wal, _wal_lsn(cur))
+    load_after = os.getloadavg()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     rows = (
         result.created
         + (LedgerTransaction.objects.count() - tx_before)
         + (LedgerEntry.objects.count() - entries_before)
     )
-    bare = _bare_insert(rows, month)
+    bare, bare_wal = _bare_insert(rows, month)
     return BenchResult(
         elders=max(have, elders),
         month=month,
@@ -102,4 +136,9 @@ def bench(*, elders: int, chunk_size: int = 50_000, progress=None) -> BenchResul
         seconds=seconds,
         peak_mb=peak_mb,
         bare_seconds=bare,
+        timings=result.timings,
+        wal_mb=wal_mb,
+        load_before=load_before,
+        load_after=load_after,
+        bare_wal_mb=bare_wal,
     )

@@ -1,9 +1,11 @@
 """The ledger in the admin is read-only: money moves only through the services."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Account, AccountEvent, LedgerEntry, LedgerTransaction
+from .selectors import with_ledger_balance
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -19,10 +21,17 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Account)
 class AccountAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
-    list_display = ("id", "kind", "elder", "provider", "division", "balance", "status", "status_cause")
+    list_display = ("id", "kind", "elder", "provider", "division", "current_balance", "status", "status_cause")
     list_filter = ("kind", "status", "status_cause")
     search_fields = ("elder__name", "provider__name", "division__name")
     raw_id_fields = ("elder", "provider", "division")
+
+    def get_queryset(self, request):
+        return with_ledger_balance(super().get_queryset(request))
+
+    @admin.display(description=_("balance"))
+    def current_balance(self, obj):
+        return obj.current_balance
 
 
 class LedgerEntryInline(admin.TabularInline):

@@ -13,8 +13,9 @@ from .selectors import account_get, account_list, entry_list
 
 
 class AccountSerializer(serializers.ModelSerializer):
-    balance = serializers.DecimalField(source="balance.amount", max_digits=14, decimal_places=2, read_only=True)
-    currency = serializers.CharField(source="balance.currency.code", read_only=True)
+    # Pooled accounts keep no cached balance: `current_balance` is the sum of their entries.
+    balance = serializers.DecimalField(source="current_balance.amount", max_digits=14, decimal_places=2, read_only=True)
+    currency = serializers.CharField(source="current_balance.currency.code", read_only=True)
 
     class Meta:
         model = Account

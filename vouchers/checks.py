@@ -24,13 +24,24 @@ CHECKS: list[tuple[str, str, str]] = [
         """SELECT t.id FROM vouchers_ledgertransaction t
            WHERE NOT EXISTS (SELECT 1 FROM vouchers_ledgerentry e WHERE e.transaction_id = t.id)""",
     ),
+    # Only an elder's subsidy and personal accounts cache their balance (they must never go below
+    # zero, which the database checks on that column, and each is touched by one elder's
+    # transactions only). Pooled accounts (funding, provider, external) keep no cache, so that
+    # concurrent redemptions and grants do not queue on one row: their balance IS the sum of their
+    # entries, there is nothing to compare, and their cached column must stay 0 (a non-zero value
+    # means some code wrote a cache nobody maintains).
     (
         "cache",
-        "accounts whose cached balance differs from the sum of their entries",
+        "elder subsidy or personal accounts whose cached balance differs from the sum of their entries",
         """SELECT a.id FROM vouchers_account a
            LEFT JOIN (SELECT account_id, SUM(amount) AS total FROM vouchers_ledgerentry GROUP BY account_id) s
              ON s.account_id = a.id
-           WHERE ABS(a.balance - COALESCE(s.total, 0)) >= 0.005""",
+           WHERE a.kind IN ('subsidy', 'personal') AND ABS(a.balance - COALESCE(s.total, 0)) >= 0.005""",
+    ),
+    (
+        "pooled_cache",
+        "pooled accounts (funding, provider, external) with a cached balance, which they must not keep",
+        """SELECT id FROM vouchers_account WHERE kind NOT IN ('subsidy', 'personal') AND balance <> 0""",
     ),
     (
         "negative",

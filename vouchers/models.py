@@ -1,7 +1,11 @@
 """The voucher ledger: accounts and an append-only, double-entry journal.
 
-A balance is the sum of the account's entries; `Account.balance` caches it and `check_ledger`
-verifies the cache. Entries are never updated or deleted: a mistake is corrected by a
+A balance is the sum of the account's entries. An elder's SUBSIDY and PERSONAL accounts cache it
+in `Account.balance` (they must never go below zero, which the database checks on that column)
+and `check_ledger` verifies the cache. Pooled accounts (FUNDING, PROVIDER, EXTERNAL) keep no cache
+(the column stays 0): they are touched by many elders' transactions at once, and a cached balance
+would make every redemption of a provider queue on its one row. Read any balance through
+`vouchers.selectors.account_balance`. Entries are never updated or deleted: a mistake is corrected by a
 compensating transaction (`reverses`).
 """
 
@@ -16,6 +20,8 @@ from eldercare.models import Division, Elder, TimeStampedModel
 
 
 class Account(TimeStampedModel):
+    """An account of the ledger (see the module docstring for which kinds cache their balance)."""
+
     class Kind(models.TextChoices):
         SUBSIDY = "subsidy", _("Subsidy account")
         PERSONAL = "personal", _("Personal account")
@@ -38,8 +44,16 @@ class Account(TimeStampedModel):
         OTHER = "other", _("Other")
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    # The owner foreign keys have no plain index: the partial unique indexes (owner, kind) below
+    # serve every look-up by owner, and one index fewer per account counts at 300,000 elders.
     elder = models.ForeignKey(
-        Elder, null=True, blank=True, on_delete=models.PROTECT, related_name="accounts", verbose_name=_("elder")
+        Elder,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="accounts",
+        verbose_name=_("elder"),
+        db_index=False,
     )
     provider = models.ForeignKey(
         "providers.Provider",
@@ -48,9 +62,16 @@ class Account(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="accounts",
         verbose_name=_("provider"),
+        db_index=False,
     )
     division = models.ForeignKey(
-        Division, null=True, blank=True, on_delete=models.PROTECT, related_name="accounts", verbose_name=_("division")
+        Division,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="accounts",
+        verbose_name=_("division"),
+        db_index=False,
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
     status_cause = models.CharField(_("status cause"), max_length=10, choices=Cause.choices, blank=True)
@@ -58,6 +79,18 @@ class Account(TimeStampedModel):
     status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
     balance = MoneyField(_("balance"), max_digits=14, decimal_places=2, default_currency="CNY", default=0)
     history = HistoricalRecords()
+
+    @property
+    def caches_balance(self) -> bool:
+        return self.kind in CACHED_KINDS
+
+    @property
+    def current_balance(self):
+        """The balance whatever the kind: the cached column or the sum of the entries (a pooled
+        account); see `vouchers.selectors.account_balance`."""
+        from .selectors import account_balance
+
+        return account_balance(account=self)
 
     class Meta:
         ordering = ["id"]
@@ -84,6 +117,11 @@ class Account(TimeStampedModel):
         return f"{self.get_kind_display()} {owner}"
 
 
+# The kinds whose `balance` column is maintained (an elder's own money, never negative).
+CACHED_KINDS = (Account.Kind.SUBSIDY, Account.Kind.PERSONAL)
+POOLED_KINDS = (Account.Kind.FUNDING, Account.Kind.PROVIDER, Account.Kind.EXTERNAL)
+
+
 class LedgerTransaction(models.Model):
     """One business event; its entries sum to zero."""
 
@@ -97,16 +135,31 @@ class LedgerTransaction(models.Model):
         ADJUSTMENT = "adjustment", _("Adjustment")
         DEPOSIT = "deposit", _("Deposit")
 
+    # Indexes are few on purpose: the monthly run inserts ~300,000 transactions at once and every
+    # index costs write time and WAL. Kept: the primary key, the unique idempotency key (a
+    # constraint, not `unique=True`, so PostgreSQL builds no second `varchar_pattern_ops` index
+    # for LIKE, which nothing uses), the partial unique index on `reverses` (it also serves the
+    # look-up "is this transaction reversed?"), and on PostgreSQL a BRIN index on `created_at`
+    # (migration 0003: tiny, because transactions are appended in time order) for the admin's
+    # date drill-down. Not indexed: `reference` and `month` (no selector filters on them alone;
+    # the yearly cap filters entries by account first), `created_by` (only deleting a user would
+    # look it up).
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    idempotency_key = models.CharField(_("idempotency key"), max_length=120, unique=True)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=120)
     # The canonical text of what the request asked for (kind, accounts, amounts); a replay of the
     # same key must carry the same fingerprint, otherwise it is refused.
     fingerprint = models.CharField(max_length=255)
-    reference = models.CharField(_("reference"), max_length=120, blank=True, db_index=True)
+    reference = models.CharField(_("reference"), max_length=120, blank=True)
     reverses = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversals", verbose_name=_("reverses")
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversals",
+        verbose_name=_("reverses"),
+        db_index=False,
     )
-    month = models.DateField(_("month"), null=True, blank=True, db_index=True)
+    month = models.DateField(_("month"), null=True, blank=True)
     memo = models.CharField(_("memo"), max_length=300, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -115,14 +168,16 @@ class LedgerTransaction(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("by"),
+        db_index=False,
     )
-    created_at = models.DateTimeField(_("created at"), db_index=True)
+    created_at = models.DateTimeField(_("created at"))
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("ledger transaction")
         verbose_name_plural = _("ledger transactions")
         constraints = [
+            models.UniqueConstraint(fields=["idempotency_key"], name="ledger_idempotency_key_unique"),
             # A transaction is reversed at most once, whatever the code does.
             models.UniqueConstraint(
                 fields=["reverses"], condition=Q(reverses__isnull=False), name="ledger_reversed_once"
@@ -139,7 +194,10 @@ class LedgerEntry(models.Model):
     transaction = models.ForeignKey(
         LedgerTransaction, on_delete=models.PROTECT, related_name="entries", verbose_name=_("transaction")
     )
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries", verbose_name=_("account"))
+    # No index of its own: the (account, created_at) index below serves every look-up by account.
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="entries", verbose_name=_("account"), db_index=False
+    )
     amount = MoneyField(_("amount"), max_digits=14, decimal_places=2, default_currency="CNY")
     created_at = models.DateTimeField(_("created at"))
 

@@ -10,15 +10,17 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Case, DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
+from djmoney.money import Money
 
 from eldercare.models import Elder, Role, User
 from eldercare.money import cny
 from eldercare.periods import Month, local_day_bounds
 from eldercare.scoping import scope_for
 
-from .models import Account, LedgerEntry
+from .models import CACHED_KINDS, POOLED_KINDS, Account, LedgerEntry
 
 VIEW_ROLES = (
     Role.COMMUNITY_WORKER,
@@ -36,9 +38,44 @@ def _can_view(user: User, roles=VIEW_ROLES) -> bool:
     return user.is_authenticated and (user.is_superuser or user.has_role(*roles))
 
 
+def with_ledger_balance(qs: QuerySet[Account]) -> QuerySet[Account]:
+    """Annotate `ledger_balance`: the cached balance of an elder's subsidy and personal accounts,
+    the sum of the entries of a pooled account (funding, provider, external), which keeps no
+    cache. The sum is computed only for the pooled rows of the page shown."""
+    money = DecimalField(max_digits=14, decimal_places=2)
+    entries = (
+        LedgerEntry.objects.filter(account=OuterRef("pk"))
+        .order_by()
+        .values("account")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return qs.annotate(
+        ledger_balance=Case(
+            When(kind__in=POOLED_KINDS, then=Coalesce(Subquery(entries, output_field=money), Value(0, money))),
+            default="balance",
+            output_field=money,
+        )
+    )
+
+
+def account_balance(*, account: Account) -> Money:
+    """The balance of any account (see `with_ledger_balance`); one aggregate for a pooled account
+    that did not come through `account_list`."""
+    if account.kind in CACHED_KINDS:
+        return account.balance
+    annotated = getattr(account, "ledger_balance", None)
+    if annotated is None:
+        annotated = account.entries.aggregate(total=Sum("amount"))["total"] or Decimal("0")
+    return cny(annotated)
+
+
 def account_list(*, user: User, kind: str = "", search: str = "") -> QuerySet[Account]:
-    """Accounts the user may see, newest owners first within the default ordering."""
-    qs = Account.objects.select_related("elder", "elder__community", "elder__community__parent", "provider", "division")
+    """Accounts the user may see, newest owners first within the default ordering, each with its
+    `ledger_balance` (read it as `account.current_balance`)."""
+    qs = with_ledger_balance(
+        Account.objects.select_related("elder", "elder__community", "elder__community__parent", "provider", "division")
+    )
     if kind:
         qs = qs.filter(kind=kind)
     if search:
@@ -81,7 +118,7 @@ def elder_for_accounts(*, user: User, pk: int) -> Elder:
 
 def elder_accounts(*, elder: Elder) -> dict[str, Account | None]:
     """The elder's subsidy, personal and external accounts (None where not opened yet)."""
-    found = {a.kind: a for a in Account.objects.filter(elder=elder)}
+    found = {a.kind: a for a in with_ledger_balance(Account.objects.filter(elder=elder))}
     return {kind: found.get(kind) for kind in (Account.Kind.SUBSIDY, Account.Kind.PERSONAL, Account.Kind.EXTERNAL)}
 
 

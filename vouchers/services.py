@@ -6,10 +6,17 @@ together:
 - **Idempotency.** Every transaction carries a unique key and a fingerprint (the canonical text of
   the request). The same key again returns the stored transaction; the same key with another
   fingerprint is refused (`IdempotencyMismatch`).
-- **Serialisation.** The accounts a transaction touches are locked with `select_for_update`,
-  always in ascending id order (no deadlock between two transactions on the same accounts), and
-  the cached `Account.balance` is updated in the same database transaction. The database
-  CheckConstraint `elder_account_not_negative` refuses an overdrawn elder account whatever the code.
+- **Serialisation.** Only an elder's SUBSIDY and PERSONAL accounts keep a cached
+  `Account.balance` (`CACHED_KINDS`): they are the ones that must never go below zero, so every
+  transaction locks those it touches with `select_for_update`, always in ascending id order (no
+  deadlock between two transactions on the same accounts), checks and updates their cached
+  balance in the same database transaction. The database CheckConstraint
+  `elder_account_not_negative` refuses an overdrawn elder account whatever the code.
+- **Pooled accounts** (FUNDING, PROVIDER, EXTERNAL: `POOLED_KINDS`) may go negative and are
+  written by many elders' transactions at once. They keep no cached balance (the column stays 0)
+  and are never locked: their balance is the sum of their entries
+  (`vouchers.selectors.account_balance`). Otherwise every check-out of a provider, and every
+  grant of a district, would queue on one row.
 - **Signs.** A positive entry adds to the account's balance. Funding accounts go negative as they
   pay out grants; an elder's EXTERNAL account goes negative by the cash the elder brought in
   (co-pay at the door, deposits) and positive by what was paid back out (refunds).
@@ -51,7 +58,7 @@ from .errors import (
     InvalidAmount,
     NotReversible,
 )
-from .models import Account, AccountEvent, LedgerEntry, LedgerTransaction
+from .models import CACHED_KINDS, Account, AccountEvent, LedgerEntry, LedgerTransaction
 
 __all__ = [
     "RedemptionResult",
@@ -71,7 +78,7 @@ __all__ = [
 ]
 
 ELDER_KINDS = (Account.Kind.SUBSIDY, Account.Kind.PERSONAL, Account.Kind.EXTERNAL)
-NON_NEGATIVE_KINDS = (Account.Kind.SUBSIDY, Account.Kind.PERSONAL)
+NON_NEGATIVE_KINDS = CACHED_KINDS
 REVERSIBLE_KINDS = (LedgerTransaction.Kind.REDEMPTION, LedgerTransaction.Kind.GRANT, LedgerTransaction.Kind.DEPOSIT)
 
 # Who may move an account's status; jurisdiction is checked on top (the elder's community).
@@ -141,10 +148,14 @@ def _existing(key: str, fingerprint: str) -> LedgerTransaction | None:
 
 
 def _lock(accounts: list[Account]) -> dict[int, Account]:
-    """Lock the accounts in ascending id order and return fresh copies by id."""
-    ids = sorted({a.pk for a in accounts})
-    locked = list(Account.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
-    return {a.pk: a for a in locked}
+    """Lock the accounts that keep a cached balance (an elder's subsidy and personal accounts) in
+    ascending id order and return fresh copies by id; pooled accounts are returned as given,
+    unlocked (their balance is the sum of their entries, nothing to serialise)."""
+    cached = sorted({a.pk for a in accounts if a.kind in CACHED_KINDS})
+    result = {a.pk: a for a in accounts if a.kind not in CACHED_KINDS}
+    if cached:
+        result.update((a.pk, a) for a in Account.objects.select_for_update().filter(pk__in=cached).order_by("pk"))
+    return result
 
 
 def _post(
@@ -193,6 +204,8 @@ def _post(
         [LedgerEntry(transaction=tx, account=account, amount=cny(amount), created_at=now) for account, amount in legs]
     )
     for account, amount in legs:
+        if account.kind not in CACHED_KINDS:
+            continue  # a pooled account: its balance is the sum of its entries
         account.balance = cny(account.balance.amount + amount)
         # A queryset update: the ledger is the balance's history, not one history row per payment.
         Account.objects.filter(pk=account.pk).update(balance=account.balance.amount, updated_at=now)
@@ -327,6 +340,20 @@ def subsidy_year_room(*, account: Account, year: int) -> Decimal:
     return max(round_cny(granted - spent), Decimal("0"))
 
 
+def _redemption_accounts(elder: Elder, provider: Provider) -> tuple[Account, Account, Account, Account]:
+    """The elder's subsidy, personal and external accounts and the provider's account, in one
+    query (each opened on first use)."""
+    found = {
+        (a.kind, a.elder_id is not None): a
+        for a in Account.objects.filter(
+            Q(elder=elder, kind__in=ELDER_KINDS) | Q(provider=provider, kind=Account.Kind.PROVIDER)
+        )
+    }
+    accounts = [found.get((kind, True)) or account_for_elder(elder=elder, kind=kind) for kind in ELDER_KINDS]
+    payee = found.get((Account.Kind.PROVIDER, False)) or provider_account(provider=provider)
+    return accounts[0], accounts[1], accounts[2], payee
+
+
 def redemption_fingerprint(*, elder_id: int, provider_id: int, amount: Decimal, allow_copay: bool) -> str:
     text = f"redemption|elder={elder_id}|provider={provider_id}|amount={amount:.2f}"
     return text if allow_copay else text + "|copay=no"
@@ -354,19 +381,15 @@ def redemption_create(
         elder_id=elder.pk, provider_id=provider.pk, amount=price, allow_copay=allow_copay
     )
     with transaction.atomic():
+        # The key is looked up once, under the lock of the elder's accounts (a replay waits for
+        # the first request and then finds its transaction); a check-out is on the hot path.
+        subsidy, personal, external, payee = _redemption_accounts(elder, provider)
+        locked = _lock([subsidy, personal, external, payee])
         existing = _existing(idempotency_key, fingerprint)
         if existing is not None:
             return _redemption_result(existing)
         if provider.status in (Provider.Status.SUSPENDED, Provider.Status.TERMINATED):
             raise NotAllowed(_("This provider may not be paid with vouchers: its qualification is suspended or ended."))
-        subsidy = account_for_elder(elder=elder, kind=Account.Kind.SUBSIDY)
-        personal = account_for_elder(elder=elder, kind=Account.Kind.PERSONAL)
-        external = account_for_elder(elder=elder, kind=Account.Kind.EXTERNAL)
-        payee = provider_account(provider=provider)
-        locked = _lock([subsidy, personal, external, payee])
-        existing = _existing(idempotency_key, fingerprint)
-        if existing is not None:
-            return _redemption_result(existing)
         subsidy, personal, external, payee = (locked[a.pk] for a in (subsidy, personal, external, payee))
         _ensure_open(subsidy)
         today = timezone.localdate()

@@ -41,7 +41,7 @@ def test_copay_when_subsidy_is_not_enough(world, clock, tree):
     order = hour_visit(world, clock, make_order(world))
     assert order.status == S.COMPLETED
     assert balance(world.elder) == 0
-    ext = account_for_elder(elder=world.elder, kind=Account.Kind.EXTERNAL).balance.amount
+    ext = account_for_elder(elder=world.elder, kind=Account.Kind.EXTERNAL).current_balance.amount
     assert ext == -20  # the elder paid 20 at the door
 
 
@@ -61,7 +61,7 @@ def test_void_reverses_the_redemption_and_orders_reservice(world, clock, tree, u
     voided = order_void(order=order, reason="回访：未按标准打扫", by=users["district"])
     assert voided.status == S.VOIDED and voided.reversal.reverses_id == order.redemption_id
     assert balance(world.elder) == 80
-    assert Account.objects.get(provider=world.provider).balance.amount == 0
+    assert Account.objects.get(provider=world.provider).current_balance.amount == 0
     again = voided.reservices.get()
     assert again.status == S.ASSIGNED and again.price == order.price
 

@@ -65,6 +65,15 @@ def test_tampered_cached_balance_is_caught(ledger, elder_a1, capsys):
     assert run(capsys)[0] == 1
 
 
+def test_a_cached_balance_on_a_pooled_account_is_caught(ledger, provider):
+    # Pooled accounts keep no cache: a value there means some code wrote one nobody maintains.
+    payee = Account.objects.get(provider=provider, kind=Account.Kind.PROVIDER)
+    assert payee.balance.amount == 0 and payee.current_balance == cny(20)  # the sum of its entries
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE vouchers_account SET balance = 20 WHERE id = %s", [payee.pk])
+    assert [p.code for p in ledger_problems()] == ["pooled_cache"]
+
+
 def test_deleted_credit_leaves_a_negative_sum_and_is_caught(ledger, elder_a1):
     subsidy = account_for_elder(elder=elder_a1, kind=Account.Kind.SUBSIDY)
     with connection.cursor() as cursor:

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import connection, transaction
 
 from eldercare.money import cny
 from eldercare.periods import Month
@@ -15,7 +15,7 @@ from tests.factories import ElderFactory, make_tree
 from vouchers.checks import ledger_problems
 from vouchers.errors import InsufficientBalance
 from vouchers.models import Account, LedgerEntry, LedgerTransaction
-from vouchers.services import account_for_elder, grant_credit, grant_key, redemption_create
+from vouchers.services import account_for_elder, grant_credit, grant_key, provider_account, redemption_create
 
 from .factories import ProviderFactory
 
@@ -88,7 +88,7 @@ def test_only_as_many_subsidy_only_redemptions_as_the_balance_covers_succeed():
     assert account_for_elder(elder=elder, kind=Account.Kind.SUBSIDY).balance == cny(0)
     assert LedgerTransaction.objects.filter(kind="redemption").count() == 30
     assert LedgerEntry.objects.filter(transaction__kind="redemption").count() == 60  # subsidy − and provider +
-    assert Account.objects.get(provider=provider).balance == cny(300)
+    assert Account.objects.get(provider=provider).current_balance == cny(300)
     assert ledger_problems() == []
 
 
@@ -109,6 +109,69 @@ def test_concurrent_redemptions_with_copay_and_replayed_keys_pay_the_balance_exa
     assert subsidy_total == Decimal("150.00")
     assert copay_total == Decimal(7 * ATTEMPTS) - Decimal("150.00")
     assert account_for_elder(elder=elder, kind=Account.Kind.SUBSIDY).balance == cny(0)
-    assert account_for_elder(elder=elder, kind=Account.Kind.EXTERNAL).balance == cny(-copay_total)
-    assert Account.objects.get(provider=provider).balance == cny(7 * ATTEMPTS)
+    assert account_for_elder(elder=elder, kind=Account.Kind.EXTERNAL).current_balance == cny(-copay_total)
+    assert Account.objects.get(provider=provider).current_balance == cny(7 * ATTEMPTS)
+    assert ledger_problems() == []
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_redemptions_and_grants_of_other_elders_do_not_wait_for_each_other():
+    """Pooled accounts (provider, funding) are never locked: while another transaction has
+    redeemed with the same provider and granted from the same district and not yet committed,
+    a second elder's check-out and grant go through at once (they used to queue on those rows)."""
+    elder, provider = _setup(100)
+    tree_district = elder.community.parent.parent
+    other = ElderFactory(community=elder.community)
+    month = Month.current()
+    grant_credit(
+        elder=other,
+        month=month,
+        amount=cny(100),
+        shares={tree_district: cny(100)},
+        idempotency_key=grant_key(elder_id=other.pk, month=month),
+    )
+    month = month.next()
+    provider_account(provider=provider)  # opened by the provider's first redemption, long ago
+    held, release = threading.Event(), threading.Event()
+
+    def in_flight():
+        try:
+            with transaction.atomic():
+                redemption_create(elder=other, amount=cny(10), provider=provider, idempotency_key="a", reference="a")
+                grant_credit(
+                    elder=other,
+                    month=month,
+                    amount=cny(80),
+                    shares={tree_district: cny(80)},
+                    idempotency_key=grant_key(elder_id=other.pk, month=month),
+                )
+                held.set()
+                release.wait(20)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=in_flight)
+    thread.start()
+    try:
+        assert held.wait(10)
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '2s'")  # queueing on a pooled row would fail here
+            result = redemption_create(
+                elder=elder, amount=cny(30), provider=provider, idempotency_key="b", reference="b"
+            )
+            grant_credit(
+                elder=elder,
+                month=month,
+                amount=cny(80),
+                shares={tree_district: cny(80)},
+                idempotency_key=grant_key(elder_id=elder.pk, month=month),
+            )
+    finally:
+        release.set()
+        thread.join()
+    assert result.subsidy_paid == cny(30)
+    assert account_for_elder(elder=elder, kind=Account.Kind.SUBSIDY).balance == cny(150)
+    assert Account.objects.get(provider=provider).current_balance == cny(40)
     assert ledger_problems() == []

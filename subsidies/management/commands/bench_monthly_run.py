@@ -1,6 +1,9 @@
-from django.core.management.base import BaseCommand
+import os
 
-from subsidies.bench import bench
+from django.core.management.base import BaseCommand
+from django.db import connection
+
+from subsidies.bench import BARE_DESCRIPTION, bench
 
 
 class Command(BaseCommand):
@@ -15,12 +18,22 @@ class Command(BaseCommand):
             self.stdout.write(f"  {run.progress:3d}%  {run.granted} grants written")
 
         r = bench(elders=elders, chunk_size=chunk_size, progress=progress)
-        self.stdout.write(f"elders:              {r.elders}")
-        self.stdout.write(f"month:               {r.month}")
-        self.stdout.write(f"grants written:      {r.grants}")
-        self.stdout.write(f"rows written:        {r.rows} (grants + ledger transactions + entries)")
-        self.stdout.write(f"seconds:             {r.seconds:.2f}")
-        self.stdout.write(f"rows per second:     {r.rows_per_second:,.0f}")
-        self.stdout.write(f"peak memory (RSS):   {r.peak_mb:.0f} MB")
-        self.stdout.write(f"bare INSERT…SELECT:  {r.bare_seconds:.2f} s for the same {r.rows} rows")
-        self.stdout.write(f"ratio:               {r.ratio:.1f}x")
+        load = " / ".join(f"{x:.2f}" for x in r.load_before)
+        load_after = " / ".join(f"{x:.2f}" for x in r.load_after)
+        out = self.stdout.write
+        out(f"database:            {connection.vendor}; {os.cpu_count()} CPUs")
+        out(f"load average:        {load} before, {load_after} after (1 / 5 / 15 min; above the CPU count = noisy)")
+        out(f"elders:              {r.elders}")
+        out(f"month:               {r.month}")
+        out(f"grants written:      {r.grants}")
+        out(f"rows written:        {r.rows} (grants + ledger transactions + entries)")
+        out(f"seconds:             {r.seconds:.2f}")
+        for phase, seconds in r.timings.items():
+            out(f"  {phase + ':':<20} {seconds:6.2f} s")
+        out(f"rows per second:     {r.rows_per_second:,.0f}")
+        out(f"peak memory (RSS):   {r.peak_mb:.0f} MB (this process; the work runs in the database)")
+        if r.wal_mb is not None:
+            out(f"WAL written:         {r.wal_mb:.0f} MB (bare insert: {r.bare_wal_mb:.0f} MB)")
+        out(f"bare INSERT…SELECT:  {r.bare_seconds:.2f} s for the same {r.rows} rows")
+        out(f"  what it writes:    {BARE_DESCRIPTION}")
+        out(f"ratio:               {r.ratio:.1f}x (run seconds / bare insert seconds)")
