@@ -6,9 +6,10 @@ communities, P providers, elders, their subsidy and external accounts, N complet
 the three months of 2025Q1 with their redemption transactions and ledger entries (subsidy leg,
 cash co-pay leg on every fifth order, provider leg), and a void (reversal) on 1% of the orders.
 
-Measured: the settlement of the three months (`month_figures`) plus the reconciliation with the
-ledger (`ledger_totals`), against a bare `GROUP BY` of the same ledger rows; then the months are
-locked, the quarter prepared and its PDF rendered.
+Measured: the settlement of the three months (`months_figures`: one pass over their redemptions,
+one over their reversals) plus the reconciliation with the ledger (`ledger_totals`, one pass over
+the entries), against a bare `GROUP BY` of the same ledger entries run under the same planner
+settings; then the months are locked, the quarter prepared and its PDF rendered.
 """
 
 import datetime

@@ -271,6 +271,8 @@ def months_figures(months: Sequence[Month]) -> list[MonthFigures]:
     """The figures of consecutive months, as `month_figures` of each, in one pass over their
     redemptions and one over their reversals (three aggregate queries whatever the number of months)."""
     months = list(months)
+    if any(b != a.next() for a, b in zip(months, months[1:], strict=False)):
+        raise ValueError("months_figures takes consecutive months")
     locks = [Locks.for_month(m) for m in months]
     index = {m.first_day: i for i, m in enumerate(months)}
     per_month: list[dict[tuple[int, int], Line]] = [{} for _ in months]
