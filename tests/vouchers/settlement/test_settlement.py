@@ -177,3 +177,21 @@ def test_street_reviewer_confirms_only_its_town(tree):
     with time_machine.travel(at(2027, 1, 4), tick=False):
         with pytest.raises(NotAllowed):
             month_confirm(month=DEC, street=tree.street_b, by=q.street_a_user)
+
+
+def test_one_pass_over_the_quarter_gives_each_month_as_locked(q4):
+    """months_figures (the batch's one pass) equals month_figures month by month, and both equal
+    the lines frozen when each month locked (adjustment included)."""
+    from vouchers.settlement.compute import month_figures, months_figures
+
+    def key(x):
+        amount = x.total.amount if hasattr(x.total, "amount") else x.total
+        district = x.district_share.amount if hasattr(x.district_share, "amount") else x.district_share
+        return (x.provider_id, x.community_id, x.kind, x.visits, x.voided_visits, amount, district, x.work_order_id)
+
+    together = months_figures(Q4.months)
+    for month, figures in zip(Q4.months, together, strict=True):
+        one = sorted(key(x) for x in figures.lines)
+        assert one == sorted(key(x) for x in month_figures(month).lines)
+        assert one == sorted(key(x) for x in _lines(month))
+    assert sum(len(f.lines) for f in together) > 3
