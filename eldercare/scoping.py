@@ -25,6 +25,16 @@ class Scope:
     def empty(self) -> bool:
         return not self.all and not self.community_ids and not self.provider_ids
 
+    def covers_community(self, community_id: int | None) -> bool:
+        """May the user act on something that belongs to this community?"""
+        return self.all or community_id in self.community_ids
+
+    def covers_street(self, street_id: int | None) -> bool:
+        return self.all or street_id in self.street_ids
+
+    def covers_provider(self, provider_id: int | None) -> bool:
+        return self.all or provider_id in self.provider_ids
+
     def communities_q(self, path: str = "community") -> Q:
         """A filter on a relation that ends at a community (`path` names it, e.g. 'elder__community')."""
         if self.all:

@@ -40,9 +40,7 @@ class ElderData:
 
 def _can_edit_in(user: User, community: Division) -> bool:
     scope = scope_for(user)
-    return (scope.all or community.pk in scope.community_ids) and (
-        user.is_superuser or user.has_role(*REGISTRY_EDITORS)
-    )
+    return scope.covers_community(community.pk) and (user.is_superuser or user.has_role(*REGISTRY_EDITORS))
 
 
 def elder_validate(*, data: ElderData, instance: Elder | None = None) -> dict[str, str]:

@@ -130,7 +130,7 @@ def community_contact_record(
     records_checked: bool = False,
 ) -> CommunityContact:
     scope = scope_for(by)
-    if not (scope.all or (by.has_role(Role.COMMUNITY_WORKER) and elder.community_id in scope.community_ids)):
+    if not (scope.all or (by.has_role(Role.COMMUNITY_WORKER) and scope.covers_community(elder.community_id))):
         raise NotAllowed(_("You may not record callbacks for this elder."))
     if contacted_on > timezone.localdate():
         raise ValidationFailed(_("The date cannot be in the future."))

@@ -84,7 +84,7 @@ def _require_provider_admin(user: User, provider: Provider) -> None:
 
 def _in_community_scope(user: User, elder: Elder) -> bool:
     scope = scope_for(user)
-    return scope.all or elder.community_id in scope.community_ids
+    return scope.covers_community(elder.community_id)
 
 
 # --- provider library -----------------------------------------------------------------------
@@ -386,7 +386,7 @@ ORDER_TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
 
 def _may_touch(user: User, order: WorkOrder) -> bool:
     scope = scope_for(user)
-    return scope.all or order.provider_id in scope.provider_ids or order.elder.community_id in scope.community_ids
+    return scope.covers_provider(order.provider_id) or scope.covers_community(order.elder.community_id)
 
 
 def _order_transition(order: WorkOrder, to: str, *, by: User | None, note: str = "", at=None, **fields) -> WorkOrder:

@@ -520,7 +520,7 @@ def _check_actor(by: User | None, roles: tuple[str, ...], elder: Elder) -> None:
     if not (by.is_superuser or by.has_role(*roles)):
         raise NotAllowed(_("Your role may not change the status of subsidy accounts."))
     scope = scope_for(by)
-    if not (scope.all or elder.community_id in scope.community_ids):
+    if not scope.covers_community(elder.community_id):
         raise NotAllowed(_("This elder is outside your jurisdiction."))
 
 

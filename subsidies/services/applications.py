@@ -146,7 +146,7 @@ MOVES: dict[str, Move] = {
 
 def _in_scope(user: User, community_id: int) -> bool:
     scope = scope_for(user)
-    return scope.all or community_id in scope.community_ids
+    return scope.covers_community(community_id)
 
 
 def _roles_for(move: Move, status: str) -> tuple[str, ...]:

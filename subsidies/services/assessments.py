@@ -62,7 +62,7 @@ def assessment_record(
     With an application at the assessment stage, the case moves on to the district's decision.
     """
     scope = scope_for(by)
-    if not (by.has_role(Role.ASSESSOR) and (scope.all or elder.community_id in scope.community_ids)):
+    if not (by.has_role(Role.ASSESSOR) and scope.covers_community(elder.community_id)):
         raise NotAllowed(_("Assessments are recorded by the district's commissioned assessors."))
     if assessed_on > timezone.localdate():
         raise ValidationFailed(_("The assessment date cannot be in the future."))

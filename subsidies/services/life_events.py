@@ -69,7 +69,7 @@ def life_event_verify(*, elder: Elder, status: str, on: datetime.date, by: User,
     if not (by.is_superuser or by.has_role(*VERIFIERS)):
         raise NotAllowed(_("Only the community, the town or the district may verify a death or a move."))
     scope = scope_for(by)
-    if not (scope.all or elder.community_id in scope.community_ids):
+    if not scope.covers_community(elder.community_id):
         raise NotAllowed(_("This elder is outside your jurisdiction."))
     if elder.life_status != LifeStatus.ACTIVE:
         raise Conflict(

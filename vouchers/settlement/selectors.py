@@ -31,7 +31,7 @@ def _visible(user: User, provider_id: int, community_id: int) -> bool:
         return True
     if user.has_role(Role.PROVIDER_ADMIN) and provider_id in scope.provider_ids:
         return True
-    return user.has_role(Role.STREET_REVIEWER) and community_id in scope.community_ids
+    return user.has_role(Role.STREET_REVIEWER) and scope.covers_community(community_id)
 
 
 def month_lines(*, user: User, month: Month) -> tuple[ServiceMonth | None, list]:
