@@ -26,7 +26,12 @@ class AuditRecord:
     model: str
     object: str
     change: str
-    fields: str
+    row: object  # the historical row, for the diff
+
+    @property
+    def fields(self) -> str:
+        """The changed fields; computed only for the rows a page shows (one query each)."""
+        return ", ".join(_changed_fields(self.row))
 
 
 def audit_records_for(user: User, limit: int = 500) -> list[AuditRecord]:
@@ -45,7 +50,7 @@ def audit_records_for(user: User, limit: int = 500) -> list[AuditRecord]:
                     model=str(model._meta.verbose_name),
                     object=str(row.history_object if hasattr(row, "history_object") else row),
                     change=row.get_history_type_display(),
-                    fields=", ".join(_changed_fields(row)),
+                    row=row,
                 )
             )
     records.sort(key=lambda r: r.at, reverse=True)
