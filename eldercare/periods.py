@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .errors import ValidationFailed
 
@@ -16,13 +17,13 @@ class Month:
 
     def __post_init__(self):
         if not 1 <= self.month <= 12:
-            raise ValidationFailed(f"month {self.month} out of range")
+            raise ValidationFailed(_("Write the month like 2026-12."))
 
     @classmethod
     def parse(cls, text: str) -> "Month":
         m = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", text or "")
         if not m:
-            raise ValidationFailed(f"'{text}' is not a month like 2026-12")
+            raise ValidationFailed(_("Write the month like 2026-12."))
         return cls(int(m.group(1)), int(m.group(2)))
 
     @classmethod
@@ -66,13 +67,13 @@ class Quarter:
 
     def __post_init__(self):
         if not 1 <= self.quarter <= 4:
-            raise ValidationFailed(f"quarter {self.quarter} out of range")
+            raise ValidationFailed(_("Write the quarter like 2026Q4."))
 
     @classmethod
     def parse(cls, text: str) -> "Quarter":
         m = re.fullmatch(r"\s*(\d{4})\s*-?\s*Q([1-4])\s*", (text or "").upper())
         if not m:
-            raise ValidationFailed(f"'{text}' is not a quarter like 2026Q4")
+            raise ValidationFailed(_("Write the quarter like 2026Q4."))
         return cls(int(m.group(1)), int(m.group(2)))
 
     @property

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
-from eldercare.errors import Conflict, NotAllowed, ValidationFailed
+from eldercare.errors import Conflict, NotAllowed
 from eldercare.models import Division, Role, User
 from eldercare.money import cny, round_cny
 from eldercare.periods import Month, Quarter
@@ -372,13 +372,6 @@ def quarter_approve(*, settlement: QuarterSettlement, by: User, note: str = "") 
         by=by,
     )
     return settlement
-
-
-def parse_quarter(text: str) -> Quarter:
-    try:
-        return Quarter.parse(text)
-    except ValidationFailed as exc:
-        raise ValidationFailed(_("Write the quarter like 2026Q4.")) from exc
 
 
 def months_of(quarter: Quarter) -> list[datetime.date]:

@@ -164,7 +164,7 @@ def quarter_view(request, quarter):
 @require_POST
 def quarter_settle_view(request):
     try:
-        q = services.parse_quarter(request.POST.get("quarter", ""))
+        q = Quarter.parse(request.POST.get("quarter", ""))
         services.quarter_prepare(quarter=q, by=request.user)
     except DomainError as exc:
         messages.error(request, exc.message)

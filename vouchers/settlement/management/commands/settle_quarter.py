@@ -2,7 +2,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from eldercare.errors import DomainError
 from eldercare.models import Role, User
-from vouchers.settlement.services import parse_quarter, quarter_prepare
+from eldercare.periods import Quarter
+from vouchers.settlement.services import quarter_prepare
 
 
 class Command(BaseCommand):
@@ -21,7 +22,7 @@ class Command(BaseCommand):
         if by is None:
             raise CommandError(f"no user {user}")
         try:
-            s = quarter_prepare(quarter=parse_quarter(quarter), by=by)
+            s = quarter_prepare(quarter=Quarter.parse(quarter), by=by)
         except DomainError as exc:
             raise CommandError(exc.message) from exc
         self.stdout.write(
