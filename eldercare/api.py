@@ -1,15 +1,26 @@
 """REST API of the shared core, scoped exactly like the pages (through the same selectors)."""
 
+from collections.abc import Callable
+
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.routers import BaseRouter
 
 from .errors import NotAllowed
 from .idnumber import age_on
 from .models import Division, Elder, ElderCategory
 from .selectors import division_list, elder_get, elder_list
 from .services import REGISTRY_EDITORS, ElderData, elder_create, elder_reveal, elder_update
+
+# The apps' API routes, registered by each app's `ready()` and added to /api/v1/ by the URL conf.
+ROUTES: list[Callable[[BaseRouter], None]] = []
+
+
+def register_routes(add_routes: Callable[[BaseRouter], None]) -> None:
+    if add_routes not in ROUTES:
+        ROUTES.append(add_routes)
 
 
 class DivisionSerializer(serializers.ModelSerializer):

@@ -8,6 +8,9 @@ class EldercareConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
+        from . import nav
+
+        nav.register(nav.NAV_ITEMS, nav.worklist)
         from . import audit
         from .models import Elder, ElderCategory, RoleAssignment, User
 

@@ -1,18 +1,17 @@
-"""The navigation and the home page's work lists are assembled from each app's `nav` module.
+"""The navigation and the home page's work lists, assembled from what each app registers.
 
-An app declares `NAV_ITEMS` (menu entries visible to some roles) and may define
-`worklist(user) -> list[WorkPanel]` for the home page. Apps plug in without touching the shell.
+An app's `AppConfig.ready()` calls `register(NAV_ITEMS, worklist)`: menu entries visible to some
+roles, and optionally `worklist(user) -> list[WorkPanel]` for the home page. Apps plug in without
+the shell importing them; panels appear in the order the apps are installed.
 """
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from importlib import import_module
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
-
-APPS = ("eldercare", "subsidies", "providers", "vouchers", "vouchers.settlement")
 
 
 @dataclass(frozen=True)
@@ -31,19 +30,21 @@ class WorkPanel:
     count: int | None = None
 
 
-def _modules():
-    for app in APPS:
-        try:
-            yield import_module(f"{app}.nav")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{app}.nav":
-                raise
+Worklist = Callable[[User], list[WorkPanel]]
+
+_REGISTERED: list[tuple[Sequence[NavItem], Worklist | None]] = []
+
+
+def register(items: Sequence[NavItem], worklist: Worklist | None = None) -> None:
+    """Called once by each app's `ready()`; registering the same items again is a no-op."""
+    if not any(items is known and worklist is wl for known, wl in _REGISTERED):
+        _REGISTERED.append((items, worklist))
 
 
 def nav_items_for(user: User) -> list[dict]:
     items = []
-    for module in _modules():
-        for item in getattr(module, "NAV_ITEMS", ()):
+    for registered, _worklist in _REGISTERED:
+        for item in registered:
             if item.roles and not (user.is_superuser or user.has_role(*item.roles)):
                 continue
             try:
@@ -57,8 +58,7 @@ def nav_items_for(user: User) -> list[dict]:
 
 def work_panels_for(user: User) -> list[WorkPanel]:
     panels: list[WorkPanel] = []
-    for module in _modules():
-        worklist = getattr(module, "worklist", None)
+    for _items, worklist in _REGISTERED:
         if worklist is not None:
             panels.extend(worklist(user))
     return panels

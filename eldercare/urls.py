@@ -10,15 +10,9 @@ router = DefaultRouter()
 router.register("divisions", api.DivisionViewSet, basename="division")
 router.register("elders", api.ElderViewSet, basename="elder")
 
-# Each app adds its API routes to the shared router from its own `api_routes.register(router)`.
-for app in ("subsidies", "providers", "vouchers"):
-    try:
-        module = __import__(f"{app}.api_routes", fromlist=["register"])
-    except ModuleNotFoundError as exc:
-        if exc.name != f"{app}.api_routes":
-            raise
-    else:
-        module.register(router)
+# Each app registered its API routes in its `ready()` (see `eldercare.api.register_routes`).
+for add_routes in api.ROUTES:
+    add_routes(router)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -35,7 +29,7 @@ urlpatterns = [
     path("subsidies/", include("subsidies.urls")),
     path("providers/", include("providers.urls")),
     path("vouchers/", include("vouchers.urls")),
-    path("settlement/", include("vouchers.settlement.urls")),
+    path("settlement/", include("settlement.urls")),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),

@@ -8,6 +8,13 @@ class ProvidersConfig(AppConfig):
     verbose_name = _("Providers")
 
     def ready(self):
+        from eldercare import api as core_api
+        from eldercare import nav as shell
+
+        from . import api_routes, nav
+
+        shell.register(nav.NAV_ITEMS, nav.worklist)
+        core_api.register_routes(api_routes.register)
         from eldercare import audit
 
         from .models import Callback, Caregiver, CommunityContact, ElderCard, Provider, ServiceAgreement, WorkOrder

@@ -8,6 +8,13 @@ class SubsidiesConfig(AppConfig):
     verbose_name = _("Subsidies")
 
     def ready(self):
+        from eldercare import api as core_api
+        from eldercare import nav as shell
+
+        from . import api_routes, nav
+
+        shell.register(nav.NAV_ITEMS, nav.worklist)
+        core_api.register_routes(api_routes.register)
         from eldercare import audit
 
         from . import tasks_applications  # noqa: F401  (registers the Celery tasks)

@@ -48,7 +48,8 @@ INSTALLED_APPS = [
     "subsidies",
     "providers",
     "vouchers",
-    "vouchers.settlement",
+    "settlement",
+    "devtools",
 ]
 
 MIDDLEWARE = [

@@ -5,8 +5,8 @@ import random
 
 import pytest
 
-from eldercare import demo
-from subsidies.demo_run import seed_policies_and_run
+from devtools.demo import core as demo
+from devtools.demo.standards import seed_policies_and_run
 from subsidies.models import Grant, SubsidyRun
 
 

@@ -3,8 +3,8 @@ import random
 
 import pytest
 
-from eldercare import demo as core_demo
-from vouchers import demo
+from devtools.demo import core as core_demo
+from devtools.demo import vouchers as demo
 from vouchers.checks import ledger_problems
 from vouchers.models import Account, LedgerTransaction
 

@@ -9,10 +9,8 @@ from djmoney.money import Money
 
 from eldercare.errors import Conflict
 from eldercare.periods import Quarter
-from vouchers.models import LedgerEntry
-from vouchers.services import provider_account, redemption_create
-from vouchers.settlement.models import MonthLine, QuarterSettlement, ServiceMonth
-from vouchers.settlement.services import (
+from settlement.models import MonthLine, QuarterSettlement, ServiceMonth
+from settlement.services import (
     MonthLocked,
     NotReconciled,
     QuarterApproved,
@@ -21,6 +19,8 @@ from vouchers.settlement.services import (
     quarter_approve,
     quarter_prepare,
 )
+from vouchers.models import LedgerEntry
+from vouchers.services import provider_account, redemption_create
 
 from .scenario import DEC, NOV, OCT, at
 
@@ -182,7 +182,7 @@ def test_street_reviewer_confirms_only_its_town(tree):
 def test_one_pass_over_the_quarter_gives_each_month_as_locked(q4):
     """months_figures (the batch's one pass) equals month_figures month by month, and both equal
     the lines frozen when each month locked (adjustment included)."""
-    from vouchers.settlement.compute import month_figures, months_figures
+    from settlement.compute import month_figures, months_figures
 
     def key(x):
         amount = x.total.amount if hasattr(x.total, "amount") else x.total

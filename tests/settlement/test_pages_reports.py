@@ -10,10 +10,10 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from eldercare.periods import Quarter
+from settlement.files import report_request
+from settlement.models import SettlementReport
+from settlement.services import quarter_approve, quarter_prepare
 from tests.factories import user_with_role
-from vouchers.settlement.files import report_request
-from vouchers.settlement.models import SettlementReport
-from vouchers.settlement.services import quarter_approve, quarter_prepare
 
 from .scenario import at
 

@@ -38,8 +38,8 @@ from django.utils import timezone
 from djmoney.money import Money
 from rest_framework.authtoken.models import Token
 
+from devtools.demo.core import make_id_number
 from eldercare.crypto import _derive, blind_index
-from eldercare.demo import make_id_number
 from eldercare.masking import mask_id_number
 from eldercare.models import Division, Elder, Role, RoleAssignment, User
 from eldercare.money import cny

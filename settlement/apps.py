@@ -4,11 +4,16 @@ from django.utils.translation import gettext_lazy as _
 
 class SettlementConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
-    name = "vouchers.settlement"
+    name = "settlement"
     label = "settlement"
     verbose_name = _("Settlement")
 
     def ready(self):
+        from eldercare import nav as shell
+
+        from . import nav
+
+        shell.register(nav.NAV_ITEMS, nav.worklist)
         from eldercare import audit
 
         from .models import MonthLine, QuarterLine, QuarterSettlement, ServiceMonth

@@ -11,13 +11,12 @@ from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 
+from devtools.synthetic import generate, synthetic_district
 from eldercare.models import Elder
 from eldercare.periods import Month
+from subsidies.models import Grant
+from subsidies.run import run_month
 from vouchers.models import LedgerEntry, LedgerTransaction
-
-from .models import Grant
-from .run import run_month
-from .synthetic import generate, synthetic_district
 
 
 @dataclass

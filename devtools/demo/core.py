@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from .crypto import blind_index
-from .idnumber import check_character
-from .masking import mask_id_number, mask_phone
-from .models import DifficultyCategory, Division, Elder, ElderCategory, Role, RoleAssignment, User
+from eldercare.crypto import blind_index
+from eldercare.idnumber import check_character
+from eldercare.masking import mask_id_number, mask_phone
+from eldercare.models import DifficultyCategory, Division, Elder, ElderCategory, Role, RoleAssignment, User
 
 DEMO_PASSWORD = "demo-2026"  # noqa: S105 - printed by seed_demo and in the README on purpose
 DISTRICT_CODE = "321012000000"

@@ -1,13 +1,19 @@
 """Demo ledger: a few elders with monthly credits, visits paid with co-pay, a frozen account."""
 
-from eldercare.demo import DemoContext
+from devtools.demo.core import DemoContext
 from eldercare.models import LifeStatus
 from eldercare.money import cny
 from eldercare.periods import Month
 from providers.models import Provider
-
-from .models import Account, LedgerTransaction
-from .services import account_freeze, grant_credit, grant_key, personal_deposit, redemption_create, redemption_reverse
+from vouchers.models import Account, LedgerTransaction
+from vouchers.services import (
+    account_freeze,
+    grant_credit,
+    grant_key,
+    personal_deposit,
+    redemption_create,
+    redemption_reverse,
+)
 
 MONTHLY = (80, 150, 260, 150, 60, 150)  # scheme A standards (self-care, semi-disabled, disabled, high age)
 

@@ -3,7 +3,7 @@ import os
 from django.core.management.base import BaseCommand
 from django.db import connection
 
-from subsidies.bench import BARE_DESCRIPTION, bench
+from devtools.bench.monthly_run import BARE_DESCRIPTION, bench
 
 
 class Command(BaseCommand):

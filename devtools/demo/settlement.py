@@ -5,10 +5,9 @@ month page and the finance dashboard; towns confirm it once it has ended, then f
 the quarter (`settle_quarter`) and another finance user approves it.
 """
 
-from eldercare.demo import DemoContext
+from devtools.demo.core import DemoContext
 from eldercare.periods import Month
-
-from .services import service_month_get_or_open
+from settlement.services import service_month_get_or_open
 
 
 def seed(ctx: DemoContext) -> None:

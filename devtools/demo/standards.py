@@ -12,10 +12,9 @@ import datetime
 from django.utils import timezone
 
 from eldercare.periods import Month
-
-from .models import Assessment, Entitlement
-from .run import run_month
-from .services.policies import load_policies
+from subsidies.models import Assessment, Entitlement
+from subsidies.run import run_month
+from subsidies.services.policies import load_policies
 
 
 def seed_policies_and_run(ctx) -> None:

@@ -32,12 +32,12 @@ from eldercare.models import Role
 from eldercare.periods import Month
 from providers.models import WorkOrder
 from providers.services import order_void
+from settlement.services import month_confirm
 from subsidies.models import Entitlement, Grant, PolicyRow
 from tests.factories import user_with_role
 from tests.providers.factories import make_caregiver, make_item, make_provider
 from tests.subsidies.policy_factories import entitled_elder, schemes
 from vouchers.services import grant_credit, grant_key, personal_deposit, redemption_create
-from vouchers.settlement.services import month_confirm
 
 TZ = ZoneInfo("Asia/Shanghai")
 OCT, NOV, DEC = Month(2026, 10), Month(2026, 11), Month(2026, 12)

@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from subsidies.synthetic import generate
+from devtools.synthetic import generate
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from vouchers.settlement.bench import BARE_GROUP_BY_READS, run
+from devtools.bench.settlement import BARE_GROUP_BY_READS, run
 
 
 class Command(BaseCommand):

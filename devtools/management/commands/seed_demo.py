@@ -1,19 +1,11 @@
 import random
-from importlib import import_module
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from eldercare import demo
+from devtools.demo import SEEDERS
+from devtools.demo import core as demo
 from eldercare.models import Division
-
-# Order matters: later steps build on what earlier ones created. (module, function)
-SEEDERS = (
-    ("subsidies.demo", "seed"),  # intake batch, applications in every state, approvals, both schemes, runs
-    ("vouchers.demo", "seed"),  # visits paid, co-pay, a frozen account
-    ("providers.demo", "seed"),  # providers, caregivers, agreements, a month of visits
-    ("vouchers.settlement.demo", "seed"),  # the service month open for the towns to confirm
-)
 
 
 class Command(BaseCommand):
@@ -30,15 +22,9 @@ class Command(BaseCommand):
             ctx = demo.DemoContext(rng=random.Random(seed), today=demo.today())
             with transaction.atomic():
                 demo.seed(ctx, elders=elders)
-                for module_name, function in SEEDERS:
-                    try:
-                        module = import_module(module_name)
-                    except ModuleNotFoundError as exc:
-                        if exc.name != module_name:
-                            raise
-                        continue
-                    self.stdout.write(f"  {module_name}.{function} …")
-                    getattr(module, function)(ctx)
+                for seeder in SEEDERS:
+                    self.stdout.write(f"  {seeder.__module__}.{seeder.__name__} …")
+                    seeder(ctx)
             self.stdout.write(self.style.SUCCESS(f"Demo district created with {len(ctx.elders)} elders."))
         self.stdout.write(f"Demo logins (password for all: {demo.DEMO_PASSWORD}):")
         for user in demo.User.objects.filter(role_assignments__isnull=False).distinct().order_by("id"):

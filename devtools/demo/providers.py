@@ -7,12 +7,11 @@ from decimal import Decimal
 
 from djmoney.money import Money
 
-from eldercare.demo import DEMO_PASSWORD, DemoContext
+from devtools.demo.core import DEMO_PASSWORD, DemoContext
 from eldercare.models import Role, RoleAssignment, User
 from eldercare.periods import Month, local_day_bounds
-
-from . import quality
-from .models import (
+from providers import quality
+from providers.models import (
     Callback,
     Caregiver,
     Certificate,
@@ -29,7 +28,7 @@ from .models import (
     WorkOrder,
     WorkOrderEvent,
 )
-from .tokens import new_short_code
+from providers.tokens import new_short_code
 
 S = WorkOrder.Status
 PROVIDERS = [

@@ -18,7 +18,7 @@ def sqlite_guards_off_at_teardown(django_db_blocker):
     yield
     from django.db import connection
 
-    guards = import_module("vouchers.settlement.migrations.0002_guards")
+    guards = import_module("settlement.migrations.0002_guards")
     if connection.vendor == "sqlite":
         with django_db_blocker.unblock(), connection.cursor() as cur:
             for name in guards._sqlite_names():
@@ -32,7 +32,7 @@ def _sqlite_guards(request, django_db_blocker):
     from django.db import connection
 
     request.getfixturevalue("django_db_setup")
-    guards = import_module("vouchers.settlement.migrations.0002_guards")
+    guards = import_module("settlement.migrations.0002_guards")
     with django_db_blocker.unblock():
         if connection.vendor == "sqlite":
             with connection.cursor() as cur:

@@ -10,16 +10,15 @@ from zoneinfo import ZoneInfo
 
 from django.utils.translation import override
 
-from eldercare.demo import DemoContext
+from devtools.demo.core import DemoContext
 from eldercare.errors import DomainError
 from eldercare.idnumber import age_on
 from eldercare.models import CalendarYear, LifeStatus
 from eldercare.workdays import UnknownCalendarYear, add_workdays, is_workday
-
-from .models import Application, IntakeBatch, Scheme
-from .models import ApplicationStatus as S
-from .services import applications as svc
-from .services.assessments import assessment_record
+from subsidies.models import Application, IntakeBatch, Scheme
+from subsidies.models import ApplicationStatus as S
+from subsidies.services import applications as svc
+from subsidies.services.assessments import assessment_record
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SCORES = [
@@ -182,7 +181,7 @@ def seed(ctx: DemoContext) -> None:
             _walk_to(app, S.PUBLIC_NOTICE, ctx, users, traveller, SCORES[0])
 
     # Policies and the previous month's run (issue 5) build on the approved elders above.
-    from .demo_run import seed_policies_and_run
+    from devtools.demo.standards import seed_policies_and_run
 
     seed_policies_and_run(ctx)
 

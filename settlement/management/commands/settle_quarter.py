@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from eldercare.errors import DomainError
 from eldercare.models import Role, User
 from eldercare.periods import Quarter
-from vouchers.settlement.services import quarter_prepare
+from settlement.services import quarter_prepare
 
 
 class Command(BaseCommand):

@@ -24,10 +24,9 @@ from django.utils import timezone
 from eldercare.models import Division, Elder, Role, RoleAssignment, User
 from eldercare.periods import Quarter
 from providers.models import Caregiver, Provider, ServiceItem, WorkOrder
+from settlement.compute import _planner_settings, ledger_totals, months_figures
+from settlement.models import ServiceMonth
 from vouchers.models import Account, LedgerEntry, LedgerTransaction
-
-from .compute import _planner_settings, ledger_totals, months_figures
-from .models import ServiceMonth
 
 QUARTER = Quarter(2025, 1)
 STREETS, COMMUNITIES_PER_STREET = 10, 20
@@ -254,8 +253,8 @@ def run(
     log=print,
 ) -> BenchResult:
     """Build (or, with `reuse`, take the quarter an earlier run built in this database) and measure."""
-    from .reports import quarter_report_data, settlement_pdf
-    from .services import _lock, quarter_prepare
+    from settlement.reports import quarter_report_data, settlement_pdf
+    from settlement.services import _lock, quarter_prepare
 
     t0 = time.perf_counter()
     existing = Division.objects.filter(code="BENCHD000000").first()

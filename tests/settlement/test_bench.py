@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from vouchers.settlement.bench import QUARTER, run
-from vouchers.settlement.models import QuarterSettlement
+from devtools.bench.settlement import QUARTER, run
+from settlement.models import QuarterSettlement
 
 pytestmark = pytest.mark.django_db
 
