@@ -20,8 +20,8 @@ from eldercare.idnumber import check_character
 from eldercare.masking import mask_id_number
 from eldercare.models import DifficultyCategory, Division, Elder, ElderCategory, Role, RoleAssignment, User
 from eldercare.periods import Month
-from subsidies.models import Assessment, Entitlement, Scheme
-from subsidies.services.policies import load_policies
+from subsidies.standards.models import Assessment, Entitlement, Scheme
+from subsidies.standards.services.policies import load_policies
 
 SYN_DISTRICT = "990100000000"
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜"

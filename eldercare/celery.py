@@ -21,7 +21,7 @@ app.conf.beat_schedule = {
     # The monthly subsidy run: at 01:30 on the first day of each month, credit the month's
     # subsidies to every entitled elder (idempotent; a rerun only adds what is missing).
     "subsidies-monthly-run": {
-        "task": "subsidies.tasks.run_monthly_subsidies",
+        "task": "subsidies.standards.tasks.run_monthly_subsidies",
         "schedule": crontab(minute=30, hour=1, day_of_month=1),
     },
     # Every day at 01:30, draw the district's random callback sample (at least 10% of each

@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from . import api, views
+from . import api, mounts, views
 
 router = DefaultRouter()
 router.register("divisions", api.DivisionViewSet, basename="division")
@@ -26,10 +26,7 @@ urlpatterns = [
     path("elders/<int:pk>/edit/", views.elder_edit_view, name="elder_edit"),
     path("elders/<int:pk>/reveal/<str:field>/", views.elder_reveal_view, name="elder_reveal"),
     path("audit/", views.audit_log, name="audit_log"),
-    path("subsidies/", include("subsidies.urls")),
-    path("providers/", include("providers.urls")),
-    path("vouchers/", include("vouchers.urls")),
-    path("settlement/", include("settlement.urls")),
+    *(path(prefix, include(urlconf)) for prefix, urlconf in mounts.MOUNTS),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),

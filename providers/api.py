@@ -264,3 +264,11 @@ class AuthTokenViewSet(viewsets.ViewSet):
             return Response({"detail": "invalid credentials"}, status=status.HTTP_400_BAD_REQUEST)
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
+
+
+def register(router) -> None:
+    router.register("providers", ProviderViewSet, basename="provider")
+    router.register("caregivers", CaregiverViewSet, basename="caregiver")
+    router.register("service-items", ServiceItemViewSet, basename="service-item")
+    router.register("work-orders", WorkOrderViewSet, basename="work-order")
+    router.register("auth-token", AuthTokenViewSet, basename="auth-token")

@@ -9,12 +9,15 @@ class ProvidersConfig(AppConfig):
 
     def ready(self):
         from eldercare import api as core_api
+        from eldercare import mounts
         from eldercare import nav as shell
 
-        from . import api_routes, nav
+        from . import api, nav, urls
 
         shell.register(nav.NAV_ITEMS, nav.worklist)
-        core_api.register_routes(api_routes.register)
+        mounts.mount("providers/", "providers.urls")
+        mounts.mount("subsidies/", urls.elder_patterns)
+        core_api.register_routes(api.register)
         from eldercare import audit
 
         from .models import Callback, Caregiver, CommunityContact, ElderCard, Provider, ServiceAgreement, WorkOrder

@@ -54,6 +54,11 @@ class Provider(TimeStampedModel):
         verbose_name = _("provider")
         verbose_name_plural = _("providers")
 
+    @property
+    def may_be_paid(self) -> bool:
+        """Whether vouchers may pay it (the ledger asks): not while suspended or after termination."""
+        return self.status not in (self.Status.SUSPENDED, self.Status.TERMINATED)
+
     def __str__(self) -> str:
         return self.name
 

@@ -270,7 +270,7 @@ def visit_frequency_report(*, user: User, month: Month) -> FrequencyReport:
     A handful of aggregate queries; the rule itself is the pure `rules.minimum_visits`.
     """
     from eldercare.selectors import elder_list
-    from subsidies.models import Assessment
+    from subsidies.standards.models import Assessment
 
     prev = month.previous()
     elders = list(

@@ -22,3 +22,8 @@ urlpatterns = [
     path("community-callbacks/", views.community_contacts, name="community_contacts"),
     path("rectifications/", views.rectifications, name="rectifications"),
 ]
+
+# Pages about an elder that keep their path under /subsidies/ (mounted there by ProvidersConfig).
+elder_patterns = [
+    path("elders/<int:pk>/life-event/", views.life_event, name="life_event_verify"),
+]

@@ -9,11 +9,13 @@ class SettlementConfig(AppConfig):
     verbose_name = _("Settlement")
 
     def ready(self):
+        from eldercare import mounts
         from eldercare import nav as shell
 
         from . import nav
 
         shell.register(nav.NAV_ITEMS, nav.worklist)
+        mounts.mount("settlement/", "settlement.urls")
         from eldercare import audit
 
         from .models import MonthLine, QuarterLine, QuarterSettlement, ServiceMonth

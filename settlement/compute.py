@@ -36,7 +36,7 @@ from eldercare.models import Division, Elder
 from eldercare.money import round_cny
 from eldercare.periods import Month, Quarter, local_day_bounds
 from providers.models import WorkOrder
-from subsidies.models import Grant
+from subsidies.standards.models import Grant
 from vouchers.models import Account, LedgerEntry, LedgerTransaction
 
 from .models import ServiceMonth

@@ -234,7 +234,7 @@ def usage_xlsx(quarter: Quarter) -> bytes:
 def callback_rows(quarter: Quarter) -> tuple[list[dict], list[dict]]:
     """(per community: subsidised persons, community callbacks, rate ≥ 5%;
     per day: completed orders, district callbacks, rate ≥ 10%)."""
-    from subsidies.models import Entitlement
+    from subsidies.standards.models import Entitlement
 
     subsidised = dict(
         Entitlement.objects.filter(status=Entitlement.Status.ACTIVE)

@@ -261,7 +261,7 @@ def _needs(settlement: QuarterSettlement, quarter: Quarter) -> list[QuarterNeed]
     (amount and label of the last grant up to the end of this quarter), × 3 months, per community."""
     from django.db.models import OuterRef, Subquery
 
-    from subsidies.models import Entitlement, Grant
+    from subsidies.standards.models import Entitlement, Grant
 
     last = Grant.objects.filter(elder_id=OuterRef("elder_id"), month__lte=quarter.last_day).order_by("-month")
     rows = (

@@ -9,12 +9,14 @@ class VouchersConfig(AppConfig):
 
     def ready(self):
         from eldercare import api as core_api
+        from eldercare import mounts
         from eldercare import nav as shell
 
-        from . import api_routes, nav
+        from . import api, nav
 
         shell.register(nav.NAV_ITEMS, nav.worklist)
-        core_api.register_routes(api_routes.register)
+        mounts.mount("vouchers/", "vouchers.urls")
+        core_api.register_routes(api.register)
         from eldercare import audit
 
         from .models import Account

@@ -9,14 +9,17 @@ would make every redemption of a provider queue on its one row. Read any balance
 compensating transaction (`reverses`).
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 from djmoney.models.fields import MoneyField
 from simple_history.models import HistoricalRecords
 
 from eldercare.models import Division, Elder, TimeStampedModel
+from eldercare.money import cny
 
 
 class Account(TimeStampedModel):
@@ -86,11 +89,15 @@ class Account(TimeStampedModel):
 
     @property
     def current_balance(self):
-        """The balance whatever the kind: the cached column or the sum of the entries (a pooled
-        account); see `vouchers.selectors.account_balance`."""
-        from .selectors import account_balance
-
-        return account_balance(account=self)
+        """The balance whatever the kind: the cached column, or the sum of the entries of a pooled
+        account (the `ledger_balance` annotation of `selectors.with_ledger_balance` when present,
+        else one aggregate)."""
+        if self.kind in CACHED_KINDS:
+            return self.balance
+        annotated = getattr(self, "ledger_balance", None)
+        if annotated is None:
+            annotated = self.entries.aggregate(total=Sum("amount"))["total"] or Decimal("0")
+        return cny(annotated)
 
     class Meta:
         ordering = ["id"]

@@ -20,7 +20,7 @@ from eldercare.money import cny
 from eldercare.periods import Month, local_day_bounds
 from eldercare.scoping import scope_for
 
-from .models import CACHED_KINDS, POOLED_KINDS, Account, LedgerEntry
+from .models import POOLED_KINDS, Account, LedgerEntry
 
 VIEW_ROLES = (
     Role.COMMUNITY_WORKER,
@@ -62,12 +62,7 @@ def with_ledger_balance(qs: QuerySet[Account]) -> QuerySet[Account]:
 def account_balance(*, account: Account) -> Money:
     """The balance of any account (see `with_ledger_balance`); one aggregate for a pooled account
     that did not come through `account_list`."""
-    if account.kind in CACHED_KINDS:
-        return account.balance
-    annotated = getattr(account, "ledger_balance", None)
-    if annotated is None:
-        annotated = account.entries.aggregate(total=Sum("amount"))["total"] or Decimal("0")
-    return cny(annotated)
+    return account.current_balance
 
 
 def account_list(*, user: User, kind: str = "", search: str = "") -> QuerySet[Account]:

@@ -10,5 +10,4 @@ urlpatterns = [
     path("elders/<int:elder_pk>/freeze/", views.freeze_view, name="voucher_freeze"),
     path("elders/<int:elder_pk>/unfreeze/", views.unfreeze_view, name="voucher_unfreeze"),
     path("elders/<int:elder_pk>/cancel/", views.cancel_view, name="voucher_cancel"),
-    path("elders/<int:elder_pk>/fraud/", views.fraud_view, name="voucher_fraud"),
 ]

@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from eldercare.errors import DomainError, ValidationFailed
-from eldercare.money import cny
 from eldercare.pdf import render_pdf
 from eldercare.periods import Month
 
@@ -95,7 +94,7 @@ def statement_pdf_view(request, elder_pk, month):
     return response
 
 
-def _status_action(request, elder_pk, form_class, call):
+def account_status_action(request, elder_pk, form_class, call):
     elder = elder_for_accounts(user=request.user, pk=elder_pk)
     form = form_class(request.POST)
     if not form.is_valid():
@@ -113,7 +112,7 @@ def _status_action(request, elder_pk, form_class, call):
 @login_required
 @require_POST
 def freeze_view(request, elder_pk):
-    return _status_action(
+    return account_status_action(
         request,
         elder_pk,
         FreezeForm,
@@ -124,7 +123,7 @@ def freeze_view(request, elder_pk):
 @login_required
 @require_POST
 def unfreeze_view(request, elder_pk):
-    return _status_action(
+    return account_status_action(
         request,
         elder_pk,
         ReasonForm,
@@ -135,22 +134,9 @@ def unfreeze_view(request, elder_pk):
 @login_required
 @require_POST
 def cancel_view(request, elder_pk):
-    return _status_action(
+    return account_status_action(
         request,
         elder_pk,
         ReasonForm,
         lambda elder, d: services.account_cancel(elder=elder, reason=d["reason"], by=request.user),
-    )
-
-
-@login_required
-@require_POST
-def fraud_view(request, elder_pk):
-    return _status_action(
-        request,
-        elder_pk,
-        FraudForm,
-        lambda elder, d: services.fraud_record(
-            elder=elder, amount=cny(d["amount"]), reason=d["reason"], by=request.user
-        ),
     )

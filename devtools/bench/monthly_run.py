@@ -14,8 +14,8 @@ from django.db import connection, transaction
 from devtools.synthetic import generate, synthetic_district
 from eldercare.models import Elder
 from eldercare.periods import Month
-from subsidies.models import Grant
-from subsidies.run import run_month
+from subsidies.standards.models import Grant
+from subsidies.standards.services.run import run_month
 from vouchers.models import LedgerEntry, LedgerTransaction
 
 

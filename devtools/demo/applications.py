@@ -15,10 +15,11 @@ from eldercare.errors import DomainError
 from eldercare.idnumber import age_on
 from eldercare.models import CalendarYear, LifeStatus
 from eldercare.workdays import UnknownCalendarYear, add_workdays, is_workday
-from subsidies.models import Application, IntakeBatch, Scheme
-from subsidies.models import ApplicationStatus as S
-from subsidies.services import applications as svc
-from subsidies.services.assessments import assessment_record
+from subsidies.applications.models import Application, IntakeBatch
+from subsidies.applications.models import ApplicationStatus as S
+from subsidies.applications.services import review as svc
+from subsidies.applications.services.assessments import assessment_record
+from subsidies.standards.models import Scheme
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SCORES = [

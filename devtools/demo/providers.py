@@ -155,7 +155,7 @@ def seed(ctx: DemoContext) -> None:
     agreements, served = [], []
     # Subsidised elders (the monthly run has paid them) all chose a provider; of the others, some buy
     # services at market price with their own money.
-    from subsidies.models import Entitlement
+    from subsidies.standards.models import Entitlement
 
     entitled = set(Entitlement.objects.filter(status="active").values_list("elder_id", flat=True))
     for i, elder in enumerate(ctx.elders):

@@ -12,9 +12,9 @@ import datetime
 from django.utils import timezone
 
 from eldercare.periods import Month
-from subsidies.models import Assessment, Entitlement
-from subsidies.run import run_month
-from subsidies.services.policies import load_policies
+from subsidies.standards.models import Assessment, Entitlement
+from subsidies.standards.services.policies import load_policies
+from subsidies.standards.services.run import run_month
 
 
 def seed_policies_and_run(ctx) -> None:

@@ -10,7 +10,7 @@ from eldercare.models import Role
 from eldercare.periods import Month, Quarter
 from providers import quality, services
 from providers.models import Callback, DistrictSample, Provider, Rectification, WorkOrder
-from subsidies.models import Assessment
+from subsidies.standards.models import Assessment
 from tests.factories import ElderFactory, user_with_role
 
 from .conftest import SHANGHAI
@@ -87,7 +87,7 @@ def test_district_callback_due_for_sampled_orders(world, users):
 
 
 def test_community_quota_five_percent_of_subsidised(world, users, tree):
-    from subsidies.models import Entitlement, Scheme
+    from subsidies.standards.models import Entitlement, Scheme
 
     scheme = Scheme.objects.create(code="a", name="江都", jurisdiction=tree.district)
     elders = [ElderFactory(community=tree.a1) for _ in range(21)]

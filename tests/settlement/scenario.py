@@ -33,7 +33,7 @@ from eldercare.periods import Month
 from providers.models import WorkOrder
 from providers.services import order_void
 from settlement.services import month_confirm
-from subsidies.models import Entitlement, Grant, PolicyRow
+from subsidies.standards.models import Entitlement, Grant, PolicyRow
 from tests.factories import user_with_role
 from tests.providers.factories import make_caregiver, make_item, make_provider
 from tests.subsidies.policy_factories import entitled_elder, schemes

@@ -30,4 +30,4 @@ def _reference_tables(request):
     if marker is None:
         return
     request.getfixturevalue("transactional_db" if marker.kwargs.get("transaction") else "db")
-    importlib.import_module("subsidies.migrations.0003_seed_materials_and_instrument").seed(apps, None)
+    importlib.import_module("subsidies.applications.migrations.0003_seed_materials_and_instrument").seed(apps, None)

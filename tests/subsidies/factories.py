@@ -5,9 +5,10 @@ from zoneinfo import ZoneInfo
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from subsidies.models import Application, IntakeBatch, Scheme
-from subsidies.services import applications as svc
-from subsidies.services.assessments import assessment_record
+from subsidies.applications.models import Application, IntakeBatch
+from subsidies.applications.services import review as svc
+from subsidies.applications.services.assessments import assessment_record
+from subsidies.standards.models import Scheme
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

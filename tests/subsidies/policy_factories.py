@@ -6,8 +6,8 @@ from django.utils import timezone
 
 from eldercare.models import ElderCategory, Role
 from eldercare.periods import Month
-from subsidies.models import Assessment, Entitlement, Scheme
-from subsidies.services.policies import load_policies
+from subsidies.standards.models import Assessment, Entitlement, Scheme
+from subsidies.standards.services.policies import load_policies
 from tests.factories import ElderFactory, user_with_role
 
 JAN_2026 = Month(2026, 1)

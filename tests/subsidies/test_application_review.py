@@ -8,11 +8,19 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from eldercare.errors import Conflict, NotAllowed, ValidationFailed
 from eldercare.models import DifficultyCategory
-from subsidies.models import ApplicationEvent, ApplicationStatus, CareLevel, Entitlement, MaterialType
-from subsidies.selectors.applications import application_get, care_level_on
-from subsidies.services import applications as svc
-from subsidies.services.applications import AlreadyMoved, Ineligible, MaterialMissing, NoticeTooShort, ObjectionsOpen
-from subsidies.services.assessments import assessment_record
+from subsidies.applications.models import ApplicationEvent, ApplicationStatus, MaterialType
+from subsidies.applications.selectors import application_get, care_level_on
+from subsidies.applications.services import reminders
+from subsidies.applications.services import review as svc
+from subsidies.applications.services.assessments import assessment_record
+from subsidies.applications.services.review import (
+    AlreadyMoved,
+    Ineligible,
+    MaterialMissing,
+    NoticeTooShort,
+    ObjectionsOpen,
+)
+from subsidies.standards.models import CareLevel, Entitlement
 from tests.factories import ElderFactory
 
 from .factories import SCORES_SELF_CARE, at, pdf_upload, upload_required, walk
@@ -320,8 +328,8 @@ def test_reminders_flag_overdue_once_a_day(elder_a1, scheme, batch, users):
     with time_machine.travel(at(MONDAY), tick=False):
         file(elder_a1, scheme, users)
     # deadline 2026-03-16; on 2026-03-18 the case is 2 working days overdue.
-    assert svc.deadline_reminders_send(on=datetime.date(2026, 3, 18)) == 1
-    assert svc.deadline_reminders_send(on=datetime.date(2026, 3, 18)) == 0
+    assert reminders.deadline_reminders_send(on=datetime.date(2026, 3, 18)) == 1
+    assert reminders.deadline_reminders_send(on=datetime.date(2026, 3, 18)) == 0
     notice = Notification.objects.get(user=users["community"])
     assert "Overdue by 2" in notice.message
     assert not Notification.objects.filter(user=users["community_b"]).exists()

@@ -9,8 +9,9 @@ from django.db import connection
 
 from eldercare.errors import DomainError
 from eldercare.models import DifficultyCategory, Role
-from subsidies.models import ApplicationEvent, Entitlement
-from subsidies.services import applications as svc
+from subsidies.applications.models import ApplicationEvent
+from subsidies.applications.services import review as svc
+from subsidies.standards.models import Entitlement
 from tests.factories import ElderFactory, make_tree, user_with_role
 
 from .factories import at, open_batch, scheme_for, walk

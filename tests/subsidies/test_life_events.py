@@ -9,9 +9,9 @@ from eldercare.errors import NotAllowed
 from eldercare.models import LifeStatus, Notification
 from eldercare.periods import Month
 from providers.models import WorkOrder
-from subsidies.models import Entitlement
-from subsidies.run import run_month
-from subsidies.services.life_events import life_event_report, life_event_verify
+from providers.services.life_events import life_event_report, life_event_verify
+from subsidies.standards.models import Entitlement
+from subsidies.standards.services.run import run_month
 from vouchers.errors import AccountFrozen
 from vouchers.models import Account
 from vouchers.services import redemption_create

@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from eldercare.models import Role
 from eldercare.periods import Month
-from subsidies.models import Grant, RunRefusal
-from subsidies.run import RunInterrupted, run_month
-from subsidies.services.policies import entitlement_end
+from subsidies.standards.models import Grant, RunRefusal
+from subsidies.standards.services.entitlements import entitlement_end
+from subsidies.standards.services.run import RunInterrupted, run_month
 from tests.factories import user_with_role
 from vouchers.models import Account, LedgerEntry, LedgerTransaction
 from vouchers.selectors import with_ledger_balance
@@ -221,7 +221,7 @@ def test_a_death_reported_late_recovers_the_months_after(tree):
 
 @pytest.mark.django_db
 def test_a_policy_version_change_between_two_months_in_the_run(tree):
-    from subsidies.services.policies import RowInput, policy_version_create
+    from subsidies.standards.services.policies import RowInput, policy_version_create
 
     p = _population(tree)
     s = schemes(tree)

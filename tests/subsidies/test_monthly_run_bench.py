@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 
-from subsidies.models import Grant
+from subsidies.standards.models import Grant
 
 
 @pytest.mark.django_db

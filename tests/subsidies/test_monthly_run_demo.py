@@ -7,7 +7,7 @@ import pytest
 
 from devtools.demo import core as demo
 from devtools.demo.standards import seed_policies_and_run
-from subsidies.models import Grant, SubsidyRun
+from subsidies.standards.models import Grant, SubsidyRun
 
 
 @pytest.mark.django_db

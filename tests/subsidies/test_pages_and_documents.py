@@ -8,9 +8,9 @@ import time_machine
 from django.urls import reverse
 
 from eldercare.models import DifficultyCategory
-from subsidies.documents import decision_notice_generate
-from subsidies.models import ApplicationStatus, DecisionNotice
-from subsidies.services import applications as svc
+from subsidies.applications.documents import decision_notice_generate
+from subsidies.applications.models import ApplicationStatus, DecisionNotice
+from subsidies.applications.services import review as svc
 from tests.factories import ElderFactory
 
 from .factories import at, pdf_upload, walk

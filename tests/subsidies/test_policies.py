@@ -8,8 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from eldercare.periods import Month
-from subsidies.policies import PersonFacts, PolicySpec, RuleSpec, age_in_month, split, standard_for
-from subsidies.services.policies import DIFFICULTY, SCHEMES
+from subsidies.standards.rules import PersonFacts, PolicySpec, RuleSpec, age_in_month, split, standard_for
+from subsidies.standards.services.policies import DIFFICULTY, SCHEMES
 
 M = Month(2026, 12)
 

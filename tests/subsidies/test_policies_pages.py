@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 
 from eldercare.periods import Month
-from subsidies.models import PolicyVersion
-from subsidies.run import run_month
-from subsidies.services.policies import RowInput, policy_version_preview
+from subsidies.standards.models import PolicyVersion
+from subsidies.standards.services.policies import RowInput, policy_version_preview
+from subsidies.standards.services.run import run_month
 
 from .policy_factories import entitled_elder, schemes
 

@@ -6,9 +6,10 @@ import pytest
 
 from eldercare.models import ElderCategory, Role
 from eldercare.periods import Month
-from subsidies.models import Assessment
-from subsidies.services.policies import RowInput, policy_version_create
-from subsidies.standards import Standard, entitlement_standard
+from subsidies.standards.models import Assessment
+from subsidies.standards.rules import Standard
+from subsidies.standards.selectors import entitlement_standard
+from subsidies.standards.services.policies import RowInput, policy_version_create
 from tests.factories import user_with_role
 
 from .policy_factories import entitled_elder, schemes

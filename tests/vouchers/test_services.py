@@ -10,7 +10,8 @@ from django.utils import timezone
 from eldercare.errors import NotAllowed, ValidationFailed
 from eldercare.money import cny
 from eldercare.periods import Month
-from subsidies.models import Entitlement, Scheme
+from subsidies.standards.models import Entitlement, Scheme
+from subsidies.standards.services.entitlements import fraud_record
 from vouchers.errors import (
     AccountFrozen,
     AlreadyReversed,
@@ -24,7 +25,6 @@ from vouchers.services import (
     account_for_elder,
     account_freeze,
     account_unfreeze,
-    fraud_record,
     funding_account,
     grant_credit,
     personal_deposit,

@@ -1,0 +1,24 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ApplicationsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "subsidies.applications"
+    label = "applications"
+    verbose_name = _("Applications and review")
+
+    def ready(self):
+        from eldercare import api as core_api
+        from eldercare import audit, mounts
+        from eldercare import nav as shell
+
+        from . import api, nav
+        from .models import Application, Objection
+
+        shell.register(nav.NAV_ITEMS, nav.worklist)
+        core_api.register_routes(api.register)
+        # The intake and review pages carry the "subsidies:" namespace (app_name of that module).
+        mounts.mount("subsidies/", "subsidies.applications.urls")
+        audit.register(Application, "community_id")
+        audit.register(Objection, "application__community_id")

@@ -1,0 +1,80 @@
+"""Rules of intake and review, pure and on plain values: eligibility (each failing rule named),
+the review's working-day limits (domain.md, "Application and review"), and who acts at each stage."""
+
+import calendar
+import datetime
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from eldercare.idnumber import age_on
+from eldercare.models import Role
+
+from .models import ApplicationStatus as S
+
+MIN_AGE = 60
+MIN_RESIDENCE_MONTHS = 6
+
+# The public notice lasts at least 5 working days; the community's first review, notice included,
+# at most 10; the street office 5; the district 10.
+NOTICE_MIN_WORKDAYS = 5
+COMMUNITY_WORKDAYS = 10  # the whole first review, notice included
+STREET_WORKDAYS = 5
+DISTRICT_WORKDAYS = 10
+
+COMMUNITY_STAGES = (S.FILED, S.COMMUNITY_REVIEW, S.PUBLIC_NOTICE, S.COMMUNITY_DECISION)
+STAGE_ROLE: dict[str, str] = {
+    S.FILED: Role.COMMUNITY_WORKER,
+    S.COMMUNITY_REVIEW: Role.COMMUNITY_WORKER,
+    S.PUBLIC_NOTICE: Role.COMMUNITY_WORKER,
+    S.COMMUNITY_DECISION: Role.COMMUNITY_WORKER,
+    S.STREET_REVIEW: Role.STREET_REVIEWER,
+    S.ASSESSMENT: Role.ASSESSOR,
+    S.DISTRICT_DECISION: Role.DISTRICT_REVIEWER,
+}
+
+
+def months_before(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` months earlier, clamped to the month's end (31 Aug - 6 months = 28/29 Feb)."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    month += 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+@dataclass(frozen=True)
+class EligibilityFacts:
+    birth_date: datetime.date
+    hukou_in_district: bool
+    resident_since: datetime.date
+    alive_and_present: bool
+    disqualified: bool
+    has_other_open_application: bool
+    has_active_entitlement: bool
+
+
+def eligibility_problems(facts: EligibilityFacts, *, on: datetime.date) -> list[str]:
+    """Every rule the elder fails on `on` (the filing date), as messages naming the rule."""
+    problems = []
+    age = age_on(facts.birth_date, on)
+    if age < MIN_AGE:
+        problems.append(
+            _("Age: the elder is %(age)d on %(date)s; the subsidy needs %(min)d or more.")
+            % {"age": age, "date": on.isoformat(), "min": MIN_AGE}
+        )
+    if not facts.hukou_in_district:
+        problems.append(_("Household registration: the elder's household registration is not in the district."))
+    earliest = months_before(on, MIN_RESIDENCE_MONTHS)
+    if facts.resident_since > earliest:
+        problems.append(
+            _("Residence: living here since %(since)s, less than six months before %(date)s.")
+            % {"since": facts.resident_since.isoformat(), "date": on.isoformat()}
+        )
+    if not facts.alive_and_present:
+        problems.append(_("Status: the elder is recorded as deceased or moved away."))
+    if facts.disqualified:
+        problems.append(_("Disqualified: the elder was disqualified for life after fraud."))
+    if facts.has_other_open_application:
+        problems.append(_("Open application: the elder already has an application under review."))
+    if facts.has_active_entitlement:
+        problems.append(_("Active subsidy: the elder already receives a subsidy."))
+    return problems

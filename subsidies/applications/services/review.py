@@ -1,0 +1,630 @@
+"""Applications and their review: filing, materials, the workflow, objections, batches, reminders.
+
+The workflow is the table `MOVES`; `application_transition` is the only code that changes an
+application's status. It locks the row (select_for_update), checks the user's role and
+jurisdiction, the case's state and readiness, writes the status and one `ApplicationEvent` row in
+the same transaction.
+"""
+
+import datetime
+import hashlib
+from dataclasses import dataclass
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from eldercare.errors import Conflict, NotAllowed, ValidationFailed
+from eldercare.models import DifficultyCategory, Division, Elder, LifeStatus, Role, User
+from eldercare.periods import Month
+from eldercare.scoping import scope_for
+from eldercare.workdays import add_workdays, workdays_between
+from subsidies.applications.models import (
+    OPEN_STATUSES,
+    Application,
+    ApplicationEvent,
+    CareSituation,
+    DecisionNotice,
+    IntakeBatch,
+    Material,
+    MaterialType,
+    Objection,
+    RequiredMaterial,
+)
+from subsidies.applications.models import ApplicationStatus as S
+from subsidies.applications.rules import (
+    COMMUNITY_STAGES,
+    COMMUNITY_WORKDAYS,
+    DISTRICT_WORKDAYS,
+    NOTICE_MIN_WORKDAYS,
+    STAGE_ROLE,
+    STREET_WORKDAYS,
+    EligibilityFacts,
+    eligibility_problems,
+)
+from subsidies.applications.tasks import generate_decision_notice
+from subsidies.standards.models import Entitlement, Scheme
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+ALLOWED_UPLOADS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+
+
+class Ineligible(ValidationFailed):
+    code = "ineligible"
+
+
+class MaterialMissing(ValidationFailed):
+    code = "material_missing"
+
+
+class NoticeTooShort(ValidationFailed):
+    code = "notice_too_short"
+
+
+class ObjectionsOpen(Conflict):
+    code = "objections_open"
+
+
+class AlreadyMoved(Conflict):
+    code = "already_moved"
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+# --- who acts at which stage -------------------------------------------------------------------
+
+# Returning a case goes one step back, for correction.
+RETURN_TO: dict[str, str] = {
+    S.COMMUNITY_REVIEW: S.FILED,
+    S.PUBLIC_NOTICE: S.COMMUNITY_REVIEW,
+    S.COMMUNITY_DECISION: S.COMMUNITY_REVIEW,
+    S.STREET_REVIEW: S.COMMUNITY_DECISION,
+    S.ASSESSMENT: S.STREET_REVIEW,
+    S.DISTRICT_DECISION: S.ASSESSMENT,
+}
+
+
+@dataclass(frozen=True)
+class Move:
+    label: object  # lazy translation
+    sources: tuple[str, ...]
+    target: str | None  # None: RETURN_TO[source]
+    roles: tuple[str, ...] = ()  # empty: the role responsible for the source stage
+    opinion_required: bool = False
+    forward: bool = False  # a forward move re-checks materials and eligibility
+    manual: bool = True  # offered as a button (False: done through its own page or service)
+
+
+MOVES: dict[str, Move] = {
+    "accept": Move(gettext_lazy("Accept (materials complete)"), (S.FILED,), S.COMMUNITY_REVIEW, forward=True),
+    "notice_start": Move(gettext_lazy("Post the public notice"), (S.COMMUNITY_REVIEW,), S.PUBLIC_NOTICE, forward=True),
+    "notice_close": Move(gettext_lazy("Close the public notice"), (S.PUBLIC_NOTICE,), S.COMMUNITY_DECISION),
+    "forward": Move(
+        gettext_lazy("Community approval: send to the street office"),
+        (S.COMMUNITY_DECISION,),
+        S.STREET_REVIEW,
+        opinion_required=True,
+        forward=True,
+    ),
+    "street_approve": Move(
+        gettext_lazy("Street office approval: send to assessment"),
+        (S.STREET_REVIEW,),
+        S.ASSESSMENT,
+        opinion_required=True,
+        forward=True,
+    ),
+    "assess": Move(gettext_lazy("Record the assessment"), (S.ASSESSMENT,), S.DISTRICT_DECISION, manual=False),
+    "approve": Move(
+        gettext_lazy("District approval"), (S.DISTRICT_DECISION,), S.APPROVED, opinion_required=True, forward=True
+    ),
+    "reject": Move(
+        gettext_lazy("Reject"),
+        (S.COMMUNITY_REVIEW, S.PUBLIC_NOTICE, S.COMMUNITY_DECISION, S.STREET_REVIEW, S.DISTRICT_DECISION),
+        S.REJECTED,
+        opinion_required=True,
+    ),
+    "return": Move(gettext_lazy("Return one step for correction"), tuple(RETURN_TO), None, opinion_required=True),
+    "withdraw": Move(
+        gettext_lazy("Withdraw (at the applicant's request)"),
+        OPEN_STATUSES,
+        S.WITHDRAWN,
+        (Role.COMMUNITY_WORKER,),
+        True,
+    ),
+}
+
+
+def _in_scope(user: User, community_id: int) -> bool:
+    scope = scope_for(user)
+    return scope.covers_community(community_id)
+
+
+def _roles_for(move: Move, status: str) -> tuple[str, ...]:
+    return move.roles or (STAGE_ROLE[status],)
+
+
+def allowed_actions(*, application: Application, user: User) -> list[str]:
+    """The moves the user could make now (readiness is checked when the move is made)."""
+    if not _in_scope(user, application.community_id):
+        return []
+    return [
+        name
+        for name, move in MOVES.items()
+        if move.manual and application.status in move.sources and user.has_role(*_roles_for(move, application.status))
+    ]
+
+
+# --- readiness: eligibility and materials ------------------------------------------------------
+
+
+def _facts(elder: Elder, *, exclude_application_id: int | None) -> EligibilityFacts:
+    others = Application.objects.filter(elder=elder, status__in=OPEN_STATUSES)
+    if exclude_application_id:
+        others = others.exclude(pk=exclude_application_id)
+    return EligibilityFacts(
+        birth_date=elder.birth_date,
+        hukou_in_district=elder.hukou_in_district,
+        resident_since=elder.resident_since,
+        alive_and_present=elder.life_status == LifeStatus.ACTIVE,
+        disqualified=elder.disqualified_at is not None,
+        has_other_open_application=others.exists(),
+        has_active_entitlement=Entitlement.objects.filter(elder=elder, status=Entitlement.Status.ACTIVE).exists(),
+    )
+
+
+def application_eligibility(*, application: Application) -> list[str]:
+    """The failing rules for the case, judged on its filing date."""
+    facts = _facts(application.elder, exclude_application_id=application.pk)
+    return eligibility_problems(facts, on=application.filed_on)
+
+
+def required_materials(*, care_situation: str, categories: list[str]) -> list[str]:
+    conditions = [RequiredMaterial.ALWAYS, *categories]
+    if care_situation == CareSituation.NON_SELF_CARE:
+        conditions.append(RequiredMaterial.NON_SELF_CARE)
+    types = RequiredMaterial.objects.filter(condition__in=conditions).values_list("material_type", flat=True)
+    order = list(MaterialType.values)
+    return sorted(set(types), key=order.index)
+
+
+def missing_materials(*, application: Application) -> list[str]:
+    """The required material types not yet uploaded, in the table's order."""
+    present = set(application.materials.values_list("material_type", flat=True))
+    return [
+        t
+        for t in required_materials(care_situation=application.care_situation, categories=application.categories)
+        if t not in present
+    ]
+
+
+def _check_ready(application: Application) -> None:
+    missing = missing_materials(application=application)
+    if missing:
+        labels = dict(MaterialType.choices)
+        raise MaterialMissing(
+            _("Required material missing: %(names)s.") % {"names": "、".join(str(labels[m]) for m in missing)},
+            missing=missing,
+        )
+    problems = application_eligibility(application=application)
+    if problems:
+        raise Ineligible(" ".join(problems), problems=problems)
+
+
+# --- deadlines ---------------------------------------------------------------------------------
+
+
+def _enter_stage(application: Application, source: str, target: str, day: datetime.date) -> None:
+    if target in COMMUNITY_STAGES:
+        if source not in COMMUNITY_STAGES or application.deadline is None:
+            application.stage_started_on = day
+            application.deadline = add_workdays(day, COMMUNITY_WORKDAYS)
+        return
+    application.stage_started_on = day
+    if target == S.STREET_REVIEW:
+        application.deadline = add_workdays(day, STREET_WORKDAYS)
+    elif target == S.DISTRICT_DECISION:
+        application.deadline = add_workdays(day, DISTRICT_WORKDAYS)
+    else:
+        application.deadline = None
+
+
+def days_left(application: Application, on: datetime.date | None = None) -> int | None:
+    """Working days until the stage's deadline; negative when overdue, None without a deadline."""
+    if application.deadline is None or not application.is_open:
+        return None
+    return workdays_between(on or today(), application.deadline)
+
+
+# --- the one transition function ---------------------------------------------------------------
+
+
+def _hook_notice_start(app: Application, *, starts_on=None, ends_on=None, investigation_notes="", **_kw) -> None:
+    if investigation_notes:
+        app.investigation_notes = investigation_notes
+    if not app.investigation_notes.strip():
+        raise ValidationFailed(_("Record the home investigation notes before posting the public notice."))
+    if starts_on is None or ends_on is None:
+        raise ValidationFailed(_("Give the first and last day of the public notice."))
+    if starts_on < app.filed_on or ends_on < starts_on:
+        raise ValidationFailed(_("The public notice must start after filing and end after it starts."))
+    length = workdays_between(starts_on - datetime.timedelta(days=1), ends_on)
+    if length < NOTICE_MIN_WORKDAYS:
+        raise NoticeTooShort(
+            _("The public notice must last at least %(min)d working days; %(start)s to %(end)s has %(n)d.")
+            % {"min": NOTICE_MIN_WORKDAYS, "start": starts_on, "end": ends_on, "n": length}
+        )
+    app.notice_starts_on, app.notice_ends_on = starts_on, ends_on
+
+
+def _hook_notice_close(app: Application, **_kw) -> None:
+    if app.notice_ends_on and today() <= app.notice_ends_on:
+        raise Conflict(
+            _("The public notice runs until %(end)s; it can be closed from the next day.") % {"end": app.notice_ends_on}
+        )
+    if app.objections.filter(status=Objection.Status.OPEN).exists():
+        raise ObjectionsOpen(_("Every objection must be resolved before the case moves on."))
+
+
+def _hook_assess(app: Application, *, assessment=None, **_kw) -> None:
+    if assessment is None or assessment.elder_id != app.elder_id:
+        raise ValidationFailed(_("Record the assessment on the assessment page."))
+    app.assessment = assessment
+
+
+def _hook_approve(app: Application, *, by: User, **_kw) -> None:
+    if app.assessment_id is None:
+        raise ValidationFailed(_("The care level must be assessed before approval."))
+
+
+HOOKS = {
+    "notice_start": _hook_notice_start,
+    "notice_close": _hook_notice_close,
+    "assess": _hook_assess,
+    "approve": _hook_approve,
+}
+
+
+def application_transition(
+    *, application: Application, action: str, by: User, opinion: str = "", **params
+) -> Application:
+    """Make one move of the workflow (see MOVES), or refuse with a message saying why."""
+    move = MOVES.get(action)
+    if move is None:
+        raise ValidationFailed(_("Unknown action."))
+    with transaction.atomic():
+        app = (
+            Application.objects.select_for_update(of=("self",)).select_related("elder", "scheme").get(pk=application.pk)
+        )
+        if not _in_scope(by, app.community_id):
+            raise NotAllowed(_("This case is outside your jurisdiction."))
+        if app.status not in move.sources:
+            raise AlreadyMoved(
+                _("This case is now at “%(status)s”; “%(action)s” is no longer possible.")
+                % {"status": app.get_status_display(), "action": move.label}
+            )
+        if not by.has_role(*_roles_for(move, app.status)):
+            raise NotAllowed(_("Your role may not do “%(action)s” at this stage.") % {"action": move.label})
+        if move.opinion_required and not opinion.strip():
+            raise ValidationFailed(_("Write an opinion (the reasons) for this step."))
+        hook = HOOKS.get(action)
+        if hook:
+            hook(app, by=by, **params)
+        if move.forward:
+            _check_ready(app)
+        source = app.status
+        target = move.target or RETURN_TO[source]
+        now = timezone.now()
+        day = timezone.localdate(now)
+        app.status = target
+        _enter_stage(app, source, target, day)
+        if target in (S.APPROVED, S.REJECTED):
+            app.decided_at = now
+            app.decision_reasons = opinion
+        if target == S.APPROVED:
+            app.entitlement = Entitlement.objects.create(
+                elder=app.elder,
+                scheme=app.scheme,
+                start_month=Month.of(day).next().first_day,
+                approved_at=now,
+                approved_by=by,
+            )
+        app.save()
+        ApplicationEvent.objects.create(
+            application=app, action=action, from_status=source, to_status=target, by=by, at=now, opinion=opinion
+        )
+        if target in (S.APPROVED, S.REJECTED):
+            kind = DecisionNotice.Kind.APPROVAL if target == S.APPROVED else DecisionNotice.Kind.REJECTION
+            notice = DecisionNotice.objects.create(application=app, kind=kind)
+            transaction.on_commit(lambda: generate_decision_notice.delay(notice.pk))
+    application.refresh_from_db()
+    return application
+
+
+# --- named use cases (all through application_transition) --------------------------------------
+
+
+def application_accept(*, application: Application, by: User, opinion: str = "") -> Application:
+    return application_transition(application=application, action="accept", by=by, opinion=opinion)
+
+
+def application_notice_start(
+    *,
+    application: Application,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    by: User,
+    investigation_notes: str = "",
+    opinion: str = "",
+) -> Application:
+    return application_transition(
+        application=application,
+        action="notice_start",
+        by=by,
+        opinion=opinion,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        investigation_notes=investigation_notes,
+    )
+
+
+def application_notice_close(*, application: Application, by: User, opinion: str = "") -> Application:
+    return application_transition(application=application, action="notice_close", by=by, opinion=opinion)
+
+
+def application_forward(*, application: Application, by: User, opinion: str) -> Application:
+    """Community approval after the public notice: send the case to the street office."""
+    return application_transition(application=application, action="forward", by=by, opinion=opinion)
+
+
+def application_street_approve(*, application: Application, by: User, opinion: str) -> Application:
+    return application_transition(application=application, action="street_approve", by=by, opinion=opinion)
+
+
+def application_approve(*, application: Application, by: User, opinion: str) -> Application:
+    return application_transition(application=application, action="approve", by=by, opinion=opinion)
+
+
+def application_reject(*, application: Application, by: User, opinion: str) -> Application:
+    return application_transition(application=application, action="reject", by=by, opinion=opinion)
+
+
+def application_return(*, application: Application, by: User, opinion: str) -> Application:
+    return application_transition(application=application, action="return", by=by, opinion=opinion)
+
+
+def application_withdraw(*, application: Application, by: User, opinion: str) -> Application:
+    return application_transition(application=application, action="withdraw", by=by, opinion=opinion)
+
+
+def application_set_investigation(*, application: Application, notes: str, by: User) -> Application:
+    """The community's home-investigation notes (not a move: the status stays)."""
+    if not (_in_scope(by, application.community_id) and by.has_role(Role.COMMUNITY_WORKER)):
+        raise NotAllowed(_("Only the community's workers record the home investigation."))
+    if application.status not in (S.FILED, S.COMMUNITY_REVIEW):
+        raise Conflict(_("The home investigation is recorded during the community review."))
+    Application.objects.filter(pk=application.pk).update(investigation_notes=notes, updated_at=timezone.now())
+    application.refresh_from_db()
+    return application
+
+
+# --- filing ------------------------------------------------------------------------------------
+
+
+def _open_batch(district: Division) -> IntakeBatch:
+    batch = IntakeBatch.objects.filter(district=district, status=IntakeBatch.Status.OPEN).first()
+    if batch is None:
+        raise Conflict(_("No intake batch is open: the district opens one every half year."))
+    return batch
+
+
+def application_file(
+    *,
+    elder: Elder,
+    scheme: Scheme,
+    categories: list[str],
+    care_situation: str,
+    by: User,
+    high_age: bool = False,
+    applicant_note: str = "",
+) -> Application:
+    """File an application at the elder's community; eligibility is checked on the filing date."""
+    if not (by.has_role(Role.COMMUNITY_WORKER) and _in_scope(by, elder.community_id)):
+        raise NotAllowed(_("Applications are filed by a worker of the elder's community."))
+    unknown = set(categories) - set(DifficultyCategory.values)
+    if unknown:
+        raise ValidationFailed(_("Unknown category: %(codes)s.") % {"codes": ", ".join(sorted(unknown))})
+    if care_situation not in CareSituation.values:
+        raise ValidationFailed(_("Choose the care situation."))
+    day = today()
+    with transaction.atomic():
+        elder = (
+            Elder.objects.select_for_update(of=("self",)).select_related("community__parent__parent").get(pk=elder.pk)
+        )
+        problems = eligibility_problems(_facts(elder, exclude_application_id=None), on=day)
+        if problems:
+            raise Ineligible(" ".join(problems), problems=problems)
+        batch = _open_batch(elder.community.district)
+        try:
+            with transaction.atomic():
+                app = Application.objects.create(
+                    elder=elder,
+                    community=elder.community,
+                    scheme=scheme,
+                    batch=batch,
+                    categories=sorted(set(categories)),
+                    high_age=high_age,
+                    care_situation=care_situation,
+                    filed_on=day,
+                    filed_by=by,
+                    applicant_note=applicant_note,
+                    status=S.FILED,
+                    stage_started_on=day,
+                    deadline=add_workdays(day, COMMUNITY_WORKDAYS),
+                )
+        except IntegrityError as exc:
+            raise Conflict(_("Open application: the elder already has an application under review.")) from exc
+        ApplicationEvent.objects.create(
+            application=app, action="file", from_status="", to_status=S.FILED, by=by, at=timezone.now()
+        )
+    return app
+
+
+# --- materials ---------------------------------------------------------------------------------
+
+
+def material_upload(*, application: Application, material_type: str, upload: UploadedFile, by: User) -> Material:
+    """Store one scanned material after checking its size and its real type (from the content)."""
+    import filetype
+
+    if not (by.has_role(Role.COMMUNITY_WORKER) and _in_scope(by, application.community_id)):
+        raise NotAllowed(_("Materials are uploaded by a worker of the elder's community."))
+    if not application.is_open:
+        raise Conflict(_("The case is closed; materials can no longer be added."))
+    if material_type not in MaterialType.values:
+        raise ValidationFailed(_("Choose the kind of material."))
+    if upload.size > MAX_UPLOAD_BYTES:
+        raise ValidationFailed(
+            _("The file is %(mb).1f MB; at most 10 MB is accepted.") % {"mb": upload.size / 1024 / 1024}
+        )
+    upload.seek(0)
+    head = upload.read(8192)
+    kind = filetype.guess(head)
+    if kind is None or kind.mime not in ALLOWED_UPLOADS:
+        raise ValidationFailed(
+            _("Only PDF, JPEG or PNG scans are accepted; “%(name)s” is %(kind)s.")
+            % {"name": upload.name, "kind": kind.mime if kind else _("not a recognised file type")}
+        )
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    material = Material(
+        application=application,
+        material_type=material_type,
+        original_name=(upload.name or "")[-200:],
+        content_type=kind.mime,
+        extension=ALLOWED_UPLOADS[kind.mime],
+        size=upload.size,
+        sha256=digest.hexdigest(),
+        uploaded_by=by,
+    )
+    material.file.save("upload", upload, save=False)
+    material.save()
+    return material
+
+
+# --- objections --------------------------------------------------------------------------------
+
+
+def objection_record(
+    *, application: Application, received_on: datetime.date, content: str, by: User, objector: str = ""
+) -> Objection:
+    if not (by.has_role(Role.COMMUNITY_WORKER) and _in_scope(by, application.community_id)):
+        raise NotAllowed(_("Objections are recorded by the community."))
+    if application.status != S.PUBLIC_NOTICE:
+        raise Conflict(_("Objections are received during the public notice."))
+    if not (application.notice_starts_on <= received_on <= application.notice_ends_on):
+        raise ValidationFailed(_("The objection must be received during the public notice."))
+    if not content.strip():
+        raise ValidationFailed(_("Write what the objection says."))
+    return Objection.objects.create(
+        application=application, received_on=received_on, objector=objector, content=content, recorded_by=by
+    )
+
+
+def objection_resolve(*, objection: Objection, upheld: bool, resolution: str, by: User) -> Objection:
+    """Upheld: the case is rejected with the resolution as reason. Dismissed: the case continues."""
+    if not (by.has_role(Role.COMMUNITY_WORKER) and _in_scope(by, objection.application.community_id)):
+        raise NotAllowed(_("Objections are resolved by the community."))
+    if not resolution.strip():
+        raise ValidationFailed(_("Write how the objection was resolved."))
+    with transaction.atomic():
+        obj = Objection.objects.select_for_update().get(pk=objection.pk)
+        if obj.status != Objection.Status.OPEN:
+            raise Conflict(_("This objection is already resolved."))
+        obj.status = Objection.Status.UPHELD if upheld else Objection.Status.DISMISSED
+        obj.resolution = resolution
+        obj.resolved_by = by
+        obj.resolved_at = timezone.now()
+        obj.save()
+        if upheld:
+            application_transition(
+                application=obj.application,
+                action="reject",
+                by=by,
+                opinion=_("Objection upheld: %(text)s") % {"text": resolution},
+            )
+    return obj
+
+
+# --- batches -----------------------------------------------------------------------------------
+
+
+def _require_district(by: User, district: Division) -> None:
+    scope = scope_for(by)
+    if not (by.has_role(Role.DISTRICT_REVIEWER) and (scope.all or district.pk in scope.district_ids)):
+        raise NotAllowed(_("Only the district's reviewers manage intake batches."))
+
+
+def intake_batch_open(
+    *, district: Division, name: str, opens_on: datetime.date, closes_on: datetime.date, by: User
+) -> IntakeBatch:
+    _require_district(by, district)
+    if closes_on < opens_on:
+        raise ValidationFailed(_("The batch must close after it opens."))
+    try:
+        with transaction.atomic():
+            return IntakeBatch.objects.create(district=district, name=name, opens_on=opens_on, closes_on=closes_on)
+    except IntegrityError as exc:
+        raise Conflict(_("Another intake batch is still open; close it first.")) from exc
+
+
+def intake_batch_close(*, batch: IntakeBatch, by: User) -> IntakeBatch:
+    _require_district(by, batch.district)
+    IntakeBatch.objects.filter(pk=batch.pk).update(status=IntakeBatch.Status.CLOSED, updated_at=timezone.now())
+    batch.refresh_from_db()
+    return batch
+
+
+@dataclass
+class BatchResult:
+    moved: list[Application]
+    refused: list[tuple[Application, str]]
+
+
+def _batch_move(apps, action: str, by: User, **params) -> BatchResult:
+    from eldercare.errors import DomainError
+
+    result = BatchResult([], [])
+    for app in apps:
+        try:
+            result.moved.append(application_transition(application=app, action=action, by=by, **params))
+        except DomainError as exc:
+            result.refused.append((app, exc.message))
+    return result
+
+
+def batch_notice_start(
+    *, batch: IntakeBatch, community: Division, starts_on: datetime.date, ends_on: datetime.date, by: User
+) -> BatchResult:
+    """Post one public notice for every case of the batch in the community's review."""
+    if not (by.has_role(Role.COMMUNITY_WORKER) and _in_scope(by, community.pk)):
+        raise NotAllowed(_("The public notice is posted by the community."))
+    if workdays_between(starts_on - datetime.timedelta(days=1), ends_on) < NOTICE_MIN_WORKDAYS:
+        raise NoticeTooShort(
+            _("The public notice must last at least %(min)d working days.") % {"min": NOTICE_MIN_WORKDAYS}
+        )
+    apps = Application.objects.filter(batch=batch, community=community, status=S.COMMUNITY_REVIEW).order_by("id")
+    return _batch_move(list(apps), "notice_start", by, starts_on=starts_on, ends_on=ends_on)
+
+
+def batch_approve(*, batch: IntakeBatch, by: User, opinion: str) -> BatchResult:
+    """District approval of every case of the batch awaiting its decision (each checked as usual)."""
+    _require_district(by, batch.district)
+    apps = Application.objects.filter(batch=batch, status=S.DISTRICT_DECISION).order_by("id")
+    return _batch_move(list(apps), "approve", by, opinion=opinion)

@@ -1,0 +1,23 @@
+"""URL patterns of the intake and review pages, namespaced "subsidies:" (included from subsidies/urls.py)."""
+
+from django.urls import path
+
+from . import views as v
+
+app_name = "subsidies"
+
+urlpatterns = [
+    path("applications/", v.application_list_view, name="application_list"),
+    path("applications/new/", v.application_file_view, name="application_file"),
+    path("applications/<int:pk>/", v.application_detail_view, name="application_detail"),
+    path("applications/<int:pk>/act/<slug:action>/", v.application_act_view, name="application_act"),
+    path("applications/<int:pk>/materials/", v.material_upload_view, name="material_upload"),
+    path("applications/<int:pk>/objections/", v.objection_record_view, name="objection_record"),
+    path("applications/<int:pk>/assess/", v.assessment_view, name="assessment"),
+    path("applications/<int:pk>/decision.pdf", v.decision_download_view, name="decision_download"),
+    path("materials/<int:pk>/", v.material_download_view, name="material_download"),
+    path("objections/<int:pk>/resolve/", v.objection_resolve_view, name="objection_resolve"),
+    path("batches/", v.batch_list_view, name="batch_list"),
+    path("batches/<int:pk>/", v.batch_detail_view, name="batch_detail"),
+    path("batches/<int:pk>/notice-list/<int:community_id>.pdf", v.notice_list_pdf_view, name="notice_list_pdf"),
+]

@@ -1,0 +1,339 @@
+"""Pages of the intake and review. Thin: a selector to find within scope, one service, render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from eldercare.errors import DomainError
+from eldercare.models import Division, Role
+from eldercare.selectors import division_list, elder_list
+from eldercare.workdays import UnknownCalendarYear
+from subsidies.applications.documents import notice_list_pdf
+from subsidies.applications.forms import (
+    ActionForm,
+    ApplicationFileForm,
+    AssessmentForm,
+    BatchForm,
+    BatchNoticeForm,
+    MaterialForm,
+    ObjectionForm,
+    ObjectionResolveForm,
+)
+from subsidies.applications.models import ApplicationStatus, DecisionNotice, IntakeBatch, Objection
+from subsidies.applications.selectors import (
+    application_get,
+    application_list,
+    batch_get,
+    batch_list,
+    material_get,
+    notice_list_applications,
+    objection_get,
+)
+from subsidies.applications.services import review as svc
+from subsidies.applications.services.assessments import assessment_record, default_instrument
+
+
+def _days_left(app):
+    try:
+        return svc.days_left(app)
+    except UnknownCalendarYear:
+        return None
+
+
+@login_required
+def application_list_view(request):
+    filters = {k: request.GET.get(k, "") for k in ("status", "batch", "community", "q", "overdue")}
+    qs = application_list(user=request.user, filters=filters)
+    if request.GET.get("mine"):
+        from subsidies.applications.selectors import application_worklist
+
+        qs = application_worklist(user=request.user)
+    rows = [(app, _days_left(app)) for app in qs.order_by("deadline", "id")[:200]]
+    return render(
+        request,
+        "subsidies/application_list.html",
+        {
+            "rows": rows,
+            "filters": filters,
+            "statuses": ApplicationStatus.choices,
+            "batches": batch_list(user=request.user),
+            "communities": division_list(user=request.user).filter(level=Division.Level.COMMUNITY),
+            "can_file": request.user.has_role(Role.COMMUNITY_WORKER),
+        },
+    )
+
+
+@login_required
+def application_file_view(request):
+    if not request.user.has_role(Role.COMMUNITY_WORKER):
+        raise PermissionDenied
+    elders = elder_list(user=request.user)
+    form = ApplicationFileForm(request.POST or None, elders=elders, initial={"elder": request.GET.get("elder")})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            app = svc.application_file(
+                elder=d["elder"],
+                scheme=d["scheme"],
+                categories=d["categories"],
+                care_situation=d["care_situation"],
+                high_age=d["high_age"],
+                applicant_note=d["applicant_note"],
+                by=request.user,
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The application was filed. Upload the required materials."))
+            return redirect(app)
+    return render(request, "subsidies/application_file.html", {"form": form})
+
+
+@login_required
+def application_detail_view(request, pk):
+    app = application_get(user=request.user, pk=pk)
+    actions = [(name, svc.MOVES[name]) for name in svc.allowed_actions(application=app, user=request.user)]
+    is_community = request.user.has_role(Role.COMMUNITY_WORKER)
+    try:
+        eligibility = svc.application_eligibility(application=app) if app.is_open else []
+    except DomainError as exc:
+        eligibility = [exc.message]
+    labels = dict(svc.MaterialType.choices)
+    context = {
+        "app": app,
+        "days_left": _days_left(app),
+        "events": app.events.select_related("by"),
+        "materials": app.materials.all(),
+        "missing": [labels[m] for m in svc.missing_materials(application=app)] if app.is_open else [],
+        "eligibility": eligibility,
+        "objections": app.objections.all(),
+        "assessments": app.elder.assessments.all(),
+        "actions": actions,
+        "action_form": ActionForm(),
+        "material_form": MaterialForm() if is_community and app.is_open else None,
+        "objection_form": ObjectionForm() if is_community and app.status == ApplicationStatus.PUBLIC_NOTICE else None,
+        "resolve_form": ObjectionResolveForm() if is_community else None,
+        "can_assess": request.user.has_role(Role.ASSESSOR) and app.status == ApplicationStatus.ASSESSMENT,
+        "decision": DecisionNotice.objects.filter(application=app).first(),
+    }
+    return render(request, "subsidies/application_detail.html", context)
+
+
+def _redirect_with(request, app, exc: DomainError | None, ok: str):
+    if exc is not None:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, ok)
+    return redirect(app)
+
+
+@login_required
+@require_POST
+def application_act_view(request, pk, action):
+    app = application_get(user=request.user, pk=pk)
+    form = ActionForm(request.POST)
+    form.is_valid()
+    d = form.cleaned_data
+    params = {}
+    if action == "notice_start":
+        params = {k: d.get(k) for k in ("starts_on", "ends_on")}
+        params["investigation_notes"] = d.get("investigation_notes") or ""
+    try:
+        svc.application_transition(
+            application=app, action=action, by=request.user, opinion=d.get("opinion") or "", **params
+        )
+    except DomainError as exc:
+        return _redirect_with(request, app, exc, "")
+    return _redirect_with(request, app, None, _("Done."))
+
+
+@login_required
+@require_POST
+def material_upload_view(request, pk):
+    app = application_get(user=request.user, pk=pk)
+    form = MaterialForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose the kind of material and a file."))
+        return redirect(app)
+    try:
+        svc.material_upload(
+            application=app,
+            material_type=form.cleaned_data["material_type"],
+            upload=form.cleaned_data["file"],
+            by=request.user,
+        )
+    except DomainError as exc:
+        return _redirect_with(request, app, exc, "")
+    return _redirect_with(request, app, None, _("The material was uploaded."))
+
+
+@login_required
+def material_download_view(request, pk):
+    material = material_get(user=request.user, pk=pk)
+    response = FileResponse(material.file.open("rb"), content_type=material.content_type)
+    response["Content-Disposition"] = f'inline; filename="material-{material.pk}.{material.extension}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def decision_download_view(request, pk):
+    app = application_get(user=request.user, pk=pk)
+    notice = DecisionNotice.objects.filter(application=app).first()
+    if notice is None or not notice.file:
+        raise Http404
+    response = FileResponse(notice.file.open("rb"), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{notice.kind}-{app.pk}.pdf"'
+    return response
+
+
+@login_required
+@require_POST
+def objection_record_view(request, pk):
+    app = application_get(user=request.user, pk=pk)
+    form = ObjectionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Fill in the date and the content of the objection."))
+        return redirect(app)
+    try:
+        svc.objection_record(application=app, by=request.user, **form.cleaned_data)
+    except DomainError as exc:
+        return _redirect_with(request, app, exc, "")
+    return _redirect_with(request, app, None, _("The objection was recorded."))
+
+
+@login_required
+@require_POST
+def objection_resolve_view(request, pk):
+    objection: Objection = objection_get(user=request.user, pk=pk)
+    form = ObjectionResolveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write how the objection was resolved."))
+        return redirect(objection.application)
+    try:
+        svc.objection_resolve(objection=objection, by=request.user, **form.cleaned_data)
+    except DomainError as exc:
+        return _redirect_with(request, objection.application, exc, "")
+    return _redirect_with(request, objection.application, None, _("The objection was resolved."))
+
+
+@login_required
+def assessment_view(request, pk):
+    app = application_get(user=request.user, pk=pk)
+    if not request.user.has_role(Role.ASSESSOR):
+        raise PermissionDenied
+    instrument = default_instrument()
+    form = AssessmentForm(request.POST or None, instrument=instrument, initial={"assessed_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            assessment_record(
+                elder=app.elder,
+                assessed_on=form.cleaned_data["assessed_on"],
+                scores=form.scores(),
+                notes=form.cleaned_data["notes"],
+                by=request.user,
+                application=app if app.status == ApplicationStatus.ASSESSMENT else None,
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The assessment was recorded."))
+            return redirect(app)
+    return render(
+        request,
+        "subsidies/assessment_form.html",
+        {"app": app, "form": form, "instrument": instrument, "levels": instrument.levels.all()},
+    )
+
+
+@login_required
+def batch_list_view(request):
+    is_district = request.user.has_role(Role.DISTRICT_REVIEWER)
+    form = BatchForm(request.POST or None)
+    if request.method == "POST" and is_district and form.is_valid():
+        district = Division.objects.filter(level=Division.Level.DISTRICT, pk__in=_districts(request.user)).first()
+        try:
+            svc.intake_batch_open(district=district, by=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The intake batch was opened."))
+            return redirect("subsidies:batch_list")
+    return render(
+        request,
+        "subsidies/batch_list.html",
+        {"batches": batch_list(user=request.user), "form": form if is_district else None},
+    )
+
+
+def _districts(user):
+    from eldercare.scoping import scope_for
+
+    scope = scope_for(user)
+    return list(scope.district_ids) or list(
+        Division.objects.filter(level=Division.Level.DISTRICT).values_list("pk", flat=True)
+    )
+
+
+@login_required
+def batch_detail_view(request, pk):
+    batch = batch_get(user=request.user, pk=pk)
+    communities = division_list(user=request.user).filter(level=Division.Level.COMMUNITY)
+    notice_form = BatchNoticeForm(request.POST or None, communities=communities)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "close":
+                svc.intake_batch_close(batch=batch, by=request.user)
+                messages.success(request, _("The intake batch was closed."))
+            elif action == "approve":
+                result = svc.batch_approve(
+                    batch=batch, by=request.user, opinion=request.POST.get("opinion") or _("Approved")
+                )
+                _report(request, result)
+            elif action == "notice" and notice_form.is_valid():
+                result = svc.batch_notice_start(batch=batch, by=request.user, **notice_form.cleaned_data)
+                _report(request, result)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("subsidies:batch_detail", pk=batch.pk)
+    counts = {}
+    for status in application_list(user=request.user).filter(batch=batch).values_list("status", flat=True):
+        counts[status] = counts.get(status, 0) + 1
+    return render(
+        request,
+        "subsidies/batch_detail.html",
+        {
+            "batch": batch,
+            "counts": [(label, counts.get(value, 0)) for value, label in ApplicationStatus.choices],
+            "communities": communities,
+            "notice_form": notice_form,
+            "is_district": request.user.has_role(Role.DISTRICT_REVIEWER),
+            "is_community": request.user.has_role(Role.COMMUNITY_WORKER),
+        },
+    )
+
+
+def _report(request, result):
+    if result.moved:
+        messages.success(request, _("%(n)d cases moved on.") % {"n": len(result.moved)})
+    for app, message in result.refused:
+        messages.error(request, f"{app.elder.name}: {message}")
+
+
+@login_required
+def notice_list_pdf_view(request, pk, community_id):
+    batch: IntakeBatch = batch_get(user=request.user, pk=pk)
+    community = division_list(user=request.user).filter(level=Division.Level.COMMUNITY, pk=community_id).first()
+    if community is None:
+        raise Http404
+    apps = notice_list_applications(user=request.user, batch=batch, community=community)
+    pdf = notice_list_pdf(batch=batch, community=community, applications=list(apps))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="notice-list-{batch.pk}-{community.code}.pdf"'
+    return response

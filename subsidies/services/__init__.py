@@ -1,1 +1,0 @@
-"""Writes of the subsidies app, one module per area."""

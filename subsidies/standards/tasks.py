@@ -1,0 +1,14 @@
+"""Celery tasks of the standards (thin: they call the run)."""
+
+from celery import shared_task
+
+from eldercare.periods import Month
+
+from .services.run import run_month
+
+
+@shared_task(acks_late=True)
+def run_monthly_subsidies(month: str | None = None) -> str:
+    """Pay a month's subsidies (default: the current month). Idempotent: a rerun adds only what is missing."""
+    result = run_month(month=Month.parse(month) if month else Month.current())
+    return result.run.message

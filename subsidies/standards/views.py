@@ -1,0 +1,206 @@
+"""Pages: policy versions (list, new version with a preview) and monthly runs (list, report, PDF, XLSX)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from eldercare.errors import DomainError
+from eldercare.models import Division
+from eldercare.money import cny
+from eldercare.periods import Month
+from subsidies.standards.models import PolicyVersion
+from subsidies.standards.reports import report_pdf, report_xlsx
+from subsidies.standards.selectors import REPORT_ROLES, policy_versions_for, run_report, runs_for
+from subsidies.standards.services.entitlements import fraud_record
+from subsidies.standards.services.policies import (
+    ALL_LEVELS,
+    DIFFICULTY,
+    RowInput,
+    policy_version_create,
+    policy_version_preview,
+    rows_of,
+)
+from vouchers.forms import FraudForm
+from vouchers.views import account_status_action
+
+POLICY_ROLES = ("district_reviewer", "sysadmin", "supervisor", "finance")
+
+
+def _require(request, roles):
+    if not (request.user.is_superuser or request.user.has_role(*roles)):
+        raise PermissionDenied
+
+
+class RowForm(forms.Form):
+    label = forms.CharField(label=_("label"), max_length=80)
+    amount = forms.DecimalField(label=_("monthly amount"), min_value=0, decimal_places=2)
+    min_age = forms.IntegerField(label=_("minimum age"), min_value=0, max_value=120, initial=60)
+    categories_any = forms.MultipleChoiceField(
+        label=_("any of the categories"),
+        required=False,
+        choices=[(c, c) for c in DIFFICULTY],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    low_income = forms.NullBooleanField(label=_("low-income (低保)"), required=False)
+    care_levels = forms.MultipleChoiceField(
+        label=_("care levels"),
+        required=False,
+        choices=[(c, c) for c in ALL_LEVELS],
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+RowFormSet = forms.formset_factory(RowForm, extra=1, can_delete=True)
+
+
+class VersionForm(forms.Form):
+    name = forms.CharField(label=_("name"), max_length=120)
+    month = forms.CharField(label=_("first month"), help_text=_("like 2027-01"))
+    district_percent = forms.DecimalField(label=_("district share (%)"), min_value=0, max_value=100)
+    town_percent = forms.DecimalField(label=_("town share (%)"), min_value=0, max_value=100)
+    local = forms.BooleanField(label=_("local standard of my district"), required=False)
+
+
+@login_required
+def policy_list(request):
+    _require(request, POLICY_ROLES)
+    return render(request, "subsidies/policies/list.html", {"versions": policy_versions_for(request.user)})
+
+
+@login_required
+def policy_version_new(request, pk: int):
+    """A new version based on an existing one: edit the rows, preview the effect, then create."""
+    _require(request, ("district_reviewer", "sysadmin"))
+    base = get_object_or_404(policy_versions_for(request.user), pk=pk)
+    preview = None
+    if request.method == "POST":
+        form = VersionForm(request.POST)
+        formset = RowFormSet(request.POST)
+        if form.is_valid() and formset.is_valid():
+            rows = [
+                RowInput(
+                    label=f.cleaned_data["label"],
+                    amount=f.cleaned_data["amount"],
+                    min_age=f.cleaned_data["min_age"],
+                    categories_any=tuple(f.cleaned_data["categories_any"]),
+                    low_income=f.cleaned_data["low_income"],
+                    care_levels=tuple(f.cleaned_data["care_levels"]),
+                )
+                for f in formset
+                if f.cleaned_data and not f.cleaned_data.get("DELETE")
+            ]
+            district = None
+            if form.cleaned_data["local"]:
+                district = Division.objects.filter(pk__in=_district_ids(request.user)).first()
+            try:
+                month = Month.parse(form.cleaned_data["month"])
+                kwargs = {
+                    "scheme": base.scheme,
+                    "district": district,
+                    "month": month,
+                    "rows": rows,
+                    "district_percent": form.cleaned_data["district_percent"],
+                    "town_percent": form.cleaned_data["town_percent"],
+                    "by": request.user,
+                }
+                if request.POST.get("action") == "create":
+                    policy_version_create(name=form.cleaned_data["name"], **kwargs)
+                    return redirect("policy_list")
+                preview = policy_version_preview(**kwargs)
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+    else:
+        next_month = Month.current().next()
+        form = VersionForm(
+            initial={
+                "name": f"{base.name}（{next_month}起）",
+                "month": str(next_month),
+                "district_percent": base.district_percent,
+                "town_percent": base.town_percent,
+                "local": base.district_id is not None,
+            }
+        )
+        formset = RowFormSet(
+            initial=[
+                {
+                    "label": r.label,
+                    "amount": Decimal(r.amount),
+                    "min_age": r.min_age,
+                    "categories_any": list(r.categories_any),
+                    "low_income": r.low_income,
+                    "care_levels": list(r.care_levels),
+                }
+                for r in rows_of(base)
+            ]
+        )
+    return render(
+        request, "subsidies/policies/new.html", {"base": base, "form": form, "formset": formset, "preview": preview}
+    )
+
+
+def _district_ids(user):
+    from eldercare.scoping import scope_for
+
+    return scope_for(user).district_ids
+
+
+@login_required
+def run_list(request):
+    _require(request, REPORT_ROLES)
+    return render(request, "subsidies/run/list.html", {"runs": runs_for(request.user)[:60]})
+
+
+def _report(request, month: str):
+    _require(request, REPORT_ROLES)
+    try:
+        target = Month.parse(month)
+    except DomainError as exc:
+        raise PermissionDenied from exc
+    return run_report(user=request.user, month=target)
+
+
+@login_required
+def run_report_view(request, month: str):
+    return render(request, "subsidies/run/report.html", {"report": _report(request, month)})
+
+
+@login_required
+def run_report_pdf(request, month: str):
+    response = HttpResponse(report_pdf(_report(request, month)), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="subsidy-run-{month}.pdf"'
+    return response
+
+
+@login_required
+def run_report_xlsx(request, month: str):
+    response = HttpResponse(
+        report_xlsx(_report(request, month)),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="subsidy-run-{month}.xlsx"'
+    return response
+
+
+__all__ = ["PolicyVersion"]
+
+
+# --- voucher fraud: the ledger's repayment and the end of the entitlement ------------------------
+
+
+@login_required
+@require_POST
+def fraud_view(request, elder_pk):
+    return account_status_action(
+        request,
+        elder_pk,
+        FraudForm,
+        lambda elder, d: fraud_record(elder=elder, amount=cny(d["amount"]), reason=d["reason"], by=request.user),
+    )

@@ -1,0 +1,209 @@
+# ruff: noqa: S608 -- table names come from model metadata, the pay table and conditions from the run; every value is a bound parameter
+"""Monthly subsidy grants in the ledger: their keys, the set-based writer the monthly run calls,
+and the recovery of a grant paid after the end of an entitlement.
+
+This is the only code besides `vouchers.services` that writes ledger rows. The monthly run owns
+the grant rows themselves (`subsidies.standards`); it calls, in one transaction per chunk:
+
+1. `grant_transactions_insert`: one GRANT transaction per row of the run's pay table;
+2. (the run writes its grant rows, each linked to its transaction);
+3. `grant_entries_insert`: the legs (subsidy account +, district and town funding accounts −);
+4. `grant_balances_update`: the cached balance of the subsidy accounts.
+
+The pay table (`source`) has, per row: `seq` (the chunk ranges), `tx_id` (the transaction's id,
+reserved from the sequence on PostgreSQL, numbered by `grant_tx_ids_assign` on SQLite),
+`elder_id`, `account_id` (the subsidy account), `amount`, `amount_text`, `district_share`,
+`town_share`, `district_account_id` and `town_account_id`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.db.models import F
+
+from eldercare.models import Division
+from eldercare.money import cny, round_cny
+from eldercare.periods import Month
+
+from ..models import Account, LedgerEntry, LedgerTransaction
+
+T = {
+    "division": Division._meta.db_table,
+    "account": Account._meta.db_table,
+    "tx": LedgerTransaction._meta.db_table,
+    "entry": LedgerEntry._meta.db_table,
+}
+
+
+# --- keys: the one place their formats are written ---------------------------------------------
+
+
+def grant_key(*, elder_id: int, month: Month) -> str:
+    return f"grant:{elder_id}:{month}"
+
+
+def grant_key_sql(elder_column: str, month: Month) -> str:
+    """`grant_key` as an SQL expression over a column holding the elder's id."""
+    return f"'grant:' || CAST({elder_column} AS TEXT) || ':{month}'"
+
+
+def grant_fingerprint(*, elder_id: int, month: Month, amount: Decimal) -> str:
+    return f"grant|elder={elder_id}|month={month}|amount={round_cny(amount):.2f}"
+
+
+def grant_recovery_key(*, elder_id: int, month: Month) -> str:
+    return f"grant-recovery:{elder_id}:{month}"
+
+
+# --- the set-based writer -------------------------------------------------------------------------
+
+
+def grant_accounts_ensure(cur, *, facts_table: str, now: datetime.datetime) -> None:
+    """Funding accounts of every district and street; subsidy accounts of the elders in
+    `facts_table` (columns `elder_id`, `account_id`) lacking one, whose `account_id` is filled in."""
+    cur.execute(
+        f"""INSERT INTO {T["account"]} (kind, division_id, status, status_reason, status_cause, balance, balance_currency, created_at, updated_at)
+            SELECT 'funding', d.id, 'active', '', '', 0, 'CNY', %s, %s FROM {T["division"]} d
+            WHERE d.level IN ('district', 'street')
+              AND NOT EXISTS (SELECT 1 FROM {T["account"]} a WHERE a.division_id = d.id AND a.kind = 'funding')
+            ON CONFLICT DO NOTHING""",
+        [now, now],
+    )
+    cur.execute(
+        f"""INSERT INTO {T["account"]} (kind, elder_id, status, status_reason, status_cause, balance, balance_currency, created_at, updated_at)
+            SELECT 'subsidy', f.elder_id, 'active', '', '', 0, 'CNY', %s, %s FROM {facts_table} f
+            WHERE f.account_id IS NULL
+            ON CONFLICT DO NOTHING""",
+        [now, now],
+    )
+    cur.execute(
+        f"""UPDATE {facts_table} SET account_id = (SELECT a.id FROM {T["account"]} a
+              WHERE a.elder_id = {facts_table}.elder_id AND a.kind = 'subsidy')
+            WHERE account_id IS NULL"""
+    )
+
+
+def grant_next_tx_id(cur) -> int:
+    """SQLite has no sequence to reserve from: the next free transaction id (under the caller's
+    write lock, so that no other writer comes in between)."""
+    cur.execute(f"SELECT COALESCE(MAX(id), 0) FROM {T['tx']}")
+    return int(cur.fetchone()[0]) + 1
+
+
+def grant_tx_id_sql(vendor: str) -> str:
+    """The expression that reserves a transaction id for each pay row (NULL on SQLite)."""
+    return f"nextval(pg_get_serial_sequence('{T['tx']}', 'id'))" if vendor == "postgresql" else "NULL"
+
+
+def grant_transactions_insert(
+    cur, *, source: str, month: Month, lo: int, hi: int, by_id: int | None, now: datetime.datetime
+) -> int:
+    """One GRANT transaction per pay row seq in [lo, hi] whose key is new; returns how many."""
+    cur.execute(
+        f"""INSERT INTO {T["tx"]} (id, kind, idempotency_key, fingerprint, reference, month, memo,
+                created_by_id, created_at)
+            SELECT p.tx_id, 'grant', {grant_key_sql("p.elder_id", month)},
+                   'grant|elder=' || CAST(p.elder_id AS TEXT) || '|month={month}|amount=' || p.amount_text,
+                   '', %s, %s, %s, %s
+            FROM {source} p WHERE p.seq BETWEEN %s AND %s
+            ON CONFLICT DO NOTHING""",
+        [month.first_day, f"{month} 居家养老服务补贴", by_id, now, lo, hi],
+    )
+    return cur.rowcount
+
+
+def grant_entries_insert(cur, *, source: str, lo: int, hi: int, only: str, now: datetime.datetime) -> None:
+    """One entry per leg: the subsidy account, the district's and the town's funding accounts.
+    `only` narrows the rows (an SQL condition on `p`) to the transactions inserted just now."""
+    cur.execute(
+        f"""INSERT INTO {T["entry"]} (transaction_id, account_id, amount, amount_currency, created_at)
+            SELECT p.tx_id,
+                   CASE k.n WHEN 1 THEN p.account_id WHEN 2 THEN p.district_account_id ELSE p.town_account_id END,
+                   CASE k.n WHEN 1 THEN p.amount WHEN 2 THEN -p.district_share ELSE -p.town_share END,
+                   'CNY', %s
+            FROM {source} p
+            CROSS JOIN (SELECT 1 AS n UNION ALL SELECT 2 UNION ALL SELECT 3) k
+            WHERE p.seq BETWEEN %s AND %s {only}
+              AND (k.n = 1 OR (k.n = 2 AND p.district_share > 0) OR (k.n = 3 AND p.town_share > 0))""",
+        [now, lo, hi],
+    )
+
+
+def grant_balances_update(cur, *, source: str, lo: int, hi: int, only: str, now: datetime.datetime) -> Decimal:
+    """Add the grants to the subsidy accounts' cached balance; returns the chunk's total.
+
+    Only the subsidy accounts cache a balance; the funding accounts are pooled (the sum of their
+    entries, see vouchers.models), so the run never queues on the district's row."""
+    cur.execute(
+        f"""UPDATE {T["account"]} SET balance = ROUND(balance + p.amount, 2), updated_at = %s
+            FROM {source} p
+            WHERE {T["account"]}.id = p.account_id AND p.seq BETWEEN %s AND %s {only}""",
+        [now, lo, hi],
+    )
+    cur.execute(f"SELECT COALESCE(SUM(p.amount), 0) FROM {source} p WHERE p.seq BETWEEN %s AND %s {only}", [lo, hi])
+    return Decimal(str(cur.fetchone()[0] or 0))
+
+
+# --- recovery of a grant paid after the end of the entitlement ------------------------------------
+
+
+def _pooled_account(division_id: int, kind: str = Account.Kind.FUNDING) -> Account:
+    account, _ = Account.objects.get_or_create(division_id=division_id, kind=kind)
+    return account
+
+
+def grant_recover(
+    *,
+    elder_id: int,
+    month: datetime.date,
+    amount: Decimal,
+    district_share: Decimal,
+    town_share: Decimal,
+    district_id: int,
+    street_id: int,
+    grant_transaction_id: int,
+    reason: str,
+    by,
+    at: datetime.datetime,
+) -> tuple[LedgerTransaction, Decimal, Decimal]:
+    """Compensate one grant: (the reversal, amount taken back from the subsidy account, amount owed
+    by the estate). The subsidy account gives back what it still holds, the rest is booked as owed
+    (the district's external account), and the funding accounts are restored.
+
+    Runs inside the caller's transaction, which has locked the subsidy account first.
+    """
+    subsidy = Account.objects.select_for_update().get(elder_id=elder_id, kind=Account.Kind.SUBSIDY)
+    back = min(subsidy.balance.amount, amount)
+    owed = amount - back
+    ym = Month.of(month)
+    tx = LedgerTransaction.objects.create(
+        kind=LedgerTransaction.Kind.REVERSAL,
+        idempotency_key=grant_recovery_key(elder_id=elder_id, month=ym),
+        fingerprint=f"grant-recovery|elder={elder_id}|month={ym}|amount={amount:.2f}",
+        reference=grant_key(elder_id=elder_id, month=ym),
+        reverses_id=grant_transaction_id,
+        month=month,
+        memo=f"追回 {ym} 补贴：{reason}"[:300],
+        created_by=by,
+        created_at=at,
+    )
+    moves: list[tuple[int, Decimal]] = []
+    if back > 0:
+        moves.append((subsidy.pk, -back))
+    if owed > 0:
+        moves.append((_pooled_account(district_id, Account.Kind.EXTERNAL).pk, -owed))
+    if district_share > 0:
+        moves.append((_pooled_account(district_id).pk, district_share))
+    if town_share > 0:
+        moves.append((_pooled_account(street_id).pk, town_share))
+    entries = [
+        LedgerEntry(transaction=tx, account_id=account_id, amount=cny(value), created_at=at)
+        for account_id, value in moves
+    ]
+    # Only the subsidy account caches its balance; funding and external accounts are pooled.
+    if back > 0:
+        Account.objects.filter(pk=subsidy.pk).update(balance=F("balance") - back)
+    LedgerEntry.objects.bulk_create(entries)
+    return tx, back, owed
