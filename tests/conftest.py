@@ -1,7 +1,13 @@
+import contextlib
 import datetime
 import os
+import shutil
+from pathlib import Path
 
+import polib
 import pytest
+from django.conf import settings
+from django.core.management import call_command
 from django.db import connection
 
 from eldercare.models import Role
@@ -11,6 +17,54 @@ from eldercare.models import Role
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from .factories import DivisionTree, ElderFactory, make_tree, user_with_role
+
+
+def pytest_configure(config):
+    """Compile the translation catalogues once, before any test: the .mo files are git-ignored.
+
+    `bin/dev` compiles them too, but plain `pytest` from a fresh clone must not fail some twenty
+    tests that read Chinese. Only the controller compiles: pytest-xdist starts its workers after
+    this hook has run here, so they find the catalogues written and leave them alone.
+    """
+    if hasattr(config, "workerinput"):
+        return
+    stale = _stale_catalogues()
+    if not stale:
+        return
+    if shutil.which("msgfmt"):
+        # What bin/dev runs, from the same folder (compilemessages also walks the current one).
+        with contextlib.chdir(settings.BASE_DIR):
+            call_command("compilemessages", ignore_patterns=[".venv"], verbosity=0)
+    else:
+        # No GNU gettext on this machine: compile with Python instead of failing on missing text.
+        for po in stale:
+            _msgfmt(po)
+    # A catalogue Django read before it was compiled stays cached in this process; forget it, as
+    # Django's own setting_changed handler does when LOCALE_PATHS changes.
+    from django.utils.translation import trans_real
+
+    trans_real._translations = {}
+    trans_real._default = None
+
+
+def _stale_catalogues() -> list[Path]:
+    """The .po files under LOCALE_PATHS whose .mo is missing or older than they are."""
+    stale = []
+    for base in settings.LOCALE_PATHS:
+        for po in sorted(Path(base).rglob("*.po")):
+            mo = po.with_suffix(".mo")
+            if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+                stale.append(po)
+    return stale
+
+
+def _msgfmt(po: Path) -> None:
+    """Compile po's .mo with polib (translated entries only, as GNU msgfmt), written aside and
+    renamed so that a reader never sees half a catalogue."""
+    mo = po.with_suffix(".mo")
+    tmp = mo.with_suffix(".mo.tmp")
+    polib.pofile(str(po)).save_as_mofile(str(tmp))
+    os.replace(tmp, mo)
 
 
 def pytest_collection_modifyitems(config, items):
