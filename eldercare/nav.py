@@ -12,6 +12,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
+from .selectors import elder_list
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,6 @@ NAV_ITEMS = (
 
 def worklist(user: User) -> list[WorkPanel]:
     """The registry panel: recently registered or changed elders in the user's area."""
-    from .selectors import elder_list
 
     if not user.has_role("community_worker", "street_reviewer", "district_reviewer") and not user.is_superuser:
         return []

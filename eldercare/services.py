@@ -3,6 +3,7 @@
 import datetime
 from dataclasses import dataclass, field
 
+from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,7 +12,7 @@ from .crypto import blind_index
 from .errors import NotAllowed, ValidationFailed
 from .idnumber import parse_resident_id
 from .masking import mask_id_number, mask_phone
-from .models import DifficultyCategory, Division, Elder, ElderCategory, LifeStatus, RevealLog, Role, User
+from .models import DifficultyCategory, Division, Elder, ElderCategory, LifeStatus, Notification, RevealLog, Role, User
 from .scoping import scope_for
 
 # Roles that may create or edit registry records, and those that may see full numbers.
@@ -162,9 +163,6 @@ def elder_reveal(*, elder: Elder, field: str, by: User) -> str:
 def notification_send(*, user: User, message: str, url: str = "", dedupe_key: str = ""):
     """An in-app notice; with a dedupe_key the same notice is created once however often it is sent.
     Mail goes out too when the user has an address (the mail backend is configured per environment)."""
-    from django.core.mail import send_mail
-
-    from .models import Notification
 
     if dedupe_key:
         notice, created = Notification.objects.get_or_create(

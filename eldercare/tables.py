@@ -1,7 +1,9 @@
 import django_filters
 import django_tables2 as tables
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .idnumber import age_on
 from .models import DifficultyCategory, Division, Elder, LifeStatus
 
 
@@ -20,9 +22,6 @@ class ElderTable(tables.Table):
         empty_text = _("No elders match.")
 
     def render_age(self, record):
-        from django.utils import timezone
-
-        from .idnumber import age_on
 
         return age_on(record.birth_date, timezone.localdate())
 

@@ -1,5 +1,7 @@
 """Pages of the shared core. Thin: validate input, call one service or selector, render."""
 
+import io
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -11,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
+from .audit import audit_records_for
 from .errors import DomainError
 from .forms import ElderForm, ImportForm
 from .idnumber import age_on
@@ -49,7 +52,6 @@ def elder_list_view(request):
 
 
 def _xlsx(frame, filename):
-    import io
 
     buffer = io.BytesIO()
     frame.to_excel(buffer, index=False, engine="xlsxwriter")
@@ -160,7 +162,6 @@ def audit_log(request):
     """Recent changes to personal data and money, newest first, within the viewer's scope."""
     if not (request.user.is_superuser or request.user.has_role(*AUDIT_ROLES)):
         raise PermissionDenied
-    from .audit import audit_records_for
 
     page = Paginator(audit_records_for(request.user, limit=500), 50).get_page(request.GET.get("page"))
     return render(request, "eldercare/audit_log.html", {"page": page})

@@ -11,6 +11,7 @@ import chinese_calendar
 from django.utils.translation import gettext as _
 
 from .errors import DomainError
+from .models import CalendarYear
 
 
 class UnknownCalendarYear(DomainError):
@@ -18,7 +19,6 @@ class UnknownCalendarYear(DomainError):
 
 
 def _override_year(year: int):
-    from .models import CalendarYear
 
     return CalendarYear.objects.filter(year=year).prefetch_related("days").first()
 

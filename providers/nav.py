@@ -6,6 +6,10 @@ from django.utils.translation import gettext_lazy as _
 
 from eldercare.models import Role
 from eldercare.nav import NavItem, WorkPanel
+from eldercare.periods import Month
+
+from . import quality
+from .selectors import caregiver_today, order_list
 
 NAV_ITEMS = (
     NavItem(_("My visits today"), "providers:my_visits", (Role.CAREGIVER,), 5),
@@ -56,8 +60,6 @@ NAV_ITEMS = (
 
 
 def worklist(user) -> list[WorkPanel]:
-    from . import quality
-    from .selectors import caregiver_today, order_list
 
     panels: list[WorkPanel] = []
     today = timezone.localdate()
@@ -120,8 +122,6 @@ def worklist(user) -> list[WorkPanel]:
             )
         )
     if user.has_role(Role.COMMUNITY_WORKER):
-        from eldercare.periods import Month
-
         quotas = quality.community_contact_quota(user=user, quarter=Month.current().quarter)
         panels.append(
             WorkPanel(

@@ -1,19 +1,16 @@
-"""Requesting, producing and storing report files (the Celery task only calls `report_produce`)."""
+"""Producing and storing report files (the Celery task calls `report_produce`; a request is
+`services.report_request`)."""
 
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import translation
-from django.utils.translation import gettext as _
 
-from eldercare.errors import Conflict, NotAllowed
-from eldercare.models import Role, User
-from eldercare.periods import Month, Quarter
+from eldercare.periods import Month
 
+from . import reports
 from .models import QuarterSettlement, SettlementReport
 
-REPORT_ROLES = (Role.FINANCE, Role.SUPERVISOR, Role.SYSADMIN)
 EXTENSIONS = {
     SettlementReport.Kind.SETTLEMENT_PDF: "pdf",
     SettlementReport.Kind.SETTLEMENT_XLSX: "xlsx",
@@ -28,29 +25,12 @@ def report_directory() -> Path:
     return path
 
 
-@transaction.atomic
-def report_request(*, quarter: Quarter, kind: str, by: User) -> SettlementReport:
-    """Ask for a report file; a Celery task produces it once the request is committed."""
-    if not (by.is_superuser or by.has_role(*REPORT_ROLES)):
-        raise NotAllowed(_("Only finance and supervisors may produce settlement reports."))
-    if kind in (SettlementReport.Kind.SETTLEMENT_PDF, SettlementReport.Kind.SETTLEMENT_XLSX):
-        if not QuarterSettlement.objects.filter(quarter=quarter.first_day).exists():
-            raise Conflict(_("Settle the quarter before producing its report."))
-    report = SettlementReport.objects.create(quarter=quarter.first_day, kind=kind, requested_by=by)
-    from .tasks import produce_report
-
-    transaction.on_commit(lambda: produce_report.delay(report.pk))
-    return report
-
-
 def _progress(report: SettlementReport, status: str, progress: int, **fields) -> None:
     SettlementReport.objects.filter(pk=report.pk).update(status=status, progress=progress, **fields)
 
 
 def report_produce(*, report_id: int) -> str:
     """Make the file of a report. Running it again on a finished report changes nothing."""
-    from . import reports
-
     report = SettlementReport.objects.get(pk=report_id)
     if report.status == SettlementReport.Status.DONE and report.path and Path(report.path).exists():
         return report.path

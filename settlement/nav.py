@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 from eldercare.models import Division, Role, User
 from eldercare.nav import NavItem, WorkPanel
 from eldercare.periods import Month
+from eldercare.scoping import scope_for
 
 from .models import QuarterSettlement, ServiceMonth, TownConfirmation
 
@@ -25,8 +26,6 @@ def worklist(user: User) -> list[WorkPanel]:
     panels: list[WorkPanel] = []
     last_month = Month.of(timezone.localdate()).previous()
     if user.has_role(Role.STREET_REVIEWER):
-        from eldercare.scoping import scope_for
-
         done = set(
             TownConfirmation.objects.filter(service_month__month=last_month.first_day).values_list(
                 "street_id", flat=True

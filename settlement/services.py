@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import OuterRef, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
@@ -25,6 +25,7 @@ from eldercare.money import cny, round_cny
 from eldercare.periods import Month, Quarter
 from eldercare.scoping import scope_for
 from providers.models import Provider
+from subsidies.standards.models import Entitlement, Grant
 
 from .compute import ledger_totals, month_figures
 from .models import (
@@ -34,8 +35,11 @@ from .models import (
     QuarterNeed,
     QuarterSettlement,
     ServiceMonth,
+    SettlementReport,
     TownConfirmation,
 )
+from .selectors import REPORT_ROLES
+from .tasks import produce_report
 
 FINANCE_ROLES = (Role.FINANCE, Role.SYSADMIN)
 
@@ -259,9 +263,6 @@ def _quarter_lines(settlement: QuarterSettlement, quarter: Quarter) -> list[Quar
 def _needs(settlement: QuarterSettlement, quarter: Quarter) -> list[QuarterNeed]:
     """Next quarter's need: each elder with an active entitlement at its latest granted standard
     (amount and label of the last grant up to the end of this quarter), × 3 months, per community."""
-    from django.db.models import OuterRef, Subquery
-
-    from subsidies.standards.models import Entitlement, Grant
 
     last = Grant.objects.filter(elder_id=OuterRef("elder_id"), month__lte=quarter.last_day).order_by("-month")
     rows = (
@@ -376,3 +377,19 @@ def quarter_approve(*, settlement: QuarterSettlement, by: User, note: str = "") 
 
 def months_of(quarter: Quarter) -> list[datetime.date]:
     return [m.first_day for m in quarter.months]
+
+
+# --- report files -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def report_request(*, quarter: Quarter, kind: str, by: User) -> SettlementReport:
+    """Ask for a report file; a Celery task produces it once the request is committed."""
+    if not (by.is_superuser or by.has_role(*REPORT_ROLES)):
+        raise NotAllowed(_("Only finance and supervisors may produce settlement reports."))
+    if kind in (SettlementReport.Kind.SETTLEMENT_PDF, SettlementReport.Kind.SETTLEMENT_XLSX):
+        if not QuarterSettlement.objects.filter(quarter=quarter.first_day).exists():
+            raise Conflict(_("Settle the quarter before producing its report."))
+    report = SettlementReport.objects.create(quarter=quarter.first_day, kind=kind, requested_by=by)
+    transaction.on_commit(lambda: produce_report.delay(report.pk))
+    return report

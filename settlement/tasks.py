@@ -2,9 +2,9 @@
 
 from celery import shared_task
 
+from .files import report_produce
+
 
 @shared_task(acks_late=True)
 def produce_report(report_id: int) -> str:
-    from .files import report_produce
-
     return report_produce(report_id=report_id)

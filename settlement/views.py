@@ -17,9 +17,10 @@ from eldercare.models import Division, Role
 from eldercare.periods import Month, Quarter
 from eldercare.scoping import scope_for
 
-from . import files, selectors, services
+from . import selectors, services
 from .models import QuarterSettlement, SettlementReport
 from .reports import bar_chart_svg, provider_month_quality, provider_names
+from .selectors import REPORT_ROLES
 
 
 def _month(text: str) -> Month:
@@ -154,7 +155,7 @@ def quarter_view(request, quarter):
             "reports": selectors.reports_for(user=user).filter(quarter=q.first_day)[:12],
             "report_kinds": SettlementReport.Kind.choices,
             "can_settle": user.is_superuser or user.has_role(Role.FINANCE, Role.SYSADMIN),
-            "can_report": user.is_superuser or user.has_role(*files.REPORT_ROLES),
+            "can_report": user.is_superuser or user.has_role(*REPORT_ROLES),
             "approved": settlement.status == QuarterSettlement.Status.APPROVED,
         },
     )
@@ -196,7 +197,7 @@ def report_request_view(request, quarter):
     if kind not in SettlementReport.Kind.values:
         raise Http404
     try:
-        files.report_request(quarter=q, kind=kind, by=request.user)
+        services.report_request(quarter=q, kind=kind, by=request.user)
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("settlement_quarter", quarter=str(q))

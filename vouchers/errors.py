@@ -4,6 +4,8 @@ from django.utils.translation import gettext as _
 
 from eldercare.errors import Conflict, ValidationFailed
 
+from .models import Account
+
 
 class AccountFrozen(Conflict):
     """The subsidy account is frozen or archived: no credit, no payment. The message says why."""
@@ -12,7 +14,6 @@ class AccountFrozen(Conflict):
 
     @classmethod
     def for_account(cls, account) -> "AccountFrozen":
-        from .models import Account
 
         cause = account.status_cause
         if cause == Account.Cause.DECEASED:

@@ -16,6 +16,7 @@ from . import services
 from .forms import FraudForm, FreezeForm, ReasonForm
 from .models import Account
 from .selectors import account_get, account_list, elder_accounts, elder_for_accounts, entry_list, month_statement
+from .services.accounts import CANCEL_ROLES, DISTRICT_ROLES, FREEZE_ROLES
 
 
 @login_required
@@ -47,10 +48,10 @@ def _actions(user, account: Account | None) -> dict[str, bool]:
 
     status = account.status if account else Account.Status.ACTIVE
     return {
-        "freeze": status == Account.Status.ACTIVE and can(*services.FREEZE_ROLES),
-        "unfreeze": status == Account.Status.FROZEN and can(*services.DISTRICT_ROLES),
-        "cancel": status != Account.Status.ARCHIVED and can(*services.CANCEL_ROLES),
-        "fraud": can(*services.DISTRICT_ROLES),
+        "freeze": status == Account.Status.ACTIVE and can(*FREEZE_ROLES),
+        "unfreeze": status == Account.Status.FROZEN and can(*DISTRICT_ROLES),
+        "cancel": status != Account.Status.ARCHIVED and can(*CANCEL_ROLES),
+        "fraud": can(*DISTRICT_ROLES),
     }
 
 

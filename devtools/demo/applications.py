@@ -8,9 +8,12 @@ dependency) so that public notices can run their five working days.
 import datetime
 from zoneinfo import ZoneInfo
 
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.translation import override
 
 from devtools.demo.core import DemoContext
+from devtools.demo.standards import seed_policies_and_run
 from eldercare.errors import DomainError
 from eldercare.idnumber import age_on
 from eldercare.models import CalendarYear, LifeStatus
@@ -61,8 +64,6 @@ def _step(app: Application, target: str, ctx: DemoContext, users: dict, travelle
     street = users["street"] if app.community_id == ctx.communities[0].pk else users["town"]
     if target == S.COMMUNITY_REVIEW:
         for material in svc.missing_materials(application=app):
-            from django.core.files.uploadedfile import SimpleUploadedFile
-
             pdf = SimpleUploadedFile("scan.pdf", b"%PDF-1.4\n%demo scan\n%%EOF\n")
             svc.material_upload(application=app, material_type=material, upload=pdf, by=community)
         return svc.application_accept(application=app, by=community)
@@ -97,8 +98,6 @@ def _step(app: Application, target: str, ctx: DemoContext, users: dict, travelle
 
 
 def seed(ctx: DemoContext) -> None:
-    import time_machine
-
     users = ctx.users
     today = ctx.today
     for year in {today.year - 1, today.year}:
@@ -182,7 +181,6 @@ def seed(ctx: DemoContext) -> None:
             _walk_to(app, S.PUBLIC_NOTICE, ctx, users, traveller, SCORES[0])
 
     # Policies and the previous month's run (issue 5) build on the approved elders above.
-    from devtools.demo.standards import seed_policies_and_run
 
     seed_policies_and_run(ctx)
 

@@ -29,6 +29,8 @@ from providers.models import (
     WorkOrderEvent,
 )
 from providers.tokens import new_short_code
+from subsidies.standards.models import Entitlement
+from vouchers.services import redemption_create, redemption_reverse
 
 S = WorkOrder.Status
 PROVIDERS = [
@@ -155,7 +157,6 @@ def seed(ctx: DemoContext) -> None:
     agreements, served = [], []
     # Subsidised elders (the monthly run has paid them) all chose a provider; of the others, some buy
     # services at market price with their own money.
-    from subsidies.standards.models import Entitlement
 
     entitled = set(Entitlement.objects.filter(status="active").values_list("elder_id", flat=True))
     for i, elder in enumerate(ctx.elders):
@@ -310,10 +311,6 @@ def _visits(ctx: DemoContext, served, caregivers, items, admin) -> None:
 
 
 def _redeem(orders, admin) -> None:
-    try:
-        from vouchers.services import redemption_create, redemption_reverse
-    except ImportError:
-        return
     for o in orders:
         if o.status not in (S.COMPLETED, S.VOIDED):
             continue

@@ -26,7 +26,7 @@ from vouchers.models import Account
 from vouchers.services import account_freeze
 
 from ..models import WorkOrder
-from . import order_cancel
+from .visits import order_cancel
 
 VERIFIERS = (Role.COMMUNITY_WORKER, Role.STREET_REVIEWER, Role.DISTRICT_REVIEWER, Role.SYSADMIN)
 EVENTS = {LifeStatus.DECEASED: "deceased", LifeStatus.MOVED: "moved"}

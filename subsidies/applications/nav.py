@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy
 from eldercare.models import Role, User
 from eldercare.nav import NavItem, WorkPanel
 from eldercare.workdays import UnknownCalendarYear
+from subsidies.applications.selectors import application_worklist
+from subsidies.applications.services.review import days_left
 
 REVIEW_ROLES = (
     Role.COMMUNITY_WORKER,
@@ -25,8 +27,6 @@ NAV_ITEMS = (
 
 def worklist(user: User) -> list[WorkPanel]:
     """The cases waiting for the user's office, earliest deadline first, with working days left."""
-    from subsidies.applications.selectors import application_worklist
-    from subsidies.applications.services.review import days_left
 
     if not user.has_role(Role.COMMUNITY_WORKER, Role.STREET_REVIEWER, Role.DISTRICT_REVIEWER, Role.ASSESSOR):
         return []

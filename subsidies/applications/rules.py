@@ -9,10 +9,10 @@ from django.utils.translation import gettext as _
 
 from eldercare.idnumber import age_on
 from eldercare.models import Role
+from subsidies.standards.rules import MIN_AGE
 
 from .models import ApplicationStatus as S
 
-MIN_AGE = 60
 MIN_RESIDENCE_MONTHS = 6
 
 # The public notice lasts at least 5 working days; the community's first review, notice included,

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from eldercare.errors import DomainError
 from eldercare.models import Division, Role
+from eldercare.scoping import scope_for
 from eldercare.selectors import division_list, elder_list
 from eldercare.workdays import UnknownCalendarYear
 from subsidies.applications.documents import notice_list_pdf
@@ -28,6 +29,7 @@ from subsidies.applications.models import ApplicationStatus, DecisionNotice, Int
 from subsidies.applications.selectors import (
     application_get,
     application_list,
+    application_worklist,
     batch_get,
     batch_list,
     material_get,
@@ -50,8 +52,6 @@ def application_list_view(request):
     filters = {k: request.GET.get(k, "") for k in ("status", "batch", "community", "q", "overdue")}
     qs = application_list(user=request.user, filters=filters)
     if request.GET.get("mine"):
-        from subsidies.applications.selectors import application_worklist
-
         qs = application_worklist(user=request.user)
     rows = [(app, _days_left(app)) for app in qs.order_by("deadline", "id")[:200]]
     return render(
@@ -272,7 +272,6 @@ def batch_list_view(request):
 
 
 def _districts(user):
-    from eldercare.scoping import scope_for
 
     scope = scope_for(user)
     return list(scope.district_ids) or list(

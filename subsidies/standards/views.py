@@ -16,8 +16,10 @@ from eldercare.errors import DomainError
 from eldercare.models import Division
 from eldercare.money import cny
 from eldercare.periods import Month
+from eldercare.scoping import scope_for
 from subsidies.standards.models import PolicyVersion
 from subsidies.standards.reports import report_pdf, report_xlsx
+from subsidies.standards.rules import MIN_AGE
 from subsidies.standards.selectors import REPORT_ROLES, policy_versions_for, run_report, runs_for
 from subsidies.standards.services.entitlements import fraud_record
 from subsidies.standards.services.policies import (
@@ -42,7 +44,7 @@ def _require(request, roles):
 class RowForm(forms.Form):
     label = forms.CharField(label=_("label"), max_length=80)
     amount = forms.DecimalField(label=_("monthly amount"), min_value=0, decimal_places=2)
-    min_age = forms.IntegerField(label=_("minimum age"), min_value=0, max_value=120, initial=60)
+    min_age = forms.IntegerField(label=_("minimum age"), min_value=0, max_value=120, initial=MIN_AGE)
     categories_any = forms.MultipleChoiceField(
         label=_("any of the categories"),
         required=False,
@@ -147,7 +149,6 @@ def policy_version_new(request, pk: int):
 
 
 def _district_ids(user):
-    from eldercare.scoping import scope_for
 
     return scope_for(user).district_ids
 

@@ -10,9 +10,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from eldercare.periods import Quarter
-from settlement.files import report_request
 from settlement.models import SettlementReport
-from settlement.services import quarter_approve, quarter_prepare
+from settlement.services import quarter_approve, quarter_prepare, report_request
 from tests.factories import user_with_role
 
 from .scenario import at

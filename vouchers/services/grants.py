@@ -1,8 +1,6 @@
 # ruff: noqa: S608 -- table names come from model metadata, the pay table and conditions from the run; every value is a bound parameter
-"""Monthly subsidy grants in the ledger: their keys, the set-based writer the monthly run calls,
-and the recovery of a grant paid after the end of an entitlement.
-
-This is the only code besides `vouchers.services` that writes ledger rows. The monthly run owns
+"""Monthly subsidy grants in the ledger: their keys, one grant at a time, the set-based writer the
+monthly run calls, and the recovery of a grant paid after the end of an entitlement. The monthly run owns
 the grant rows themselves (`subsidies.standards`); it calls, in one transaction per chunk:
 
 1. `grant_transactions_insert`: one GRANT transaction per row of the run's pay table;
@@ -21,13 +19,19 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from djmoney.money import Money
 
-from eldercare.models import Division
+from eldercare.models import Division, Elder, User
 from eldercare.money import cny, round_cny
 from eldercare.periods import Month
 
+from ..errors import ElderDisqualified, InvalidAmount
 from ..models import Account, LedgerEntry, LedgerTransaction
+from .ledger import _amount, _ensure_open, _existing, _lock, _post, account_for_elder, funding_account
 
 T = {
     "division": Division._meta.db_table,
@@ -55,6 +59,60 @@ def grant_fingerprint(*, elder_id: int, month: Month, amount: Decimal) -> str:
 
 def grant_recovery_key(*, elder_id: int, month: Month) -> str:
     return f"grant-recovery:{elder_id}:{month}"
+
+
+# --- one grant at a time (a month outside the run, imports, tests) ----------------------------
+
+
+def grant_credit(
+    *,
+    elder: Elder,
+    month: Month,
+    amount: Money,
+    shares: dict[Division, Money],
+    idempotency_key: str,
+    reference: str = "",
+    by: User | None = None,
+) -> LedgerTransaction:
+    """Credit a month's subsidy to the elder's SUBSIDY account, paid by the funding accounts in `shares`.
+
+    The monthly run writes the same shape set-based; key `grant:<elder_id>:<YYYY-MM>`.
+    """
+    value = _amount(amount)
+    split = {
+        division: round_cny(share.amount if isinstance(share, Money) else share) for division, share in shares.items()
+    }
+    if not split or any(v < 0 for v in split.values()) or sum(split.values(), Decimal("0")) != value:
+        raise InvalidAmount(_("The funding shares must add up to the amount granted."))
+    fingerprint = grant_fingerprint(elder_id=elder.pk, month=month, amount=value)
+    with transaction.atomic():
+        existing = _existing(idempotency_key, fingerprint)
+        if existing is not None:
+            return existing
+        if elder.disqualified_at is not None:
+            raise ElderDisqualified(
+                _("This elder was disqualified for life on %(date)s: %(reason)s")
+                % {"date": timezone.localtime(elder.disqualified_at).date(), "reason": elder.disqualified_reason}
+            )
+        subsidy = account_for_elder(elder=elder, kind=Account.Kind.SUBSIDY)
+        funders = {division: funding_account(division=division) for division in split}
+        locked = _lock([subsidy, *funders.values()])
+        existing = _existing(idempotency_key, fingerprint)
+        if existing is not None:
+            return existing
+        subsidy = locked[subsidy.pk]
+        _ensure_open(subsidy)
+        legs = [(subsidy, value)] + [(locked[funders[d].pk], -share) for d, share in split.items()]
+        tx, _created = _post(
+            kind=LedgerTransaction.Kind.GRANT,
+            key=idempotency_key,
+            fingerprint=fingerprint,
+            legs=legs,
+            month=month.first_day,
+            reference=reference,
+            by=by,
+        )
+        return tx
 
 
 # --- the set-based writer -------------------------------------------------------------------------

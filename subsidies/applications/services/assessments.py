@@ -12,6 +12,7 @@ from eldercare.errors import NotAllowed, ValidationFailed
 from eldercare.models import Elder, Role, User
 from eldercare.scoping import scope_for
 from subsidies.applications.models import Application, AssessmentInstrument, InstrumentLevel
+from subsidies.applications.services.review import application_transition
 from subsidies.standards.models import Assessment
 
 
@@ -84,8 +85,6 @@ def assessment_record(
             notes=notes,
         )
         if application is not None:
-            from subsidies.applications.services.review import application_transition
-
             application_transition(
                 application=application,
                 action="assess",

@@ -10,17 +10,19 @@ import datetime
 import hashlib
 from dataclasses import dataclass
 
+import filetype
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from eldercare.errors import Conflict, NotAllowed, ValidationFailed
+from eldercare.errors import Conflict, DomainError, NotAllowed, ValidationFailed
 from eldercare.models import DifficultyCategory, Division, Elder, LifeStatus, Role, User
 from eldercare.periods import Month
 from eldercare.scoping import scope_for
 from eldercare.workdays import add_workdays, workdays_between
+from eldercare.workflow import Move, Workflow, transition_apply
 from subsidies.applications.models import (
     OPEN_STATUSES,
     Application,
@@ -89,7 +91,9 @@ RETURN_TO: dict[str, str] = {
 
 
 @dataclass(frozen=True)
-class Move:
+class Action:
+    """A named step of the review as the pages offer it; the workflow table is built from these."""
+
     label: object  # lazy translation
     sources: tuple[str, ...]
     target: str | None  # None: RETURN_TO[source]
@@ -99,36 +103,38 @@ class Move:
     manual: bool = True  # offered as a button (False: done through its own page or service)
 
 
-MOVES: dict[str, Move] = {
-    "accept": Move(gettext_lazy("Accept (materials complete)"), (S.FILED,), S.COMMUNITY_REVIEW, forward=True),
-    "notice_start": Move(gettext_lazy("Post the public notice"), (S.COMMUNITY_REVIEW,), S.PUBLIC_NOTICE, forward=True),
-    "notice_close": Move(gettext_lazy("Close the public notice"), (S.PUBLIC_NOTICE,), S.COMMUNITY_DECISION),
-    "forward": Move(
+MOVES: dict[str, Action] = {
+    "accept": Action(gettext_lazy("Accept (materials complete)"), (S.FILED,), S.COMMUNITY_REVIEW, forward=True),
+    "notice_start": Action(
+        gettext_lazy("Post the public notice"), (S.COMMUNITY_REVIEW,), S.PUBLIC_NOTICE, forward=True
+    ),
+    "notice_close": Action(gettext_lazy("Close the public notice"), (S.PUBLIC_NOTICE,), S.COMMUNITY_DECISION),
+    "forward": Action(
         gettext_lazy("Community approval: send to the street office"),
         (S.COMMUNITY_DECISION,),
         S.STREET_REVIEW,
         opinion_required=True,
         forward=True,
     ),
-    "street_approve": Move(
+    "street_approve": Action(
         gettext_lazy("Street office approval: send to assessment"),
         (S.STREET_REVIEW,),
         S.ASSESSMENT,
         opinion_required=True,
         forward=True,
     ),
-    "assess": Move(gettext_lazy("Record the assessment"), (S.ASSESSMENT,), S.DISTRICT_DECISION, manual=False),
-    "approve": Move(
+    "assess": Action(gettext_lazy("Record the assessment"), (S.ASSESSMENT,), S.DISTRICT_DECISION, manual=False),
+    "approve": Action(
         gettext_lazy("District approval"), (S.DISTRICT_DECISION,), S.APPROVED, opinion_required=True, forward=True
     ),
-    "reject": Move(
+    "reject": Action(
         gettext_lazy("Reject"),
         (S.COMMUNITY_REVIEW, S.PUBLIC_NOTICE, S.COMMUNITY_DECISION, S.STREET_REVIEW, S.DISTRICT_DECISION),
         S.REJECTED,
         opinion_required=True,
     ),
-    "return": Move(gettext_lazy("Return one step for correction"), tuple(RETURN_TO), None, opinion_required=True),
-    "withdraw": Move(
+    "return": Action(gettext_lazy("Return one step for correction"), tuple(RETURN_TO), None, opinion_required=True),
+    "withdraw": Action(
         gettext_lazy("Withdraw (at the applicant's request)"),
         OPEN_STATUSES,
         S.WITHDRAWN,
@@ -138,13 +144,25 @@ MOVES: dict[str, Move] = {
 }
 
 
+def _target(action: Action, source: str) -> str:
+    return action.target or RETURN_TO[source]
+
+
+def _roles_for(action: Action, status: str) -> tuple[str, ...]:
+    return action.roles or (STAGE_ROLE[status],)
+
+
+# The workflow table: every (from, to) move of every action, with the roles that may make it.
+WORKFLOW = Workflow(
+    Move(source, _target(action, source), frozenset(_roles_for(action, source)))
+    for action in MOVES.values()
+    for source in action.sources
+)
+
+
 def _in_scope(user: User, community_id: int) -> bool:
     scope = scope_for(user)
     return scope.covers_community(community_id)
-
-
-def _roles_for(move: Move, status: str) -> tuple[str, ...]:
-    return move.roles or (STAGE_ROLE[status],)
 
 
 def allowed_actions(*, application: Application, user: User) -> list[str]:
@@ -154,7 +172,9 @@ def allowed_actions(*, application: Application, user: User) -> list[str]:
     return [
         name
         for name, move in MOVES.items()
-        if move.manual and application.status in move.sources and user.has_role(*_roles_for(move, application.status))
+        if move.manual
+        and application.status in move.sources
+        and WORKFLOW.allows(user, application.status, _target(move, application.status))
     ]
 
 
@@ -306,8 +326,16 @@ def application_transition(
                 _("This case is now at “%(status)s”; “%(action)s” is no longer possible.")
                 % {"status": app.get_status_display(), "action": move.label}
             )
-        if not by.has_role(*_roles_for(move, app.status)):
-            raise NotAllowed(_("Your role may not do “%(action)s” at this stage.") % {"action": move.label})
+        source = app.status
+        target = _target(move, source)
+        WORKFLOW.check(
+            source=source,
+            target=target,
+            by=by,
+            forbidden=lambda: NotAllowed(
+                _("Your role may not do “%(action)s” at this stage.") % {"action": move.label}
+            ),
+        )
         if move.opinion_required and not opinion.strip():
             raise ValidationFailed(_("Write an opinion (the reasons) for this step."))
         hook = HOOKS.get(action)
@@ -315,26 +343,33 @@ def application_transition(
             hook(app, by=by, **params)
         if move.forward:
             _check_ready(app)
-        source = app.status
-        target = move.target or RETURN_TO[source]
         now = timezone.now()
         day = timezone.localdate(now)
-        app.status = target
         _enter_stage(app, source, target, day)
+        fields: dict[str, object] = {}
         if target in (S.APPROVED, S.REJECTED):
-            app.decided_at = now
-            app.decision_reasons = opinion
+            fields.update(decided_at=now, decision_reasons=opinion)
         if target == S.APPROVED:
-            app.entitlement = Entitlement.objects.create(
+            fields["entitlement"] = Entitlement.objects.create(
                 elder=app.elder,
                 scheme=app.scheme,
                 start_month=Month.of(day).next().first_day,
                 approved_at=now,
                 approved_by=by,
             )
-        app.save()
-        ApplicationEvent.objects.create(
-            application=app, action=action, from_status=source, to_status=target, by=by, at=now, opinion=opinion
+        transition_apply(
+            app,
+            to=target,
+            fields=fields,
+            record=lambda from_status: ApplicationEvent.objects.create(
+                application=app,
+                action=action,
+                from_status=from_status,
+                to_status=target,
+                by=by,
+                at=now,
+                opinion=opinion,
+            ),
         )
         if target in (S.APPROVED, S.REJECTED):
             kind = DecisionNotice.Kind.APPROVAL if target == S.APPROVED else DecisionNotice.Kind.REJECTION
@@ -478,7 +513,6 @@ def application_file(
 
 def material_upload(*, application: Application, material_type: str, upload: UploadedFile, by: User) -> Material:
     """Store one scanned material after checking its size and its real type (from the content)."""
-    import filetype
 
     if not (by.has_role(Role.COMMUNITY_WORKER) and _in_scope(by, application.community_id)):
         raise NotAllowed(_("Materials are uploaded by a worker of the elder's community."))
@@ -598,7 +632,6 @@ class BatchResult:
 
 
 def _batch_move(apps, action: str, by: User, **params) -> BatchResult:
-    from eldercare.errors import DomainError
 
     result = BatchResult([], [])
     for app in apps:

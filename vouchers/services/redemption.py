@@ -1,0 +1,256 @@
+"""Paying for a visit from the vouchers (subsidy first, then the personal account, then cash at
+the door, under the yearly cap), reversals, and deposits into the personal account."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from djmoney.money import Money
+
+from eldercare.errors import NotAllowed, ValidationFailed
+from eldercare.models import Elder, User
+from eldercare.money import cny, round_cny
+from eldercare.periods import Month
+
+from ..errors import (
+    AccountFrozen,
+    AlreadyReversed,
+    InsufficientBalance,
+    NotReversible,
+)
+from ..models import Account, LedgerEntry, LedgerTransaction
+from .ledger import (
+    ELDER_KINDS,
+    REVERSIBLE_KINDS,
+    Payee,
+    _amount,
+    _ensure_open,
+    _existing,
+    _lock,
+    _post,
+    account_for_elder,
+    provider_account,
+)
+
+# --------------------------------------------------------------------------------------------
+# Redemption
+
+
+@dataclass(frozen=True)
+class RedemptionResult:
+    transaction: LedgerTransaction
+    subsidy_paid: Money
+    personal_paid: Money
+    copay_cash: Money
+
+    @property
+    def copay(self) -> Money:
+        """What the elder paid personally: from the personal account plus cash at the door."""
+        return self.personal_paid + self.copay_cash
+
+    @property
+    def total(self) -> Money:
+        return self.subsidy_paid + self.copay
+
+
+def _redemption_result(tx: LedgerTransaction) -> RedemptionResult:
+    paid = {
+        Account.Kind.SUBSIDY: Decimal("0"),
+        Account.Kind.PERSONAL: Decimal("0"),
+        Account.Kind.EXTERNAL: Decimal("0"),
+    }
+    for entry in tx.entries.select_related("account"):
+        if entry.account.kind in paid:
+            paid[entry.account.kind] -= entry.amount.amount
+    return RedemptionResult(
+        transaction=tx,
+        subsidy_paid=cny(paid[Account.Kind.SUBSIDY]),
+        personal_paid=cny(paid[Account.Kind.PERSONAL]),
+        copay_cash=cny(paid[Account.Kind.EXTERNAL]),
+    )
+
+
+def _year_bounds(year: int) -> tuple[datetime.date, datetime.date]:
+    return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+
+
+def subsidy_year_room(*, account: Account, year: int) -> Decimal:
+    """What the yearly cap still lets the SUBSIDY account pay in `year` (see the module docstring)."""
+    first, last = _year_bounds(year)
+    grant = Q(transaction__kind=LedgerTransaction.Kind.GRANT) | Q(
+        transaction__kind=LedgerTransaction.Kind.REVERSAL, transaction__reverses__kind=LedgerTransaction.Kind.GRANT
+    )
+    spend = Q(transaction__kind=LedgerTransaction.Kind.REDEMPTION) | Q(
+        transaction__kind=LedgerTransaction.Kind.REVERSAL,
+        transaction__reverses__kind=LedgerTransaction.Kind.REDEMPTION,
+    )
+    totals = LedgerEntry.objects.filter(
+        account=account, transaction__month__gte=first, transaction__month__lte=last
+    ).aggregate(granted=Sum("amount", filter=grant), spent=Sum("amount", filter=spend))
+    granted = totals["granted"] or Decimal("0")
+    spent = -(totals["spent"] or Decimal("0"))
+    return max(round_cny(granted - spent), Decimal("0"))
+
+
+def _redemption_accounts(elder: Elder, provider: Payee) -> tuple[Account, Account, Account, Account]:
+    """The elder's subsidy, personal and external accounts and the provider's account, in one
+    query (each opened on first use)."""
+    found = {
+        (a.kind, a.elder_id is not None): a
+        for a in Account.objects.filter(
+            Q(elder=elder, kind__in=ELDER_KINDS) | Q(provider=provider, kind=Account.Kind.PROVIDER)
+        )
+    }
+    accounts = [found.get((kind, True)) or account_for_elder(elder=elder, kind=kind) for kind in ELDER_KINDS]
+    payee = found.get((Account.Kind.PROVIDER, False)) or provider_account(provider=provider)
+    return accounts[0], accounts[1], accounts[2], payee
+
+
+def redemption_fingerprint(*, elder_id: int, provider_id: int, amount: Decimal, allow_copay: bool) -> str:
+    text = f"redemption|elder={elder_id}|provider={provider_id}|amount={amount:.2f}"
+    return text if allow_copay else text + "|copay=no"
+
+
+def redemption_create(
+    *,
+    elder: Elder,
+    amount: Money,
+    provider: Payee,
+    idempotency_key: str,
+    reference: str,
+    by: User | None = None,
+    allow_copay: bool = True,
+) -> RedemptionResult:
+    """Pay a service price: the subsidy account first (within the yearly cap), then the personal
+    account, then cash co-pay at the door; the provider's account receives the whole price.
+
+    `allow_copay=False`: the subsidy account must cover the whole price, otherwise nothing is
+    booked and `InsufficientBalance` is raised (for services the subsidy alone must pay).
+    The caller (the work-order service) checks who may redeem; this function checks the money.
+    """
+    price = _amount(amount)
+    fingerprint = redemption_fingerprint(
+        elder_id=elder.pk, provider_id=provider.pk, amount=price, allow_copay=allow_copay
+    )
+    with transaction.atomic():
+        # The key is looked up once, under the lock of the elder's accounts (a replay waits for
+        # the first request and then finds its transaction); a check-out is on the hot path.
+        subsidy, personal, external, payee = _redemption_accounts(elder, provider)
+        locked = _lock([subsidy, personal, external, payee])
+        existing = _existing(idempotency_key, fingerprint)
+        if existing is not None:
+            return _redemption_result(existing)
+        if not provider.may_be_paid:
+            raise NotAllowed(_("This provider may not be paid with vouchers: its qualification is suspended or ended."))
+        subsidy, personal, external, payee = (locked[a.pk] for a in (subsidy, personal, external, payee))
+        _ensure_open(subsidy)
+        today = timezone.localdate()
+        room = subsidy_year_room(account=subsidy, year=today.year)
+        from_subsidy = min(price, subsidy.balance.amount, room)
+        rest = price - from_subsidy
+        if rest and not allow_copay:
+            raise InsufficientBalance(
+                _("The subsidy account cannot cover %(price)s (it can pay %(paid)s this year); nothing was charged.")
+                % {"price": cny(price), "paid": cny(from_subsidy)}
+            )
+        from_personal = min(rest, personal.balance.amount) if personal.status == Account.Status.ACTIVE else Decimal("0")
+        cash = rest - from_personal
+        tx, _created = _post(
+            kind=LedgerTransaction.Kind.REDEMPTION,
+            key=idempotency_key,
+            fingerprint=fingerprint,
+            legs=[(subsidy, -from_subsidy), (personal, -from_personal), (external, -cash), (payee, price)],
+            month=Month.of(today).first_day,
+            reference=reference,
+            by=by,
+        )
+        if not _created:
+            return _redemption_result(tx)
+        return RedemptionResult(
+            transaction=tx, subsidy_paid=cny(from_subsidy), personal_paid=cny(from_personal), copay_cash=cny(cash)
+        )
+
+
+def redemption_reverse(
+    *, transaction: LedgerTransaction, reason: str, idempotency_key: str, by: User | None = None
+) -> LedgerTransaction:
+    """Compensate a redemption (a voided visit), a grant booked by mistake or a deposit: a REVERSAL
+    with the exact opposite entries. A transaction is reversed once; a reversal is not reversed.
+
+    Reversals go through on frozen accounts (a correction must stay possible) but not on archived
+    ones, whose personal balance was already refunded.
+    """
+    from django.db import transaction as db
+
+    if not (reason or "").strip():
+        raise ValidationFailed(_("A reason is required."))
+    original = transaction
+    fingerprint = f"reversal|of={original.pk}"
+    with db.atomic():
+        existing = _existing(idempotency_key, fingerprint)
+        if existing is not None:
+            return existing
+        original = LedgerTransaction.objects.get(pk=original.pk)
+        if original.kind not in REVERSIBLE_KINDS:
+            raise NotReversible(_("This kind of transaction cannot be reversed."))
+        entries = list(original.entries.select_related("account"))
+        locked = _lock([e.account for e in entries])
+        existing = _existing(idempotency_key, fingerprint)
+        if existing is not None:
+            return existing
+        if LedgerTransaction.objects.filter(reverses=original).exists():
+            raise AlreadyReversed(_("This transaction has already been reversed."))
+        for account in locked.values():
+            if account.elder_id and account.status == Account.Status.ARCHIVED:
+                raise AccountFrozen.for_account(account)
+        legs = [(locked[e.account_id], -e.amount.amount) for e in entries]
+        tx, _created = _post(
+            kind=LedgerTransaction.Kind.REVERSAL,
+            key=idempotency_key,
+            fingerprint=fingerprint,
+            legs=legs,
+            month=original.month,
+            reference=original.reference,
+            memo=reason.strip(),
+            by=by,
+            reverses=original,
+        )
+        return tx
+
+
+# --------------------------------------------------------------------------------------------
+# Personal account
+
+
+def personal_deposit(
+    *, elder: Elder, amount: Money, idempotency_key: str, reference: str = "", by: User | None = None
+) -> LedgerTransaction:
+    """Money the elder or the family puts on the personal account (to pay co-pays from)."""
+    value = _amount(amount)
+    fingerprint = f"deposit|elder={elder.pk}|amount={value:.2f}"
+    with transaction.atomic():
+        existing = _existing(idempotency_key, fingerprint)
+        if existing is not None:
+            return existing
+        personal = account_for_elder(elder=elder, kind=Account.Kind.PERSONAL)
+        external = account_for_elder(elder=elder, kind=Account.Kind.EXTERNAL)
+        locked = _lock([personal, external])
+        existing = _existing(idempotency_key, fingerprint)
+        if existing is not None:
+            return existing
+        personal = locked[personal.pk]
+        _ensure_open(personal)
+        tx, _created = _post(
+            kind=LedgerTransaction.Kind.DEPOSIT,
+            key=idempotency_key,
+            fingerprint=fingerprint,
+            legs=[(locked[external.pk], -value), (personal, value)],
+            month=Month.current().first_day,
+            reference=reference,
+            by=by,
+        )
+        return tx
