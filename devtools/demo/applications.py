@@ -20,6 +20,7 @@ from eldercare.models import CalendarYear, LifeStatus
 from eldercare.workdays import UnknownCalendarYear, add_workdays, is_workday
 from subsidies.applications.models import Application, IntakeBatch
 from subsidies.applications.models import ApplicationStatus as S
+from subsidies.applications.services import materials
 from subsidies.applications.services import review as svc
 from subsidies.applications.services.assessments import assessment_record
 from subsidies.standards.models import Scheme
@@ -65,7 +66,7 @@ def _step(app: Application, target: str, ctx: DemoContext, users: dict, travelle
     if target == S.COMMUNITY_REVIEW:
         for material in svc.missing_materials(application=app):
             pdf = SimpleUploadedFile("scan.pdf", b"%PDF-1.4\n%demo scan\n%%EOF\n")
-            svc.material_upload(application=app, material_type=material, upload=pdf, by=community)
+            materials.material_upload(application=app, material_type=material, upload=pdf, by=community)
         return svc.application_accept(application=app, by=community)
     if target == S.PUBLIC_NOTICE:
         start = app.filed_on

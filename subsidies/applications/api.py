@@ -18,6 +18,7 @@ from subsidies.applications.models import (
     Objection,
 )
 from subsidies.applications.selectors import application_get, application_list, batch_list, objection_get
+from subsidies.applications.services import materials, objections
 from subsidies.applications.services import review as svc
 from subsidies.applications.services.assessments import assessment_record
 from subsidies.standards.models import Scheme
@@ -156,7 +157,7 @@ class ApplicationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
         app = self.get_object()
         s = UploadSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        material = svc.material_upload(
+        material = materials.material_upload(
             application=app,
             material_type=s.validated_data["material_type"],
             upload=s.validated_data["file"],
@@ -170,7 +171,7 @@ class ApplicationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
         app = self.get_object()
         s = ObjectionInSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        objection = svc.objection_record(application=app, by=request.user, **s.validated_data)
+        objection = objections.objection_record(application=app, by=request.user, **s.validated_data)
         return Response(ObjectionSerializer(objection).data, status=201)
 
     @extend_schema(request=AssessmentInSerializer, responses={200: ApplicationDetailSerializer})
@@ -196,7 +197,7 @@ class ObjectionViewSet(viewsets.GenericViewSet):
         objection = objection_get(user=request.user, pk=pk)
         s = ResolveSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        objection = svc.objection_resolve(objection=objection, by=request.user, **s.validated_data)
+        objection = objections.objection_resolve(objection=objection, by=request.user, **s.validated_data)
         return Response(ObjectionSerializer(objection).data)
 
 

@@ -36,6 +36,7 @@ from subsidies.applications.selectors import (
     notice_list_applications,
     objection_get,
 )
+from subsidies.applications.services import batches, materials, objections
 from subsidies.applications.services import review as svc
 from subsidies.applications.services.assessments import assessment_record, default_instrument
 
@@ -161,7 +162,7 @@ def material_upload_view(request, pk):
         messages.error(request, _("Choose the kind of material and a file."))
         return redirect(app)
     try:
-        svc.material_upload(
+        materials.material_upload(
             application=app,
             material_type=form.cleaned_data["material_type"],
             upload=form.cleaned_data["file"],
@@ -201,7 +202,7 @@ def objection_record_view(request, pk):
         messages.error(request, _("Fill in the date and the content of the objection."))
         return redirect(app)
     try:
-        svc.objection_record(application=app, by=request.user, **form.cleaned_data)
+        objections.objection_record(application=app, by=request.user, **form.cleaned_data)
     except DomainError as exc:
         return _redirect_with(request, app, exc, "")
     return _redirect_with(request, app, None, _("The objection was recorded."))
@@ -216,7 +217,7 @@ def objection_resolve_view(request, pk):
         messages.error(request, _("Write how the objection was resolved."))
         return redirect(objection.application)
     try:
-        svc.objection_resolve(objection=objection, by=request.user, **form.cleaned_data)
+        objections.objection_resolve(objection=objection, by=request.user, **form.cleaned_data)
     except DomainError as exc:
         return _redirect_with(request, objection.application, exc, "")
     return _redirect_with(request, objection.application, None, _("The objection was resolved."))
@@ -258,7 +259,7 @@ def batch_list_view(request):
     if request.method == "POST" and is_district and form.is_valid():
         district = Division.objects.filter(level=Division.Level.DISTRICT, pk__in=_districts(request.user)).first()
         try:
-            svc.intake_batch_open(district=district, by=request.user, **form.cleaned_data)
+            batches.intake_batch_open(district=district, by=request.user, **form.cleaned_data)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
@@ -288,15 +289,15 @@ def batch_detail_view(request, pk):
         action = request.POST.get("action")
         try:
             if action == "close":
-                svc.intake_batch_close(batch=batch, by=request.user)
+                batches.intake_batch_close(batch=batch, by=request.user)
                 messages.success(request, _("The intake batch was closed."))
             elif action == "approve":
-                result = svc.batch_approve(
+                result = batches.batch_approve(
                     batch=batch, by=request.user, opinion=request.POST.get("opinion") or _("Approved")
                 )
                 _report(request, result)
             elif action == "notice" and notice_form.is_valid():
-                result = svc.batch_notice_start(batch=batch, by=request.user, **notice_form.cleaned_data)
+                result = batches.batch_notice_start(batch=batch, by=request.user, **notice_form.cleaned_data)
                 _report(request, result)
         except DomainError as exc:
             messages.error(request, exc.message)

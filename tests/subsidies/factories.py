@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from subsidies.applications.models import Application, IntakeBatch
+from subsidies.applications.services import materials
 from subsidies.applications.services import review as svc
 from subsidies.applications.services.assessments import assessment_record
 from subsidies.standards.models import Scheme
@@ -43,7 +44,7 @@ def open_batch(district, opens_on=datetime.date(2026, 1, 1)) -> IntakeBatch:
 
 def upload_required(app: Application, by) -> None:
     for material in svc.missing_materials(application=app):
-        svc.material_upload(application=app, material_type=material, upload=pdf_upload(), by=by)
+        materials.material_upload(application=app, material_type=material, upload=pdf_upload(), by=by)
 
 
 SCORES_DISABLED = {"self_care": 10, "mobility": 5, "mental": 10, "perception_social": 10}  # 35: 重度失能

@@ -10,7 +10,7 @@ from eldercare.errors import Conflict, NotAllowed, ValidationFailed
 from eldercare.models import DifficultyCategory
 from subsidies.applications.models import ApplicationEvent, ApplicationStatus, MaterialType
 from subsidies.applications.selectors import application_get, care_level_on
-from subsidies.applications.services import reminders
+from subsidies.applications.services import materials, objections, reminders
 from subsidies.applications.services import review as svc
 from subsidies.applications.services.assessments import assessment_record
 from subsidies.applications.services.review import (
@@ -115,7 +115,9 @@ def test_missing_material_named(elder_a1, scheme, batch, users):
             MaterialType.HOUSEHOLD_REGISTER,
             MaterialType.DIAGNOSIS,
         ):
-            svc.material_upload(application=app, material_type=material, upload=pdf_upload(), by=users["community"])
+            materials.material_upload(
+                application=app, material_type=material, upload=pdf_upload(), by=users["community"]
+            )
         with pytest.raises(MaterialMissing) as exc:
             svc.application_accept(application=app, by=users["community"])
     assert "three-no" in exc.value.message
@@ -243,7 +245,7 @@ def test_unknown_calendar_year_raises_clear_error(tree, scheme, users):
 def test_notice_cannot_close_early_nor_with_open_objection(elder_a1, scheme, batch, users):
     with time_machine.travel(at(MONDAY), tick=False) as traveller:
         app = walk(file(elder_a1, scheme, users), users, until="public_notice")
-        objection = svc.objection_record(
+        objection = objections.objection_record(
             application=app, received_on=MONDAY, objector="邻居", content="其子女收入较高", by=users["community"]
         )
         with pytest.raises(Conflict, match="runs until"):
@@ -251,7 +253,9 @@ def test_notice_cannot_close_early_nor_with_open_objection(elder_a1, scheme, bat
         traveller.move_to(at(app.notice_ends_on + datetime.timedelta(days=1)))
         with pytest.raises(ObjectionsOpen):
             svc.application_notice_close(application=app, by=users["community"])
-        svc.objection_resolve(objection=objection, upheld=False, resolution="经核实不属实", by=users["community"])
+        objections.objection_resolve(
+            objection=objection, upheld=False, resolution="经核实不属实", by=users["community"]
+        )
         app = svc.application_notice_close(application=app, by=users["community"])
     assert app.status == ApplicationStatus.COMMUNITY_DECISION
 
@@ -259,10 +263,12 @@ def test_notice_cannot_close_early_nor_with_open_objection(elder_a1, scheme, bat
 def test_upheld_objection_rejects_with_written_reasons(elder_a1, scheme, batch, users):
     with time_machine.travel(at(MONDAY), tick=False):
         app = walk(file(elder_a1, scheme, users), users, until="public_notice")
-        objection = svc.objection_record(
+        objection = objections.objection_record(
             application=app, received_on=MONDAY, content="不符合条件", by=users["community"]
         )
-        svc.objection_resolve(objection=objection, upheld=True, resolution="经核实家庭收入超标", by=users["community"])
+        objections.objection_resolve(
+            objection=objection, upheld=True, resolution="经核实家庭收入超标", by=users["community"]
+        )
     app.refresh_from_db()
     assert app.status == ApplicationStatus.REJECTED
     assert "家庭收入超标" in app.decision_reasons
@@ -310,14 +316,16 @@ def test_upload_refuses_wrong_type_and_size(elder_a1, scheme, batch, users):
         app = file(elder_a1, scheme, users)
         fake = SimpleUploadedFile("scan.pdf", b"MZ\x90\x00 not a pdf at all", content_type="application/pdf")
         with pytest.raises(ValidationFailed, match="Only PDF, JPEG or PNG"):
-            svc.material_upload(application=app, material_type="id_card", upload=fake, by=users["community"])
+            materials.material_upload(application=app, material_type="id_card", upload=fake, by=users["community"])
         big = SimpleUploadedFile("big.pdf", b"%PDF-1.4\n" + b"0" * (10 * 1024 * 1024), content_type="application/pdf")
         with pytest.raises(ValidationFailed, match="at most 10 MB"):
-            svc.material_upload(application=app, material_type="id_card", upload=big, by=users["community"])
+            materials.material_upload(application=app, material_type="id_card", upload=big, by=users["community"])
         from tests.subsidies.factories import PNG_BYTES
 
         png = SimpleUploadedFile("id.png", PNG_BYTES)
-        material = svc.material_upload(application=app, material_type="id_card", upload=png, by=users["community"])
+        material = materials.material_upload(
+            application=app, material_type="id_card", upload=png, by=users["community"]
+        )
     assert material.content_type == "image/png"
     assert material.file.path.startswith(str(material.file.storage.location))
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from eldercare.models import DifficultyCategory
 from subsidies.applications.documents import decision_notice_generate
 from subsidies.applications.models import ApplicationStatus, DecisionNotice
+from subsidies.applications.services import materials
 from subsidies.applications.services import review as svc
 from tests.factories import ElderFactory
 
@@ -79,7 +80,7 @@ def test_notice_list_pdf(tree, scheme, batch, users, client, tmp_path):
 def test_case_page_and_material_download_scoped(tree, scheme, batch, users, client):
     with time_machine.travel(at(MONDAY), tick=False):
         app = _file(tree, scheme, users)
-        material = svc.material_upload(
+        material = materials.material_upload(
             application=app, material_type="id_card", upload=pdf_upload(), by=users["community"]
         )
         client.force_login(users["community"])

@@ -7,17 +7,14 @@ the same transaction.
 """
 
 import datetime
-import hashlib
 from dataclasses import dataclass
 
-import filetype
-from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from eldercare.errors import Conflict, DomainError, NotAllowed, ValidationFailed
+from eldercare.errors import Conflict, NotAllowed, ValidationFailed
 from eldercare.models import DifficultyCategory, Division, Elder, LifeStatus, Role, User
 from eldercare.periods import Month
 from eldercare.scoping import scope_for
@@ -30,7 +27,6 @@ from subsidies.applications.models import (
     CareSituation,
     DecisionNotice,
     IntakeBatch,
-    Material,
     MaterialType,
     Objection,
     RequiredMaterial,
@@ -48,9 +44,6 @@ from subsidies.applications.rules import (
 )
 from subsidies.applications.tasks import generate_decision_notice
 from subsidies.standards.models import Entitlement, Scheme
-
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-ALLOWED_UPLOADS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 
 
 class Ineligible(ValidationFailed):
@@ -506,158 +499,3 @@ def application_file(
             application=app, action="file", from_status="", to_status=S.FILED, by=by, at=timezone.now()
         )
     return app
-
-
-# --- materials ---------------------------------------------------------------------------------
-
-
-def material_upload(*, application: Application, material_type: str, upload: UploadedFile, by: User) -> Material:
-    """Store one scanned material after checking its size and its real type (from the content)."""
-
-    if not (by.has_role(Role.COMMUNITY_WORKER) and _in_scope(by, application.community_id)):
-        raise NotAllowed(_("Materials are uploaded by a worker of the elder's community."))
-    if not application.is_open:
-        raise Conflict(_("The case is closed; materials can no longer be added."))
-    if material_type not in MaterialType.values:
-        raise ValidationFailed(_("Choose the kind of material."))
-    if upload.size > MAX_UPLOAD_BYTES:
-        raise ValidationFailed(
-            _("The file is %(mb).1f MB; at most 10 MB is accepted.") % {"mb": upload.size / 1024 / 1024}
-        )
-    upload.seek(0)
-    head = upload.read(8192)
-    kind = filetype.guess(head)
-    if kind is None or kind.mime not in ALLOWED_UPLOADS:
-        raise ValidationFailed(
-            _("Only PDF, JPEG or PNG scans are accepted; “%(name)s” is %(kind)s.")
-            % {"name": upload.name, "kind": kind.mime if kind else _("not a recognised file type")}
-        )
-    digest = hashlib.sha256()
-    upload.seek(0)
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    material = Material(
-        application=application,
-        material_type=material_type,
-        original_name=(upload.name or "")[-200:],
-        content_type=kind.mime,
-        extension=ALLOWED_UPLOADS[kind.mime],
-        size=upload.size,
-        sha256=digest.hexdigest(),
-        uploaded_by=by,
-    )
-    material.file.save("upload", upload, save=False)
-    material.save()
-    return material
-
-
-# --- objections --------------------------------------------------------------------------------
-
-
-def objection_record(
-    *, application: Application, received_on: datetime.date, content: str, by: User, objector: str = ""
-) -> Objection:
-    if not (by.has_role(Role.COMMUNITY_WORKER) and _in_scope(by, application.community_id)):
-        raise NotAllowed(_("Objections are recorded by the community."))
-    if application.status != S.PUBLIC_NOTICE:
-        raise Conflict(_("Objections are received during the public notice."))
-    if not (application.notice_starts_on <= received_on <= application.notice_ends_on):
-        raise ValidationFailed(_("The objection must be received during the public notice."))
-    if not content.strip():
-        raise ValidationFailed(_("Write what the objection says."))
-    return Objection.objects.create(
-        application=application, received_on=received_on, objector=objector, content=content, recorded_by=by
-    )
-
-
-def objection_resolve(*, objection: Objection, upheld: bool, resolution: str, by: User) -> Objection:
-    """Upheld: the case is rejected with the resolution as reason. Dismissed: the case continues."""
-    if not (by.has_role(Role.COMMUNITY_WORKER) and _in_scope(by, objection.application.community_id)):
-        raise NotAllowed(_("Objections are resolved by the community."))
-    if not resolution.strip():
-        raise ValidationFailed(_("Write how the objection was resolved."))
-    with transaction.atomic():
-        obj = Objection.objects.select_for_update().get(pk=objection.pk)
-        if obj.status != Objection.Status.OPEN:
-            raise Conflict(_("This objection is already resolved."))
-        obj.status = Objection.Status.UPHELD if upheld else Objection.Status.DISMISSED
-        obj.resolution = resolution
-        obj.resolved_by = by
-        obj.resolved_at = timezone.now()
-        obj.save()
-        if upheld:
-            application_transition(
-                application=obj.application,
-                action="reject",
-                by=by,
-                opinion=_("Objection upheld: %(text)s") % {"text": resolution},
-            )
-    return obj
-
-
-# --- batches -----------------------------------------------------------------------------------
-
-
-def _require_district(by: User, district: Division) -> None:
-    scope = scope_for(by)
-    if not (by.has_role(Role.DISTRICT_REVIEWER) and (scope.all or district.pk in scope.district_ids)):
-        raise NotAllowed(_("Only the district's reviewers manage intake batches."))
-
-
-def intake_batch_open(
-    *, district: Division, name: str, opens_on: datetime.date, closes_on: datetime.date, by: User
-) -> IntakeBatch:
-    _require_district(by, district)
-    if closes_on < opens_on:
-        raise ValidationFailed(_("The batch must close after it opens."))
-    try:
-        with transaction.atomic():
-            return IntakeBatch.objects.create(district=district, name=name, opens_on=opens_on, closes_on=closes_on)
-    except IntegrityError as exc:
-        raise Conflict(_("Another intake batch is still open; close it first.")) from exc
-
-
-def intake_batch_close(*, batch: IntakeBatch, by: User) -> IntakeBatch:
-    _require_district(by, batch.district)
-    IntakeBatch.objects.filter(pk=batch.pk).update(status=IntakeBatch.Status.CLOSED, updated_at=timezone.now())
-    batch.refresh_from_db()
-    return batch
-
-
-@dataclass
-class BatchResult:
-    moved: list[Application]
-    refused: list[tuple[Application, str]]
-
-
-def _batch_move(apps, action: str, by: User, **params) -> BatchResult:
-
-    result = BatchResult([], [])
-    for app in apps:
-        try:
-            result.moved.append(application_transition(application=app, action=action, by=by, **params))
-        except DomainError as exc:
-            result.refused.append((app, exc.message))
-    return result
-
-
-def batch_notice_start(
-    *, batch: IntakeBatch, community: Division, starts_on: datetime.date, ends_on: datetime.date, by: User
-) -> BatchResult:
-    """Post one public notice for every case of the batch in the community's review."""
-    if not (by.has_role(Role.COMMUNITY_WORKER) and _in_scope(by, community.pk)):
-        raise NotAllowed(_("The public notice is posted by the community."))
-    if workdays_between(starts_on - datetime.timedelta(days=1), ends_on) < NOTICE_MIN_WORKDAYS:
-        raise NoticeTooShort(
-            _("The public notice must last at least %(min)d working days.") % {"min": NOTICE_MIN_WORKDAYS}
-        )
-    apps = Application.objects.filter(batch=batch, community=community, status=S.COMMUNITY_REVIEW).order_by("id")
-    return _batch_move(list(apps), "notice_start", by, starts_on=starts_on, ends_on=ends_on)
-
-
-def batch_approve(*, batch: IntakeBatch, by: User, opinion: str) -> BatchResult:
-    """District approval of every case of the batch awaiting its decision (each checked as usual)."""
-    _require_district(by, batch.district)
-    apps = Application.objects.filter(batch=batch, status=S.DISTRICT_DECISION).order_by("id")
-    return _batch_move(list(apps), "approve", by, opinion=opinion)
