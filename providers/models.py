@@ -9,6 +9,7 @@ from djmoney.models.fields import MoneyField
 from simple_history.models import HistoricalRecords
 
 from eldercare.models import Division, Elder, TimeStampedModel
+from eldercare.numbers import percent_one_decimal
 
 
 class Provider(TimeStampedModel):
@@ -548,9 +549,7 @@ class SatisfactionSurvey(TimeStampedModel):
 
     @property
     def rate(self):
-        from decimal import Decimal
-
-        return (Decimal(self.satisfied) / Decimal(self.surveyed) * 100).quantize(Decimal("0.1"))
+        return percent_one_decimal(self.satisfied, self.surveyed)
 
 
 class Rectification(TimeStampedModel):

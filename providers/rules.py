@@ -4,6 +4,9 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 
+from eldercare.numbers import percent_one_decimal
+from subsidies.standards.rules import HIGH_AGE
+
 # A home visit lasts at least 1 hour; a shorter one is not redeemed and must be served again.
 MIN_VISIT_MINUTES = 60
 # The district calls back at least 10% of each day's work orders.
@@ -14,12 +17,10 @@ COMMUNITY_CONTACT_RATE = Decimal("0.05")
 SATISFACTION_THRESHOLD = Decimal("80")
 # Working days a provider has to correct (the policies say "within a deadline"; the district's choice).
 RECTIFICATION_WORKDAYS = 20
-# At least 3 different service items a person a year.
-MIN_ITEMS_PER_YEAR = 3
-HIGH_AGE = 80
 
 # Minimum visits a month for elders in difficulty, by care level.
 DIFFICULTY_MINIMUM = {"self_care": 1, "semi_disabled": 2, "disabled": 4}
+# Minimum visits a month for high-age elders (HIGH_AGE or more).
 HIGH_AGE_MINIMUM = 1
 
 
@@ -31,7 +32,7 @@ def minimum_visits(*, age: int, in_difficulty: bool, care_level: str | None) -> 
     """
     minimum = 0
     if in_difficulty:
-        minimum = DIFFICULTY_MINIMUM.get(care_level or "self_care", 1)
+        minimum = DIFFICULTY_MINIMUM.get(care_level or "self_care", DIFFICULTY_MINIMUM["self_care"])
     if age >= HIGH_AGE:
         minimum = max(minimum, HIGH_AGE_MINIMUM)
     return minimum
@@ -75,9 +76,10 @@ def month_compliance(required: list[int], done: list[int]) -> list[MonthStatus]:
 
 
 def satisfaction_rate(*, surveyed: int, satisfied: int) -> Decimal:
+    """Percentage satisfied, to one decimal; nobody surveyed counts as 0."""
     if surveyed <= 0:
         return Decimal("0")
-    return (Decimal(satisfied) * 100 / Decimal(surveyed)).quantize(Decimal("0.1"))
+    return percent_one_decimal(satisfied, surveyed)
 
 
 def needs_rectification(rate: Decimal) -> bool:

@@ -37,11 +37,13 @@ from eldercare.money import round_cny
 from eldercare.periods import Month, Quarter, local_day_bounds
 from providers.models import WorkOrder
 from subsidies.standards.models import Grant
+from subsidies.standards.rules import DEFAULT_DISTRICT_PERCENT
 from vouchers.models import Account, LedgerEntry, LedgerTransaction
 
 from .models import ServiceMonth
 
-DEFAULT_DISTRICT_RATIO = Decimal("0.7")
+# The district's fraction of the subsidy of an elder without grants: the policies' default split.
+DEFAULT_DISTRICT_RATIO = DEFAULT_DISTRICT_PERCENT / 100
 ZERO = Decimal("0")
 
 T_ORDER = WorkOrder._meta.db_table

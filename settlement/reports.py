@@ -13,14 +13,18 @@ from decimal import Decimal
 
 import pandas as pd
 from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncDate
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from eldercare.models import Division
 from eldercare.money import round_cny
+from eldercare.numbers import percent_one_decimal, round_one_decimal
 from eldercare.pdf import render_pdf
 from eldercare.periods import Quarter, local_day_bounds
 from providers.models import Callback, CommunityContact, Provider, WorkOrder
+from providers.rules import COMMUNITY_CONTACT_RATE, DISTRICT_SAMPLE_RATE
+from subsidies.standards.models import Entitlement
 
 from .models import MonthLine, QuarterSettlement
 
@@ -234,8 +238,6 @@ def usage_xlsx(quarter: Quarter) -> bytes:
 def callback_rows(quarter: Quarter) -> tuple[list[dict], list[dict]]:
     """(per community: subsidised persons, community callbacks, rate ≥ 5%;
     per day: completed orders, district callbacks, rate ≥ 10%)."""
-    from subsidies.standards.models import Entitlement
-
     subsidised = dict(
         Entitlement.objects.filter(status=Entitlement.Status.ACTIVE)
         .values("elder__community_id")
@@ -252,7 +254,7 @@ def callback_rows(quarter: Quarter) -> tuple[list[dict], list[dict]]:
     per_community = []
     for c in communities.order_by("code"):
         people, done = subsidised.get(c.pk, 0), contacted.get(c.pk, 0)
-        rate = (Decimal(done) * 100 / people).quantize(Decimal("0.1")) if people else Decimal("0")
+        rate = percent_one_decimal(done, people) if people else Decimal("0")
         per_community.append(
             {
                 "town": c.parent.name if c.parent else "",
@@ -260,7 +262,7 @@ def callback_rows(quarter: Quarter) -> tuple[list[dict], list[dict]]:
                 "people": people,
                 "contacted": done,
                 "rate": rate,
-                "met": rate >= 5,
+                "met": rate >= COMMUNITY_CONTACT_RATE * 100,
             }
         )
     start, _e = local_day_bounds(quarter.first_day)
@@ -269,8 +271,6 @@ def callback_rows(quarter: Quarter) -> tuple[list[dict], list[dict]]:
         checked_out_at__gte=start, checked_out_at__lt=end, status__in=[WorkOrder.Status.COMPLETED, "voided"]
     )
     per_day = []
-    from django.db.models.functions import TruncDate
-
     days = (
         orders.annotate(day=TruncDate("checked_out_at"))
         .values("day")
@@ -282,7 +282,7 @@ def callback_rows(quarter: Quarter) -> tuple[list[dict], list[dict]]:
         .order_by("day")
     )
     for d in days:
-        rate = (Decimal(d["district"]) * 100 / d["n"]).quantize(Decimal("0.1")) if d["n"] else Decimal("0")
+        rate = percent_one_decimal(d["district"], d["n"]) if d["n"] else Decimal("0")
         per_day.append(
             {
                 "day": d["day"],
@@ -290,7 +290,7 @@ def callback_rows(quarter: Quarter) -> tuple[list[dict], list[dict]]:
                 "provider": d["provider"],
                 "district": d["district"],
                 "rate": rate,
-                "met": rate >= 10,
+                "met": rate >= DISTRICT_SAMPLE_RATE * 100,
             }
         )
     return per_community, per_day
@@ -347,9 +347,9 @@ def provider_month_quality(provider_ids: list[int], first: datetime.date, last: 
         n = r["orders"] or 0
         out[r["provider_id"]] = {
             **r,
-            "provider_rate": (Decimal(r["provider_cb"]) * 100 / n).quantize(Decimal("0.1")) if n else Decimal("0"),
-            "district_rate": (Decimal(r["district_cb"]) * 100 / n).quantize(Decimal("0.1")) if n else Decimal("0"),
-            "per_elder": (Decimal(n) / r["elders"]).quantize(Decimal("0.1")) if r["elders"] else Decimal("0"),
+            "provider_rate": percent_one_decimal(r["provider_cb"], n) if n else Decimal("0"),
+            "district_rate": percent_one_decimal(r["district_cb"], n) if n else Decimal("0"),
+            "per_elder": round_one_decimal(Decimal(n) / r["elders"]) if r["elders"] else Decimal("0"),
         }
     return out
 

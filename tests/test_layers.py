@@ -153,8 +153,10 @@ def test_rules_are_pure():
         assert module in SOURCES, f"{module} is missing"
         _path, tree = SOURCES[module]
         for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.module and (
-                node.module.startswith("django.db") or node.module.endswith(("services", "selectors"))
+            if (
+                isinstance(node, ast.ImportFrom)
+                and node.module
+                and (node.module.startswith("django.db") or node.module.endswith(("services", "selectors")))
             ):
                 impure.append(f"{module} imports {node.module}")
     assert impure == []

@@ -9,8 +9,6 @@ own (`district` set) whose rows compete with the scheme's, so a higher local sta
 A version that grants were paid under is never edited: a change is a new version from a month on.
 """
 
-from decimal import Decimal
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -19,6 +17,8 @@ from djmoney.models.fields import MoneyField
 from simple_history.models import HistoricalRecords
 
 from eldercare.models import Division, Elder, TimeStampedModel
+
+from .rules import DEFAULT_DISTRICT_PERCENT, DEFAULT_TOWN_PERCENT, MIN_AGE
 
 
 class CareLevel(models.TextChoices):
@@ -144,9 +144,11 @@ class PolicyVersion(TimeStampedModel):
     )
     # The funding split of each grant between the two levels of government booked in the ledger.
     district_percent = models.DecimalField(
-        _("district share (%)"), max_digits=5, decimal_places=2, default=Decimal("70")
+        _("district share (%)"), max_digits=5, decimal_places=2, default=DEFAULT_DISTRICT_PERCENT
     )
-    town_percent = models.DecimalField(_("town share (%)"), max_digits=5, decimal_places=2, default=Decimal("30"))
+    town_percent = models.DecimalField(
+        _("town share (%)"), max_digits=5, decimal_places=2, default=DEFAULT_TOWN_PERCENT
+    )
     upper_level_label = models.CharField(_("name of the upper funding level"), max_length=30, default="区")
     lower_level_label = models.CharField(_("name of the lower funding level"), max_length=30, default="镇（街道）")
     note = models.TextField(_("note"), blank=True)
@@ -195,7 +197,7 @@ class PolicyRow(TimeStampedModel):
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     label = models.CharField(_("label"), max_length=80)
     categories_any = models.JSONField(_("any of the categories"), default=list, blank=True)
-    min_age = models.PositiveSmallIntegerField(_("minimum age"), default=60)
+    min_age = models.PositiveSmallIntegerField(_("minimum age"), default=MIN_AGE)
     low_income = models.BooleanField(_("low-income (低保)"), null=True, blank=True)
     care_levels = models.JSONField(_("care levels"), default=list, blank=True)
     amount = MoneyField(_("monthly amount"), max_digits=10, decimal_places=2, default_currency="CNY")

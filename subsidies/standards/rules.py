@@ -17,6 +17,15 @@ from djmoney.money import Money
 from eldercare.money import ZERO, cny, round_cny
 from eldercare.periods import Month
 
+# Eligibility: age 60 or more; high-age elders are 80 or more (domain.md, "Eligibility"). A
+# policy's rows carry their own minimum ages as data; these are the ages the rules themselves know.
+MIN_AGE = 60
+HIGH_AGE = 80
+# The default funding split of a grant, district : town = 7 : 3 (scheme A, domain.md "Money flow").
+# A policy version stores its own split; this is only the default of a new one.
+DEFAULT_DISTRICT_PERCENT = Decimal("70")
+DEFAULT_TOWN_PERCENT = Decimal("30")
+
 LOW_INCOME = "dibao"
 NON_SELF_CARE = ("semi_disabled", "disabled")
 
@@ -67,7 +76,7 @@ class PersonFacts:
 class RuleSpec:
     amount: Decimal
     label: str
-    min_age: int = 60
+    min_age: int = MIN_AGE
     categories_any: frozenset[str] = frozenset()
     low_income: bool | None = None
     care_levels: frozenset[str] = frozenset()
@@ -92,7 +101,7 @@ class RuleSpec:
             parts.append(CATEGORY_SHORT[LOW_INCOME])
         if self.low_income is False:
             parts.append("非低保")
-        if self.min_age > 60 or not parts:
+        if self.min_age > MIN_AGE or not parts:
             parts.insert(0, f"{self.min_age}岁以上")
         if self.care_levels and facts.care_level:
             parts.append(CARE_SHORT.get(facts.care_level, facts.care_level))
@@ -108,8 +117,8 @@ class PolicySpec:
     last_month: Month | None = None
     rules: tuple[RuleSpec, ...] = ()
     combination: str = "highest"
-    district_percent: Decimal = Decimal("70")
-    town_percent: Decimal = Decimal("30")
+    district_percent: Decimal = DEFAULT_DISTRICT_PERCENT
+    town_percent: Decimal = DEFAULT_TOWN_PERCENT
     thresholds: tuple[int, ...] = field(default=(), compare=False)
 
     def covers(self, month: Month) -> bool:

@@ -1,5 +1,6 @@
 """Pure rules with the policies' own figures."""
 
+import decimal
 from decimal import Decimal
 
 import pytest
@@ -7,6 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from providers import rules
+from providers.models import SatisfactionSurvey
+from subsidies.standards import rules as standards_rules
 
 
 @pytest.mark.parametrize(
@@ -67,3 +70,53 @@ def test_satisfaction_threshold():
     assert rules.satisfaction_rate(surveyed=50, satisfied=40) == Decimal("80.0")
     assert not rules.needs_rectification(Decimal("80.0"))
     assert rules.needs_rectification(rules.satisfaction_rate(surveyed=50, satisfied=39))
+
+
+def test_an_unknown_care_level_counts_as_self_care():
+    assert (
+        rules.minimum_visits(age=70, in_difficulty=True, care_level="unknown") == rules.DIFFICULTY_MINIMUM["self_care"]
+    )
+
+
+def test_high_age_is_the_standards_own():
+    assert rules.HIGH_AGE is standards_rules.HIGH_AGE == 80
+    assert rules.minimum_visits(age=rules.HIGH_AGE - 1, in_difficulty=False, care_level=None) == 0
+    assert rules.minimum_visits(age=rules.HIGH_AGE, in_difficulty=False, care_level=None) == rules.HIGH_AGE_MINIMUM
+
+
+@pytest.mark.parametrize(
+    ("surveyed", "satisfied", "rate", "rectify"),
+    [
+        (10, 8, "80.0", False),  # 8 of 10: exactly the threshold, no rectification
+        (3, 2, "66.7", True),
+        (50, 39, "78.0", True),
+        (7, 7, "100.0", False),
+        (0, 0, "0", True),  # nobody surveyed counts as 0 (the survey table forbids it)
+    ],
+)
+def test_satisfaction_rate_to_one_decimal(surveyed, satisfied, rate, rectify):
+    result = rules.satisfaction_rate(surveyed=surveyed, satisfied=satisfied)
+    assert result == Decimal(rate)
+    assert rules.needs_rectification(result) is rectify
+
+
+def test_the_survey_shows_the_rule_rate():
+    assert SatisfactionSurvey(surveyed=3, satisfied=2).rate == Decimal("66.7")
+    assert SatisfactionSurvey(surveyed=10, satisfied=8).rate == Decimal("80.0")
+
+
+def test_a_survey_of_nobody_has_no_rate():
+    # The table refuses such a survey; an unsaved one has no rate rather than 0.
+    with pytest.raises(decimal.DecimalException):
+        _ = SatisfactionSurvey(surveyed=0, satisfied=0).rate
+
+
+@given(st.integers(min_value=1, max_value=100_000).flatmap(lambda n: st.tuples(st.just(n), st.integers(0, n))))
+def test_the_survey_and_the_rule_agree(case):
+    surveyed, satisfied = case
+    rate = rules.satisfaction_rate(surveyed=surveyed, satisfied=satisfied)
+    assert SatisfactionSurvey(surveyed=surveyed, satisfied=satisfied).rate == rate
+    if satisfied * 100 >= 80 * surveyed:  # 80% or more exactly
+        assert not rules.needs_rectification(rate)
+    if satisfied * 2000 < 1599 * surveyed:  # below 79.95%, so below 80.0 once rounded
+        assert rules.needs_rectification(rate)
