@@ -11,6 +11,8 @@ from simple_history.models import HistoricalRecords
 from eldercare.models import Division, Elder, TimeStampedModel
 from eldercare.numbers import percent_one_decimal
 
+from .rules import MIN_VISIT_MINUTES
+
 
 class Provider(TimeStampedModel):
     class Kind(models.TextChoices):
@@ -212,7 +214,7 @@ class ServiceItem(TimeStampedModel):
     kind = models.CharField(_("kind of service"), max_length=20, choices=ServiceKind.choices)
     name = models.CharField(_("name"), max_length=100)
     price = MoneyField(_("price"), max_digits=10, decimal_places=2, default_currency="CNY")
-    minutes = models.PositiveIntegerField(_("standard duration (minutes)"), default=60)
+    minutes = models.PositiveIntegerField(_("standard duration (minutes)"), default=MIN_VISIT_MINUTES)
     certificate_kind = models.CharField(
         _("certificate needed"), max_length=20, choices=CertificateKind.choices, blank=True
     )

@@ -16,7 +16,9 @@ from eldercare.idnumber import age_on
 from eldercare.models import Division, Elder, Role, User
 from eldercare.periods import Month, Quarter, local_day_bounds
 from eldercare.scoping import scope_for
+from eldercare.selectors import elder_list
 from eldercare.workdays import add_workdays
+from subsidies.standards.models import Assessment
 
 from . import rules
 from .models import (
@@ -29,6 +31,7 @@ from .models import (
     ServiceAgreement,
     WorkOrder,
 )
+from .selectors import order_list
 
 S = WorkOrder.Status
 # Orders that were actually visited that day: these are called back.
@@ -93,7 +96,6 @@ def district_sample_draw(*, day: datetime.date, seed: int | None = None) -> Dist
 
 def provider_callbacks_due(*, user: User, until: datetime.date):
     """Visited orders up to `until` without the provider's callback (providers call back 100%)."""
-    from .selectors import order_list
 
     return (
         order_list(user=user)
@@ -103,7 +105,6 @@ def provider_callbacks_due(*, user: User, until: datetime.date):
 
 
 def district_callbacks_due(*, user: User):
-    from .selectors import order_list
 
     return (
         order_list(user=user).filter(district_samples__isnull=False).exclude(callbacks__source=Callback.Source.DISTRICT)
@@ -269,8 +270,6 @@ def visit_frequency_report(*, user: User, month: Month) -> FrequencyReport:
 
     A handful of aggregate queries; the rule itself is the pure `rules.minimum_visits`.
     """
-    from eldercare.selectors import elder_list
-    from subsidies.standards.models import Assessment
 
     prev = month.previous()
     elders = list(

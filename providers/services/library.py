@@ -227,7 +227,14 @@ def caregiver_may_serve(*, caregiver: Caregiver, item: ServiceItem, on: datetime
 
 @transaction.atomic
 def item_create(
-    *, provider: Provider, kind: str, name: str, price, minutes: int = 60, certificate_kind: str = "", by: User
+    *,
+    provider: Provider,
+    kind: str,
+    name: str,
+    price,
+    minutes: int = rules.MIN_VISIT_MINUTES,
+    certificate_kind: str = "",
+    by: User,
 ) -> ServiceItem:
     require_provider_admin(by, provider)
     if minutes < rules.MIN_VISIT_MINUTES:

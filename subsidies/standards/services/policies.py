@@ -15,7 +15,15 @@ from eldercare.money import cny
 from eldercare.periods import Month
 from eldercare.scoping import scope_for
 from subsidies.standards.models import Grant, PolicyRow, PolicyVersion, Scheme
-from subsidies.standards.rules import NON_SELF_CARE, PolicySpec, RuleSpec, standard_for
+from subsidies.standards.rules import (
+    DEFAULT_DISTRICT_PERCENT,
+    DEFAULT_TOWN_PERCENT,
+    MIN_AGE,
+    NON_SELF_CARE,
+    PolicySpec,
+    RuleSpec,
+    standard_for,
+)
 from subsidies.standards.selectors import specs_for_month
 from subsidies.standards.services.run import build_facts, combos_of_facts, spec_for
 
@@ -27,8 +35,8 @@ SCHEMES = {
     "jiangdu": {
         "name": "江都区居家养老服务补贴（方案A）",
         "version": "2026年标准",
-        "district_percent": Decimal("70"),
-        "town_percent": Decimal("30"),
+        "district_percent": DEFAULT_DISTRICT_PERCENT,
+        "town_percent": DEFAULT_TOWN_PERCENT,
         "upper": "区",
         "lower": "镇（街道）",
         "note": "困难老人按评估等级 80/150/260 元；80岁以上经评估 60 元；二者不能同时享受。资金区、镇按7:3分担。",
@@ -101,7 +109,7 @@ def load_policies(*, district: Division, first_month: Month | None = None) -> di
 class RowInput:
     label: str
     amount: Decimal
-    min_age: int = 60
+    min_age: int = MIN_AGE
     categories_any: tuple[str, ...] = ()
     low_income: bool | None = None
     care_levels: tuple[str, ...] = ()
@@ -217,8 +225,8 @@ def policy_version_preview(
     district: Division | None,
     month: Month,
     rows: list[RowInput],
-    district_percent: Decimal = Decimal("70"),
-    town_percent: Decimal = Decimal("30"),
+    district_percent: Decimal = DEFAULT_DISTRICT_PERCENT,
+    town_percent: Decimal = DEFAULT_TOWN_PERCENT,
     by: User,
 ) -> Preview:
     """With this version from `month`: how many people change standard, and the monthly totals."""
@@ -236,8 +244,8 @@ def policy_version_create(
     month: Month,
     name: str,
     rows: list[RowInput],
-    district_percent: Decimal = Decimal("70"),
-    town_percent: Decimal = Decimal("30"),
+    district_percent: Decimal = DEFAULT_DISTRICT_PERCENT,
+    town_percent: Decimal = DEFAULT_TOWN_PERCENT,
     upper_level_label: str = "区",
     lower_level_label: str = "镇（街道）",
     note: str = "",

@@ -35,7 +35,16 @@ from eldercare.models import Division, Elder, ElderCategory
 from eldercare.money import cny, round_cny
 from eldercare.periods import Month
 from subsidies.standards.models import Assessment, Entitlement, Grant, RunRefusal, SubsidyRun
-from subsidies.standards.rules import CATEGORY_ORDER, CATEGORY_SHORT, PersonFacts, PolicySpec, split, standard_for
+from subsidies.standards.rules import (
+    CATEGORY_ORDER,
+    CATEGORY_SHORT,
+    HIGH_AGE,
+    MIN_AGE,
+    PersonFacts,
+    PolicySpec,
+    split,
+    standard_for,
+)
 from subsidies.standards.selectors import specs_for_month
 from vouchers.models import Account, LedgerTransaction
 from vouchers.services.grants import (
@@ -142,7 +151,7 @@ def spec_for(specs: dict, scheme_id: int, district_id: int) -> PolicySpec | None
 
 
 def _thresholds(specs) -> list[int]:
-    ages = {60, 80}
+    ages = {MIN_AGE, HIGH_AGE}
     for spec in specs:
         ages.update(r.min_age for r in spec.rules)
     return sorted(ages)
