@@ -1,0 +1,40 @@
+"""Providers in the district library, their staff and catalogue, the elders who signed a service
+agreement with them, the work orders of home visits, and the quality records around them."""
+
+from .agreements import ElderCard, ServiceAgreement
+from .catalogue import ServiceItem, ServiceKind, ServicePackage
+from .library import (
+    Caregiver,
+    Certificate,
+    CertificateKind,
+    Contract,
+    Provider,
+    ProviderStatusEvent,
+    QuarterlyAssessment,
+)
+from .quality import Callback, CallbackResult, CommunityContact, DistrictSample, Rectification, SatisfactionSurvey
+from .visits import CheckRequest, WorkOrder, WorkOrderEvent
+
+__all__ = [
+    "Callback",
+    "CallbackResult",
+    "Caregiver",
+    "Certificate",
+    "CertificateKind",
+    "CheckRequest",
+    "CommunityContact",
+    "Contract",
+    "DistrictSample",
+    "ElderCard",
+    "Provider",
+    "ProviderStatusEvent",
+    "QuarterlyAssessment",
+    "Rectification",
+    "SatisfactionSurvey",
+    "ServiceAgreement",
+    "ServiceItem",
+    "ServiceKind",
+    "ServicePackage",
+    "WorkOrder",
+    "WorkOrderEvent",
+]

@@ -1,0 +1,138 @@
+"""Supervision: callbacks, the district's daily sample, community contacts, town satisfaction
+surveys and rectifications."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from eldercare.models import Division, Elder, TimeStampedModel
+from eldercare.numbers import percent_one_decimal
+
+from .library import Provider
+from .visits import WorkOrder
+
+
+class CallbackResult(models.TextChoices):
+    SATISFIED = "satisfied", _("Satisfied")
+    NOT_SATISFIED = "not_satisfied", _("Not satisfied")
+    UNREACHABLE = "unreachable", _("Unreachable")
+    COMPLAINT = "complaint", _("Complaint")
+
+
+class Callback(TimeStampedModel):
+    """A satisfaction callback on one order: by the provider (all orders) or the district (its sample)."""
+
+    class Source(models.TextChoices):
+        PROVIDER = "provider", _("Provider")
+        DISTRICT = "district", _("District")
+
+    order = models.ForeignKey(
+        WorkOrder, on_delete=models.PROTECT, related_name="callbacks", verbose_name=_("work order")
+    )
+    source = models.CharField(_("by whom"), max_length=10, choices=Source.choices)
+    result = models.CharField(_("result"), max_length=15, choices=CallbackResult.choices)
+    note = models.TextField(_("note"), blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("callback")
+        verbose_name_plural = _("callbacks")
+        constraints = [models.UniqueConstraint(fields=["order", "source"], name="callback_one_per_source")]
+
+
+class DistrictSample(models.Model):
+    """The district's random sample of one day's orders, drawn once per day."""
+
+    day = models.DateField(_("day"), unique=True)
+    orders = models.ManyToManyField(WorkOrder, related_name="district_samples", verbose_name=_("work orders"))
+    total = models.PositiveIntegerField(_("orders that day"), default=0)
+    created_at = models.DateTimeField(_("drawn at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-day"]
+        verbose_name = _("district callback sample")
+        verbose_name_plural = _("district callback samples")
+
+    def __str__(self) -> str:
+        return str(self.day)
+
+
+class CommunityContact(TimeStampedModel):
+    """A community worker's quarterly visit or call to a subsidised person (written record)."""
+
+    class Kind(models.TextChoices):
+        VISIT = "visit", _("Home visit")
+        CALL = "call", _("Phone call")
+
+    elder = models.ForeignKey(
+        Elder, on_delete=models.PROTECT, related_name="community_contacts", verbose_name=_("elder")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    contacted_on = models.DateField(_("date"))
+    agreement_checked = models.BooleanField(_("service agreement checked"), default=False)
+    records_checked = models.BooleanField(_("service records checked"), default=False)
+    result = models.CharField(_("result"), max_length=15, choices=CallbackResult.choices)
+    note = models.TextField(_("written record"), blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-contacted_on", "-id"]
+        verbose_name = _("community callback")
+        verbose_name_plural = _("community callbacks")
+
+
+class SatisfactionSurvey(TimeStampedModel):
+    """A town's quarterly satisfaction survey of one provider (through grid workers)."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="surveys", verbose_name=_("provider"))
+    street = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("street / town"))
+    quarter = models.DateField(_("quarter"), help_text=_("First day of the quarter"))
+    surveyed = models.PositiveIntegerField(_("persons surveyed"))
+    satisfied = models.PositiveIntegerField(_("persons satisfied"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
+
+    class Meta:
+        ordering = ["-quarter", "provider_id"]
+        verbose_name = _("satisfaction survey")
+        verbose_name_plural = _("satisfaction surveys")
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "street", "quarter"], name="survey_one_per_quarter"),
+            models.CheckConstraint(
+                condition=Q(satisfied__lte=F("surveyed")) & Q(surveyed__gt=0), name="survey_counts_valid"
+            ),
+        ]
+
+    @property
+    def rate(self):
+        return percent_one_decimal(self.satisfied, self.surveyed)
+
+
+class Rectification(TimeStampedModel):
+    """Correction ordered when satisfaction falls below 80%; unresolved past the deadline, the
+    district may terminate the provider's contract."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        RESOLVED = "resolved", _("Resolved")
+
+    provider = models.ForeignKey(
+        Provider, on_delete=models.PROTECT, related_name="rectifications", verbose_name=_("provider")
+    )
+    survey = models.OneToOneField(
+        SatisfactionSurvey, on_delete=models.PROTECT, related_name="rectification", verbose_name=_("survey")
+    )
+    deadline = models.DateField(_("deadline"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    resolution = models.TextField(_("how it was corrected"), blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["deadline"]
+        verbose_name = _("rectification")
+        verbose_name_plural = _("rectifications")
