@@ -26,6 +26,8 @@ from eldercare.periods import Quarter
 from providers.models import Caregiver, Provider, ServiceItem, WorkOrder
 from settlement.compute import _planner_settings, ledger_totals, months_figures
 from settlement.models import ServiceMonth
+from settlement.reports import quarter_report_data, settlement_pdf
+from settlement.services import _lock, quarter_prepare
 from vouchers.models import Account, LedgerEntry, LedgerTransaction
 
 QUARTER = Quarter(2025, 1)
@@ -253,9 +255,6 @@ def run(
     log=print,
 ) -> BenchResult:
     """Build (or, with `reuse`, take the quarter an earlier run built in this database) and measure."""
-    from settlement.reports import quarter_report_data, settlement_pdf
-    from settlement.services import _lock, quarter_prepare
-
     t0 = time.perf_counter()
     existing = Division.objects.filter(code="BENCHD000000").first()
     if reuse and existing is not None:

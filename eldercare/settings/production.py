@@ -1,7 +1,7 @@
 """Production: PostgreSQL, a Redis broker and real secrets are required, never defaulted."""
 
-from . import *  # noqa: F403
-from . import env
+from .base import *  # noqa: F403
+from .base import env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")  # no default: refuse to start without one

@@ -1,0 +1,421 @@
+"""The check-in/check-out benchmark: gunicorn with the production settings, driven over HTTP.
+
+Creates a bench provider with one caregiver (and API token) per visit, elders with cards, a
+month's subsidy credited through the ledger, and assigned work orders, in the DATABASE_URL
+database; starts gunicorn on 127.0.0.1 with `eldercare.settings.production`; then measures two
+things, each for check-in and then check-out (each check-out is redeemed through the ledger):
+
+1. **Realistic load** (open loop): every client sends a request every `interval` seconds on a
+   fixed schedule, whatever the server's answer time, so the offered rate is clients / interval.
+   Latency is measured from the scheduled send time (a late server cannot hide its queue).
+2. **Saturation**: every client sends its next request as soon as the answer arrives (closed
+   loop, no think time): the throughput the server reaches, and its latency at that point.
+
+The load generator is one asyncio task per client on plain keep-alive HTTP/1.1 connections (no
+threads, no extra package), so that it takes as little of the machine as possible. The load
+average is printed with the figures: on a busy machine they are noisy. Only 127.0.0.1 is
+contacted. The bench rows stay in the database under a provider named "BENCH …".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import datetime
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from djmoney.money import Money
+from rest_framework.authtoken.models import Token
+
+from devtools.demo.core import make_id_number
+from eldercare.crypto import _derive, blind_index
+from eldercare.masking import mask_id_number
+from eldercare.models import Division, Elder, Role, RoleAssignment, User
+from eldercare.money import cny
+from eldercare.periods import Month
+from providers.models import Caregiver, ElderCard, Provider, ServiceAgreement, ServiceItem, WorkOrder
+from providers.tokens import new_short_code
+from vouchers.models import Account
+from vouchers.services import grant_credit, grant_key
+
+HOST = "127.0.0.1"
+WORKER_CLASSES = ("gthread", "sync")
+DEFAULT_WORKERS = (os.cpu_count() or 1) + 1
+DEFAULT_THREADS = 8
+# Keep-alive longer than the realistic interval, so that a client keeps its connection.
+KEEP_ALIVE_SECONDS = 30
+
+# One visit: (caregiver's API token, work order id, elder's card code).
+Visit = tuple[str, int, str]
+# Per client, the visits it makes in turn.
+Plan = list[list[Visit]]
+
+
+class BenchError(Exception):
+    """The benchmark cannot run (no demo data, gunicorn did not start)."""
+
+
+@dataclass
+class PhaseResult:
+    """One measurement: the latencies (s) of the answered requests, the errors, the wall time."""
+
+    label: str
+    latencies: list[float]
+    errors: list[str]
+    elapsed: float
+    load: tuple[float, float, float] = (0.0, 0.0, 0.0)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def plan_visits(*, clients: int, requests: int) -> Plan:
+    """Per client, its visits: (caregiver's API token, work order id, elder's card code).
+
+    One caregiver per visit, as in life (a caregiver is at one elder's home at a time): the
+    visits of one caregiver would otherwise all overlap and be flagged, which is not the
+    check-in the platform serves all day."""
+    community = Division.objects.filter(level=Division.Level.COMMUNITY).select_related("parent__parent").first()
+    if community is None:
+        raise BenchError("No community in this database: run seed_demo first.")
+    tag = uuid.uuid4().hex[:6]
+    with transaction.atomic():
+        provider = Provider.objects.create(
+            name=f"BENCH {tag}",
+            kind=Provider.Kind.BUSINESS,
+            licence_number=f"BENCH-{tag}",
+            district=community.parent.parent,
+            status=Provider.Status.CONTRACTED,
+        )
+        provider.streets.set([community.parent])
+        item = ServiceItem.objects.create(provider=provider, kind="cleaning", name="bench", price=Money("10.00", "CNY"))
+        # "!" is Django's unusable password: these users log in with API tokens only.
+        unusable = "!"
+        User.objects.bulk_create([User(username=f"bench-{tag}-{i}", password=unusable) for i in range(requests)])
+        users = list(User.objects.filter(username__startswith=f"bench-{tag}-").order_by("id"))
+        RoleAssignment.objects.bulk_create(
+            [RoleAssignment(user=u, role=Role.CAREGIVER, provider=provider) for u in users]
+        )
+        Caregiver.objects.bulk_create(
+            [
+                Caregiver(
+                    provider=provider,
+                    user=u,
+                    name=u.username,
+                    staff_number=f"B{i:04d}",
+                    phone="1",
+                    trained_on=datetime.date(2025, 1, 1),
+                )
+                for i, u in enumerate(users)
+            ]
+        )
+        caregivers = list(Caregiver.objects.filter(provider=provider).order_by("id"))
+        Token.objects.bulk_create([Token(user=c.user, key=Token.generate_key()) for c in caregivers])
+        by_user = dict(Token.objects.filter(user__in=users).values_list("user_id", "key"))
+        tokens = {c.pk: by_user[c.user_id] for c in caregivers}
+        rng = random.Random(tag)
+        elders = []
+        for i in range(requests):
+            number = make_id_number(rng, datetime.date(1940, 1, 1) + datetime.timedelta(days=i % 3000), "F")
+            elders.append(
+                Elder(
+                    name=f"压测{i}",
+                    gender="F",
+                    id_number=number,
+                    id_digest=blind_index(number + tag),
+                    id_masked=mask_id_number(number),
+                    birth_date=datetime.date(1940, 1, 1),
+                    community=community,
+                    resident_since=datetime.date(2000, 1, 1),
+                    address="bench",
+                )
+            )
+        Elder.objects.bulk_create(elders, batch_size=500)
+        elders = list(
+            Elder.objects.filter(address="bench", name__startswith="压测", service_agreements__isnull=True).order_by(
+                "-id"
+            )[:requests]
+        )
+        ServiceAgreement.objects.bulk_create(
+            [ServiceAgreement(elder=e, provider=provider, signed_on=datetime.date(2025, 1, 1)) for e in elders]
+        )
+        codes = set()
+        cards = []
+        for e in elders:
+            code = new_short_code()
+            while code in codes:
+                code = new_short_code()
+            codes.add(code)
+            cards.append(ElderCard(elder=e, short_code=code, issued_at=timezone.now()))
+        ElderCard.objects.bulk_create(cards)
+        now = timezone.now()
+        orders = WorkOrder.objects.bulk_create(
+            [
+                WorkOrder(
+                    elder=e,
+                    provider=provider,
+                    item=item,
+                    price=item.price,
+                    scheduled_at=now,
+                    booked_via="provider",
+                    booked_by=caregivers[i].user,
+                    caregiver=caregivers[i],
+                    status=WorkOrder.Status.ASSIGNED,
+                )
+                for i, e in enumerate(elders)
+            ]
+        )
+        if not orders or not orders[0].pk:
+            orders = list(WorkOrder.objects.filter(provider=provider).order_by("id"))
+        # A month's subsidy on every elder's account, so that check-outs are paid from it.
+        month = Month.current()
+        Account.objects.bulk_create(
+            [Account(elder=e, kind=kind) for e in elders for kind in (Account.Kind.PERSONAL, Account.Kind.EXTERNAL)]
+        )
+        for e in elders:
+            grant_credit(
+                elder=e,
+                month=month,
+                amount=cny(80),
+                shares={community.parent.parent: cny(56), community.parent: cny(24)},
+                idempotency_key=grant_key(elder_id=e.pk, month=month) + f":bench-{tag}",
+            )
+    code_of = {c.elder_id: c.short_code for c in cards}
+    plan: Plan = [[] for _ in range(clients)]
+    for i, o in enumerate(orders):
+        plan[i % clients].append((tokens[o.caregiver_id], o.pk, code_of[o.elder_id]))
+    return plan
+
+
+def gunicorn_environment() -> dict[str, str]:
+    """This process's environment with what the production settings require, from this process's
+    settings where they must match (the secret key signs the tokens, the Fernet keys read the
+    encrypted fields)."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "eldercare.settings.production",
+            "DJANGO_SECRET_KEY": settings.SECRET_KEY,  # the same key: tokens and encrypted fields match
+            "FIELD_ENCRYPTION_KEYS": ",".join(settings.FIELD_ENCRYPTION_KEYS)
+            or base64.urlsafe_b64encode(_derive("field-encryption")).decode(),
+            # Look-ups by ID number are not part of the bench; production only requires a value.
+            "BLIND_INDEX_KEY": settings.BLIND_INDEX_KEY or "bench-only-blind-index-key",
+            "CELERY_BROKER_URL": env.get("CELERY_BROKER_URL") or "redis://127.0.0.1:6379/0",
+            "DATABASE_URL": env.get("DATABASE_URL", ""),
+            "DJANGO_SECURE_SSL_REDIRECT": "false",
+            "DJANGO_ALLOWED_HOSTS": HOST,
+            "AXES_ENABLED": "false",
+        }
+    )
+    return env
+
+
+def gunicorn_command(*, port: int, worker_class: str, workers: int, threads: int) -> list[str]:
+    cmd = [sys.executable, "-m", "gunicorn", "eldercare.wsgi", "-b", f"{HOST}:{port}", "-w", str(workers)]
+    cmd += ["-k", worker_class, "--threads", str(threads)] if worker_class == "gthread" else ["-k", "sync"]
+    cmd += ["--keep-alive", str(KEEP_ALIVE_SECONDS), "--backlog", "256", "--log-level", "warning", "--preload"]
+    return cmd
+
+
+def start_gunicorn(*, port: int, worker_class: str, workers: int, threads: int) -> subprocess.Popen:
+    cmd = gunicorn_command(port=port, worker_class=worker_class, workers=workers, threads=threads)
+    return subprocess.Popen(cmd, env=gunicorn_environment(), cwd=str(settings.BASE_DIR))  # noqa: S603 - our own interpreter and arguments
+
+
+def wait_for_server(port: int) -> None:
+    for _ in range(100):
+        try:
+            with socket.create_connection((HOST, port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise BenchError("gunicorn did not start")
+
+
+def backdate_check_ins(plan: Plan) -> None:
+    """Move the plan's check-ins an hour and a minute back, so that the check-outs are not early."""
+    with transaction.atomic():
+        WorkOrder.objects.filter(pk__in=[o for visits in plan for _t, o, _c in visits]).update(
+            checked_in_at=timezone.now() - datetime.timedelta(minutes=61)
+        )
+
+
+def measure(*, label: str, port: int, plan: Plan, action: str, interval: float | None) -> PhaseResult:
+    """Run one phase (`action` is "check-in" or "check-out"): open loop every `interval` seconds,
+    or back to back when `interval` is None."""
+    load = os.getloadavg()
+    latencies, errors, elapsed = asyncio.run(drive(port, plan, action, interval))
+    return PhaseResult(label=label, latencies=latencies, errors=errors, elapsed=elapsed, load=load)
+
+
+def phase_lines(result: PhaseResult) -> list[str]:
+    """The figures of one phase as printed: throughput, latency percentiles, errors, load."""
+    ms = [x * 1000 for x in result.latencies]
+    label, elapsed, load = result.label, result.elapsed, result.load
+    if not ms:
+        lines = [f"{label}: no answer; errors {len(result.errors)}"]
+    else:
+        lines = [
+            f"{label}: {len(ms)} requests in {elapsed:.2f} s = {len(ms) / elapsed:.0f} req/s; "
+            f"latency p50 {statistics.median(ms):.1f} ms, p95 {percentile(ms, 95):.1f} ms, "
+            f"p99 {percentile(ms, 99):.1f} ms, max {max(ms):.1f} ms; errors {len(result.errors)}; "
+            f"load average {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f}"
+        ]
+    return lines + [f"  error: {e}" for e in result.errors[:5]]
+
+
+def run(
+    *,
+    clients: int,
+    requests: int,
+    interval: float,
+    worker_class: str = "gthread",
+    workers: int = DEFAULT_WORKERS,
+    threads: int = DEFAULT_THREADS,
+    realistic: bool = True,
+    saturation: bool = True,
+    out: Callable[[str], object] = print,
+    warn: Callable[[str], object] = print,
+) -> None:
+    """Prepare the visits of each measurement, start gunicorn, measure, stop gunicorn; the figures
+    are written line by line to `out` as they come."""
+    if "postgresql" not in settings.DATABASES["default"]["ENGINE"]:
+        warn("Warning: the figures are meant for PostgreSQL (set DATABASE_URL).")
+    runs = [name for name, wanted in (("realistic", realistic), ("saturation", saturation)) if wanted]
+    plans = {name: plan_visits(clients=clients, requests=requests) for name in runs}
+    port = free_port()
+    server = start_gunicorn(port=port, worker_class=worker_class, workers=workers, threads=threads)
+    try:
+        wait_for_server(port)
+        shape = f"{workers} × {threads} threads" if worker_class == "gthread" else f"{workers} sync workers"
+        out(
+            f"gunicorn {worker_class}: {shape} on {os.cpu_count()} CPUs; {clients} clients; "
+            f"{requests} work orders per measurement; PostgreSQL: {settings.DATABASES['default']['ENGINE']}"
+        )
+        asyncio.run(warm_up(port, plans[runs[0]], clients))
+        for name in runs:
+            pace = interval if name == "realistic" else None
+            if pace:
+                out(
+                    f"-- realistic: each client one request every {pace:g} s (open loop) = "
+                    f"{clients / pace:.0f} requests/s offered"
+                )
+            else:
+                out("-- saturation: each client sends its next request when the answer arrives (no think time)")
+            for action in ("check-in", "check-out"):
+                if action == "check-out":
+                    backdate_check_ins(plans[name])
+                result = measure(label=action, port=port, plan=plans[name], action=action, interval=pace)
+                for line in phase_lines(result):
+                    out(line)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+class Connection:
+    """A minimal keep-alive HTTP/1.1 client on asyncio streams (enough for this API's JSON)."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def request(self, method: str, path: str, token: str, body: bytes = b"") -> tuple[int, bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(HOST, self.port)
+        head = (
+            f"{method} {path} HTTP/1.1\r\nHost: {HOST}\r\nAuthorization: Token {token}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+        )
+        self.writer.write(head.encode() + body)
+        await self.writer.drain()
+        status_line = await self.reader.readline()
+        if not status_line:
+            raise ConnectionError("connection closed by the server")
+        status = int(status_line.split()[1])
+        length, close = 0, False
+        while (line := await self.reader.readline()) not in (b"\r\n", b""):
+            name, _sep, value = line.decode("latin-1").partition(":")
+            name = name.strip().lower()
+            if name == "content-length":
+                length = int(value)
+            elif name == "connection" and value.strip().lower() == "close":
+                close = True
+        payload = await self.reader.readexactly(length) if length else b""
+        if close:  # sync workers answer one request per connection
+            self.close()
+        return status, payload
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+
+async def warm_up(port: int, plan: Plan, count: int) -> None:
+    """Touch every worker thread a few times (URL resolver, translations) before measuring."""
+    token = plan[0][0][0]
+
+    async def hit():
+        conn = Connection(port)
+        for _ in range(3):
+            await conn.request("GET", "/api/v1/work-orders/?status=cancelled", token)
+        conn.close()
+
+    await asyncio.gather(*(hit() for _ in range(count)))
+
+
+async def drive(port: int, plan: Plan, action: str, interval: float | None) -> tuple[list[float], list[str], float]:
+    """Every client works through its orders; returns (latencies in s, errors, elapsed s)."""
+    latencies: list[float] = []
+    errors: list[str] = []
+    loop = asyncio.get_running_loop()
+    start = loop.time() + 0.05
+    clients = len(plan)
+
+    async def client(index: int, visits: list[Visit]):
+        conn = Connection(port)
+        for k, (token, order_id, code) in enumerate(visits):
+            body = json.dumps({"code": code, "request_id": f"{action}-{order_id}"}).encode()
+            if interval is None:
+                scheduled = loop.time()
+            else:
+                # Clients spread evenly over the interval; the latency counts from the schedule.
+                scheduled = start + (index / clients + k) * interval
+                await asyncio.sleep(max(0.0, scheduled - loop.time()))
+            try:
+                status, payload = await conn.request("POST", f"/api/v1/work-orders/{order_id}/{action}/", token, body)
+            except (OSError, ConnectionError, asyncio.IncompleteReadError, ValueError, IndexError) as exc:
+                errors.append(f"{type(exc).__name__}: {exc}")
+                conn.close()
+                continue
+            latencies.append(loop.time() - scheduled)
+            if status != 200:
+                errors.append(f"{status} {payload[:200]!r}")
+        conn.close()
+
+    began = time.perf_counter()
+    await asyncio.gather(*(client(i, visits) for i, visits in enumerate(plan)))
+    return latencies, errors, time.perf_counter() - began
