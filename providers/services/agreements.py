@@ -36,7 +36,9 @@ def agreement_sign(*, elder: Elder, provider: Provider, signed_on: datetime.date
         raise NotAllowed(_("You may not enter agreements for this elder."))
     if provider.status != PS.CONTRACTED:
         raise Conflict(_("Only a contracted provider can sign service agreements."))
-    if not provider.streets.filter(pk=elder.community.parent_id).exists():
+    street_id = elder.community.parent_id
+    assert street_id is not None  # a community always has a street (division_parent_matches_level)
+    if not provider.streets.filter(pk=street_id).exists():
         raise Conflict(_("This provider does not serve the elder's street or town."))
     if ServiceAgreement.objects.filter(elder=elder, provider=provider, ends_on__isnull=True).exists():
         raise Conflict(_("The elder already has an agreement with this provider."))

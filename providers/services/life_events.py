@@ -29,7 +29,8 @@ from ..models import WorkOrder
 from .visits import order_cancel
 
 VERIFIERS = (Role.COMMUNITY_WORKER, Role.STREET_REVIEWER, Role.DISTRICT_REVIEWER, Role.SYSADMIN)
-EVENTS = {LifeStatus.DECEASED: "deceased", LifeStatus.MOVED: "moved"}
+# The life events a verifier records, and the cause the elder's accounts are frozen with.
+EVENTS: dict[str, str] = {LifeStatus.DECEASED: Account.Cause.DECEASED, LifeStatus.MOVED: Account.Cause.MOVED}
 
 
 @dataclass(frozen=True)

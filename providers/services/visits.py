@@ -7,6 +7,7 @@ Lock order when money is involved: the work order first, then (inside the ledger
 
 import datetime
 from decimal import Decimal
+from typing import TypedDict
 
 from django.db import transaction
 from django.utils import timezone
@@ -182,6 +183,8 @@ def _refuse_frozen(elder_id: int) -> None:
 
 def _flag_overlaps(order: WorkOrder, start, end) -> None:
     """Flag this and every visit of the same caregiver whose time overlaps [start, end)."""
+    # Only checked-in visits come here, and those have a caregiver (workorder_assigned_has_caregiver).
+    assert order.caregiver_id is not None
     others = WorkOrder.objects.filter(caregiver_id=order.caregiver_id, checked_in_at__lt=end).exclude(pk=order.pk)
     others = others.filter(checked_out_at__gt=start) | others.filter(checked_out_at__isnull=True, status=S.IN_PROGRESS)
     ids = list(others.values_list("pk", flat=True))
@@ -262,6 +265,13 @@ def _redeem(order: WorkOrder, by: User):
     )
 
 
+class _CheckOutFields(TypedDict, total=False):
+    checked_out_at: datetime.datetime
+    check_out_lat: Decimal | None
+    check_out_lng: Decimal | None
+    notes: str
+
+
 @transaction.atomic
 def visit_check_out(
     *,
@@ -289,8 +299,10 @@ def visit_check_out(
             raise Conflict(_("This work order was already checked out."))
         raise BadTransition(_("Check in before checking out."))
     now = timezone.now()
-    minutes = (now - order.checked_in_at).total_seconds() / 60
-    fields = {"checked_out_at": now, "check_out_lat": lat, "check_out_lng": lng}
+    checked_in_at = order.checked_in_at
+    assert checked_in_at is not None  # an order in progress was checked in (workorder_started_has_checkin)
+    minutes = (now - checked_in_at).total_seconds() / 60
+    fields: _CheckOutFields = {"checked_out_at": now, "check_out_lat": lat, "check_out_lng": lng}
     if notes:
         fields["notes"] = notes
     if rules.is_short_visit(minutes):
@@ -306,7 +318,7 @@ def visit_check_out(
     else:
         result = _redeem(order, by)
         _order_transition(order, S.COMPLETED, by=by, at=now, redemption=result.transaction, **fields)
-    _flag_overlaps(order, order.checked_in_at, now)
+    _flag_overlaps(order, checked_in_at, now)
     if request_id:
         CheckRequest.objects.create(key=request_id, order=order, action="out", user=by)
     return order
@@ -331,7 +343,7 @@ def order_void(*, order: WorkOrder, reason: str, by: User) -> WorkOrder:
     if order.status == S.VOIDED:
         raise Conflict(_("This work order is already voided."))
     reversal = None
-    if order.redemption_id:
+    if order.redemption is not None:
         reversal = redemption_reverse(
             transaction=order.redemption, reason=reason, idempotency_key=f"workorder:{order.pk}:void", by=by
         )

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TypedDict, cast
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from eldercare.models import User
 from eldercare.money import ZERO
@@ -86,6 +87,21 @@ def _lines(qs, key: str, label) -> list[ReportLine]:
     ]
 
 
+class _GrantRow(TypedDict):
+    elder_id: int
+    amount: Decimal
+    reason: str
+    elder__name: str
+    community__name: str
+
+
+def _grants_by_elder(grants: QuerySet[Grant]) -> dict[int, _GrantRow]:
+    rows = grants.values("elder_id", "amount", "reason", "elder__name", "community__name")
+    # `values()` gives the amount column as stored, a Decimal; django-stubs types every read of a
+    # field like the model attribute, a Money for a MoneyField, so the row's type is stated here.
+    return {row["elder_id"]: cast(_GrantRow, row) for row in rows}
+
+
 def run_report(*, user: User, month: Month) -> RunReport:
     """The month's grants in the viewer's jurisdiction, the changes against last month and refusals."""
     scope = scope_for(user)
@@ -100,12 +116,8 @@ def run_report(*, user: User, month: Month) -> RunReport:
             line.people += row["people"]
             line.amount += row["total"] or 0
     previous = Grant.objects.filter(where, month=month.previous().first_day, recovery__isnull=True)
-    now_map = {
-        g["elder_id"]: g for g in grants.values("elder_id", "amount", "reason", "elder__name", "community__name")
-    }
-    before_map = {
-        g["elder_id"]: g for g in previous.values("elder_id", "amount", "reason", "elder__name", "community__name")
-    }
+    now_map = _grants_by_elder(grants)
+    before_map = _grants_by_elder(previous)
     changes: list[Change] = []
     for elder_id, g in now_map.items():
         old = before_map.get(elder_id)

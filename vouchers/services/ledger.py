@@ -89,7 +89,8 @@ def funding_account(*, division: Division) -> Account:
 
 def provider_account(*, provider: Payee) -> Account:
     """What the platform owes the provider for the services redeemed with it."""
-    account, _created = Account.objects.get_or_create(provider=provider, kind=Account.Kind.PROVIDER)
+    # By id: `provider` is any Payee, and the look-up of the foreign key wants a Provider.
+    account, _created = Account.objects.get_or_create(provider_id=provider.pk, kind=Account.Kind.PROVIDER)
     return account
 
 

@@ -58,7 +58,7 @@ class RedemptionResult:
 
 
 def _redemption_result(tx: LedgerTransaction) -> RedemptionResult:
-    paid = {
+    paid: dict[str, Decimal] = {
         Account.Kind.SUBSIDY: Decimal("0"),
         Account.Kind.PERSONAL: Decimal("0"),
         Account.Kind.EXTERNAL: Decimal("0"),

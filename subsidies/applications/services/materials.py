@@ -29,10 +29,10 @@ def material_upload(*, application: Application, material_type: str, upload: Upl
         raise Conflict(_("The case is closed; materials can no longer be added."))
     if material_type not in MaterialType.values:
         raise ValidationFailed(_("Choose the kind of material."))
-    if upload.size > MAX_UPLOAD_BYTES:
-        raise ValidationFailed(
-            _("The file is %(mb).1f MB; at most 10 MB is accepted.") % {"mb": upload.size / 1024 / 1024}
-        )
+    size = upload.size
+    assert size is not None  # Django's upload handlers always set it; only a bare UploadedFile has none
+    if size > MAX_UPLOAD_BYTES:
+        raise ValidationFailed(_("The file is %(mb).1f MB; at most 10 MB is accepted.") % {"mb": size / 1024 / 1024})
     upload.seek(0)
     head = upload.read(8192)
     kind = filetype.guess(head)
@@ -52,7 +52,7 @@ def material_upload(*, application: Application, material_type: str, upload: Upl
         original_name=(upload.name or "")[-200:],
         content_type=kind.mime,
         extension=ALLOWED_UPLOADS[kind.mime],
-        size=upload.size,
+        size=size,
         sha256=digest.hexdigest(),
         uploaded_by=by,
     )

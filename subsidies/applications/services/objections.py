@@ -24,7 +24,10 @@ def objection_record(
         raise NotAllowed(_("Objections are recorded by the community."))
     if application.status != S.PUBLIC_NOTICE:
         raise Conflict(_("Objections are received during the public notice."))
-    if not (application.notice_starts_on <= received_on <= application.notice_ends_on):
+    starts_on, ends_on = application.notice_starts_on, application.notice_ends_on
+    # Posting the notice, the only way into PUBLIC_NOTICE, sets both days.
+    assert starts_on is not None and ends_on is not None
+    if not (starts_on <= received_on <= ends_on):
         raise ValidationFailed(_("The objection must be received during the public notice."))
     if not content.strip():
         raise ValidationFailed(_("Write what the objection says."))

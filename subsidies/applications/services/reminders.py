@@ -19,11 +19,15 @@ REMIND_WITHIN_WORKDAYS = 2
 def _responsible_users(app: Application) -> list[User]:
     role = STAGE_ROLE[app.status]
     community = app.community
+    # A community always has a street above it, and a street a district (the database's
+    # division_parent_matches_level constraint).
+    street = community.parent
+    assert street is not None and street.parent_id is not None
     divisions = {
         Role.COMMUNITY_WORKER: [community.pk],
-        Role.STREET_REVIEWER: [community.parent_id],
-        Role.ASSESSOR: [community.parent.parent_id],
-        Role.DISTRICT_REVIEWER: [community.parent.parent_id],
+        Role.STREET_REVIEWER: [street.pk],
+        Role.ASSESSOR: [street.parent_id],
+        Role.DISTRICT_REVIEWER: [street.parent_id],
     }[role]
     ids = RoleAssignment.objects.filter(role=role, division_id__in=divisions).values_list("user_id", flat=True)
     return list(User.objects.filter(pk__in=ids, is_active=True))
@@ -40,6 +44,7 @@ def deadline_reminders_send(*, on: datetime.date | None = None) -> int:
         .select_related("elder", "community__parent")
     )
     for app in apps:
+        assert app.deadline is not None  # filtered above
         left = workdays_between(day, app.deadline)
         if left > REMIND_WITHIN_WORKDAYS:
             continue

@@ -29,14 +29,18 @@ def grant_recover_in_ledger(*, grant: Grant, reason: str, by: User | None, at) -
     Runs inside the caller's transaction, with the subsidy account already locked.
     """
     community = Division.objects.select_related("parent").get(pk=grant.community_id)
+    # A grant's community has a street above it and the street a district (the database's
+    # division_parent_matches_level constraint).
+    street = community.parent
+    assert street is not None and street.parent_id is not None
     tx, back, owed = grant_recover(
         elder_id=grant.elder_id,
         month=grant.month,
         amount=grant.amount.amount,
         district_share=grant.district_share.amount,
         town_share=grant.town_share.amount,
-        district_id=community.parent.parent_id,
-        street_id=community.parent_id,
+        district_id=street.parent_id,
+        street_id=street.pk,
         grant_transaction_id=grant.transaction_id,
         reason=reason,
         by=by,

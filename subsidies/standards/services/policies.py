@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypedDict
 
 from django.db import connection, transaction
 from django.db.models import Q
@@ -20,6 +21,7 @@ from subsidies.standards.rules import (
     DEFAULT_TOWN_PERCENT,
     MIN_AGE,
     NON_SELF_CARE,
+    PersonFacts,
     PolicySpec,
     RuleSpec,
     standard_for,
@@ -30,8 +32,24 @@ from subsidies.standards.services.run import build_facts, combos_of_facts, spec_
 ALL_LEVELS = ["self_care", "semi_disabled", "disabled"]
 DIFFICULTY = ["tekun", "dibao", "shidu", "youfu", "gongxian", "gugua", "kongchao", "sanwu"]
 
+# One standard of a scheme: label, categories of difficulty (any of them; none: no condition),
+# minimum age, low income (None: either way), care levels (none: any), monthly amount in yuan.
+SchemeRowData = tuple[str, list[str], int, bool | None, list[str], str]
+
+
+class SchemeData(TypedDict):
+    name: str
+    version: str
+    district_percent: Decimal
+    town_percent: Decimal
+    upper: str  # the label of the upper funding level
+    lower: str  # the label of the lower funding level
+    note: str
+    rows: list[SchemeRowData]
+
+
 # The two real schemes, as data (domain.md, "Monthly subsidy standards" and "Money flow").
-SCHEMES = {
+SCHEMES: dict[str, SchemeData] = {
     "jiangdu": {
         "name": "江都区居家养老服务补贴（方案A）",
         "version": "2026年标准",
@@ -115,6 +133,16 @@ class RowInput:
     care_levels: tuple[str, ...] = ()
 
 
+class PreviewExample(TypedDict):
+    """People who share the same facts and whose standard the draft changes."""
+
+    facts: PersonFacts
+    count: int
+    old: Decimal
+    new: Decimal
+    reason: str
+
+
 @dataclass
 class Preview:
     month: Month
@@ -122,7 +150,7 @@ class Preview:
     changed: int
     total_before: Decimal
     total_after: Decimal
-    examples: list[dict]
+    examples: list[PreviewExample]
 
 
 def facts_frame_for_preview(*, scheme, district, month: Month, draft: PolicySpec):
@@ -139,7 +167,7 @@ def facts_frame_for_preview(*, scheme, district, month: Month, draft: PolicySpec
         cur.execute("DROP TABLE IF EXISTS run_facts")
     before = after = Decimal("0")
     changed = people = 0
-    examples = []
+    examples: list[PreviewExample] = []
     for combo in combos:
         current = spec_for(specs, combo.scheme_id, combo.district_id)
         old = standard_for(combo.facts, month, current).amount.amount if current else Decimal("0")
