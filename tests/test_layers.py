@@ -160,3 +160,29 @@ def test_rules_are_pure():
             ):
                 impure.append(f"{module} imports {node.module}")
     assert impure == []
+
+
+LEDGER_MODELS = {"Account", "AccountEvent", "LedgerEntry", "LedgerTransaction"}
+WRITES = {"create", "bulk_create", "update", "get_or_create", "update_or_create", "delete", "save"}
+
+
+def test_only_the_vouchers_app_writes_the_ledger():
+    """Accounts, ledger transactions and entries are written through `vouchers.services` only
+    (the demo and the benchmarks' synthetic data aside)."""
+    writers = []
+    for module, (path, tree) in SOURCES.items():
+        if _app_of(module) in ("vouchers", "devtools"):
+            continue
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            if isinstance(func, ast.Name) and func.id in LEDGER_MODELS:
+                writers.append(f"{path.relative_to(ROOT)}:{node.lineno} builds a {func.id}")
+            if isinstance(func, ast.Attribute) and func.attr in WRITES:
+                root = func.value
+                while isinstance(root, ast.Attribute | ast.Call):
+                    root = root.func if isinstance(root, ast.Call) else root.value
+                if isinstance(root, ast.Name) and root.id in LEDGER_MODELS:
+                    writers.append(f"{path.relative_to(ROOT)}:{node.lineno} {root.id}….{func.attr}()")
+    assert writers == []

@@ -20,13 +20,12 @@ import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
 from eldercare.models import Division, Elder, User
-from eldercare.money import cny, round_cny
+from eldercare.money import round_cny
 from eldercare.periods import Month
 
 from ..errors import ElderDisqualified, InvalidAmount
@@ -223,45 +222,32 @@ def grant_recover(
     street_id: int,
     grant_transaction_id: int,
     reason: str,
-    by,
-    at: datetime.datetime,
+    by: User | None,
 ) -> tuple[LedgerTransaction, Decimal, Decimal]:
     """Compensate one grant: (the reversal, amount taken back from the subsidy account, amount owed
     by the estate). The subsidy account gives back what it still holds, the rest is booked as owed
-    (the district's external account), and the funding accounts are restored.
-
-    Runs inside the caller's transaction, which has locked the subsidy account first.
+    (the district's external account), and the funding accounts are restored. Posted like every
+    other transaction: the subsidy account locked, one key per grant, balanced legs.
     """
-    subsidy = Account.objects.select_for_update().get(elder_id=elder_id, kind=Account.Kind.SUBSIDY)
+    subsidy = Account.objects.get(elder_id=elder_id, kind=Account.Kind.SUBSIDY)
+    subsidy = _lock([subsidy])[subsidy.pk]
     back = min(subsidy.balance.amount, amount)
     owed = amount - back
     ym = Month.of(month)
-    tx = LedgerTransaction.objects.create(
+    tx, _created = _post(
         kind=LedgerTransaction.Kind.REVERSAL,
-        idempotency_key=grant_recovery_key(elder_id=elder_id, month=ym),
+        key=grant_recovery_key(elder_id=elder_id, month=ym),
         fingerprint=f"grant-recovery|elder={elder_id}|month={ym}|amount={amount:.2f}",
-        reference=grant_key(elder_id=elder_id, month=ym),
-        reverses_id=grant_transaction_id,
+        legs=[
+            (subsidy, -back),
+            (_pooled_account(district_id, Account.Kind.EXTERNAL), -owed),
+            (_pooled_account(district_id), district_share),
+            (_pooled_account(street_id), town_share),
+        ],
         month=month,
-        memo=f"追回 {ym} 补贴：{reason}"[:300],
-        created_by=by,
-        created_at=at,
+        reference=grant_key(elder_id=elder_id, month=ym),
+        memo=f"追回 {ym} 补贴：{reason}",
+        by=by,
+        reverses=LedgerTransaction.objects.get(pk=grant_transaction_id),
     )
-    moves: list[tuple[int, Decimal]] = []
-    if back > 0:
-        moves.append((subsidy.pk, -back))
-    if owed > 0:
-        moves.append((_pooled_account(district_id, Account.Kind.EXTERNAL).pk, -owed))
-    if district_share > 0:
-        moves.append((_pooled_account(district_id).pk, district_share))
-    if town_share > 0:
-        moves.append((_pooled_account(street_id).pk, town_share))
-    entries = [
-        LedgerEntry(transaction=tx, account_id=account_id, amount=cny(value), created_at=at)
-        for account_id, value in moves
-    ]
-    # Only the subsidy account caches its balance; funding and external accounts are pooled.
-    if back > 0:
-        Account.objects.filter(pk=subsidy.pk).update(balance=F("balance") - back)
-    LedgerEntry.objects.bulk_create(entries)
     return tx, back, owed

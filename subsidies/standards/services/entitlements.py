@@ -3,12 +3,12 @@ and voucher fraud (repayment, frozen accounts, lifetime disqualification, entitl
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
@@ -23,7 +23,7 @@ from vouchers.services.grants import grant_recover
 from ..models import Entitlement, Grant
 
 
-def grant_recover_in_ledger(*, grant: Grant, reason: str, by: User | None, at) -> tuple[Decimal, Decimal]:
+def grant_recover_in_ledger(*, grant: Grant, reason: str, by: User | None) -> tuple[Decimal, Decimal]:
     """Compensate one grant in the ledger and mark it recovered: (taken back, owed by the estate).
 
     Runs inside the caller's transaction, with the subsidy account already locked.
@@ -44,7 +44,6 @@ def grant_recover_in_ledger(*, grant: Grant, reason: str, by: User | None, at) -
         grant_transaction_id=grant.transaction_id,
         reason=reason,
         by=by,
-        at=at,
     )
     grant.recovery = tx
     grant.save(update_fields=["recovery"])
@@ -57,6 +56,16 @@ class EndResult:
     recovered: list[Grant]
     recovered_total: Decimal
     outstanding_total: Decimal
+
+
+def _close(entitlement: Entitlement, *, last_month: Month, reason: str) -> datetime.date:
+    """The one write that ends an entitlement: its last month (never before its first) and why."""
+    end = max(last_month.first_day, entitlement.start_month)
+    entitlement.end_month = end
+    entitlement.status = Entitlement.Status.ENDED
+    entitlement.end_reason = reason[:200]
+    entitlement.save(update_fields=["end_month", "status", "end_reason", "updated_at"])
+    return end
 
 
 def entitlement_end(*, elder: Elder, last_month: Month, reason: str, by: User | None) -> EndResult:
@@ -84,11 +93,7 @@ def entitlement_end(*, elder: Elder, last_month: Month, reason: str, by: User | 
         )
         if entitlement is None:
             raise Conflict(_("This elder has no entitlement to end."))
-        end = max(last_month.first_day, entitlement.start_month)
-        entitlement.end_month = end
-        entitlement.status = Entitlement.Status.ENDED
-        entitlement.end_reason = reason[:200]
-        entitlement.save(update_fields=["end_month", "status", "end_reason", "updated_at"])
+        end = _close(entitlement, last_month=last_month, reason=reason)
         # Lock the subsidy account first, then the grants (a fixed order shared with the run).
         Account.objects.select_for_update().filter(elder=elder, kind=Account.Kind.SUBSIDY).first()
         later = list(
@@ -98,9 +103,8 @@ def entitlement_end(*, elder: Elder, last_month: Month, reason: str, by: User | 
         )
         recovered = Decimal("0")
         outstanding = Decimal("0")
-        now = timezone.now()
         for grant in later:
-            back, owed = grant_recover_in_ledger(grant=grant, reason=reason, by=by, at=now)
+            back, owed = grant_recover_in_ledger(grant=grant, reason=reason, by=by)
             recovered += back
             outstanding += owed
     return EndResult(entitlement, later, recovered, outstanding)
@@ -116,10 +120,6 @@ def fraud_record(
     """
     repayment = fraud_repay(elder=elder, amount=amount, reason=reason, by=by, idempotency_key=idempotency_key)
     reason = reason.strip()
-    this_month = Month.current().first_day
     for entitlement in Entitlement.objects.select_for_update().filter(elder=elder, status=Entitlement.Status.ACTIVE):
-        entitlement.status = Entitlement.Status.ENDED
-        entitlement.end_month = max(this_month, entitlement.start_month)
-        entitlement.end_reason = (_("Voucher fraud: %(reason)s") % {"reason": reason})[:200]
-        entitlement.save(update_fields=["status", "end_month", "end_reason", "updated_at"])
+        _close(entitlement, last_month=Month.current(), reason=_("Voucher fraud: %(reason)s") % {"reason": reason})
     return repayment
