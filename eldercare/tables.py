@@ -22,7 +22,6 @@ class ElderTable(tables.Table):
         empty_text = _("No elders match.")
 
     def render_age(self, record):
-
         return age_on(record.birth_date, timezone.localdate())
 
     def render_categories(self, record):

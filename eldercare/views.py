@@ -52,7 +52,6 @@ def elder_list_view(request):
 
 
 def _xlsx(frame, filename):
-
     buffer = io.BytesIO()
     frame.to_excel(buffer, index=False, engine="xlsxwriter")
     response = HttpResponse(

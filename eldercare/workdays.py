@@ -19,7 +19,6 @@ class UnknownCalendarYear(DomainError):
 
 
 def _override_year(year: int):
-
     return CalendarYear.objects.filter(year=year).prefetch_related("days").first()
 
 

@@ -38,13 +38,14 @@ class Move:
 
 class Workflow:
     def __init__(self, moves: Iterable[Move]) -> None:
-        self.moves: dict[tuple[str, str], Move] = {(m.source, m.target): m for m in moves}
+        self.moves: dict[tuple[str, str], Move] = {}
+        for move in moves:
+            if (move.source, move.target) in self.moves:
+                raise ValueError(f"two moves from {move.source!r} to {move.target!r}")
+            self.moves[(move.source, move.target)] = move
 
     def move(self, source: str, target: str) -> Move | None:
         return self.moves.get((source, target))
-
-    def targets(self, source: str) -> list[str]:
-        return [target for (s, target) in self.moves if s == source]
 
     def allows(self, user: User, source: str, target: str) -> bool:
         move = self.move(source, target)
@@ -61,6 +62,7 @@ class Workflow:
         covers: Callable[[], bool] | None = None,
         refused: Callable[[], DomainError] | None = None,
         forbidden: Callable[[], DomainError] | None = None,
+        reason_missing: Callable[[], DomainError] | None = None,
     ) -> Move:
         """The move, or a refusal: not in the table (`refused`), or a user whose role or jurisdiction
         may not make it (`forbidden`). `by=None` is the system itself; `bypass` an administrator;
@@ -72,7 +74,7 @@ class Workflow:
         if by is not None and not bypass and not (by.has_role(*move.roles) and (covers is None or covers())):
             raise forbidden() if forbidden else NotAllowed(_("Your role may not make this change of status."))
         if move.reason_required and not reason.strip():
-            raise ValidationFailed(_("Give the reason for this change."))
+            raise reason_missing() if reason_missing else ValidationFailed(_("Give the reason for this change."))
         return move
 
 
@@ -84,7 +86,11 @@ def transition_apply(
     fields: dict[str, Any] | None = None,
     update_fields: list[str] | None = None,
 ) -> Any:
-    """Write the new status (and `fields`) and one event row (`record(from_status)`); returns the event."""
+    """Write the new status (and `fields`) and one event row; returns the event.
+
+    `record(from_status)` writes the event first, so that it may set fields of the object that
+    depend on the event (an account's `status_changed_at`); the object is saved after it, in the
+    same transaction."""
     from_status = obj.status
     event = record(from_status)
     obj.status = to
@@ -106,6 +112,7 @@ def transition(
     covers: Callable[[], bool] | None = None,
     refused: Callable[[], DomainError] | None = None,
     forbidden: Callable[[], DomainError] | None = None,
+    reason_missing: Callable[[], DomainError] | None = None,
     fields: dict[str, Any] | None = None,
     update_fields: list[str] | None = None,
 ) -> Any:
@@ -119,5 +126,6 @@ def transition(
         covers=covers,
         refused=refused,
         forbidden=forbidden,
+        reason_missing=reason_missing,
     )
     return transition_apply(obj, to=to, record=record, fields=fields, update_fields=update_fields)

@@ -60,7 +60,6 @@ NAV_ITEMS = (
 
 
 def worklist(user) -> list[WorkPanel]:
-
     panels: list[WorkPanel] = []
     today = timezone.localdate()
     if user.has_role(Role.CAREGIVER):

@@ -105,7 +105,6 @@ def provider_callbacks_due(*, user: User, until: datetime.date):
 
 
 def district_callbacks_due(*, user: User):
-
     return (
         order_list(user=user).filter(district_samples__isnull=False).exclude(callbacks__source=Callback.Source.DISTRICT)
     )

@@ -24,6 +24,7 @@ from eldercare.models import Division, Role, User
 from eldercare.money import cny, round_cny
 from eldercare.periods import Month, Quarter
 from eldercare.scoping import scope_for
+from eldercare.workflow import Move, Workflow, transition_apply
 from providers.models import Provider
 from subsidies.standards.models import Entitlement, Grant
 
@@ -71,6 +72,18 @@ def _is_admin(user: User) -> bool:
 def _require_finance(user: User) -> None:
     if not (_is_admin(user) or user.has_role(Role.FINANCE)):
         raise NotAllowed(_("Only finance may settle funds."))
+
+
+# The quarter's workflow: finance prepares (again, to refresh, while not approved); another
+# finance user approves. "" is a quarter not prepared yet.
+_FINANCE = frozenset({Role.FINANCE, Role.SYSADMIN})
+QUARTER_WORKFLOW = Workflow(
+    [
+        Move("", QuarterSettlement.Status.PREPARED, _FINANCE),
+        Move(QuarterSettlement.Status.PREPARED, QuarterSettlement.Status.PREPARED, _FINANCE),
+        Move(QuarterSettlement.Status.PREPARED, QuarterSettlement.Status.APPROVED, _FINANCE),
+    ]
+)
 
 
 # --------------------------------------------------------------------------------------------
@@ -310,9 +323,15 @@ def quarter_prepare(*, quarter: Quarter, by: User) -> QuarterSettlement:
         settlement = QuarterSettlement(quarter=quarter.first_day, prepared_by=by, prepared_at=now)
         from_status = ""
     else:
-        if settlement.status == QuarterSettlement.Status.APPROVED:
-            raise QuarterApproved(_("The quarter %(q)s is approved and can no longer change.") % {"q": quarter})
         from_status = settlement.status
+    QUARTER_WORKFLOW.check(
+        source=from_status,
+        target=QuarterSettlement.Status.PREPARED,
+        by=by,
+        bypass=_is_admin(by),
+        refused=lambda: QuarterApproved(_("The quarter %(q)s is approved and can no longer change.") % {"q": quarter}),
+    )
+    if settlement.pk is not None:
         settlement.lines.all().delete()
         settlement.needs.all().delete()
         settlement.prepared_by, settlement.prepared_at = by, now
@@ -349,8 +368,13 @@ def quarter_approve(*, settlement: QuarterSettlement, by: User, note: str = "") 
     """A second finance user approves; refused when the settlement does not match the ledger."""
     _require_finance(by)
     settlement = QuarterSettlement.objects.select_for_update().get(pk=settlement.pk)
-    if settlement.status == QuarterSettlement.Status.APPROVED:
-        raise QuarterApproved(_("This quarter is already approved."))
+    QUARTER_WORKFLOW.check(
+        source=settlement.status,
+        target=QuarterSettlement.Status.APPROVED,
+        by=by,
+        bypass=_is_admin(by),
+        refused=lambda: QuarterApproved(_("This quarter is already approved.")),
+    )
     if settlement.prepared_by_id == by.pk:
         raise SamePerson(_("The person who prepared the settlement cannot approve it; another finance user must."))
     quarter = Month.of(settlement.quarter).quarter
@@ -361,16 +385,18 @@ def quarter_approve(*, settlement: QuarterSettlement, by: User, note: str = "") 
             % {"n": len(differences)},
             differences=differences,
         )
-    settlement.status = QuarterSettlement.Status.APPROVED
-    settlement.approved_by = by
-    settlement.approved_at = timezone.now()
-    settlement.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
-    QuarterEvent.objects.create(
-        settlement=settlement,
-        from_status=QuarterSettlement.Status.PREPARED,
-        to_status=QuarterSettlement.Status.APPROVED,
-        note=note,
-        by=by,
+    transition_apply(
+        settlement,
+        to=QuarterSettlement.Status.APPROVED,
+        fields={"approved_by": by, "approved_at": timezone.now()},
+        update_fields=["status", "approved_by", "approved_at", "updated_at"],
+        record=lambda from_status: QuarterEvent.objects.create(
+            settlement=settlement,
+            from_status=from_status,
+            to_status=QuarterSettlement.Status.APPROVED,
+            note=note,
+            by=by,
+        ),
     )
     return settlement
 

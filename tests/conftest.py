@@ -90,8 +90,6 @@ def _eager_celery(settings):
 @pytest.fixture(autouse=True)
 def _fast_tests(settings):
     settings.AXES_ENABLED = False
-    # Real hashing costs a third of a second a user; tests create many users.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

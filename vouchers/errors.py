@@ -14,7 +14,6 @@ class AccountFrozen(Conflict):
 
     @classmethod
     def for_account(cls, account) -> "AccountFrozen":
-
         cause = account.status_cause
         if cause == Account.Cause.DECEASED:
             why = _("The subsidy account is frozen because the elder has died.")

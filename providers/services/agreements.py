@@ -15,11 +15,9 @@ from ..models import (
     ElderCard,
     Provider,
     ServiceAgreement,
-    WorkOrder,
 )
 from .access import in_community_scope
 
-S = WorkOrder.Status
 PS = Provider.Status
 
 

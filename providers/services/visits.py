@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from eldercare.errors import Conflict, NotAllowed, ValidationFailed
 from eldercare.models import Elder, Role, User
 from eldercare.scoping import scope_for
-from eldercare.workflow import BadTransition, Move, Workflow, transition_apply
+from eldercare.workflow import BadTransition, Move, Workflow, transition
 from vouchers.errors import AccountFrozen
 from vouchers.models import Account
 from vouchers.services import redemption_create, redemption_reverse
@@ -70,9 +70,10 @@ def _may_touch(user: User, order: WorkOrder) -> bool:
 def _order_transition(order: WorkOrder, to: str, *, by: User | None, note: str = "", at=None, **fields) -> WorkOrder:
     """The one guarded move of a work order: role and jurisdiction, new status, one event row."""
     at = at or timezone.now()
-    ORDER_WORKFLOW.check(
-        source=order.status,
-        target=to,
+    transition(
+        order,
+        workflow=ORDER_WORKFLOW,
+        to=to,
         by=by,
         bypass=by is not None and is_admin(by),
         covers=lambda: by is not None and _may_touch(by, order),
@@ -81,10 +82,6 @@ def _order_transition(order: WorkOrder, to: str, *, by: User | None, note: str =
             % {"from": order.get_status_display(), "to": WorkOrder.Status(to).label}
         ),
         forbidden=lambda: NotAllowed(_("You may not do this with this work order.")),
-    )
-    transition_apply(
-        order,
-        to=to,
         fields=fields,
         record=lambda from_status: WorkOrderEvent.objects.create(
             order=order, from_status=from_status, to_status=to, note=note, by=by, created_at=at
@@ -254,7 +251,6 @@ def redeem_key(order: WorkOrder) -> str:
 
 
 def _redeem(order: WorkOrder, by: User):
-
     return redemption_create(
         elder=order.elder,
         amount=order.price,

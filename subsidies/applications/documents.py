@@ -12,7 +12,7 @@ from subsidies.standards.selectors import entitlement_standard
 def decision_notice_context(notice: DecisionNotice) -> dict:
     app: Application = notice.application
     context = {"notice": notice, "application": app, "elder": app.elder, "today": timezone.localdate()}
-    entitlement = getattr(app, "entitlement", None)
+    entitlement = app.entitlement
     if notice.kind == DecisionNotice.Kind.APPROVAL and entitlement is not None:
         month = Month.of(entitlement.start_month)
         context.update(

@@ -91,7 +91,7 @@ OPEN_STATUSES = (
 
 class Application(TimeStampedModel):
     """An elder's application for a subsidy. Its status only changes through
-    `subsidies.services.applications.application_transition`."""
+    `subsidies.applications.services.review.application_transition`."""
 
     elder = models.ForeignKey(Elder, on_delete=models.PROTECT, related_name="applications", verbose_name=_("elder"))
     # Copied from the elder at filing: the case stays with the community that filed it.

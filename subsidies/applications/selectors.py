@@ -10,7 +10,7 @@ from eldercare.models import Division, Elder, User
 from eldercare.scoping import scope_for
 from subsidies.applications.models import OPEN_STATUSES, Application, IntakeBatch, Material, Objection
 from subsidies.applications.models import ApplicationStatus as S
-from subsidies.applications.services.review import STAGE_ROLE
+from subsidies.applications.rules import STAGE_ROLE
 from subsidies.standards.models import Assessment
 
 

@@ -1,4 +1,4 @@
-"""URL patterns of the intake and review pages, namespaced "subsidies:" (included from subsidies/urls.py)."""
+"""URL patterns of the intake and review pages, namespaced "subsidies:" (mounted under /subsidies/ by ApplicationsConfig)."""
 
 from django.urls import path
 

@@ -273,7 +273,6 @@ def batch_list_view(request):
 
 
 def _districts(user):
-
     scope = scope_for(user)
     return list(scope.district_ids) or list(
         Division.objects.filter(level=Division.Level.DISTRICT).values_list("pk", flat=True)

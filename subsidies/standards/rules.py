@@ -1,7 +1,7 @@
 """The subsidy standard of one person for one month: pure functions, no database.
 
 A policy is given as plain values (`PolicySpec`, built from the database by
-`subsidies.services.policies.policy_spec_for`); the monthly run evaluates the same function once
+`subsidies.standards.selectors.policy_spec_for`); the monthly run evaluates the same function once
 per distinct combination of facts, so the single case and the batch can never disagree.
 """
 

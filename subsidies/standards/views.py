@@ -17,7 +17,6 @@ from eldercare.models import Division
 from eldercare.money import cny
 from eldercare.periods import Month
 from eldercare.scoping import scope_for
-from subsidies.standards.models import PolicyVersion
 from subsidies.standards.reports import report_pdf, report_xlsx
 from subsidies.standards.rules import MIN_AGE
 from subsidies.standards.selectors import REPORT_ROLES, policy_versions_for, run_report, runs_for
@@ -149,7 +148,6 @@ def policy_version_new(request, pk: int):
 
 
 def _district_ids(user):
-
     return scope_for(user).district_ids
 
 
@@ -188,9 +186,6 @@ def run_report_xlsx(request, month: str):
     )
     response["Content-Disposition"] = f'attachment; filename="subsidy-run-{month}.xlsx"'
     return response
-
-
-__all__ = ["PolicyVersion"]
 
 
 # --- voucher fraud: the ledger's repayment and the end of the entitlement ------------------------

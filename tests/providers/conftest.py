@@ -20,8 +20,3 @@ def clock():
 @pytest.fixture
 def world(tree, clock):
     return make_world(tree)
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

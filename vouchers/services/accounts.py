@@ -190,11 +190,13 @@ def account_cancel(*, elder: Elder, reason: str, by: User) -> LedgerTransaction 
 @transaction.atomic
 def fraud_repay(
     *, elder: Elder, amount: Money, reason: str, by: User, idempotency_key: str = ""
-) -> LedgerTransaction | None:
+) -> tuple[LedgerTransaction | None, bool]:
     """Voucher fraud or diversion, in the ledger: the diverted amount is repaid (a FRAUD_REPAYMENT
     from the elder's EXTERNAL account back to the district's funding account), the accounts are
     frozen and the elder is disqualified for life. A district reviewer only. (The entitlement's
     end is `subsidies.standards.services.entitlements.fraud_record`, which calls this.)
+
+    Returns (the repayment, whether it is a replay of a request already booked under the key).
     """
     _check_actor(by, DISTRICT_ROLES, elder)
     if not (reason or "").strip():
@@ -212,7 +214,7 @@ def fraud_repay(
         fingerprint = f"fraud|elder={elder.pk}|amount={value:.2f}"
         existing = _existing(key, fingerprint)
         if existing is not None:
-            return existing
+            return existing, True
         locked = _lock([district])
         repayment, _created = _post(
             kind=LedgerTransaction.Kind.FRAUD_REPAYMENT,
@@ -234,4 +236,4 @@ def fraud_repay(
         elder.disqualified_at = timezone.now()
         elder.disqualified_reason = reason
         elder.save(update_fields=["disqualified_at", "disqualified_reason", "updated_at"])
-    return repayment
+    return repayment, False

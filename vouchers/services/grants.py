@@ -9,7 +9,7 @@ the grant rows themselves (`subsidies.standards`); it calls, in one transaction 
 4. `grant_balances_update`: the cached balance of the subsidy accounts.
 
 The pay table (`source`) has, per row: `seq` (the chunk ranges), `tx_id` (the transaction's id,
-reserved from the sequence on PostgreSQL, numbered by `grant_tx_ids_assign` on SQLite),
+reserved from the sequence on PostgreSQL, numbered after `grant_next_tx_id` on SQLite),
 `elder_id`, `account_id` (the subsidy account), `amount`, `amount_text`, `district_share`,
 `town_share`, `district_account_id` and `town_account_id`.
 """
@@ -54,6 +54,11 @@ def grant_key_sql(elder_column: str, month: Month) -> str:
 
 def grant_fingerprint(*, elder_id: int, month: Month, amount: Decimal) -> str:
     return f"grant|elder={elder_id}|month={month}|amount={round_cny(amount):.2f}"
+
+
+def grant_fingerprint_sql(elder_column: str, amount_text_column: str, month: Month) -> str:
+    """`grant_fingerprint` as an SQL expression (the amount already as text with two decimals)."""
+    return f"'grant|elder=' || CAST({elder_column} AS TEXT) || '|month={month}|amount=' || {amount_text_column}"
 
 
 def grant_recovery_key(*, elder_id: int, month: Month) -> str:
@@ -162,7 +167,7 @@ def grant_transactions_insert(
         f"""INSERT INTO {T["tx"]} (id, kind, idempotency_key, fingerprint, reference, month, memo,
                 created_by_id, created_at)
             SELECT p.tx_id, 'grant', {grant_key_sql("p.elder_id", month)},
-                   'grant|elder=' || CAST(p.elder_id AS TEXT) || '|month={month}|amount=' || p.amount_text,
+                   {grant_fingerprint_sql("p.elder_id", "p.amount_text", month)},
                    '', %s, %s, %s, %s
             FROM {source} p WHERE p.seq BETWEEN %s AND %s
             ON CONFLICT DO NOTHING""",
@@ -227,27 +232,31 @@ def grant_recover(
     """Compensate one grant: (the reversal, amount taken back from the subsidy account, amount owed
     by the estate). The subsidy account gives back what it still holds, the rest is booked as owed
     (the district's external account), and the funding accounts are restored. Posted like every
-    other transaction: the subsidy account locked, one key per grant, balanced legs.
+    other transaction: one key per grant, balanced legs, the cached balance updated with them.
+    The subsidy account is locked here (the caller's transaction locked it first already).
     """
-    subsidy = Account.objects.get(elder_id=elder_id, kind=Account.Kind.SUBSIDY)
-    subsidy = _lock([subsidy])[subsidy.pk]
+    subsidy = Account.objects.select_for_update().get(elder_id=elder_id, kind=Account.Kind.SUBSIDY)
     back = min(subsidy.balance.amount, amount)
     owed = amount - back
+    legs: list[tuple[Account, Decimal]] = []
+    if back > 0:
+        legs.append((subsidy, -back))
+    if owed > 0:
+        legs.append((_pooled_account(district_id, Account.Kind.EXTERNAL), -owed))
+    if district_share > 0:
+        legs.append((_pooled_account(district_id), district_share))
+    if town_share > 0:
+        legs.append((_pooled_account(street_id), town_share))
     ym = Month.of(month)
     tx, _created = _post(
         kind=LedgerTransaction.Kind.REVERSAL,
         key=grant_recovery_key(elder_id=elder_id, month=ym),
         fingerprint=f"grant-recovery|elder={elder_id}|month={ym}|amount={amount:.2f}",
-        legs=[
-            (subsidy, -back),
-            (_pooled_account(district_id, Account.Kind.EXTERNAL), -owed),
-            (_pooled_account(district_id), district_share),
-            (_pooled_account(street_id), town_share),
-        ],
+        legs=legs,
         month=month,
         reference=grant_key(elder_id=elder_id, month=ym),
         memo=f"追回 {ym} 补贴：{reason}",
         by=by,
-        reverses=LedgerTransaction.objects.get(pk=grant_transaction_id),
+        reverses_id=grant_transaction_id,
     )
     return tx, back, owed

@@ -141,7 +141,7 @@ def _post(
     reference: str = "",
     memo: str = "",
     by: User | None = None,
-    reverses: LedgerTransaction | None = None,
+    reverses_id: int | None = None,
 ) -> tuple[LedgerTransaction, bool]:
     """Book one balanced transaction on already locked accounts.
 
@@ -162,7 +162,7 @@ def _post(
                 idempotency_key=key,
                 fingerprint=fingerprint,
                 reference=reference[:120],
-                reverses=reverses,
+                reverses_id=reverses_id,
                 month=month,
                 memo=memo[:300],
                 created_by=by if by is not None and by.pk else None,

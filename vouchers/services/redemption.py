@@ -217,7 +217,7 @@ def redemption_reverse(
             reference=original.reference,
             memo=reason.strip(),
             by=by,
-            reverses=original,
+            reverses_id=original.pk,
         )
         return tx
 

@@ -20,7 +20,7 @@ from subsidies.applications.rules import (
     NOTICE_MIN_WORKDAYS,
 )
 
-from .review import NoticeTooShort, _in_scope, application_transition
+from .review import NoticeTooShort, application_transition, in_scope
 
 
 def _require_district(by: User, district: Division) -> None:
@@ -56,7 +56,6 @@ class BatchResult:
 
 
 def _batch_move(apps, action: str, by: User, **params) -> BatchResult:
-
     result = BatchResult([], [])
     for app in apps:
         try:
@@ -70,7 +69,7 @@ def batch_notice_start(
     *, batch: IntakeBatch, community: Division, starts_on: datetime.date, ends_on: datetime.date, by: User
 ) -> BatchResult:
     """Post one public notice for every case of the batch in the community's review."""
-    if not (by.has_role(Role.COMMUNITY_WORKER) and _in_scope(by, community.pk)):
+    if not (by.has_role(Role.COMMUNITY_WORKER) and in_scope(by, community.pk)):
         raise NotAllowed(_("The public notice is posted by the community."))
     if workdays_between(starts_on - datetime.timedelta(days=1), ends_on) < NOTICE_MIN_WORKDAYS:
         raise NoticeTooShort(

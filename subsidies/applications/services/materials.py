@@ -14,16 +14,14 @@ from subsidies.applications.models import (
     MaterialType,
 )
 
-from .review import _in_scope
-
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-ALLOWED_UPLOADS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+from ..rules import ALLOWED_UPLOADS, MAX_UPLOAD_BYTES
+from .review import in_scope
 
 
 def material_upload(*, application: Application, material_type: str, upload: UploadedFile, by: User) -> Material:
     """Store one scanned material after checking its size and its real type (from the content)."""
 
-    if not (by.has_role(Role.COMMUNITY_WORKER) and _in_scope(by, application.community_id)):
+    if not (by.has_role(Role.COMMUNITY_WORKER) and in_scope(by, application.community_id)):
         raise NotAllowed(_("Materials are uploaded by a worker of the elder's community."))
     if not application.is_open:
         raise Conflict(_("The case is closed; materials can no longer be added."))

@@ -14,13 +14,13 @@ from subsidies.applications.models import (
 )
 from subsidies.applications.models import ApplicationStatus as S
 
-from .review import _in_scope, application_transition
+from .review import application_transition, in_scope
 
 
 def objection_record(
     *, application: Application, received_on: datetime.date, content: str, by: User, objector: str = ""
 ) -> Objection:
-    if not (by.has_role(Role.COMMUNITY_WORKER) and _in_scope(by, application.community_id)):
+    if not (by.has_role(Role.COMMUNITY_WORKER) and in_scope(by, application.community_id)):
         raise NotAllowed(_("Objections are recorded by the community."))
     if application.status != S.PUBLIC_NOTICE:
         raise Conflict(_("Objections are received during the public notice."))
@@ -38,7 +38,7 @@ def objection_record(
 
 def objection_resolve(*, objection: Objection, upheld: bool, resolution: str, by: User) -> Objection:
     """Upheld: the case is rejected with the resolution as reason. Dismissed: the case continues."""
-    if not (by.has_role(Role.COMMUNITY_WORKER) and _in_scope(by, objection.application.community_id)):
+    if not (by.has_role(Role.COMMUNITY_WORKER) and in_scope(by, objection.application.community_id)):
         raise NotAllowed(_("Objections are resolved by the community."))
     if not resolution.strip():
         raise ValidationFailed(_("Write how the objection was resolved."))

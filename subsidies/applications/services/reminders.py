@@ -11,9 +11,7 @@ from eldercare.workdays import workdays_between
 
 from ..models import OPEN_STATUSES, Application
 from ..models import ApplicationStatus as S
-from ..rules import STAGE_ROLE
-
-REMIND_WITHIN_WORKDAYS = 2
+from ..rules import REMIND_WITHIN_WORKDAYS, STAGE_ROLE
 
 
 def _responsible_users(app: Application) -> list[User]:

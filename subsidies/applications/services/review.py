@@ -147,20 +147,20 @@ def _roles_for(action: Action, status: str) -> tuple[str, ...]:
 
 # The workflow table: every (from, to) move of every action, with the roles that may make it.
 WORKFLOW = Workflow(
-    Move(source, _target(action, source), frozenset(_roles_for(action, source)))
+    Move(source, _target(action, source), frozenset(_roles_for(action, source)), action.opinion_required)
     for action in MOVES.values()
     for source in action.sources
 )
 
 
-def _in_scope(user: User, community_id: int) -> bool:
+def in_scope(user: User, community_id: int) -> bool:
     scope = scope_for(user)
     return scope.covers_community(community_id)
 
 
 def allowed_actions(*, application: Application, user: User) -> list[str]:
     """The moves the user could make now (readiness is checked when the move is made)."""
-    if not _in_scope(user, application.community_id):
+    if not in_scope(user, application.community_id):
         return []
     return [
         name
@@ -312,7 +312,7 @@ def application_transition(
         app = (
             Application.objects.select_for_update(of=("self",)).select_related("elder", "scheme").get(pk=application.pk)
         )
-        if not _in_scope(by, app.community_id):
+        if not in_scope(by, app.community_id):
             raise NotAllowed(_("This case is outside your jurisdiction."))
         if app.status not in move.sources:
             raise AlreadyMoved(
@@ -325,12 +325,12 @@ def application_transition(
             source=source,
             target=target,
             by=by,
+            reason=opinion,
             forbidden=lambda: NotAllowed(
                 _("Your role may not do “%(action)s” at this stage.") % {"action": move.label}
             ),
+            reason_missing=lambda: ValidationFailed(_("Write an opinion (the reasons) for this step.")),
         )
-        if move.opinion_required and not opinion.strip():
-            raise ValidationFailed(_("Write an opinion (the reasons) for this step."))
         hook = HOOKS.get(action)
         if hook:
             hook(app, by=by, **params)
@@ -430,7 +430,7 @@ def application_withdraw(*, application: Application, by: User, opinion: str) ->
 
 def application_set_investigation(*, application: Application, notes: str, by: User) -> Application:
     """The community's home-investigation notes (not a move: the status stays)."""
-    if not (_in_scope(by, application.community_id) and by.has_role(Role.COMMUNITY_WORKER)):
+    if not (in_scope(by, application.community_id) and by.has_role(Role.COMMUNITY_WORKER)):
         raise NotAllowed(_("Only the community's workers record the home investigation."))
     if application.status not in (S.FILED, S.COMMUNITY_REVIEW):
         raise Conflict(_("The home investigation is recorded during the community review."))
@@ -460,7 +460,7 @@ def application_file(
     applicant_note: str = "",
 ) -> Application:
     """File an application at the elder's community; eligibility is checked on the filing date."""
-    if not (by.has_role(Role.COMMUNITY_WORKER) and _in_scope(by, elder.community_id)):
+    if not (by.has_role(Role.COMMUNITY_WORKER) and in_scope(by, elder.community_id)):
         raise NotAllowed(_("Applications are filed by a worker of the elder's community."))
     unknown = set(categories) - set(DifficultyCategory.values)
     if unknown:

@@ -118,7 +118,9 @@ def fraud_record(
     elder is disqualified for life (`vouchers.services.fraud_repay`); active entitlements end this
     month. A district reviewer only.
     """
-    repayment = fraud_repay(elder=elder, amount=amount, reason=reason, by=by, idempotency_key=idempotency_key)
+    repayment, replayed = fraud_repay(elder=elder, amount=amount, reason=reason, by=by, idempotency_key=idempotency_key)
+    if replayed:
+        return repayment
     reason = reason.strip()
     for entitlement in Entitlement.objects.select_for_update().filter(elder=elder, status=Entitlement.Status.ACTIVE):
         _close(entitlement, last_month=Month.current(), reason=_("Voucher fraud: %(reason)s") % {"reason": reason})

@@ -507,6 +507,3 @@ def run_month(
         messages=messages,
         timings=clock.seconds,
     )
-
-
-# --- preview of a draft policy version ------------------------------------------------------------
