@@ -181,7 +181,7 @@ def seed(ctx: DemoContext) -> None:
             )
             _walk_to(app, S.PUBLIC_NOTICE, ctx, users, traveller, SCORES[0])
 
-    # Policies and the previous month's run (issue 5) build on the approved elders above.
+    # Policies and the previous month's run build on the approved elders above.
 
     seed_policies_and_run(ctx)
 

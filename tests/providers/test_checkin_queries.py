@@ -1,5 +1,5 @@
 """The check-in and check-out requests stay cheap: the number of SQL queries of each is pinned
-(issue 6's benchmark: p95 under 100 ms with 50 caregivers at once)."""
+(the check-in benchmark's target: p95 under 100 ms with 50 caregivers at once)."""
 
 import datetime
 
