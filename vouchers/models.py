@@ -4,8 +4,8 @@ A balance is the sum of the account's entries. An elder's SUBSIDY and PERSONAL a
 in `Account.balance` (they must never go below zero, which the database checks on that column)
 and `check_ledger` verifies the cache. Pooled accounts (FUNDING, PROVIDER, EXTERNAL) keep no cache
 (the column stays 0): they are touched by many elders' transactions at once, and a cached balance
-would make every redemption of a provider queue on its one row. Read any balance through
-`vouchers.selectors.account_balance`. Entries are never updated or deleted: a mistake is corrected by a
+would make every redemption of a provider queue on its one row. Read any balance as
+`Account.current_balance` (annotated in lists by `vouchers.selectors.with_ledger_balance`). Entries are never updated or deleted: a mistake is corrected by a
 compensating transaction (`reverses`).
 """
 

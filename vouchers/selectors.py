@@ -13,7 +13,6 @@ from decimal import Decimal
 from django.db.models import Case, DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
-from djmoney.money import Money
 
 from eldercare.models import Elder, Role, User
 from eldercare.money import cny
@@ -57,12 +56,6 @@ def with_ledger_balance(qs: QuerySet[Account]) -> QuerySet[Account]:
             output_field=money,
         )
     )
-
-
-def account_balance(*, account: Account) -> Money:
-    """The balance of any account (see `with_ledger_balance`); one aggregate for a pooled account
-    that did not come through `account_list`."""
-    return account.current_balance
 
 
 def account_list(*, user: User, kind: str = "", search: str = "") -> QuerySet[Account]:

@@ -16,7 +16,7 @@ together:
 - **Pooled accounts** (FUNDING, PROVIDER, EXTERNAL: `POOLED_KINDS`) may go negative and are
   written by many elders' transactions at once. They keep no cached balance (the column stays 0)
   and are never locked: their balance is the sum of their entries
-  (`vouchers.selectors.account_balance`). Otherwise every check-out of a provider, and every
+  (`Account.current_balance`). Otherwise every check-out of a provider, and every
   grant of a district, would queue on one row.
 - **Signs.** A positive entry adds to the account's balance. Funding accounts go negative as they
   pay out grants; an elder's EXTERNAL account goes negative by the cash the elder brought in
