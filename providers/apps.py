@@ -13,8 +13,11 @@ class ProvidersConfig(AppConfig):
         from eldercare import nav as shell
 
         from . import api, nav, urls
+        from .views import agreements, library, orders, quality
 
         shell.register(nav.NAV_ITEMS, nav.worklist)
+        for area in (library, agreements, orders, quality):
+            shell.register(area.NAV_ITEMS, area.worklist)
         mounts.mount("providers/", "providers.urls")
         mounts.mount("subsidies/", urls.elder_patterns)
         core_api.register_routes(api.register)

@@ -46,7 +46,7 @@ from eldercare.masking import mask_id_number
 from eldercare.models import Division, Elder, Role, RoleAssignment, User
 from eldercare.money import cny
 from eldercare.periods import Month
-from providers.models import Caregiver, ElderCard, Provider, ServiceAgreement, ServiceItem, WorkOrder
+from providers.models import Approval, Caregiver, ElderCard, Provider, ServiceAgreement, ServiceItem, WorkOrder
 from providers.tokens import new_short_code
 from vouchers.models import Account
 from vouchers.services import grant_credit, grant_key
@@ -109,7 +109,9 @@ def plan_visits(*, clients: int, requests: int) -> Plan:
             status=Provider.Status.CONTRACTED,
         )
         provider.streets.set([community.parent])
-        item = ServiceItem.objects.create(provider=provider, kind="cleaning", name="bench", price=Money("10.00", "CNY"))
+        item = ServiceItem.objects.create(
+            provider=provider, kind="cleaning", name="bench", price=Money("10.00", "CNY"), approval=Approval.APPROVED
+        )
         # "!" is Django's unusable password: these users log in with API tokens only.
         unusable = "!"
         User.objects.bulk_create([User(username=f"bench-{tag}-{i}", password=unusable) for i in range(requests)])

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from eldercare.models import Division, Elder, Role, RoleAssignment, User
 from eldercare.periods import Quarter
-from providers.models import Caregiver, Provider, ServiceItem, WorkOrder
+from providers.models import Approval, Caregiver, Provider, ServiceItem, WorkOrder
 from settlement.compute import _planner_settings, ledger_totals, months_figures
 from settlement.models import ServiceMonth
 from settlement.reports import quarter_report_data, settlement_pdf
@@ -104,7 +104,10 @@ def build(*, orders: int, providers: int = 200, elders: int | None = None) -> di
             ]
         )
         items = ServiceItem.objects.bulk_create(
-            [ServiceItem(provider=p, kind="cleaning", name="助洁", price=50, minutes=60) for p in provs]
+            [
+                ServiceItem(provider=p, kind="cleaning", name="助洁", price=50, minutes=60, approval=Approval.APPROVED)
+                for p in provs
+            ]
         )
         carers = Caregiver.objects.bulk_create(
             [Caregiver(provider=p, name="护工", staff_number="B1", phone="1") for p in provs]

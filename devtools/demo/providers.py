@@ -12,6 +12,7 @@ from eldercare.models import Role, RoleAssignment, User
 from eldercare.periods import Month, local_day_bounds
 from providers import quality
 from providers.models import (
+    Approval,
     Callback,
     Caregiver,
     Certificate,
@@ -139,14 +140,22 @@ def seed(ctx: DemoContext) -> None:
     for p in providers:
         items[p.pk] = ServiceItem.objects.bulk_create(
             [
-                ServiceItem(provider=p, kind=k, name=nm, price=Money(pr, "CNY"), minutes=60, certificate_kind=cert)
+                ServiceItem(
+                    provider=p,
+                    kind=k,
+                    name=nm,
+                    price=Money(pr, "CNY"),
+                    minutes=60,
+                    certificate_kind=cert,
+                    approval=Approval.APPROVED,
+                )
                 for k, nm, pr, cert in ITEMS
             ]
         )
         if not items[p.pk][0].pk:
             items[p.pk] = list(ServiceItem.objects.filter(provider=p).order_by("id"))
         package = ServicePackage.objects.create(
-            provider=p, name="居家基础套餐（助餐+助洁）", price=Money("85.00", "CNY")
+            provider=p, name="居家基础套餐（助餐+助洁）", price=Money("85.00", "CNY"), approval=Approval.APPROVED
         )
         package.items.set(items[p.pk][:2])
 

@@ -117,7 +117,11 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 # locale_vendor: django-filter ships Chinese only as zh_CN; a copy under zh_Hans makes it load.
-LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_vendor"]
+LOCALE_PATHS = [
+    BASE_DIR / "locale",
+    BASE_DIR / "locale_vendor",
+    *sorted(p for p in (BASE_DIR / "locale_areas").glob("*") if p.is_dir()),
+]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "Asia/Shanghai"

@@ -1,8 +1,8 @@
 """Providers in the district library, their staff and catalogue, the elders who signed a service
 agreement with them, the work orders of home visits, and the quality records around them."""
 
-from .agreements import ElderCard, ServiceAgreement
-from .catalogue import ServiceItem, ServiceKind, ServicePackage
+from .agreements import CardIssue, ElderCard, ServiceAgreement
+from .catalogue import Approval, ServiceItem, ServiceKind, ServicePackage
 from .library import (
     Caregiver,
     Certificate,
@@ -11,11 +11,26 @@ from .library import (
     Provider,
     ProviderStatusEvent,
     QuarterlyAssessment,
+    TrainingRecord,
 )
-from .quality import Callback, CallbackResult, CommunityContact, DistrictSample, Rectification, SatisfactionSurvey
+from .quality import (
+    Callback,
+    CallbackResult,
+    CommunityContact,
+    DistrictSample,
+    Rectification,
+    RectificationStep,
+    SatisfactionSurvey,
+    SurveyAnswer,
+)
 from .visits import CheckRequest, WorkOrder, WorkOrderEvent
 
 __all__ = [
+    "Approval",
+    "CardIssue",
+    "RectificationStep",
+    "SurveyAnswer",
+    "TrainingRecord",
     "Callback",
     "CallbackResult",
     "Caregiver",

@@ -46,6 +46,8 @@ class Provider(TimeStampedModel):
     status_reason = models.TextField(_("status reason"), blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=60, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -126,6 +128,10 @@ class QuarterlyAssessment(TimeStampedModel):
     score = models.DecimalField(_("score"), max_digits=5, decimal_places=1)
     result = models.CharField(_("result"), max_length=10, choices=Result.choices)
     notes = models.TextField(_("notes"), blank=True)
+    # The scorecard's inputs as the platform counted them (callbacks, surveys, frequency, voids,
+    # complaints) and the formula's parts, kept as confirmed.
+    figures = models.JSONField(_("figures"), default=dict, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
 
     class Meta:
@@ -192,3 +198,25 @@ class Certificate(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.number}"
+
+
+class TrainingRecord(TimeStampedModel):
+    """A training a caregiver completed (training comes before work)."""
+
+    caregiver = models.ForeignKey(
+        Caregiver, on_delete=models.CASCADE, related_name="trainings", verbose_name=_("caregiver")
+    )
+    course = models.CharField(_("course"), max_length=120)
+    completed_on = models.DateField(_("completed on"))
+    hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["caregiver_id", "-completed_on"]
+        verbose_name = _("training record")
+        verbose_name_plural = _("training records")
+        constraints = [models.CheckConstraint(condition=Q(hours__gt=0), name="training_hours_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.course} ({self.completed_on})"

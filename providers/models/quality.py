@@ -87,13 +87,20 @@ class CommunityContact(TimeStampedModel):
 
 
 class SatisfactionSurvey(TimeStampedModel):
-    """A town's quarterly satisfaction survey of one provider (through grid workers)."""
+    """A town's quarterly satisfaction survey of one provider (through grid workers): one answer
+    per elder asked, rolled up to the rate when the town submits it."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Being entered")
+        SUBMITTED = "submitted", _("Submitted")
 
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="surveys", verbose_name=_("provider"))
     street = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("street / town"))
     quarter = models.DateField(_("quarter"), help_text=_("First day of the quarter"))
-    surveyed = models.PositiveIntegerField(_("persons surveyed"))
-    satisfied = models.PositiveIntegerField(_("persons satisfied"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SUBMITTED)
+    surveyed = models.PositiveIntegerField(_("persons surveyed"), default=0)
+    satisfied = models.PositiveIntegerField(_("persons satisfied"), default=0)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
 
     class Meta:
@@ -103,7 +110,8 @@ class SatisfactionSurvey(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(fields=["provider", "street", "quarter"], name="survey_one_per_quarter"),
             models.CheckConstraint(
-                condition=Q(satisfied__lte=F("surveyed")) & Q(surveyed__gt=0), name="survey_counts_valid"
+                condition=Q(satisfied__lte=F("surveyed")) & (Q(status="open") | Q(surveyed__gt=0)),
+                name="survey_counts_valid",
             ),
         ]
 
@@ -112,12 +120,35 @@ class SatisfactionSurvey(TimeStampedModel):
         return percent_one_decimal(self.satisfied, self.surveyed)
 
 
+class SurveyAnswer(TimeStampedModel):
+    """One elder's answer to a town's survey, as the grid worker entered it (or as imported)."""
+
+    survey = models.ForeignKey(
+        SatisfactionSurvey, on_delete=models.PROTECT, related_name="answers", verbose_name=_("survey")
+    )
+    elder = models.ForeignKey(Elder, on_delete=models.PROTECT, related_name="+", verbose_name=_("elder"))
+    satisfied = models.BooleanField(_("satisfied"))
+    asked_on = models.DateField(_("asked on"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
+
+    class Meta:
+        ordering = ["survey_id", "id"]
+        verbose_name = _("survey answer")
+        verbose_name_plural = _("survey answers")
+        constraints = [models.UniqueConstraint(fields=["survey", "elder"], name="survey_answer_one_per_elder")]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id} {self.elder_id}"
+
+
 class Rectification(TimeStampedModel):
     """Correction ordered when satisfaction falls below 80%; unresolved past the deadline, the
     district may terminate the provider's contract."""
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
+        ANSWERED = "answered", _("Answered, awaiting the town")
         RESOLVED = "resolved", _("Resolved")
 
     provider = models.ForeignKey(
@@ -136,3 +167,30 @@ class Rectification(TimeStampedModel):
         ordering = ["deadline"]
         verbose_name = _("rectification")
         verbose_name_plural = _("rectifications")
+
+
+class RectificationStep(models.Model):
+    """One step of a rectification (append-only): the provider's answer with its evidence, the
+    town's acceptance or rejection."""
+
+    class Kind(models.TextChoices):
+        ANSWER = "answer", _("Provider's answer")
+        ACCEPT = "accept", _("Accepted by the town")
+        REJECT = "reject", _("Rejected by the town")
+
+    rectification = models.ForeignKey(
+        Rectification, on_delete=models.PROTECT, related_name="steps", verbose_name=_("rectification")
+    )
+    kind = models.CharField(_("step"), max_length=10, choices=Kind.choices)
+    text = models.TextField(_("text"))
+    evidence = models.FileField(_("evidence"), upload_to="rectifications/", blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("rectification step")
+        verbose_name_plural = _("rectification steps")
+
+    def __str__(self) -> str:
+        return f"{self.rectification_id} {self.kind}"

@@ -9,7 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from eldercare.models import Elder, TimeStampedModel
 
-from .catalogue import ServiceItem
+from .catalogue import ServiceItem, ServicePackage
 from .library import Caregiver, Provider
 
 
@@ -36,6 +36,17 @@ class WorkOrder(TimeStampedModel):
         ServiceItem, on_delete=models.PROTECT, related_name="work_orders", verbose_name=_("service item")
     )
     price = MoneyField(_("price"), max_digits=10, decimal_places=2, default_currency="CNY")
+    # Booked as part of a package: each item is its own visit, priced at its share of the package.
+    package = models.ForeignKey(
+        ServicePackage,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="work_orders",
+        verbose_name=_("package"),
+    )
+    # "Pay it myself": paid from the personal account and cash at market price, never the subsidy.
+    self_paid = models.BooleanField(_("paid by the elder"), default=False, db_default=False)
     scheduled_at = models.DateTimeField(_("scheduled for"), db_index=True)
     booked_via = models.CharField(_("booked by"), max_length=10, choices=BookedVia.choices)
     booked_by = models.ForeignKey(

@@ -14,6 +14,7 @@ from .agreements import (
     card_token_for,
     elder_from_code,
 )
+from .catalogue import item_create, package_create
 from .library import (
     PROVIDER_WORKFLOW,
     TerminationGround,
@@ -24,8 +25,6 @@ from .library import (
     certificate_add,
     contract_create,
     contract_renew,
-    item_create,
-    package_create,
     provider_create,
     provider_set_status,
 )

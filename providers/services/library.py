@@ -13,7 +13,6 @@ from eldercare.errors import Conflict, ValidationFailed
 from eldercare.models import Division, Role, User
 from eldercare.workflow import BadTransition, Move, Workflow, transition_apply
 
-from .. import rules
 from ..models import (
     Caregiver,
     Certificate,
@@ -22,7 +21,6 @@ from ..models import (
     ProviderStatusEvent,
     QuarterlyAssessment,
     ServiceItem,
-    ServicePackage,
 )
 from .access import is_admin, require_district, require_provider_admin
 
@@ -221,32 +219,3 @@ def caregiver_may_serve(*, caregiver: Caregiver, item: ServiceItem, on: datetime
     if not item.certificate_kind:
         return True
     return caregiver.certificates.filter(kind=item.certificate_kind, valid_until__gte=on).exists()
-
-
-@transaction.atomic
-def item_create(
-    *,
-    provider: Provider,
-    kind: str,
-    name: str,
-    price,
-    minutes: int = rules.MIN_VISIT_MINUTES,
-    certificate_kind: str = "",
-    by: User,
-) -> ServiceItem:
-    require_provider_admin(by, provider)
-    if minutes < rules.MIN_VISIT_MINUTES:
-        raise ValidationFailed(_("A home visit lasts at least %(n)s minutes.") % {"n": rules.MIN_VISIT_MINUTES})
-    return ServiceItem.objects.create(
-        provider=provider, kind=kind, name=name, price=price, minutes=minutes, certificate_kind=certificate_kind
-    )
-
-
-@transaction.atomic
-def package_create(*, provider: Provider, name: str, items: list[ServiceItem], price, by: User) -> ServicePackage:
-    require_provider_admin(by, provider)
-    if any(i.provider_id != provider.pk for i in items):
-        raise ValidationFailed(_("A package holds only the provider's own items."))
-    package = ServicePackage.objects.create(provider=provider, name=name, price=price)
-    package.items.set(items)
-    return package

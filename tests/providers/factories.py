@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from djmoney.money import Money
 
 from eldercare.models import Role
-from providers.models import Caregiver, Provider, ServiceAgreement, ServiceItem, WorkOrder
+from providers.models import Approval, Caregiver, Provider, ServiceAgreement, ServiceItem, WorkOrder
 from providers.services import card_issue, card_token_for
 from tests.factories import ElderFactory, user_with_role
 
@@ -43,6 +43,7 @@ def make_item(provider, price="50.00", certificate_kind="", name="助洁：居�
         price=Money(price, "CNY"),
         minutes=60,
         certificate_kind=certificate_kind,
+        approval=Approval.APPROVED,
     )
 
 

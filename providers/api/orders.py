@@ -16,41 +16,9 @@ from rest_framework.response import Response
 from eldercare.errors import NotAllowed
 from eldercare.selectors import elder_get
 
-from . import quality, services
-from .models import CallbackResult, Caregiver, Provider, ServiceItem, WorkOrder
-from .selectors import caregiver_get, caregiver_list, item_list, order_get, order_list, provider_list
-
-
-class ProviderSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Provider
-        fields = [
-            "id",
-            "name",
-            "kind",
-            "licence_number",
-            "other_licences",
-            "district",
-            "streets",
-            "status",
-            "status_reason",
-            "phone",
-            "address",
-        ]
-
-
-class CaregiverSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Caregiver
-        fields = ["id", "provider", "name", "staff_number", "phone", "trained_on", "active"]
-
-
-class ServiceItemSerializer(serializers.ModelSerializer):
-    price = serializers.DecimalField(source="price.amount", max_digits=10, decimal_places=2, read_only=True)
-
-    class Meta:
-        model = ServiceItem
-        fields = ["id", "provider", "kind", "name", "price", "minutes", "certificate_kind", "active"]
+from .. import quality, services
+from ..models import CallbackResult, WorkOrder
+from ..selectors import caregiver_get, item_list, order_get, order_list
 
 
 class WorkOrderSerializer(serializers.ModelSerializer):
@@ -109,27 +77,6 @@ class CallbackSerializer(serializers.Serializer):
     source = serializers.ChoiceField(choices=["provider", "district"])
     result = serializers.ChoiceField(choices=CallbackResult.choices)
     note = serializers.CharField(required=False, allow_blank=True)
-
-
-class ProviderViewSet(viewsets.ReadOnlyModelViewSet):
-    serializer_class = ProviderSerializer
-
-    def get_queryset(self):
-        return provider_list(user=self.request.user)
-
-
-class CaregiverViewSet(viewsets.ReadOnlyModelViewSet):
-    serializer_class = CaregiverSerializer
-
-    def get_queryset(self):
-        return caregiver_list(user=self.request.user)
-
-
-class ServiceItemViewSet(viewsets.ReadOnlyModelViewSet):
-    serializer_class = ServiceItemSerializer
-
-    def get_queryset(self):
-        return item_list(user=self.request.user)
 
 
 class WorkOrderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -267,8 +214,5 @@ class AuthTokenViewSet(viewsets.ViewSet):
 
 
 def register(router) -> None:
-    router.register("providers", ProviderViewSet, basename="provider")
-    router.register("caregivers", CaregiverViewSet, basename="caregiver")
-    router.register("service-items", ServiceItemViewSet, basename="service-item")
     router.register("work-orders", WorkOrderViewSet, basename="work-order")
     router.register("auth-token", AuthTokenViewSet, basename="auth-token")

@@ -1,7 +1,9 @@
+"""Forms of work orders and visits."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import CallbackResult, Caregiver, CommunityContact, ServiceItem, WorkOrder
+from ..models import Caregiver, ServiceItem, WorkOrder
 
 
 class CodeForm(forms.Form):
@@ -24,11 +26,6 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class CallbackForm(forms.Form):
-    result = forms.ChoiceField(label=_("Result"), choices=CallbackResult.choices)
-    note = forms.CharField(label=_("Note"), required=False)
-
-
 class BookForm(forms.Form):
     elder = forms.IntegerField(label=_("Elder (number)"))
     item = forms.ModelChoiceField(label=_("Service item"), queryset=ServiceItem.objects.none())
@@ -38,13 +35,3 @@ class BookForm(forms.Form):
     def __init__(self, *args, items=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["item"].queryset = items if items is not None else ServiceItem.objects.none()
-
-
-class ContactForm(forms.Form):
-    elder = forms.IntegerField(label=_("Elder (number)"))
-    kind = forms.ChoiceField(label=_("Kind"), choices=CommunityContact.Kind.choices)
-    contacted_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    result = forms.ChoiceField(label=_("Result"), choices=CallbackResult.choices)
-    agreement_checked = forms.BooleanField(label=_("Service agreement checked"), required=False)
-    records_checked = forms.BooleanField(label=_("Service records checked"), required=False)
-    note = forms.CharField(label=_("Written record"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
