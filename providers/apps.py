@@ -9,15 +9,16 @@ class ProvidersConfig(AppConfig):
 
     def ready(self):
         from eldercare import api as core_api
-        from eldercare import mounts
+        from eldercare import hub, mounts
         from eldercare import nav as shell
 
         from . import api, nav, urls
-        from .views import agreements, library, orders, quality
+        from .views import agreements, catalogue, library, orders, quality
 
         shell.register(nav.NAV_ITEMS, nav.worklist)
-        for area in (library, agreements, orders, quality):
+        for area in (library, catalogue, agreements, orders, quality):
             shell.register(area.NAV_ITEMS, area.worklist)
+            hub.register(area.hub_sections)
         mounts.mount("providers/", "providers.urls")
         mounts.mount("subsidies/", urls.elder_patterns)
         core_api.register_routes(api.register)

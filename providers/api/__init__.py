@@ -6,10 +6,12 @@ The caregiver's phone app authenticates with a token (POST /api/v1/auth-token/) 
 `request_id` it keeps for retries.
 """
 
-from . import catalogue, library, orders
+from . import agreements, catalogue, library, orders, quality
 
 
 def register(router) -> None:
     library.register(router)
     catalogue.register(router)
     orders.register(router)
+    agreements.register(router)
+    quality.register(router)

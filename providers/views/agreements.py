@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.urls import path
 
+from eldercare.hub import HubSection
 from eldercare.nav import NavItem, WorkPanel
 from eldercare.selectors import elder_get
 
@@ -26,4 +27,9 @@ NAV_ITEMS: tuple[NavItem, ...] = ()
 
 
 def worklist(user) -> list[WorkPanel]:
+    return []
+
+
+def hub_sections(user, elder) -> list[HubSection]:
+    """What this area shows on the elder's page (eldercare.hub)."""
     return []

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from eldercare.hub import HubSection
 from eldercare.nav import NavItem, WorkPanel
 
 from .. import pdf, services
@@ -115,4 +116,9 @@ NAV_ITEMS: tuple[NavItem, ...] = ()
 
 
 def worklist(user) -> list[WorkPanel]:
+    return []
+
+
+def hub_sections(user, elder) -> list[HubSection]:
+    """What this area shows on the elder's page (eldercare.hub)."""
     return []

@@ -9,6 +9,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from eldercare.hub import HubSection
 from eldercare.models import Role
 from eldercare.nav import NavItem, WorkPanel
 from eldercare.selectors import elder_get
@@ -183,4 +184,9 @@ NAV_ITEMS: tuple[NavItem, ...] = ()
 
 
 def worklist(user) -> list[WorkPanel]:
+    return []
+
+
+def hub_sections(user, elder) -> list[HubSection]:
+    """What this area shows on the elder's page (eldercare.hub)."""
     return []

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from eldercare.errors import DomainError
+from eldercare.hub import HubSection
 from eldercare.models import Role
 from eldercare.nav import NavItem, WorkPanel
 from eldercare.periods import Month, Quarter
@@ -84,4 +85,9 @@ NAV_ITEMS: tuple[NavItem, ...] = ()
 
 
 def worklist(user) -> list[WorkPanel]:
+    return []
+
+
+def hub_sections(user, elder) -> list[HubSection]:
+    """What this area shows on the elder's page (eldercare.hub)."""
     return []
