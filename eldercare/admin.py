@@ -11,12 +11,23 @@ from .models import (
     ElderCategory,
     Notification,
     RevealLog,
+    Role,
     RoleAssignment,
     User,
 )
 
 admin.site.site_header = _("Home-care subsidy platform administration")
 admin.site.site_title = _("Home-care subsidy platform")
+
+
+def _system_administrator_only(request) -> bool:
+    """The admin is the system administrator's repair shop: no other role's work goes through it,
+    whatever its staff flag says."""
+    user = request.user
+    return bool(user.is_active and user.is_staff and (user.is_superuser or user.has_role(Role.SYSADMIN)))
+
+
+admin.site.has_permission = _system_administrator_only  # type: ignore[method-assign]
 
 
 @admin.register(Division)
