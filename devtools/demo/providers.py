@@ -5,6 +5,8 @@ is used only for the credits and redemptions that money needs)."""
 import datetime
 from decimal import Decimal
 
+import time_machine
+from django.utils import timezone
 from djmoney.money import Money
 
 from devtools.demo.core import DEMO_PASSWORD, DemoContext
@@ -197,6 +199,7 @@ def seed(ctx: DemoContext) -> None:
         )
     ElderCard.objects.bulk_create(cards)
 
+    _history(ctx, served, caregivers, items, admin)
     _visits(ctx, served, caregivers, items, admin)
     # Low satisfaction for the third provider in the first town: a rectification with a deadline.
     survey = SatisfactionSurvey.objects.create(
@@ -208,6 +211,67 @@ def seed(ctx: DemoContext) -> None:
         by=ctx.users["street"],
     )
     Rectification.objects.create(provider=providers[2], survey=survey, deadline=today - datetime.timedelta(days=3))
+
+
+def _history(ctx: DemoContext, served, caregivers, items, admin) -> None:
+    """The months before the current one, from the start of the last closed quarter: one or two
+    completed visits a month for each served elder, redeemed at their check-out time (the clock is
+    moved back for each), so that those months and that quarter settle real amounts."""
+    rng, today = ctx.rng, ctx.today
+    tz = local_day_bounds(today)[0].tzinfo
+    current = Month.of(today)
+    month = current.quarter.months[0].previous().quarter.months[0]
+    orders: list[WorkOrder] = []
+    while month < current:
+        days = (month.last_day - month.first_day).days + 1
+        for idx, (elder, provider) in enumerate(served):
+            for _visit in range(2 if idx % 3 == 0 else 1):
+                day = month.first_day + datetime.timedelta(days=rng.randrange(days))
+                at = datetime.datetime.combine(day, datetime.time(rng.choice([8, 9, 10, 14, 15])), tzinfo=tz)
+                item = rng.choice(items[provider.pk][:7])
+                checked_in = at + datetime.timedelta(minutes=rng.randrange(0, 10))
+                orders.append(
+                    WorkOrder(
+                        elder=elder,
+                        provider=provider,
+                        item=item,
+                        price=item.price,
+                        scheduled_at=at,
+                        booked_via=rng.choice(WorkOrder.BookedVia.values),
+                        booked_by=admin,
+                        caregiver=rng.choice(caregivers[provider.pk]),
+                        status=S.COMPLETED,
+                        checked_in_at=checked_in,
+                        checked_out_at=checked_in + datetime.timedelta(minutes=rng.randrange(60, 100)),
+                    )
+                )
+        month = month.next()
+    created = WorkOrder.objects.bulk_create(orders)
+    if created and not created[0].pk:
+        first = WorkOrder.objects.order_by("id").values_list("id", flat=True).first() or 0
+        created = list(WorkOrder.objects.filter(id__gte=first).order_by("id"))
+    events = []
+    for o in created:
+        booked_at = o.scheduled_at - datetime.timedelta(days=2)
+        for prev, step, at in (
+            ("", S.BOOKED, booked_at),
+            (S.BOOKED, S.ASSIGNED, booked_at + datetime.timedelta(hours=2)),
+            (S.ASSIGNED, S.IN_PROGRESS, o.checked_in_at),
+            (S.IN_PROGRESS, S.COMPLETED, o.checked_out_at),
+        ):
+            events.append(WorkOrderEvent(order=o, from_status=prev, to_status=step, by=admin, created_at=at))
+    WorkOrderEvent.objects.bulk_create(events)
+    for o in sorted(created, key=lambda o: o.checked_out_at):
+        with time_machine.travel(o.checked_out_at, tick=False):
+            result = redemption_create(
+                elder=o.elder,
+                amount=o.price,
+                provider=o.provider,
+                idempotency_key=f"workorder:{o.pk}:redeem",
+                reference=f"workorder:{o.pk}",
+                by=admin,
+            )
+        WorkOrder.objects.filter(pk=o.pk).update(redemption=result.transaction)
 
 
 def _visits(ctx: DemoContext, served, caregivers, items, admin) -> None:
@@ -320,20 +384,27 @@ def _visits(ctx: DemoContext, served, caregivers, items, admin) -> None:
 
 
 def _redeem(orders, admin) -> None:
-    for o in orders:
+    for o in sorted(orders, key=lambda o: o.checked_out_at or o.scheduled_at):
         if o.status not in (S.COMPLETED, S.VOIDED):
             continue
-        result = redemption_create(
-            elder=o.elder,
-            amount=o.price,
-            provider=o.provider,
-            idempotency_key=f"workorder:{o.pk}:redeem",
-            reference=f"workorder:{o.pk}",
-            by=admin,
-        )
+        # Redeemed at check-out, voided by the next day's callback (or now, whichever is earlier).
+        with time_machine.travel(o.checked_out_at, tick=False):
+            result = redemption_create(
+                elder=o.elder,
+                amount=o.price,
+                provider=o.provider,
+                idempotency_key=f"workorder:{o.pk}:redeem",
+                reference=f"workorder:{o.pk}",
+                by=admin,
+            )
         fields = {"redemption": result.transaction}
         if o.status == S.VOIDED:
-            fields["reversal"] = redemption_reverse(
-                transaction=result.transaction, reason=o.void_reason, idempotency_key=f"workorder:{o.pk}:void", by=admin
-            )
+            voided_at = min(o.checked_out_at + datetime.timedelta(days=1), timezone.now())
+            with time_machine.travel(voided_at, tick=False):
+                fields["reversal"] = redemption_reverse(
+                    transaction=result.transaction,
+                    reason=o.void_reason,
+                    idempotency_key=f"workorder:{o.pk}:void",
+                    by=admin,
+                )
         WorkOrder.objects.filter(pk=o.pk).update(**fields)
