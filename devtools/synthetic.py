@@ -9,6 +9,7 @@ are 80+ without a category; care levels about 60% self-care, 28% semi-disabled, 
 from __future__ import annotations
 
 import datetime
+import functools
 import random
 from dataclasses import dataclass
 
@@ -20,8 +21,12 @@ from eldercare.idnumber import check_character
 from eldercare.masking import mask_id_number
 from eldercare.models import DifficultyCategory, Division, Elder, ElderCategory, Role, RoleAssignment, User
 from eldercare.periods import Month
+from eldercare.searchkeys import id_tail, name_initials
 from subsidies.standards.models import Assessment, Entitlement, Scheme
 from subsidies.standards.services.policies import load_policies
+
+# Synthetic names repeat (surname × two given characters): their initials are computed once each.
+initials = functools.lru_cache(maxsize=None)(name_initials)
 
 SYN_DISTRICT = "990100000000"
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜"
@@ -113,10 +118,11 @@ def generate(*, elders: int, seed: int = 2026, start_month: Month | None = None)
                     used.add(number)
                     break
             elder_id = first_id + i
+            name = rng.choice(SURNAMES) + "".join(rng.sample(GIVEN, 2))
             elder_rows.append(
                 (
                     elder_id,
-                    rng.choice(SURNAMES) + "".join(rng.sample(GIVEN, 2)),
+                    name,
                     rng.choice("MF"),
                     encrypt(number),
                     blind_index(number),
@@ -135,6 +141,9 @@ def generate(*, elders: int, seed: int = 2026, start_month: Month | None = None)
                     "active",
                     None,
                     None,
+                    "",
+                    initials(name),
+                    id_tail(number),
                     "",
                     now,
                     now,
@@ -184,6 +193,9 @@ def generate(*, elders: int, seed: int = 2026, start_month: Month | None = None)
                 "life_status_date",
                 "disqualified_at",
                 "disqualified_reason",
+                "name_initials",
+                "id_tail",
+                "phone_tail",
                 "created_at",
                 "updated_at",
             ],

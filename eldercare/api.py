@@ -2,7 +2,8 @@
 
 from collections.abc import Callable
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -11,7 +12,7 @@ from rest_framework.routers import BaseRouter
 from .errors import NotAllowed
 from .idnumber import age_on
 from .models import Division, Elder, ElderCategory
-from .selectors import division_list, elder_get, elder_list
+from .selectors import division_list, elder_get, elder_list, elders_for_new_work
 from .services import REGISTRY_EDITORS, ElderData, elder_create, elder_reveal, elder_update
 
 # The apps' API routes, registered by each app's `ready()` and added to /api/v1/ by the URL conf.
@@ -76,8 +77,6 @@ class ElderSerializer(serializers.ModelSerializer):
         extra_kwargs = {"gender": {"required": False}}
 
     def get_age(self, obj) -> int:
-        from django.utils import timezone
-
         return age_on(obj.birth_date, timezone.localdate())
 
     def to_data(self) -> ElderData:
@@ -105,11 +104,34 @@ class DivisionViewSet(viewsets.ReadOnlyModelViewSet):
         return division_list(user=self.request.user)
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "search",
+                str,
+                description=(
+                    "The same search as the pages' elder picker: a name fragment, the pinyin initials of "
+                    "the name (wxy), the last 4-6 characters of the ID number (123X), the last 4 digits "
+                    "of the phone, or a whole ID number."
+                ),
+            ),
+            OpenApiParameter(
+                "active",
+                bool,
+                description="true: only elders still served (not deceased, moved away or disqualified).",
+            ),
+        ]
+    )
+)
 class ElderViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = ElderSerializer
 
     def get_queryset(self):
-        return elder_list(user=self.request.user, search=self.request.query_params.get("search", ""))
+        qs = elder_list(user=self.request.user, search=self.request.query_params.get("search", ""))
+        if self.action == "list" and self.request.query_params.get("active") in ("1", "true"):
+            qs = elders_for_new_work(qs)
+        return qs
 
     def get_object(self):
         return elder_get(user=self.request.user, pk=self.kwargs["pk"])

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .crypto import EncryptedTextField
+from .searchkeys import id_tail, name_initials, phone_tail
 
 
 class TimeStampedModel(models.Model):
@@ -167,6 +168,10 @@ class LifeStatus(models.TextChoices):
     DECEASED = "deceased", _("Deceased")
 
 
+# Which search key is derived from which field (for saves that name their `update_fields`).
+_SEARCH_SOURCES = {"name": "name_initials", "id_number": "id_tail", "phone": "phone_tail"}
+
+
 class Elder(TimeStampedModel):
     """A person in the registry. The ID number is encrypted; `id_digest` finds it, `id_masked` lists it."""
 
@@ -199,7 +204,13 @@ class Elder(TimeStampedModel):
     # Lifetime disqualification after voucher fraud: no application or grant is accepted again.
     disqualified_at = models.DateTimeField(_("disqualified at"), null=True, blank=True)
     disqualified_reason = models.TextField(_("disqualification reason"), blank=True)
-    history = HistoricalRecords(excluded_fields=["id_number", "phone", "agent_phone"])
+    # Search keys derived on save (see eldercare.searchkeys): indexed, so a search never decrypts.
+    name_initials = models.CharField(max_length=20, blank=True, db_default="", editable=False, db_index=True)
+    id_tail = models.CharField(max_length=6, blank=True, db_default="", editable=False, db_index=True)
+    phone_tail = models.CharField(max_length=4, blank=True, db_default="", editable=False, db_index=True)
+    history = HistoricalRecords(
+        excluded_fields=["id_number", "phone", "agent_phone", "name_initials", "id_tail", "phone_tail"]
+    )
 
     class Meta:
         ordering = ["community_id", "name", "id"]
@@ -216,10 +227,24 @@ class Elder(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.name} ({self.id_masked})"
 
+    def save(self, *args, **kwargs):
+        self.fill_search_keys()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            derived = {_SEARCH_SOURCES[f] for f in update_fields if f in _SEARCH_SOURCES}
+            kwargs["update_fields"] = set(update_fields) | derived
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         from django.urls import reverse
 
         return reverse("elder_detail", args=[self.pk])
+
+    def fill_search_keys(self) -> None:
+        """Derive the indexed search columns from the name, ID number and phone."""
+        self.name_initials = name_initials(self.name)
+        self.id_tail = id_tail(self.id_number or "")
+        self.phone_tail = phone_tail(self.phone or "")
 
     @property
     def category_codes(self) -> list[str]:

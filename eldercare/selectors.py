@@ -6,8 +6,12 @@ from django.shortcuts import get_object_or_404
 from .crypto import blind_index
 from .errors import ValidationFailed
 from .idnumber import parse_resident_id
-from .models import Division, Elder, User
+from .models import Division, Elder, LifeStatus, User
 from .scoping import scope_for
+from .searchkeys import ID_TAIL_LENGTH, PHONE_TAIL_LENGTH
+
+PICK_LIMIT = 20
+ENCRYPTED_FIELDS = ("id_number", "phone", "agent_phone")
 
 
 def division_list(*, user: User) -> QuerySet[Division]:
@@ -41,17 +45,62 @@ def elder_list(*, user: User, search: str = "", filters: dict | None = None) -> 
     return qs
 
 
+def elders_for_new_work(qs: QuerySet[Elder]) -> QuerySet[Elder]:
+    """Only elders still served: not deceased, not moved away, not disqualified."""
+    return qs.filter(life_status=LifeStatus.ACTIVE, disqualified_at__isnull=True)
+
+
 def _search_q(text: str) -> Q:
-    """Name fragment, the last four ID digits, or an exact ID number (through the blind index)."""
+    """One search for every list, picker and API: the name (a fragment), the pinyin initials of
+    the name (a prefix: "wxy" finds 王秀英), the last 4 to 6 characters of the ID number (an
+    indexed prefix of the reversed tail: "123x" finds …123X), the last 4 digits of the phone,
+    or a whole ID number (through the blind index). Nothing is decrypted."""
+    text = "".join(text.split())
+    if not text:
+        return Q()
     if len(text) == 18:
         try:
             return Q(id_digest=blind_index(parse_resident_id(text).number))
         except ValidationFailed:
             pass
-    q = Q(name__icontains=text)
-    if text.isdigit() and len(text) == 4:
-        q |= Q(id_masked__endswith=text)
-    return q
+    tail = text.upper()
+    if tail[:-1].isdigit() and (tail[-1].isdigit() or tail[-1] == "X") and 4 <= len(tail) <= ID_TAIL_LENGTH:
+        q = Q(id_tail__startswith=tail[::-1])
+        if tail.isdigit() and len(tail) == PHONE_TAIL_LENGTH:
+            q |= Q(phone_tail=tail)
+        return q
+    if text.isascii() and text.isalpha():
+        # Latin letters are initials (registry names are written in Chinese): an indexed prefix.
+        return Q(name_initials__startswith=text.lower())
+    return Q(name__contains=text)
+
+
+def elder_matches(qs: QuerySet[Elder], text: str, limit: int = PICK_LIMIT) -> tuple[list[Elder], bool]:
+    """Up to `limit` elders of an already scoped queryset that match the search, sorted by name,
+    and whether there are more. The database stops at the first `limit + 1` rows it finds (no
+    ORDER BY over every match): a short search in a big district stays fast, the user types on."""
+    text = (text or "").strip()
+    if not text:
+        return [], False
+    found = list(
+        qs.filter(_search_q(text))
+        .select_related("community")
+        .defer(*ENCRYPTED_FIELDS)  # a list of matches decrypts nothing
+        .order_by()[: limit + 1]
+    )
+    more = len(found) > limit
+    return sorted(found[:limit], key=lambda e: (e.name, e.pk)), more
+
+
+def elder_search(
+    *, user: User, text: str, active_only: bool = False, limit: int = PICK_LIMIT
+) -> tuple[list[Elder], bool]:
+    """The picker's matches within the user's scope (see `elder_matches`); with `active_only`,
+    only those who can take new work (not deceased, moved away or disqualified)."""
+    qs = elder_list(user=user)
+    if active_only:
+        qs = elders_for_new_work(qs)
+    return elder_matches(qs, text, limit)
 
 
 def elder_get(*, user: User, pk: int) -> Elder:

@@ -21,6 +21,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("elders/", views.elder_list_view, name="elder_list"),
     path("elders/new/", views.elder_create_view, name="elder_create"),
+    path("elders/pick/", views.elder_pick, name="elder_pick"),
     path("elders/import/", views.elder_import_view, name="elder_import"),
     path("elders/<int:pk>/", views.elder_detail, name="elder_detail"),
     path("elders/<int:pk>/edit/", views.elder_edit_view, name="elder_edit"),

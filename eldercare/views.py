@@ -6,8 +6,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -16,11 +17,13 @@ from django_tables2 import RequestConfig
 from .audit import audit_records_for
 from .errors import DomainError
 from .forms import ElderForm, ImportForm
+from .hub import HubAction, HubSection, sections_for
 from .idnumber import age_on
 from .importing import ImportRejected, elders_export_frame, elders_import, read_table
-from .models import Division, Role
+from .models import Division, Elder, LifeStatus, Role, User
 from .nav import work_panels_for
-from .selectors import division_list, elder_get, elder_list
+from .pickers import elder_choice_row
+from .selectors import division_list, elder_get, elder_list, elder_search
 from .services import REGISTRY_EDITORS, elder_create, elder_reveal, elder_update
 from .tables import ElderFilter, ElderTable
 
@@ -61,10 +64,47 @@ def _xlsx(frame, filename):
     return response
 
 
+# Who may report a death or a move away (the page of `life_event_verify` checks it again).
+LIFE_EVENT_REPORTERS = (
+    Role.COMMUNITY_WORKER,
+    Role.STREET_REVIEWER,
+    Role.DISTRICT_REVIEWER,
+    Role.SYSADMIN,
+    Role.PROVIDER_ADMIN,
+    Role.CAREGIVER,
+)
+
+
+def _life_status_section(user: User, elder: Elder) -> HubSection:
+    """The core's own section of the elder's page: life status and the report of a death or move."""
+    status = elder.get_life_status_display()
+    if elder.life_status_date:
+        status = f"{status}（{elder.life_status_date:%Y-%m-%d}）"
+    rows = [{"label": _("life status"), "url": "", "detail": status, "flag": elder.life_status != LifeStatus.ACTIVE}]
+    if elder.disqualified_at:
+        rows.append(
+            {
+                "label": _("Disqualified for life"),
+                "url": "",
+                "detail": f"{elder.disqualified_at:%Y-%m-%d} {elder.disqualified_reason}",
+                "flag": True,
+            }
+        )
+    actions = []
+    if elder.life_status == LifeStatus.ACTIVE and (user.is_superuser or user.has_role(*LIFE_EVENT_REPORTERS)):
+        actions.append(
+            HubAction(label=_("Report a death or a move away"), url=reverse("life_event_verify", args=[elder.pk]))
+        )
+    return HubSection(title=_("Life status"), order=10, rows=rows, actions=actions)
+
+
 @login_required
 def elder_detail(request, pk):
     elder = elder_get(user=request.user, pk=pk)
     history = elder.history.select_related("history_user")[:20]
+    sections = sorted(
+        [_life_status_section(request.user, elder), *sections_for(request.user, elder)], key=lambda s: s.order
+    )
     return render(
         request,
         "eldercare/elder_detail.html",
@@ -72,9 +112,21 @@ def elder_detail(request, pk):
             "elder": elder,
             "age": age_on(elder.birth_date, timezone.localdate()),
             "history": history,
+            "sections": sections,
             "can_edit": request.user.is_superuser or request.user.has_role(*REGISTRY_EDITORS),
         },
     )
+
+
+@login_required
+def elder_pick(request):
+    """The picker's search: JSON matches within the user's scope, at most 20 (`?q=`; `?active=0`
+    also finds elders no longer served, for registry work)."""
+    found, more = elder_search(
+        user=request.user, text=request.GET.get("q", ""), active_only=request.GET.get("active", "1") != "0"
+    )
+    today = timezone.localdate()
+    return JsonResponse({"results": [elder_choice_row(e, today) for e in found], "more": more})
 
 
 def _form_errors_from(form, exc: DomainError):

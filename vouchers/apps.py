@@ -9,12 +9,14 @@ class VouchersConfig(AppConfig):
 
     def ready(self):
         from eldercare import api as core_api
-        from eldercare import mounts
+        from eldercare import hub, mounts
         from eldercare import nav as shell
 
         from . import api, nav
+        from .hub import hub_sections
 
         shell.register(nav.NAV_ITEMS, nav.worklist)
+        hub.register(hub_sections)
         mounts.mount("vouchers/", "vouchers.urls")
         core_api.register_routes(api.register)
         from eldercare import audit

@@ -91,6 +91,7 @@ def seed(ctx: DemoContext, elders: int = 300) -> None:
     _user(ctx, "community2", "社区工作者 刘芳", Role.COMMUNITY_WORKER, "community worker, 新都村", ctx.communities[3])
     _user(ctx, "street", "街道审核员 王强", Role.STREET_REVIEWER, "street reviewer, 龙川街道", ctx.streets[0])
     _user(ctx, "town", "镇审核员 赵丽", Role.STREET_REVIEWER, "town reviewer, 仙女镇", ctx.streets[1])
+    _user(ctx, "town2", "镇审核员 钱军", Role.STREET_REVIEWER, "town reviewer, 邵伯镇", ctx.streets[2])
     _user(ctx, "district", "区民政局 孙伟", Role.DISTRICT_REVIEWER, "district reviewer", district)
     _user(ctx, "assessor", "评估员 周敏", Role.ASSESSOR, "third-party assessor", district)
     _user(ctx, "finance", "财务 吴静", Role.FINANCE, "finance (prepares settlements)", district)
@@ -132,6 +133,7 @@ def seed(ctx: DemoContext, elders: int = 300) -> None:
                 agent_relation=rng.choice(["儿子", "女儿", "侄子", "邻居"]),
             )
         )
+        rows[-1].fill_search_keys()
         if rng.random() < 0.8:
             for code in rng.sample(category_codes, rng.choice([1, 1, 1, 2])):
                 categories.append((i, code, moved_in + datetime.timedelta(days=30)))

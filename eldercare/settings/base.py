@@ -120,7 +120,6 @@ LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [
     BASE_DIR / "locale",
     BASE_DIR / "locale_vendor",
-    *sorted(p for p in (BASE_DIR / "locale_areas").glob("*") if p.is_dir()),
 ]
 USE_I18N = True
 USE_TZ = True
@@ -192,6 +191,9 @@ SPECTACULAR_SETTINGS = {
         "ProviderStatusEnum": "providers.models.Provider.Status",
         "AccountStatusEnum": "vouchers.models.Account.Status",
         "LifeStatusEnum": "eldercare.models.LifeStatus",
+        "ProviderKindEnum": "providers.models.Provider.Kind",
+        "CertificateKindEnum": "providers.models.CertificateKind",
+        "ServiceKindEnum": "providers.models.ServiceKind",
     },
 }
 

@@ -10,13 +10,15 @@ class ApplicationsConfig(AppConfig):
 
     def ready(self):
         from eldercare import api as core_api
-        from eldercare import audit, mounts
+        from eldercare import audit, hub, mounts
         from eldercare import nav as shell
 
         from . import api, nav
+        from .hub import hub_sections
         from .models import Application, Objection
 
         shell.register(nav.NAV_ITEMS, nav.worklist)
+        hub.register(hub_sections)
         core_api.register_routes(api.register)
         # The intake and review pages carry the "subsidies:" namespace (app_name of that module).
         mounts.mount("subsidies/", "subsidies.applications.urls")

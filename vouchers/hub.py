@@ -1,0 +1,54 @@
+"""What the voucher ledger shows on the elder's page (registered in eldercare.hub by VouchersConfig)."""
+
+from django.http import Http404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from eldercare.hub import HubAction, HubSection
+from eldercare.models import Elder, User
+from eldercare.periods import Month
+
+from .models import Account
+from .selectors import elder_accounts, elder_for_accounts
+
+
+def hub_sections(user: User, elder: Elder) -> list[HubSection]:
+    """The elder's subsidy and personal accounts with their balances, the ledger page and last
+    month's statement, for those who may see the elder's accounts."""
+    try:
+        elder_for_accounts(user=user, pk=elder.pk)
+    except Http404:
+        return []
+    accounts = elder_accounts(elder=elder)
+    rows = []
+    for kind in (Account.Kind.SUBSIDY, Account.Kind.PERSONAL):
+        account = accounts[kind]
+        if account is None:
+            continue
+        detail = f"{account.current_balance} · {account.get_status_display()}"
+        rows.append(
+            {
+                "label": account.get_kind_display(),
+                "url": reverse("voucher_account", args=[account.pk]),
+                "detail": detail,
+                "flag": account.status != Account.Status.ACTIVE,
+            }
+        )
+    actions = [HubAction(label=_("Accounts and ledger"), url=reverse("voucher_elder", args=[elder.pk]))]
+    if rows:
+        last_month = Month.current().previous()
+        actions.append(
+            HubAction(
+                label=_("Statement for %(month)s") % {"month": last_month},
+                url=reverse("voucher_statement", args=[elder.pk, str(last_month)]),
+            )
+        )
+    return [
+        HubSection(
+            title=_("Voucher accounts"),
+            order=25,
+            rows=rows,
+            actions=actions,
+            empty=_("No voucher account has been opened yet."),
+        )
+    ]
