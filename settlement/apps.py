@@ -9,13 +9,15 @@ class SettlementConfig(AppConfig):
     verbose_name = _("Settlement")
 
     def ready(self):
+        from eldercare import api as core_api
         from eldercare import mounts
         from eldercare import nav as shell
 
-        from . import nav
+        from . import api, nav
 
         shell.register(nav.NAV_ITEMS, nav.worklist)
         mounts.mount("settlement/", "settlement.urls")
+        core_api.register_routes(api.register)
         from eldercare import audit
 
         from .models import MonthLine, QuarterLine, QuarterSettlement, ServiceMonth

@@ -7,17 +7,21 @@
   the ledger transaction it corrects.
 - `QuarterSettlement`: the fund settlement of a quarter, from the locked months: `QuarterLine` per
   provider and town with the district / town shares, `QuarterNeed` per community for the next
-  allocation. Prepared by one finance user, approved by another; approved means immutable.
+  allocation. Prepared by one finance user, approved or sent back (with a reason) by another;
+  a quarter sent back is prepared again; approved means immutable. `QuarterEvent` records every
+  move (append-only).
 - `SettlementReport`: a file produced by a background task (PDF, XLSX), stored privately.
 
 Locked months and approved quarters are guarded twice: the services refuse, and database
-triggers (migration 0002) refuse UPDATE/DELETE of their rows.
+triggers (migration 0002) refuse UPDATE/DELETE of their rows; quarter events are append-only
+(migration 0003).
 """
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from djmoney.models.fields import MoneyField
 from simple_history.models import HistoricalRecords
 
@@ -30,7 +34,7 @@ def _money(label):
 
 class ServiceMonth(TimeStampedModel):
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("settlement month", "Open")
         LOCKED = "locked", _("Locked")
 
     month = models.DateField(_("month"), unique=True, help_text=_("First day of the month"))
@@ -164,6 +168,7 @@ class MonthLine(models.Model):
 class QuarterSettlement(TimeStampedModel):
     class Status(models.TextChoices):
         PREPARED = "prepared", _("Prepared, to approve")
+        RETURNED = "returned", _("Sent back, to prepare again")
         APPROVED = "approved", _("Approved")
 
     quarter = models.DateField(_("quarter"), unique=True, help_text=_("First day of the quarter"))
@@ -204,7 +209,7 @@ class QuarterSettlement(TimeStampedModel):
                 name="quarter_four_eyes",
             ),
             models.CheckConstraint(
-                condition=Q(status="prepared", approved_by__isnull=True)
+                condition=Q(status__in=["prepared", "returned"], approved_by__isnull=True, approved_at__isnull=True)
                 | Q(status="approved", approved_by__isnull=False, approved_at__isnull=False),
                 name="quarter_approved_has_approver",
             ),
@@ -272,7 +277,8 @@ class QuarterNeed(models.Model):
 
 
 class QuarterEvent(models.Model):
-    """One move of a quarterly settlement (prepared, approved, refused), who and when."""
+    """One move of a quarterly settlement (prepared, sent back with its reason, approved), who and
+    when. Append-only: database triggers (migration 0003) refuse UPDATE and DELETE."""
 
     settlement = models.ForeignKey(
         QuarterSettlement, on_delete=models.CASCADE, related_name="events", verbose_name=_("quarter")

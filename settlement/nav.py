@@ -1,16 +1,14 @@
-"""Menu entry and home work lists of the settlement: finance (quarters), street reviewers (months)."""
+"""Menu entry and home work lists of the settlement: towns (months to confirm), finance (quarters)."""
 
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from eldercare.models import Division, Role, User
+from eldercare.models import Role, User
 from eldercare.nav import NavItem, WorkPanel
-from eldercare.periods import Month
-from eldercare.scoping import scope_for
 
-from .models import QuarterSettlement, ServiceMonth, TownConfirmation
+from .models import QuarterSettlement
+from .selectors import months_to_confirm, quarter_last_return, quarters_to_settle
 
 NAV_ITEMS = (
     NavItem(
@@ -22,51 +20,84 @@ NAV_ITEMS = (
 )
 
 
-def worklist(user: User) -> list[WorkPanel]:
-    panels: list[WorkPanel] = []
-    last_month = Month.of(timezone.localdate()).previous()
-    if user.has_role(Role.STREET_REVIEWER):
-        done = set(
-            TownConfirmation.objects.filter(service_month__month=last_month.first_day).values_list(
-                "street_id", flat=True
-            )
+def _towns_panel(user: User) -> list[WorkPanel]:
+    pending = months_to_confirm(user=user)
+    if not pending:
+        return []
+    rows = [
+        {
+            "label": _("%(month)s · %(street)s") % {"month": month, "street": street.name},
+            "url": reverse("settlement_month", args=[str(month)]),
+            "detail": _("to confirm"),
+            "flag": "",
+        }
+        for month, street in pending
+    ]
+    return [
+        WorkPanel(
+            title=_("Months awaiting your confirmation"),
+            rows=rows,
+            url=rows[0]["url"],
+            count=len(rows),
         )
-        locked = ServiceMonth.objects.filter(month=last_month.first_day, status="locked").exists()
-        streets = Division.objects.filter(pk__in=scope_for(user).street_ids).exclude(pk__in=done)
-        if not locked and streets.exists():
-            url = reverse("settlement_month", args=[str(last_month)])
-            panels.append(
-                WorkPanel(
-                    title=_("Month to confirm"),
-                    rows=[{"label": f"{last_month} · {s.name}", "url": url, "detail": "", "flag": ""} for s in streets],
-                    url=url,
-                    count=streets.count(),
-                )
-            )
-    if user.is_superuser or user.has_role(Role.FINANCE):
-        quarter = last_month.quarter
-        rows = []
-        existing = QuarterSettlement.objects.filter(quarter=quarter.first_day).first()
-        if existing is None:
+    ]
+
+
+def _finance_panel(user: User) -> list[WorkPanel]:
+    rows = []
+    for state in quarters_to_settle(user=user):
+        url = reverse("settlement_quarter", args=[state.label])
+        s = state.settlement
+        if s is not None and s.status == QuarterSettlement.Status.PREPARED:
+            mine = s.prepared_by_id == user.pk
             rows.append(
                 {
-                    "label": _("Quarter %(q)s to settle") % {"q": quarter},
-                    "url": reverse("settlement_dashboard"),
-                    "detail": "",
-                    "flag": "",
-                }
-            )
-        for s in QuarterSettlement.objects.filter(status=QuarterSettlement.Status.PREPARED).exclude(prepared_by=user):
-            rows.append(
-                {
-                    "label": _("Quarter %(q)s to approve") % {"q": s.label},
-                    "url": reverse("settlement_quarter", args=[s.label]),
+                    "label": (
+                        _("Quarter %(q)s prepared by you, awaiting another finance user's approval")
+                        if mine
+                        else _("Quarter %(q)s prepared, to approve or send back")
+                    )
+                    % {"q": state.label},
+                    "url": url,
                     "detail": str(s.total),
                     "flag": bool(s.differences),
                 }
             )
-        if rows:
-            panels.append(
-                WorkPanel(title=_("Fund settlement"), rows=rows, url=reverse("settlement_dashboard"), count=len(rows))
+        elif state.open_months:
+            rows.append(
+                {
+                    "label": _("Quarter %(q)s: months not locked yet") % {"q": state.label},
+                    "url": url,
+                    "detail": ", ".join(str(m) for m in state.open_months),
+                    "flag": "",
+                }
             )
+        else:
+            returned = quarter_last_return(s)
+            rows.append(
+                {
+                    "label": (
+                        _("Quarter %(q)s sent back, to prepare again")
+                        if returned is not None
+                        else _("Quarter %(q)s ready to prepare")
+                    )
+                    % {"q": state.label},
+                    "url": url,
+                    "detail": returned.note if returned is not None else "",
+                    "flag": returned is not None,
+                }
+            )
+    if not rows:
+        return []
+    return [
+        WorkPanel(title=_("Quarterly fund settlement"), rows=rows, url=reverse("settlement_dashboard"), count=len(rows))
+    ]
+
+
+def worklist(user: User) -> list[WorkPanel]:
+    panels: list[WorkPanel] = []
+    if user.has_role(Role.STREET_REVIEWER):
+        panels += _towns_panel(user)
+    if user.is_superuser or user.has_role(Role.FINANCE):
+        panels += _finance_panel(user)
     return panels

@@ -1,14 +1,17 @@
 """Reads of the settlement, scoped to who is looking (an object outside scope answers 404)."""
 
+from dataclasses import dataclass, field
+
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 
-from eldercare.models import Role, User
-from eldercare.periods import Month
+from eldercare.models import Division, Role, User
+from eldercare.periods import Month, Quarter
 from eldercare.scoping import scope_for
 
 from .compute import Line, month_figures
-from .models import MonthLine, QuarterSettlement, ServiceMonth, SettlementReport
+from .models import MonthLine, QuarterEvent, QuarterSettlement, ServiceMonth, SettlementReport, TownConfirmation
 
 QUARTER_ROLES = (Role.FINANCE, Role.SUPERVISOR, Role.DISTRICT_REVIEWER, Role.SYSADMIN)
 REPORT_ROLES = (Role.FINANCE, Role.SUPERVISOR, Role.SYSADMIN)
@@ -61,6 +64,143 @@ def quarter_get(*, user: User, quarter_first_day) -> QuarterSettlement:
     return obj
 
 
+def quarter_find(*, user: User, quarter: Quarter) -> QuarterSettlement | None:
+    """The quarter's settlement, None when it is not prepared yet; 404 for a role that may not
+    see quarters."""
+    if not _sees(user, QUARTER_ROLES):
+        raise Http404
+    return quarters_for(user=user).filter(quarter=quarter.first_day).first()
+
+
+def quarter_last_return(settlement: QuarterSettlement | None) -> QuarterEvent | None:
+    """The latest sending back of the quarter (its reason, who, when), or None."""
+    if settlement is None:
+        return None
+    return (
+        settlement.events.filter(to_status=QuarterSettlement.Status.RETURNED)
+        .select_related("by")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+@dataclass
+class MonthState:
+    """Where a month stands in the towns' confirmations.
+
+    `required`: the towns with activity in the month (each must confirm before it locks); a month
+    without activity locks at the first town's confirmation. `missing`: required towns that have
+    not confirmed yet (empty once locked)."""
+
+    month: Month
+    service_month: ServiceMonth | None
+    ended: bool
+    confirmed: list[TownConfirmation] = field(default_factory=list)
+    required: list[Division] = field(default_factory=list)
+    missing: list[Division] = field(default_factory=list)
+
+    @property
+    def locked(self) -> bool:
+        return self.service_month is not None and self.service_month.status == ServiceMonth.Status.LOCKED
+
+    @property
+    def label(self) -> str:
+        return str(self.month)
+
+
+def month_states(*, user: User, months: list[Month]) -> list[MonthState]:
+    """Lock state and towns confirmed / still to confirm of each month (finance, supervisors,
+    district, towns, providers: the roles that see month pages)."""
+    if not _sees(user, MONTH_ROLES):
+        raise Http404
+    rows = {
+        sm.month: sm
+        for sm in ServiceMonth.objects.filter(month__in=[m.first_day for m in months]).prefetch_related(
+            "confirmations__street", "confirmations__by"
+        )
+    }
+    today = timezone.localdate()
+    states = []
+    streets = {d.pk: d for d in Division.objects.filter(level=Division.Level.STREET)}
+    for m in months:
+        sm = rows.get(m.first_day)
+        state = MonthState(month=m, service_month=sm, ended=m.next().first_day <= today)
+        state.confirmed = list(sm.confirmations.all()) if sm else []
+        if not state.locked:
+            done = {c.street_id for c in state.confirmed}
+            state.required = sorted(
+                (streets[s] for s in month_figures(m).streets() if s in streets), key=lambda d: d.code
+            )
+            state.missing = [d for d in state.required if d.pk not in done]
+        states.append(state)
+    return states
+
+
+def months_to_confirm(*, user: User) -> list[tuple[Month, Division]]:
+    """Every ended month not locked yet that one of the user's towns must still confirm: the
+    towns with activity in it, or any of the user's towns for a month without activity (the first
+    confirmation locks it). Oldest first: months lock in order."""
+    if not (user.is_superuser or user.has_role(Role.STREET_REVIEWER)):
+        return []
+    mine = list(Division.objects.filter(pk__in=scope_for(user).street_ids, level=Division.Level.STREET))
+    if not mine:
+        return []
+    current = Month.of(timezone.localdate())
+    candidates = {
+        Month.of(d)
+        for d in ServiceMonth.objects.filter(status=ServiceMonth.Status.OPEN, month__lt=current.first_day).values_list(
+            "month", flat=True
+        )
+    }
+    previous = current.previous()
+    if not ServiceMonth.objects.filter(month=previous.first_day, status=ServiceMonth.Status.LOCKED).exists():
+        candidates.add(previous)
+    out: list[tuple[Month, Division]] = []
+    for state in month_states(user=user, months=sorted(candidates)):
+        done = {c.street_id for c in state.confirmed}
+        required = {d.pk for d in state.required}
+        for street in sorted(mine, key=lambda d: d.code):
+            if street.pk not in done and (street.pk in required or not required):
+                out.append((state.month, street))
+    return out
+
+
+@dataclass
+class QuarterState:
+    quarter: Quarter
+    settlement: QuarterSettlement | None
+    open_months: list[Month]
+
+    @property
+    def label(self) -> str:
+        return str(self.quarter)
+
+
+def quarters_to_settle(*, user: User) -> list[QuarterState]:
+    """Quarters finance works on: the last closed quarter and every quarter with a locked month,
+    not prepared yet or sent back, with their months still open; and every prepared quarter
+    (approved ones are done). Oldest first."""
+    if not _sees(user, (Role.FINANCE, Role.SYSADMIN)):
+        return []
+    locked = set(ServiceMonth.objects.filter(status=ServiceMonth.Status.LOCKED).values_list("month", flat=True))
+    quarters = {Month.of(d).quarter for d in locked}
+    quarters.add(Month.of(timezone.localdate()).quarter.months[0].previous().quarter)
+    settlements = {s.quarter: s for s in quarters_for(user=user).exclude(status=QuarterSettlement.Status.APPROVED)}
+    quarters |= {Month.of(d).quarter for d in settlements}
+    done = set(
+        quarters_for(user=user).filter(status=QuarterSettlement.Status.APPROVED).values_list("quarter", flat=True)
+    )
+    return [
+        QuarterState(
+            quarter=q,
+            settlement=settlements.get(q.first_day),
+            open_months=[m for m in q.months if m.first_day not in locked],
+        )
+        for q in sorted(quarters)
+        if q.first_day not in done
+    ]
+
+
 def reports_for(*, user: User) -> QuerySet[SettlementReport]:
     if not _sees(user, REPORT_ROLES):
         return SettlementReport.objects.none()
@@ -74,4 +214,19 @@ def report_get(*, user: User, pk: int) -> SettlementReport:
     return obj
 
 
-__all__ = ["Line", "month_lines", "months_for", "quarter_get", "quarters_for", "report_get", "reports_for"]
+__all__ = [
+    "Line",
+    "MonthState",
+    "QuarterState",
+    "month_lines",
+    "month_states",
+    "months_for",
+    "months_to_confirm",
+    "quarter_find",
+    "quarter_get",
+    "quarter_last_return",
+    "quarters_for",
+    "quarters_to_settle",
+    "report_get",
+    "reports_for",
+]

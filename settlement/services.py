@@ -5,7 +5,10 @@ Workflows:
   lock in order. A locked month refuses every change (`MonthLocked`); the database triggers
   refuse too.
 - a quarter: (none) → PREPARED (`quarter_prepare`, again while prepared to refresh) → APPROVED
-  (`quarter_approve`, by another finance user, only when it reconciles with the ledger).
+  (`quarter_approve`, by another finance user, only when it reconciles with the ledger), or
+  PREPARED → RETURNED (`quarter_send_back`, by the same reviewer as an approval: another finance
+  user than the preparer, with a reason) → PREPARED again (by anyone in finance; the new preparer
+  may not approve it). A RETURNED quarter cannot be approved before it is prepared again.
 """
 
 import datetime
@@ -19,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
-from eldercare.errors import Conflict, NotAllowed
+from eldercare.errors import Conflict, NotAllowed, ValidationFailed
 from eldercare.models import Division, Role, User
 from eldercare.money import cny, round_cny
 from eldercare.periods import Month, Quarter
@@ -65,6 +68,10 @@ class SamePerson(NotAllowed):
     code = "four_eyes"
 
 
+class QuarterReturned(Conflict):
+    code = "quarter_returned"
+
+
 def _is_admin(user: User) -> bool:
     return user.is_superuser or user.has_role(Role.SYSADMIN)
 
@@ -75,15 +82,28 @@ def _require_finance(user: User) -> None:
 
 
 # The quarter's workflow: finance prepares (again, to refresh, while not approved); another
-# finance user approves. "" is a quarter not prepared yet.
+# finance user approves it or sends it back with a reason; a quarter sent back is prepared again
+# before anything else. "" is a quarter not prepared yet. The four eyes (the reviewer is not the
+# preparer) are checked by the services and by the database (`quarter_four_eyes`).
 _FINANCE = frozenset({Role.FINANCE, Role.SYSADMIN})
+_S = QuarterSettlement.Status
 QUARTER_WORKFLOW = Workflow(
     [
-        Move("", QuarterSettlement.Status.PREPARED, _FINANCE),
-        Move(QuarterSettlement.Status.PREPARED, QuarterSettlement.Status.PREPARED, _FINANCE),
-        Move(QuarterSettlement.Status.PREPARED, QuarterSettlement.Status.APPROVED, _FINANCE),
+        Move("", _S.PREPARED, _FINANCE),
+        Move(_S.PREPARED, _S.PREPARED, _FINANCE),
+        Move(_S.PREPARED, _S.APPROVED, _FINANCE),
+        Move(_S.PREPARED, _S.RETURNED, _FINANCE, reason_required=True),
+        Move(_S.RETURNED, _S.PREPARED, _FINANCE),
     ]
 )
+
+
+def _refused(settlement_status: str, quarter) -> Conflict:
+    if settlement_status == _S.RETURNED:
+        return QuarterReturned(_("The quarter %(q)s was sent back; it must be prepared again first.") % {"q": quarter})
+    if settlement_status == _S.APPROVED:
+        return QuarterApproved(_("The quarter %(q)s is approved and can no longer change.") % {"q": quarter})
+    return Conflict(_("This change of status is not allowed."))
 
 
 # --------------------------------------------------------------------------------------------
@@ -329,7 +349,7 @@ def quarter_prepare(*, quarter: Quarter, by: User) -> QuarterSettlement:
         target=QuarterSettlement.Status.PREPARED,
         by=by,
         bypass=_is_admin(by),
-        refused=lambda: QuarterApproved(_("The quarter %(q)s is approved and can no longer change.") % {"q": quarter}),
+        refused=lambda: _refused(from_status, quarter),
     )
     if settlement.pk is not None:
         settlement.lines.all().delete()
@@ -368,16 +388,16 @@ def quarter_approve(*, settlement: QuarterSettlement, by: User, note: str = "") 
     """A second finance user approves; refused when the settlement does not match the ledger."""
     _require_finance(by)
     settlement = QuarterSettlement.objects.select_for_update().get(pk=settlement.pk)
+    quarter = Month.of(settlement.quarter).quarter
     QUARTER_WORKFLOW.check(
         source=settlement.status,
         target=QuarterSettlement.Status.APPROVED,
         by=by,
         bypass=_is_admin(by),
-        refused=lambda: QuarterApproved(_("This quarter is already approved.")),
+        refused=lambda: _refused(settlement.status, quarter),
     )
     if settlement.prepared_by_id == by.pk:
         raise SamePerson(_("The person who prepared the settlement cannot approve it; another finance user must."))
-    quarter = Month.of(settlement.quarter).quarter
     differences = reconcile(quarter=quarter)
     if differences:
         raise NotReconciled(
@@ -395,6 +415,42 @@ def quarter_approve(*, settlement: QuarterSettlement, by: User, note: str = "") 
             from_status=from_status,
             to_status=QuarterSettlement.Status.APPROVED,
             note=note,
+            by=by,
+        ),
+    )
+    return settlement
+
+
+@transaction.atomic
+def quarter_send_back(*, settlement: QuarterSettlement, by: User, reason: str) -> QuarterSettlement:
+    """The reviewer (another finance user than the preparer, as for an approval) sends the
+    prepared quarter back with a reason; finance prepares it again before anyone approves it."""
+    _require_finance(by)
+    settlement = QuarterSettlement.objects.select_for_update().get(pk=settlement.pk)
+    quarter = Month.of(settlement.quarter).quarter
+    reason = reason.strip()
+    QUARTER_WORKFLOW.check(
+        source=settlement.status,
+        target=QuarterSettlement.Status.RETURNED,
+        by=by,
+        reason=reason,
+        bypass=_is_admin(by),
+        refused=lambda: _refused(settlement.status, quarter),
+        reason_missing=lambda: ValidationFailed(_("Say why the quarter is sent back.")),
+    )
+    if settlement.prepared_by_id == by.pk:
+        raise SamePerson(
+            _("The person who prepared the settlement cannot send it back; to correct it, prepare it again.")
+        )
+    transition_apply(
+        settlement,
+        to=QuarterSettlement.Status.RETURNED,
+        update_fields=["status", "updated_at"],
+        record=lambda from_status: QuarterEvent.objects.create(
+            settlement=settlement,
+            from_status=from_status,
+            to_status=QuarterSettlement.Status.RETURNED,
+            note=reason,
             by=by,
         ),
     )

@@ -9,6 +9,7 @@ urlpatterns = [
     path("quarters/settle/", views.quarter_settle_view, name="settlement_quarter_settle"),
     path("quarters/<str:quarter>/", views.quarter_view, name="settlement_quarter"),
     path("quarters/<str:quarter>/approve/", views.quarter_approve_view, name="settlement_quarter_approve"),
+    path("quarters/<str:quarter>/send-back/", views.quarter_send_back_view, name="settlement_quarter_send_back"),
     path("quarters/<str:quarter>/reports/", views.report_request_view, name="settlement_report_request"),
     path("reports/<int:pk>/", views.report_status_view, name="settlement_report_status"),
     path("reports/<int:pk>/download/", views.report_download_view, name="settlement_report_download"),

@@ -70,6 +70,7 @@ def dashboard_view(request):
             "charts": charts,
             "total": sum(by_month, Decimal("0")),
             "quarters": selectors.quarters_for(user=request.user)[:8],
+            "to_settle": selectors.quarters_to_settle(user=request.user),
             "months": selectors.months_for(user=request.user)[:12],
             "can_settle": request.user.is_superuser or request.user.has_role(Role.FINANCE, Role.SYSADMIN),
             "suggested": quarter.months[0].previous().quarter,
@@ -118,6 +119,9 @@ def month_view(request, month):
             "confirmations": [{"street": street_names.get(s, ""), "confirmation": confirmed.get(s)} for s in streets],
             "to_confirm": [s for s in my_streets if s.pk not in confirmed],
             "locked": bool(service_month and service_month.status == "locked"),
+            "quarter": m.quarter
+            if request.user.is_superuser or request.user.has_role(*selectors.QUARTER_ROLES)
+            else None,
             "quality": [{"name": names[k], **v} for k, v in quality.items()],
         },
     )
@@ -140,23 +144,39 @@ def month_confirm_view(request, month):
 
 @login_required
 def quarter_view(request, quarter):
+    """The quarter: its three months (locked or which towns must still confirm), then the
+    settlement once prepared, with the actions finance may take."""
     q = _quarter(quarter)
-    settlement = selectors.quarter_get(user=request.user, quarter_first_day=q.first_day)
     user = request.user
+    settlement = selectors.quarter_find(user=user, quarter=q)
+    months = selectors.month_states(user=user, months=q.months)
+    can_settle = user.is_superuser or user.has_role(Role.FINANCE, Role.SYSADMIN)
+    status = settlement.status if settlement else ""
+    S = QuarterSettlement.Status
+    labels = dict(S.choices)
     return render(
         request,
         "settlement/quarter.html",
         {
             "q": q,
             "s": settlement,
-            "lines": settlement.lines.select_related("provider", "street"),
-            "needs": settlement.needs.select_related("community"),
-            "events": settlement.events.select_related("by"),
+            "months": months,
+            "open_months": [m for m in months if not m.locked],
+            "returned": selectors.quarter_last_return(settlement) if status == S.RETURNED else None,
+            "lines": settlement.lines.select_related("provider", "street") if settlement else [],
+            "needs": settlement.needs.select_related("community") if settlement else [],
+            "events": [
+                {"e": e, "from": labels.get(e.from_status, "—"), "to": labels.get(e.to_status, e.to_status)}
+                for e in (settlement.events.select_related("by") if settlement else [])
+            ],
             "reports": selectors.reports_for(user=user).filter(quarter=q.first_day)[:12],
             "report_kinds": SettlementReport.Kind.choices,
-            "can_settle": user.is_superuser or user.has_role(Role.FINANCE, Role.SYSADMIN),
-            "can_report": user.is_superuser or user.has_role(*REPORT_ROLES),
-            "approved": settlement.status == QuarterSettlement.Status.APPROVED,
+            "can_settle": can_settle,
+            "can_prepare": can_settle and status != S.APPROVED,
+            "can_review": can_settle and status == S.PREPARED and settlement.prepared_by_id != user.pk,
+            "own_preparation": status == S.PREPARED and settlement.prepared_by_id == user.pk,
+            "can_report": settlement is not None and (user.is_superuser or user.has_role(*REPORT_ROLES)),
+            "approved": status == S.APPROVED,
         },
     )
 
@@ -166,11 +186,15 @@ def quarter_view(request, quarter):
 def quarter_settle_view(request):
     try:
         q = Quarter.parse(request.POST.get("quarter", ""))
-        services.quarter_prepare(quarter=q, by=request.user)
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("settlement_dashboard")
-    messages.success(request, _("The quarter %(q)s is settled; another finance user approves it.") % {"q": q})
+    try:
+        services.quarter_prepare(quarter=q, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The quarter %(q)s is settled; another finance user approves it.") % {"q": q})
     return redirect("settlement_quarter", quarter=str(q))
 
 
@@ -182,8 +206,19 @@ def quarter_approve_view(request, quarter):
     try:
         services.quarter_approve(settlement=settlement, by=request.user, note=request.POST.get("note", ""))
         messages.success(request, _("The quarter %(q)s is approved.") % {"q": q})
-    except services.NotReconciled as exc:
+    except DomainError as exc:
         messages.error(request, exc.message)
+    return redirect("settlement_quarter", quarter=str(q))
+
+
+@login_required
+@require_POST
+def quarter_send_back_view(request, quarter):
+    q = _quarter(quarter)
+    settlement = selectors.quarter_get(user=request.user, quarter_first_day=q.first_day)
+    try:
+        services.quarter_send_back(settlement=settlement, by=request.user, reason=request.POST.get("reason", ""))
+        messages.success(request, _("The quarter %(q)s is sent back to be prepared again.") % {"q": q})
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("settlement_quarter", quarter=str(q))

@@ -1,14 +1,55 @@
-"""Demo data of the settlement: the current month opened for settlement.
+"""Demo data of the settlement, through the settlement's own services (figures are the ledger's).
 
-The providers' demo visits are redeemed in the current month, so its figures show live on the
-month page and the finance dashboard; towns confirm it once it has ended, then finance settles
-the quarter (`settle_quarter`) and another finance user approves it.
+- The last closed quarter: each of its three months confirmed by the towns (every town with
+  activity; a month without activity locks at the first town's confirmation) and so locked, the
+  quarter not prepared yet: finance prepares it and finance2 approves it (or sends it back) from
+  the pages, or `manage.py settle_quarter <quarter>` prepares it.
+- The current quarter: its ended months locked in order except the last one, left open with the
+  first town's confirmation only, so the others' work lists show it (龙川街道 has confirmed,
+  仙女镇 and 邵伯镇 wait); the current month open.
 """
 
 from devtools.demo.core import DemoContext
+from eldercare.models import Division, Role, User
 from eldercare.periods import Month
-from settlement.services import service_month_get_or_open
+from settlement.services import month_confirm, service_month_get_or_open, streets_to_confirm
+
+
+def _reviewers(ctx: DemoContext) -> dict[int, User]:
+    """The demo's town reviewer of each street (every street has one)."""
+    out: dict[int, User] = {}
+    for user in ctx.users.values():
+        for a in user.role_assignments.filter(role=Role.STREET_REVIEWER, division__isnull=False):
+            out.setdefault(a.division_id, user)
+    return {s.pk: out[s.pk] for s in ctx.streets}
+
+
+def _confirm_all(month: Month, reviewers: dict[int, User], streets: list[Division]) -> None:
+    required = streets_to_confirm(month=month)
+    for street in streets:
+        if street.pk in required:
+            month_confirm(month=month, street=street, by=reviewers[street.pk], note="已核对本镇（街道）服务数据")
+    if not required:
+        # No activity: the first town's confirmation locks the month.
+        month_confirm(month=month, street=streets[0], by=reviewers[streets[0].pk], note="本月无服务记录")
+
+
+def last_closed_quarter(ctx: DemoContext):
+    return Month.of(ctx.today).quarter.months[0].previous().quarter
 
 
 def seed(ctx: DemoContext) -> None:
-    service_month_get_or_open(month=Month.of(ctx.today))
+    current = Month.of(ctx.today)
+    service_month_get_or_open(month=current)
+    reviewers = _reviewers(ctx)
+    ended = [m for m in current.quarter.months if m < current]
+    for month in [*last_closed_quarter(ctx).months, *ended[:-1]]:
+        _confirm_all(month, reviewers, ctx.streets)
+    if ended:
+        waiting = ended[-1]
+        service_month_get_or_open(month=waiting)
+        required = [s for s in ctx.streets if s.pk in streets_to_confirm(month=waiting)]
+        if len(required) > 1:  # one town confirms, the others still must (the month stays open)
+            month_confirm(
+                month=waiting, street=required[0], by=reviewers[required[0].pk], note="已核对本镇（街道）服务数据"
+            )

@@ -1,0 +1,267 @@
+"""REST API of the settlement, scoped through the same selectors as the pages.
+
+Months are addressed by `YYYY-MM`, quarters by `YYYYQn`; a quarter not prepared yet can be read
+(its months) and prepared. Refusals: 403 for a role or town that may not act, 404 outside scope,
+409 for a state that does not allow the action (locked, approved, sent back, not reconciled),
+400 for a missing reason.
+"""
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from eldercare.errors import DomainError, NotAllowed
+from eldercare.models import Division
+from eldercare.periods import Month, Quarter
+
+from . import selectors, services
+from .models import QuarterSettlement, ServiceMonth
+
+MONTH_PATTERN = r"\d{4}-\d{2}"
+QUARTER_PATTERN = r"\d{4}Q[1-4]"
+
+
+def _town(d: Division) -> dict:
+    return {"id": d.pk, "name": d.name}
+
+
+class TownSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class ConfirmationSerializer(serializers.Serializer):
+    street = serializers.IntegerField(source="street_id")
+    street_name = serializers.CharField(source="street.name")
+    total = serializers.DecimalField(source="total.amount", max_digits=14, decimal_places=2)
+    visits = serializers.IntegerField()
+    note = serializers.CharField()
+    by = serializers.CharField(source="by.username")
+    created_at = serializers.DateTimeField()
+
+
+class MonthSerializer(serializers.Serializer):
+    """A month and where it stands: locked or which towns confirmed and which must still confirm."""
+
+    month = serializers.CharField(source="label")
+    status = serializers.SerializerMethodField()
+    locked_at = serializers.DateTimeField(source="service_month.locked_at", allow_null=True, default=None)
+    ended = serializers.BooleanField()
+    confirmed = ConfirmationSerializer(many=True)
+    required = TownSerializer(many=True)
+    missing = TownSerializer(many=True)
+
+    def get_status(self, obj) -> str:
+        return ServiceMonth.Status.LOCKED if obj.locked else ServiceMonth.Status.OPEN
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["required"] = [_town(d) for d in instance.required]
+        data["missing"] = [_town(d) for d in instance.missing]
+        return data
+
+
+class MonthListSerializer(serializers.ModelSerializer):
+    month = serializers.DateField(format="%Y-%m")
+
+    class Meta:
+        model = ServiceMonth
+        fields = ["month", "status", "locked_at"]
+
+
+class QuarterSerializer(serializers.ModelSerializer):
+    quarter = serializers.CharField(source="label")
+    total = serializers.DecimalField(source="total.amount", max_digits=14, decimal_places=2)
+    subsidy = serializers.DecimalField(source="subsidy.amount", max_digits=14, decimal_places=2)
+    copay = serializers.DecimalField(source="copay.amount", max_digits=14, decimal_places=2)
+    district_share = serializers.DecimalField(source="district_share.amount", max_digits=14, decimal_places=2)
+    town_share = serializers.DecimalField(source="town_share.amount", max_digits=14, decimal_places=2)
+    adjustments = serializers.DecimalField(source="adjustments.amount", max_digits=14, decimal_places=2)
+    need_amount = serializers.DecimalField(source="need_amount.amount", max_digits=14, decimal_places=2)
+    prepared_by = serializers.CharField(source="prepared_by.username")
+    approved_by = serializers.CharField(source="approved_by.username", allow_null=True, default=None)
+
+    class Meta:
+        model = QuarterSettlement
+        fields = [
+            "quarter",
+            "status",
+            "total",
+            "subsidy",
+            "copay",
+            "district_share",
+            "town_share",
+            "adjustments",
+            "need_people",
+            "need_amount",
+            "differences",
+            "prepared_by",
+            "prepared_at",
+            "approved_by",
+            "approved_at",
+        ]
+        read_only_fields = fields
+
+
+class QuarterEventSerializer(serializers.Serializer):
+    from_status = serializers.CharField()
+    to_status = serializers.CharField()
+    note = serializers.CharField()
+    by = serializers.CharField(source="by.username")
+    created_at = serializers.DateTimeField()
+
+
+class QuarterDetailSerializer(serializers.Serializer):
+    quarter = serializers.CharField()
+    status = serializers.CharField(help_text="empty while the quarter is not prepared")
+    months = MonthSerializer(many=True)
+    settlement = QuarterSerializer(allow_null=True)
+    events = QuarterEventSerializer(many=True)
+
+
+ConfirmRequest = inline_serializer(
+    "SettlementMonthConfirm",
+    {"street": serializers.IntegerField(), "note": serializers.CharField(required=False, allow_blank=True)},
+)
+NoteRequest = inline_serializer(
+    "SettlementQuarterNote", {"note": serializers.CharField(required=False, allow_blank=True)}
+)
+ReasonRequest = inline_serializer("SettlementQuarterReason", {"reason": serializers.CharField()})
+
+
+def _check_month_role(user) -> None:
+    if not (user.is_superuser or user.has_role(*selectors.MONTH_ROLES)):
+        raise NotAllowed(_("Your role does not take part in the monthly settlement."))
+
+
+def _check_quarter_role(user) -> None:
+    if not (user.is_superuser or user.has_role(*selectors.QUARTER_ROLES)):
+        raise NotAllowed(_("Your role does not take part in the quarterly fund settlement."))
+
+
+def _parse(parser, text: str):
+    try:
+        return parser(text)
+    except DomainError as exc:
+        raise Http404 from exc
+
+
+class SettlementMonthViewSet(viewsets.ViewSet):
+    """Monthly service settlements: the towns confirm their part; the last one locks the month."""
+
+    lookup_field = "month"
+    lookup_value_regex = MONTH_PATTERN
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        _check_month_role(request.user)
+
+    def _state(self, month: Month):
+        return selectors.month_states(user=self.request.user, months=[month])[0]
+
+    @extend_schema(responses={200: MonthListSerializer(many=True)})
+    def list(self, request):
+        return Response(MonthListSerializer(selectors.months_for(user=request.user), many=True).data)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("month", str, OpenApiParameter.PATH, description="YYYY-MM")],
+        responses={200: MonthSerializer},
+    )
+    def retrieve(self, request, month=None):
+        return Response(MonthSerializer(self._state(_parse(Month.parse, month))).data)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("month", str, OpenApiParameter.PATH, description="YYYY-MM")],
+        request=ConfirmRequest,
+        responses={200: MonthSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, month=None):
+        m = _parse(Month.parse, month)
+        street = Division.objects.filter(pk=request.data.get("street") or 0, level=Division.Level.STREET).first()
+        if street is None:
+            raise Http404
+        services.month_confirm(month=m, street=street, by=request.user, note=str(request.data.get("note", "")))
+        return Response(MonthSerializer(self._state(m)).data)
+
+
+class SettlementQuarterViewSet(viewsets.ViewSet):
+    """Quarterly fund settlements: finance prepares; another finance user approves or sends back."""
+
+    lookup_field = "quarter"
+    lookup_value_regex = QUARTER_PATTERN
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        _check_quarter_role(request.user)
+
+    def _detail(self, q: Quarter, code=status.HTTP_200_OK) -> Response:
+        user = self.request.user
+        settlement = selectors.quarter_find(user=user, quarter=q)
+        data = {
+            "quarter": str(q),
+            "status": settlement.status if settlement else "",
+            "months": selectors.month_states(user=user, months=q.months),
+            "settlement": settlement,
+            "events": list(settlement.events.select_related("by")) if settlement else [],
+        }
+        return Response(QuarterDetailSerializer(data).data, status=code)
+
+    def _settlement(self, q: Quarter) -> QuarterSettlement:
+        return selectors.quarter_get(user=self.request.user, quarter_first_day=q.first_day)
+
+    @extend_schema(responses={200: QuarterSerializer(many=True)})
+    def list(self, request):
+        return Response(QuarterSerializer(selectors.quarters_for(user=request.user), many=True).data)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("quarter", str, OpenApiParameter.PATH, description="YYYYQn")],
+        responses={200: QuarterDetailSerializer},
+    )
+    def retrieve(self, request, quarter=None):
+        return self._detail(_parse(Quarter.parse, quarter))
+
+    @extend_schema(
+        parameters=[OpenApiParameter("quarter", str, OpenApiParameter.PATH, description="YYYYQn")],
+        request=None,
+        responses={200: QuarterDetailSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def prepare(self, request, quarter=None):
+        q = _parse(Quarter.parse, quarter)
+        services.quarter_prepare(quarter=q, by=request.user)
+        return self._detail(q)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("quarter", str, OpenApiParameter.PATH, description="YYYYQn")],
+        request=NoteRequest,
+        responses={200: QuarterDetailSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request, quarter=None):
+        q = _parse(Quarter.parse, quarter)
+        services.quarter_approve(
+            settlement=self._settlement(q), by=request.user, note=str(request.data.get("note", ""))
+        )
+        return self._detail(q)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("quarter", str, OpenApiParameter.PATH, description="YYYYQn")],
+        request=ReasonRequest,
+        responses={200: QuarterDetailSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="send-back")
+    def send_back(self, request, quarter=None):
+        q = _parse(Quarter.parse, quarter)
+        services.quarter_send_back(
+            settlement=self._settlement(q), by=request.user, reason=str(request.data.get("reason", ""))
+        )
+        return self._detail(q)
+
+
+def register(router) -> None:
+    router.register("settlement-months", SettlementMonthViewSet, basename="settlement-month")
+    router.register("settlement-quarters", SettlementQuarterViewSet, basename="settlement-quarter")

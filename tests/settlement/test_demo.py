@@ -1,0 +1,52 @@
+"""The demo leaves the last closed quarter locked and ready: finance prepares it (the pages, the
+command), finance2 approves it; the current quarter's last ended month waits for the towns."""
+
+import datetime
+import random
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.management import call_command
+
+from devtools.demo import SEEDERS
+from devtools.demo import core as demo
+from eldercare.periods import Month, Quarter
+from settlement.models import QuarterSettlement, ServiceMonth
+from settlement.selectors import months_to_confirm
+from settlement.services import quarter_approve
+
+pytestmark = pytest.mark.django_db
+TODAY = datetime.date(2026, 11, 20)
+NOW = datetime.datetime(2026, 11, 20, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
+Q3 = Quarter(2026, 3)
+
+
+@pytest.fixture
+def ctx():
+    with time_machine.travel(NOW, tick=False):
+        c = demo.DemoContext(rng=random.Random(2026), today=TODAY)
+        demo.seed(c, elders=60)
+        for seeder in SEEDERS:
+            seeder(c)
+    return c
+
+
+def test_demo_leaves_the_last_closed_quarter_locked_then_finance_settles_it(ctx, capsys):
+    status = dict(ServiceMonth.objects.values_list("month", "status"))
+    assert [status.get(m.first_day) for m in Q3.months] == ["locked", "locked", "locked"]
+    assert not QuarterSettlement.objects.exists()
+    # October (the current quarter's last ended month): 龙川街道 confirmed, the others wait.
+    assert status[Month(2026, 10).first_day] == "open"
+    assert status[Month(2026, 11).first_day] == "open"
+    with time_machine.travel(NOW, tick=False):
+        assert [(str(m), s.name) for m, s in months_to_confirm(user=ctx.users["town"])] == [("2026-10", "仙女镇")]
+        assert months_to_confirm(user=ctx.users["street"]) == []
+        call_command("settle_quarter", "2026Q3")
+        s = QuarterSettlement.objects.get(quarter=Q3.first_day)
+        assert (s.status, s.prepared_by.username, s.differences) == ("prepared", "finance", [])
+        assert s.total.amount > 0 and s.lines.exists()  # the demo visits of the quarter, as the ledger has them
+        approved = quarter_approve(settlement=s, by=ctx.users["finance2"])
+    assert capsys.readouterr().out.startswith("2026Q3: total ")
+    assert approved.status == QuarterSettlement.Status.APPROVED
+    assert [e.to_status for e in approved.events.all()] == ["prepared", "approved"]
