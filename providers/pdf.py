@@ -5,10 +5,11 @@ import base64
 import segno
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from eldercare.pdf import render_pdf
 
-from .models import Caregiver, ElderCard
+from .models import Caregiver, ElderCard, ServiceAgreement
 from .services import card_token_for
 from .tokens import badge_token
 
@@ -42,8 +43,22 @@ def badge_pdf(*, caregiver: Caregiver, verify_url: str) -> bytes:
 
 
 def elder_card_pdf(*, card: ElderCard) -> bytes:
+    """The elder's current card (A6): the QR of its signed token, the short code, its version and the
+    providers with an open agreement, so that an older printed card is told apart at a glance."""
     token = card_token_for(card)
+    providers = list(
+        ServiceAgreement.objects.filter(elder_id=card.elder_id, ends_on__isnull=True)
+        .order_by("provider__name")
+        .values_list("provider__name", flat=True)
+    )
     return render_pdf(
-        "providers/pdf/elder_card.html",
-        {"card": card, "elder": card.elder, "qr": qr_data_uri(token), "hotline": settings.SUPERVISION_HOTLINE},
+        "providers/agreements/card_pdf.html",
+        {
+            "card": card,
+            "elder": card.elder,
+            "issued": timezone.localtime(card.issued_at),
+            "providers": providers,
+            "qr": qr_data_uri(token),
+            "hotline": settings.SUPERVISION_HOTLINE,
+        },
     )

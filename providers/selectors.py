@@ -2,14 +2,18 @@
 
 import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from eldercare.models import Role, User
 from eldercare.periods import local_day_bounds
 from eldercare.scoping import scope_for
 
-from .models import Caregiver, ElderCard, Provider, ServiceItem, WorkOrder
+from .models import Caregiver, Certificate, Contract, ElderCard, Provider, ServiceItem, WorkOrder
+
+# Contracts and certificates show on the work lists this many days before they end.
+EXPIRY_NOTICE_DAYS = 30
 
 
 def provider_list(*, user: User) -> QuerySet[Provider]:
@@ -41,6 +45,72 @@ def caregiver_list(*, user: User) -> QuerySet[Caregiver]:
 
 def caregiver_get(*, user: User, pk: int) -> Caregiver:
     return get_object_or_404(caregiver_list(user=user), pk=pk)
+
+
+def contract_list(*, user: User) -> QuerySet[Contract]:
+    return Contract.objects.select_related("provider").filter(provider__in=provider_list(user=user).values("pk"))
+
+
+def contract_get(*, user: User, pk: int) -> Contract:
+    return get_object_or_404(contract_list(user=user), pk=pk)
+
+
+def contracts_expiring(*, user: User, today: datetime.date, days: int = EXPIRY_NOTICE_DAYS) -> QuerySet[Contract]:
+    """Running contracts that end within `days` and have no following contract yet (to renew)."""
+    later = Contract.objects.filter(provider_id=OuterRef("provider_id"), starts_on__gt=OuterRef("starts_on"))
+    return (
+        contract_list(user=user)
+        .filter(
+            terminated_on__isnull=True,
+            ends_on__gte=today,
+            ends_on__lte=today + datetime.timedelta(days=days),
+            provider__status__in=(Provider.Status.CONTRACTED, Provider.Status.SUSPENDED),
+        )
+        .exclude(Exists(later))
+        .order_by("ends_on", "pk")
+    )
+
+
+def certificates_expiring(*, user: User, today: datetime.date, days: int = EXPIRY_NOTICE_DAYS) -> QuerySet[Certificate]:
+    """Certificates of active caregivers that end within `days`, unless a later one of the same
+    kind was already entered."""
+    later = Certificate.objects.filter(
+        caregiver_id=OuterRef("caregiver_id"), kind=OuterRef("kind"), valid_until__gt=OuterRef("valid_until")
+    )
+    return (
+        Certificate.objects.select_related("caregiver", "caregiver__provider")
+        .filter(
+            caregiver__in=caregiver_list(user=user).filter(active=True).values("pk"),
+            valid_until__gte=today,
+            valid_until__lte=today + datetime.timedelta(days=days),
+        )
+        .exclude(Exists(later))
+        .order_by("valid_until", "pk")
+    )
+
+
+def orders_to_reassign(*, user: User) -> list[WorkOrder]:
+    """Assigned visits whose caregiver may no longer make them: the item needs a certificate that
+    is not valid on the visit day, or the caregiver was deactivated."""
+    orders = (
+        order_list(user=user, status=WorkOrder.Status.ASSIGNED)
+        .filter(Q(item__certificate_kind__gt="") | Q(caregiver__active=False))
+        .prefetch_related("caregiver__certificates")
+        .order_by("scheduled_at", "pk")
+    )
+    due = []
+    for order in orders:
+        caregiver = order.caregiver
+        if caregiver is None:
+            continue
+        if not caregiver.active:
+            due.append(order)
+            continue
+        day = timezone.localdate(order.scheduled_at)
+        kind = order.item.certificate_kind
+        if not any(c.kind == kind and c.valid_until >= day for c in caregiver.certificates.all()):
+            due.append(order)
+    return due
 
 
 def item_list(*, user: User) -> QuerySet[ServiceItem]:

@@ -4,11 +4,15 @@ Order matters: later steps build on what earlier ones created. The core (tree, u
 is seeded first by `core.seed`, which takes the number of elders.
 """
 
-from . import applications, providers, settlement, vouchers
+from . import agreements, applications, catalogue, library, providers, settlement, surveys, vouchers
 
 SEEDERS = (
     applications.seed,  # intake batch, applications in every state, approvals, both schemes, runs
     vouchers.seed,  # visits paid, co-pay, a frozen account
-    providers.seed,  # providers, caregivers, agreements, a month of visits
-    settlement.seed,  # the service month open for the towns to confirm
+    providers.seed,  # providers, caregivers, agreements, visits since the last closed quarter
+    library.seed,  # a candidate, a contract ending soon, a suspension, a confirmed scorecard, trainings
+    catalogue.seed,  # entries awaiting approval or rejected, self-paid items and orders, a booked package
+    agreements.seed,  # agreements ended or changed, a terminated provider's elders to re-home, a re-issued card
+    surveys.seed,  # surveys at and below 80 %, rectifications answered and overdue
+    settlement.seed,  # the last closed quarter confirmed and locked; a month awaiting the towns
 )

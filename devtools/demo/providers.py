@@ -172,7 +172,7 @@ def seed(ctx: DemoContext) -> None:
     entitled = set(Entitlement.objects.filter(status="active").values_list("elder_id", flat=True))
     for i, elder in enumerate(ctx.elders):
         age = today.year - elder.birth_date.year
-        if age < 61 or (elder.pk not in entitled and i % 4):
+        if age < 61 or (elder.pk not in entitled and i % 4) or elder.life_status != "active":
             continue
         choices = street_providers[elder.community.parent_id]
         p = choices[i % len(choices)]

@@ -6,6 +6,7 @@ The caregiver's phone app authenticates with a token (POST /api/v1/auth-token/) 
 """
 
 from django.contrib.auth import authenticate
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authtoken.models import Token
@@ -13,12 +14,13 @@ from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from eldercare.errors import NotAllowed
 from eldercare.selectors import elder_get
 
 from .. import quality, services
 from ..models import CallbackResult, WorkOrder
-from ..selectors import caregiver_get, item_list, order_get, order_list
+from ..selectors import caregiver_get, order_get, order_list
+from ..services.catalogue import catalogue_items, catalogue_packages
+from ..services.visits import order_book, package_book
 
 
 class WorkOrderSerializer(serializers.ModelSerializer):
@@ -35,6 +37,8 @@ class WorkOrderSerializer(serializers.ModelSerializer):
             "provider",
             "item",
             "item_name",
+            "package",
+            "self_paid",
             "price",
             "scheduled_at",
             "booked_via",
@@ -55,6 +59,14 @@ class BookSerializer(serializers.Serializer):
     item = serializers.IntegerField()
     scheduled_at = serializers.DateTimeField()
     via = serializers.ChoiceField(choices=WorkOrder.BookedVia.choices, required=False)
+    caregiver = serializers.IntegerField(required=False, allow_null=True, help_text="Optional: assigned at booking")
+    self_paid = serializers.BooleanField(default=False, help_text="The elder pays it personally, never the subsidy")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class BookPackageSerializer(BookSerializer):
+    item = None  # type: ignore[assignment]
+    package = serializers.IntegerField()
 
 
 class CheckSerializer(serializers.Serializer):
@@ -97,22 +109,39 @@ class WorkOrderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             order = WorkOrder.objects.select_related("elder", "item").get(pk=order.pk)
         return Response(WorkOrderSerializer(order).data, status=code)
 
+    def _booking(self, d) -> dict:
+        user = self.request.user
+        caregiver = d.get("caregiver")
+        return {
+            "elder": elder_get(user=user, pk=d["elder"]),
+            "scheduled_at": d["scheduled_at"],
+            "via": d.get("via", ""),
+            "note": d.get("note", ""),
+            "self_paid": d.get("self_paid", False),
+            "caregiver": caregiver_get(user=user, pk=caregiver) if caregiver else None,
+            "by": user,
+        }
+
     @extend_schema(request=BookSerializer, responses={201: WorkOrderSerializer})
     def create(self, request, *args, **kwargs):
+        """Book one visit of a catalogue item (approved and in force on the visit's day)."""
         s = BookSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        elder = elder_get(user=request.user, pk=s.validated_data["elder"])
-        item = item_list(user=request.user).filter(pk=s.validated_data["item"]).first()
-        if item is None:
-            raise NotAllowed("")
-        order = services.order_book(
-            elder=elder,
-            item=item,
-            scheduled_at=s.validated_data["scheduled_at"],
-            via=s.validated_data.get("via", ""),
-            by=request.user,
-        )
+        item = get_object_or_404(catalogue_items(user=request.user), pk=s.validated_data["item"])
+        order = order_book(item=item, **self._booking(s.validated_data))
         return self._answer(order, status.HTTP_201_CREATED)
+
+    @extend_schema(request=BookPackageSerializer, responses={201: WorkOrderSerializer(many=True)})
+    @action(detail=False, methods=["post"], url_path="book-package")
+    def book_package(self, request):
+        """Book a package: one work order per item, one after the other, each at its share of the
+        package price (the shares add up to the package price)."""
+        s = BookPackageSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        package = get_object_or_404(catalogue_packages(user=request.user), pk=s.validated_data["package"])
+        orders = package_book(package=package, **self._booking(s.validated_data))
+        fresh = WorkOrder.objects.select_related("elder", "item").filter(pk__in=[o.pk for o in orders])
+        return Response(WorkOrderSerializer(fresh.order_by("scheduled_at"), many=True).data, status.HTTP_201_CREATED)
 
     @extend_schema(request=CheckSerializer, responses={200: WorkOrderSerializer})
     @action(detail=True, methods=["post"], url_path="check-in")

@@ -3,7 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Caregiver, ServiceItem, WorkOrder
+from eldercare.pickers import ElderChoiceField
+
+from ..models import Caregiver, ServiceItem, ServicePackage, WorkOrder
 
 
 class CodeForm(forms.Form):
@@ -27,11 +29,49 @@ class ReasonForm(forms.Form):
 
 
 class BookForm(forms.Form):
-    elder = forms.IntegerField(label=_("Elder (number)"))
-    item = forms.ModelChoiceField(label=_("Service item"), queryset=ServiceItem.objects.none())
-    scheduled_at = forms.DateTimeField(label=_("Time"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    via = forms.ChoiceField(label=_("Booked by"), choices=WorkOrder.BookedVia.choices)
+    """Book a visit for an elder: an item or a package of the catalogue, a time, optionally the
+    caregiver the family asks for, and whether the elder pays it personally."""
 
-    def __init__(self, *args, items=None, **kwargs):
+    offer = forms.ChoiceField(label=_("Service item or package"))
+    scheduled_at = forms.DateTimeField(
+        label=_("Time of the visit"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    caregiver = forms.ModelChoiceField(
+        label=_("Caregiver (optional)"),
+        queryset=Caregiver.objects.none(),
+        required=False,
+        help_text=_("Leave empty and the provider assigns one."),
+    )
+    pay_myself = forms.BooleanField(
+        label=_("The elder pays it personally (not from the subsidy account)"), required=False
+    )
+    via = forms.ChoiceField(label=_("Booked by"), choices=WorkOrder.BookedVia.choices)
+    note = forms.CharField(label=_("Note"), required=False, max_length=300)
+
+    def __init__(self, *args, user, items, packages, caregivers, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["item"].queryset = items if items is not None else ServiceItem.objects.none()
+        self.fields = {"elder": ElderChoiceField(user=user), **self.fields}
+        self._items = {str(i.pk): i for i in items}
+        self._packages = {str(p.pk): p for p in packages}
+        groups: dict[str, list[tuple[str, str]]] = {}
+        for p in self._packages.values():
+            parts = "、".join(i.name for i in p.items.all())
+            label = _("Package: %(name)s (%(items)s) · %(price)s") % {"name": p.name, "items": parts, "price": p.price}
+            groups.setdefault(p.provider.name, []).append((f"package:{p.pk}", label))
+        for i in self._items.values():
+            label = f"{i.name} · {i.price}"
+            if not i.subsidised:
+                label += " · " + str(_("self-paid"))
+            groups.setdefault(i.provider.name, []).append((f"item:{i.pk}", label))
+        self.fields["offer"].choices = [("", "---------")] + list(groups.items())
+        field = self.fields["caregiver"]
+        field.queryset = caregivers
+        field.label_from_instance = lambda c: f"{c.name}（{c.provider.name}）"
+
+    def clean_offer(self) -> ServiceItem | ServicePackage:
+        kind, _sep, pk = self.cleaned_data["offer"].partition(":")
+        found = (self._items if kind == "item" else self._packages if kind == "package" else {}).get(pk)
+        if found is None:
+            raise forms.ValidationError(_("Choose a service item or package from the list."))
+        return found

@@ -10,11 +10,14 @@ from decimal import Decimal
 from typing import TypedDict
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from djmoney.money import Money
 
 from eldercare.errors import Conflict, NotAllowed, ValidationFailed
-from eldercare.models import Elder, Role, User
+from eldercare.models import Elder, LifeStatus, Role, User
+from eldercare.money import cny
 from eldercare.scoping import scope_for
 from eldercare.workflow import BadTransition, Move, Workflow, transition
 from vouchers.errors import AccountFrozen
@@ -24,16 +27,19 @@ from vouchers.services import redemption_create, redemption_reverse
 from .. import rules
 from ..errors import AlreadyCheckedIn, CertificateMissing, NotAssigned, WrongElder
 from ..models import (
+    Approval,
     Caregiver,
     CheckRequest,
     Provider,
     ServiceAgreement,
     ServiceItem,
+    ServicePackage,
     WorkOrder,
     WorkOrderEvent,
 )
 from .access import in_community_scope, is_admin
 from .agreements import elder_from_code
+from .catalogue import entry_in_force, package_shares
 from .library import caregiver_may_serve
 
 S = WorkOrder.Status
@@ -90,51 +96,190 @@ def _order_transition(order: WorkOrder, to: str, *, by: User | None, note: str =
     return order
 
 
-@transaction.atomic
-def order_book(
-    *, elder: Elder, item: ServiceItem, scheduled_at: datetime.datetime, by: User, via: str = "", note: str = ""
-) -> WorkOrder:
-    """Book a visit: the family through the community worker, the community itself, or the provider."""
-    provider = item.provider
+def _refuse_unserved(elder: Elder) -> None:
+    if elder.life_status != LifeStatus.ACTIVE:
+        raise Conflict(
+            _("%(name)s is no longer served (%(status)s): no visit can be booked.")
+            % {"name": elder.name, "status": elder.get_life_status_display()}
+        )
+
+
+def _check_may_serve(caregiver: Caregiver, provider: Provider, items: list[ServiceItem], day: datetime.date) -> None:
+    """The caregiver is active, trained, of the provider, and holds each certificate the items need
+    valid on the visit's day."""
+    if caregiver.provider_id != provider.pk or not caregiver.active:
+        raise ValidationFailed(_("Choose an active caregiver of this provider."))
+    if caregiver.trained_on is None:
+        raise Conflict(_("%(name)s has not completed the training yet.") % {"name": caregiver.name})
+    for item in items:
+        if not caregiver_may_serve(caregiver=caregiver, item=item, on=day):
+            raise CertificateMissing(
+                _("%(name)s has no %(kind)s certificate valid on %(day)s, which %(item)s needs.")
+                % {
+                    "name": caregiver.name,
+                    "kind": item.get_certificate_kind_display(),
+                    "day": day.isoformat(),
+                    "item": item.name,
+                }
+            )
+
+
+def _check_booking(
+    *, elder: Elder, provider: Provider, scheduled_at: datetime.datetime, by: User
+) -> tuple[str, datetime.date]:
+    """Who may book for this elder with this provider, and when: the booker's default channel and
+    the visit's day."""
     is_provider = by.has_role(Role.PROVIDER_ADMIN) and provider.pk in scope_for(by).provider_ids
     if not (is_admin(by) or is_provider or (by.has_role(Role.COMMUNITY_WORKER) and in_community_scope(by, elder))):
         raise NotAllowed(_("You may not book visits for this elder."))
-    via = via or (WorkOrder.BookedVia.PROVIDER if is_provider else WorkOrder.BookedVia.COMMUNITY)
+    if scheduled_at <= timezone.now():
+        raise ValidationFailed(_("A visit is booked in advance: choose a time later than now."))
+    _refuse_unserved(elder)
     if provider.status != PS.CONTRACTED:
-        raise Conflict(_("This provider is not contracted at the moment."))
-    if not item.active:
-        raise Conflict(_("This service item is no longer offered."))
-    if not ServiceAgreement.objects.filter(elder=elder, provider=provider, ends_on__isnull=True).exists():
-        raise Conflict(_("The elder has no service agreement with this provider."))
-    if elder.life_status != "active":
-        raise Conflict(_("This elder is no longer served (moved away or deceased)."))
-    order = WorkOrder.objects.create(
+        raise Conflict(_("%(provider)s is not contracted at the moment.") % {"provider": provider.name})
+    day = timezone.localdate(scheduled_at)
+    open_agreement = Q(ends_on__isnull=True) | Q(ends_on__gte=day)
+    if not ServiceAgreement.objects.filter(open_agreement, elder=elder, provider=provider).exists():
+        raise Conflict(
+            _("%(name)s has no open service agreement with %(provider)s: sign one before booking.")
+            % {"name": elder.name, "provider": provider.name}
+        )
+    channel = WorkOrder.BookedVia.PROVIDER if is_provider else WorkOrder.BookedVia.COMMUNITY
+    return channel, day
+
+
+def _refuse_not_in_force(entry: ServiceItem | ServicePackage, day: datetime.date) -> None:
+    if entry.approval != Approval.APPROVED:
+        raise Conflict(
+            _("%(name)s is not approved by the district (%(state)s) and cannot be booked.")
+            % {"name": entry.name, "state": entry.get_approval_display()}
+        )
+    if not entry_in_force(entry, day):
+        raise Conflict(_("%(name)s is not in force on %(day)s.") % {"name": entry.name, "day": day.isoformat()})
+
+
+def _create_orders(
+    *,
+    elder: Elder,
+    provider: Provider,
+    lines: list[tuple[ServiceItem, Money, datetime.datetime]],
+    package: ServicePackage | None,
+    self_paid: bool,
+    via: str,
+    caregiver: Caregiver | None,
+    note: str,
+    by: User,
+) -> list[WorkOrder]:
+    now = timezone.now()
+    orders = []
+    for item, price, at in lines:
+        order = WorkOrder.objects.create(
+            elder=elder,
+            provider=provider,
+            item=item,
+            price=price,
+            package=package,
+            self_paid=self_paid or not item.subsidised,
+            scheduled_at=at,
+            booked_via=via,
+            booked_by=by,
+            caregiver=caregiver,
+            status=S.ASSIGNED if caregiver else S.BOOKED,
+        )
+        WorkOrderEvent.objects.create(order=order, from_status="", to_status=S.BOOKED, note=note, by=by, created_at=now)
+        if caregiver is not None:
+            # Chosen at booking (the family asked for this caregiver): assigned in the same step.
+            WorkOrderEvent.objects.create(
+                order=order, from_status=S.BOOKED, to_status=S.ASSIGNED, note=caregiver.name, by=by, created_at=now
+            )
+        orders.append(order)
+    return orders
+
+
+@transaction.atomic
+def order_book(
+    *,
+    elder: Elder,
+    item: ServiceItem,
+    scheduled_at: datetime.datetime,
+    by: User,
+    via: str = "",
+    note: str = "",
+    caregiver: Caregiver | None = None,
+    self_paid: bool = False,
+) -> WorkOrder:
+    """Book a visit: the family through the community worker, the community itself, or the provider.
+
+    The item must be approved and in force on the visit's day and its provider hold an open
+    agreement with the elder. `self_paid` ("pay it myself"), or an item outside the subsidy, is
+    paid from the elder's own money at check-out. A caregiver chosen now must be able to serve it.
+    """
+    channel, day = _check_booking(elder=elder, provider=item.provider, scheduled_at=scheduled_at, by=by)
+    _refuse_not_in_force(item, day)
+    if caregiver is not None:
+        _check_may_serve(caregiver, item.provider, [item], day)
+    (order,) = _create_orders(
         elder=elder,
-        provider=provider,
-        item=item,
-        price=item.price,
-        scheduled_at=scheduled_at,
-        booked_via=via,
-        booked_by=by,
-    )
-    WorkOrderEvent.objects.create(
-        order=order, from_status="", to_status=S.BOOKED, note=note, by=by, created_at=timezone.now()
+        provider=item.provider,
+        lines=[(item, item.price, scheduled_at)],
+        package=None,
+        self_paid=self_paid,
+        via=via or channel,
+        caregiver=caregiver,
+        note=note,
+        by=by,
     )
     return order
 
 
 @transaction.atomic
+def package_book(
+    *,
+    elder: Elder,
+    package: ServicePackage,
+    scheduled_at: datetime.datetime,
+    by: User,
+    via: str = "",
+    note: str = "",
+    caregiver: Caregiver | None = None,
+    self_paid: bool = False,
+) -> list[WorkOrder]:
+    """Book a package: one work order per item, one after the other from `scheduled_at` (each the
+    item's minutes after the previous one), each priced at its share of the package price."""
+    channel, day = _check_booking(elder=elder, provider=package.provider, scheduled_at=scheduled_at, by=by)
+    _refuse_not_in_force(package, day)
+    items = list(package.items.order_by("pk"))
+    if not items:
+        raise Conflict(_("This package holds no items."))
+    for item in items:
+        _refuse_not_in_force(item, day)
+    if caregiver is not None:
+        _check_may_serve(caregiver, package.provider, items, day)
+    shares = package_shares(package.price.amount, [i.price.amount for i in items])
+    lines = []
+    at = scheduled_at
+    for item, share in zip(items, shares, strict=True):
+        lines.append((item, cny(share), at))
+        at += datetime.timedelta(minutes=item.minutes)
+    return _create_orders(
+        elder=elder,
+        provider=package.provider,
+        lines=lines,
+        package=package,
+        self_paid=self_paid,
+        via=via or channel,
+        caregiver=caregiver,
+        note=note,
+        by=by,
+    )
+
+
+@transaction.atomic
 def order_assign(*, order: WorkOrder, caregiver: Caregiver, by: User) -> WorkOrder:
-    order = WorkOrder.objects.select_for_update(of=("self",)).select_related("item", "elder").get(pk=order.pk)
-    if caregiver.provider_id != order.provider_id or not caregiver.active:
-        raise ValidationFailed(_("Choose an active caregiver of this provider."))
-    if caregiver.trained_on is None:
-        raise Conflict(_("%(name)s has not completed the training yet.") % {"name": caregiver.name})
-    if not caregiver_may_serve(caregiver=caregiver, item=order.item, on=timezone.localdate(order.scheduled_at)):
-        raise CertificateMissing(
-            _("%(name)s has no valid %(kind)s certificate, which this service needs.")
-            % {"name": caregiver.name, "kind": order.item.get_certificate_kind_display()}
-        )
+    order = (
+        WorkOrder.objects.select_for_update(of=("self",)).select_related("item", "elder", "provider").get(pk=order.pk)
+    )
+    _check_may_serve(caregiver, order.provider, [order.item], timezone.localdate(order.scheduled_at))
     return _order_transition(order, S.ASSIGNED, by=by, caregiver=caregiver, note=caregiver.name)
 
 
@@ -217,8 +362,26 @@ def visit_check_in(
         raise BadTransition(
             _("This work order cannot be checked in (%(status)s).") % {"status": order.get_status_display()}
         )
-    _refuse_frozen(order.elder_id)
+    caregiver = order.caregiver
+    assert caregiver is not None  # _check_caregiver found the caregiver
     now = timezone.now()
+    if not caregiver_may_serve(caregiver=caregiver, item=order.item, on=timezone.localdate(now)):
+        # Assigned while the certificate was valid; it has lapsed since: another caregiver serves.
+        raise CertificateMissing(
+            _(
+                "Your %(kind)s certificate is not valid today (%(day)s): %(item)s cannot be served by you. "
+                "Ask your provider to assign another caregiver."
+            )
+            % {
+                "kind": order.item.get_certificate_kind_display(),
+                "day": timezone.localdate(now).isoformat(),
+                "item": order.item.name,
+            }
+        )
+    if order.self_paid:
+        _refuse_unserved(order.elder)
+    else:
+        _refuse_frozen(order.elder_id)
     _order_transition(order, S.IN_PROGRESS, by=by, at=now, checked_in_at=now, check_in_lat=lat, check_in_lng=lng)
     _flag_overlaps(order, now, now + datetime.timedelta(minutes=order.item.minutes))
     if request_id:
@@ -232,7 +395,10 @@ def _reservice(order: WorkOrder, *, by: User | None, reason: str) -> WorkOrder:
         elder=order.elder,
         provider=order.provider,
         item=order.item,
-        price=order.item.price,
+        # Served again at the price booked (a package's share, an earlier version's price).
+        price=order.price,
+        package=order.package,
+        self_paid=order.self_paid,
         scheduled_at=order.scheduled_at + datetime.timedelta(days=1),
         booked_via=WorkOrder.BookedVia.PROVIDER,
         booked_by=by or order.booked_by,
@@ -258,6 +424,7 @@ def _redeem(order: WorkOrder, by: User):
         idempotency_key=redeem_key(order),
         reference=f"workorder:{order.pk}",
         by=by,
+        use_subsidy=not order.self_paid,
     )
 
 

@@ -10,6 +10,7 @@ from eldercare.models import Role
 from eldercare.periods import Month, Quarter
 from providers import quality, services
 from providers.models import Callback, DistrictSample, Provider, Rectification, WorkOrder
+from providers.services.termination import provider_terminate
 from subsidies.standards.models import Assessment
 from tests.factories import ElderFactory, user_with_role
 
@@ -129,26 +130,13 @@ def test_low_satisfaction_opens_rectification_and_lets_district_terminate(world,
     rect = survey.rectification
     # 20 working days from Tue 10 March 2026 (no holidays in between): Tue 7 April? Qingming is 4-6 April.
     assert rect.deadline == datetime.date(2026, 4, 8)
+    terminate = dict(provider=world.provider, ground="rectification_overdue", reason="未整改")
     with pytest.raises(Conflict):
-        services.provider_set_status(
-            provider=world.provider,
-            to="terminated",
-            reason="未整改",
-            ground="rectification_overdue",
-            by=users["district"],
-        )
+        provider_terminate(by=users["district"], **terminate)
     clock.move_to(datetime.datetime(2026, 4, 9, 9, 0, tzinfo=SHANGHAI))
     with pytest.raises(NotAllowed):
-        services.provider_set_status(
-            provider=world.provider,
-            to="terminated",
-            reason="未整改",
-            ground="rectification_overdue",
-            by=users["street"],
-        )
-    p = services.provider_set_status(
-        provider=world.provider, to="terminated", reason="未整改", ground="rectification_overdue", by=users["district"]
-    )
+        provider_terminate(by=users["street"], **terminate)
+    p = provider_terminate(by=users["district"], **terminate).provider
     assert p.status == Provider.Status.TERMINATED
     assert p.status_events.get().to_status == "terminated"
 

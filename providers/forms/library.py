@@ -1,0 +1,100 @@
+"""Forms of the provider library and the providers' staff."""
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from eldercare.models import Division
+
+from ..models import Caregiver, CertificateKind, Provider
+from ..services.library import PROVIDER_FIELDS, TerminationGround
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ProviderForm(forms.ModelForm):
+    """What the district enters about a provider won by tender; `streets` are the district's."""
+
+    streets = forms.ModelMultipleChoiceField(
+        label=_("Streets served"),
+        queryset=Division.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Provider
+        fields = [
+            "name",
+            "kind",
+            "licence_number",
+            "other_licences",
+            "streets",
+            "phone",
+            "address",
+            "contact_name",
+            "contact_phone",
+        ]
+        widgets = {"other_licences": forms.Textarea(attrs={"rows": 2})}
+        labels = {"address": _("Address"), "contact_name": _("Contact person"), "contact_phone": _("Contact phone")}
+
+    def __init__(self, *args, district: Division, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["streets"].queryset = Division.objects.filter(parent=district, level=Division.Level.STREET)
+
+    def validate_unique(self):
+        """The service checks the licence number, with its own message."""
+
+    def service_fields(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k in PROVIDER_FIELDS}
+
+
+class ContractForm(forms.Form):
+    number = forms.CharField(label=_("Contract number"), max_length=60)
+    starts_on = forms.DateField(label=_("Starts on"), widget=DATE)
+
+
+class RenewForm(forms.Form):
+    number = forms.CharField(label=_("Number of the new contract"), max_length=60)
+
+
+class StatusForm(forms.Form):
+    to = forms.ChoiceField(
+        label=_("New status"),
+        choices=[(Provider.Status.SUSPENDED, _("Suspend")), (Provider.Status.CONTRACTED, _("Reinstate"))],
+    )
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class TerminateForm(forms.Form):
+    ground = forms.ChoiceField(label=_("Ground"), choices=TerminationGround.choices)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CaregiverForm(forms.ModelForm):
+    class Meta:
+        model = Caregiver
+        fields = ["name", "staff_number", "phone", "photo"]
+        widgets = {"photo": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"})}
+        help_texts = {"photo": _("A JPEG or PNG image of at most 2 MB, for the badge.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["staff_number"].disabled = True
+
+    def validate_unique(self):
+        """The service checks the staff number, with its own message."""
+
+
+class TrainingForm(forms.Form):
+    course = forms.CharField(label=_("Course"), max_length=120)
+    completed_on = forms.DateField(label=_("Completed on"), widget=DATE)
+    hours = forms.DecimalField(label=_("Training hours"), max_digits=5, decimal_places=1, min_value=Decimal("0.1"))
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class CertificateForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=CertificateKind.choices)
+    number = forms.CharField(label=_("Certificate number"), max_length=60)
+    valid_until = forms.DateField(label=_("Valid until"), widget=DATE)

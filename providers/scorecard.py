@@ -1,0 +1,223 @@
+"""The quarterly assessment of a provider as a scorecard, computed from the platform's own records.
+
+The weights and the result bands are named here, at the top, once. Each part is a percentage from
+0 to 100 to one decimal:
+
+- district callbacks: satisfied share of the district's sample callbacks on the provider's visits;
+- town satisfaction: satisfied of surveyed in the towns' submitted surveys of the quarter;
+- visit frequency: elder-months that met the minimum visits (``quality.visit_frequency_report``),
+  of the elder-months of the provider's served elders;
+- voids: 100 − voided visits as a share of the visits carried out (completed or voided);
+- complaints: 100 − callbacks answered with a complaint as a share of all callbacks.
+
+score = Σ weight × part / Σ weight, to one decimal. A part with nothing to count (no district
+callback in the quarter, no survey...) is shown as "no data" and left out: its weight is spread
+over the other parts instead of counting it as 0 or as 100.
+
+`compute()` is pure (figures in, scorecard out); `scorecard_for()` counts the figures.
+"""
+
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from eldercare.models import User
+from eldercare.numbers import percent_one_decimal, round_one_decimal
+from eldercare.periods import Quarter, local_day_bounds
+
+from .models import Callback, CallbackResult, Provider, QuarterlyAssessment, SatisfactionSurvey, WorkOrder
+from .quality import visit_frequency_report
+
+# Weights of the parts, in percent (they add up to 100).
+WEIGHTS: dict[str, int] = {
+    "district_callbacks": 30,
+    "town_satisfaction": 30,
+    "visit_frequency": 20,
+    "voids": 10,
+    "complaints": 10,
+}
+# Result bands: the lowest score of each result, best first; below the last one the result is FAIL.
+BANDS: tuple[tuple[Decimal, str], ...] = (
+    (Decimal("90"), QuarterlyAssessment.Result.EXCELLENT),
+    (Decimal("80"), QuarterlyAssessment.Result.GOOD),
+    (Decimal("60"), QuarterlyAssessment.Result.PASS),
+)
+
+LABELS = {
+    "district_callbacks": _("District callbacks: satisfied"),
+    "town_satisfaction": _("Town satisfaction surveys: satisfied"),
+    "visit_frequency": _("Visit frequency: elder-months meeting the minimum"),
+    "voids": _("Visits not voided"),
+    "complaints": _("Callbacks without a complaint"),
+}
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What the platform counted for one provider and quarter."""
+
+    district_callbacks: int
+    district_satisfied: int
+    surveyed: int
+    survey_satisfied: int
+    elder_months: int
+    elder_months_met: int
+    visits: int  # completed or voided
+    voided: int
+    callbacks: int  # all sources
+    complaints: int
+
+
+@dataclass(frozen=True)
+class Part:
+    key: str
+    weight: int
+    numerator: int
+    denominator: int
+    value: Decimal | None  # None: nothing to count
+
+    @property
+    def label(self) -> str:
+        return str(LABELS[self.key])
+
+    @property
+    def points(self) -> Decimal | None:
+        return None if self.value is None else self.value * self.weight / 100
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    figures: Figures
+    parts: tuple[Part, ...]
+    score: Decimal
+    result: str
+
+    @property
+    def result_label(self) -> str:
+        return str(QuarterlyAssessment.Result(self.result).label)
+
+    def as_json(self) -> dict:
+        return {
+            "figures": asdict(self.figures),
+            "parts": [
+                {
+                    "key": p.key,
+                    "weight": p.weight,
+                    "numerator": p.numerator,
+                    "denominator": p.denominator,
+                    "value": None if p.value is None else str(p.value),
+                }
+                for p in self.parts
+            ],
+            "weights": WEIGHTS,
+            "bands": [[str(low), result] for low, result in BANDS],
+            "score": str(self.score),
+            "result": self.result,
+        }
+
+
+def _share(part: int, whole: int) -> Decimal | None:
+    return percent_one_decimal(part, whole) if whole > 0 else None
+
+
+def result_for(score: Decimal) -> str:
+    for low, result in BANDS:
+        if score >= low:
+            return result
+    return QuarterlyAssessment.Result.FAIL
+
+
+def compute(figures: Figures) -> Scorecard:
+    """The parts, the weighted score and the result band of a quarter's figures (pure)."""
+    f = figures
+    parts = (
+        Part(
+            "district_callbacks",
+            WEIGHTS["district_callbacks"],
+            f.district_satisfied,
+            f.district_callbacks,
+            _share(f.district_satisfied, f.district_callbacks),
+        ),
+        Part(
+            "town_satisfaction",
+            WEIGHTS["town_satisfaction"],
+            f.survey_satisfied,
+            f.surveyed,
+            _share(f.survey_satisfied, f.surveyed),
+        ),
+        Part(
+            "visit_frequency",
+            WEIGHTS["visit_frequency"],
+            f.elder_months_met,
+            f.elder_months,
+            _share(f.elder_months_met, f.elder_months),
+        ),
+        Part("voids", WEIGHTS["voids"], f.visits - f.voided, f.visits, _share(f.visits - f.voided, f.visits)),
+        Part(
+            "complaints",
+            WEIGHTS["complaints"],
+            f.callbacks - f.complaints,
+            f.callbacks,
+            _share(f.callbacks - f.complaints, f.callbacks),
+        ),
+    )
+    counted = [p for p in parts if p.value is not None]
+    weight = sum(p.weight for p in counted)
+    if weight == 0:
+        score = Decimal("0.0")
+    else:
+        score = round_one_decimal(
+            sum((p.value * p.weight for p in counted if p.value is not None), Decimal(0)) / weight
+        )
+    return Scorecard(figures, parts, score, result_for(score))
+
+
+def figures_for(*, provider: Provider, quarter: Quarter, user: User) -> Figures:
+    """Count the quarter's figures of one provider (visits by their scheduled day in the quarter).
+
+    Visit frequency comes from the frequency report of each month of the quarter as `user` sees it
+    (the district sees every served elder)."""
+    start = local_day_bounds(quarter.first_day)[0]
+    end = local_day_bounds(quarter.last_day)[1]
+    in_quarter = Q(order__provider=provider, order__scheduled_at__gte=start, order__scheduled_at__lt=end)
+    callbacks = Callback.objects.filter(in_quarter).aggregate(
+        total=Count("pk"),
+        complaints=Count("pk", filter=Q(result=CallbackResult.COMPLAINT)),
+        district=Count("pk", filter=Q(source=Callback.Source.DISTRICT)),
+        district_satisfied=Count("pk", filter=Q(source=Callback.Source.DISTRICT, result=CallbackResult.SATISFIED)),
+    )
+    surveys = SatisfactionSurvey.objects.filter(
+        provider=provider, quarter=quarter.first_day, status=SatisfactionSurvey.Status.SUBMITTED
+    ).aggregate(surveyed=Sum("surveyed"), satisfied=Sum("satisfied"))
+    visits = WorkOrder.objects.filter(
+        provider=provider,
+        scheduled_at__gte=start,
+        scheduled_at__lt=end,
+        status__in=(WorkOrder.Status.COMPLETED, WorkOrder.Status.VOIDED),
+    ).aggregate(total=Count("pk"), voided=Count("pk", filter=Q(status=WorkOrder.Status.VOIDED)))
+    elder_months = below = 0
+    for month in quarter.months:
+        if month.first_day > timezone.localdate():
+            break  # a month that has not begun has nothing to count
+        tally = visit_frequency_report(user=user, month=month).by_provider.get(provider.name, [0, 0])
+        elder_months += tally[0]
+        below += tally[1]
+    return Figures(
+        district_callbacks=callbacks["district"],
+        district_satisfied=callbacks["district_satisfied"],
+        surveyed=surveys["surveyed"] or 0,
+        survey_satisfied=surveys["satisfied"] or 0,
+        elder_months=elder_months,
+        elder_months_met=elder_months - below,
+        visits=visits["total"],
+        voided=visits["voided"],
+        callbacks=callbacks["total"],
+        complaints=callbacks["complaints"],
+    )
+
+
+def scorecard_for(*, provider: Provider, quarter: Quarter, user: User) -> Scorecard:
+    return compute(figures_for(provider=provider, quarter=quarter, user=user))
