@@ -110,9 +110,15 @@ def _redemption_accounts(elder: Elder, provider: Payee) -> tuple[Account, Accoun
     return accounts[0], accounts[1], accounts[2], payee
 
 
-def redemption_fingerprint(*, elder_id: int, provider_id: int, amount: Decimal, allow_copay: bool) -> str:
+def redemption_fingerprint(
+    *, elder_id: int, provider_id: int, amount: Decimal, allow_copay: bool, use_subsidy: bool = True
+) -> str:
     text = f"redemption|elder={elder_id}|provider={provider_id}|amount={amount:.2f}"
-    return text if allow_copay else text + "|copay=no"
+    if not allow_copay:
+        text += "|copay=no"
+    if not use_subsidy:
+        text += "|subsidy=no"
+    return text
 
 
 def redemption_create(
@@ -124,17 +130,22 @@ def redemption_create(
     reference: str,
     by: User | None = None,
     allow_copay: bool = True,
+    use_subsidy: bool = True,
 ) -> RedemptionResult:
     """Pay a service price: the subsidy account first (within the yearly cap), then the personal
     account, then cash co-pay at the door; the provider's account receives the whole price.
 
     `allow_copay=False`: the subsidy account must cover the whole price, otherwise nothing is
     booked and `InsufficientBalance` is raised (for services the subsidy alone must pay).
+    `use_subsidy=False`: a self-paid service (bought at market price): the personal account, then
+    cash co-pay; the subsidy account is neither charged nor required to be open.
     The caller (the work-order service) checks who may redeem; this function checks the money.
     """
     price = _amount(amount)
+    if not (use_subsidy or allow_copay):
+        raise ValidationFailed(_("A self-paid service is paid by the elder: co-pay cannot be refused."))
     fingerprint = redemption_fingerprint(
-        elder_id=elder.pk, provider_id=provider.pk, amount=price, allow_copay=allow_copay
+        elder_id=elder.pk, provider_id=provider.pk, amount=price, allow_copay=allow_copay, use_subsidy=use_subsidy
     )
     with transaction.atomic():
         # The key is looked up once, under the lock of the elder's accounts (a replay waits for
@@ -147,10 +158,12 @@ def redemption_create(
         if not provider.may_be_paid:
             raise NotAllowed(_("This provider may not be paid with vouchers: its qualification is suspended or ended."))
         subsidy, personal, external, payee = (locked[a.pk] for a in (subsidy, personal, external, payee))
-        _ensure_open(subsidy)
         today = timezone.localdate()
-        room = subsidy_year_room(account=subsidy, year=today.year)
-        from_subsidy = min(price, subsidy.balance.amount, room)
+        from_subsidy = Decimal("0")
+        if use_subsidy:
+            _ensure_open(subsidy)
+            room = subsidy_year_room(account=subsidy, year=today.year)
+            from_subsidy = min(price, subsidy.balance.amount, room)
         rest = price - from_subsidy
         if rest and not allow_copay:
             raise InsufficientBalance(
