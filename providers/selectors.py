@@ -5,11 +5,13 @@ import datetime
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from eldercare.models import Role, User
+from eldercare.models import Elder, Role, User
 from eldercare.periods import local_day_bounds
 from eldercare.scoping import scope_for
 
+from . import tokens
 from .models import Caregiver, Certificate, Contract, ElderCard, Provider, ServiceItem, WorkOrder
 
 # Contracts and certificates show on the work lists this many days before they end.
@@ -154,3 +156,19 @@ def caregiver_today(*, user: User, day: datetime.date) -> QuerySet[WorkOrder]:
 
 def card_for_elder(*, elder) -> ElderCard | None:
     return ElderCard.objects.filter(elder=elder).first()
+
+
+def elder_from_code(code: str) -> Elder:
+    """The elder a scanned token or a typed short code belongs to; refuses forged or expired codes."""
+    if tokens.looks_like_token(code):
+        elder_id, version = tokens.card_token_payload(code)
+        card = ElderCard.objects.select_related("elder").filter(elder_id=elder_id).first()
+        if card is None or card.version != version:
+            raise tokens.ExpiredCard(_("This card was replaced by a newer one. Use the elder's current card."))
+        return card.elder
+    card = ElderCard.objects.select_related("elder").filter(short_code=tokens.normalise_code(code)).first()
+    if card is None:
+        raise tokens.InvalidCard(_("No elder card has this code. Check the code and type it again."))
+    if timezone.now() - card.issued_at > tokens.CARD_MAX_AGE:
+        raise tokens.ExpiredCard(_("This elder's card has expired. Ask the community to print a new card."))
+    return card.elder

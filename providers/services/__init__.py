@@ -7,12 +7,12 @@ modules: `library` (providers, contracts, quarterly results, staff, catalogue), 
 """
 
 from ..errors import AlreadyCheckedIn, BadTransition, CertificateMissing, NotAssigned, WrongElder
+from ..selectors import elder_from_code
 from .agreements import (
     agreement_end,
     agreement_sign,
     card_issue,
     card_token_for,
-    elder_from_code,
 )
 from .catalogue import item_create, package_create
 from .library import (

@@ -21,6 +21,7 @@ from eldercare.crypto import blind_index
 from eldercare.errors import Conflict, NotAllowed, ValidationFailed
 from eldercare.idnumber import parse_resident_id
 from eldercare.models import Elder, LifeStatus, Role, User
+from eldercare.periods import local_day_bounds
 from eldercare.scoping import scope_for
 from eldercare.selectors import elder_list
 
@@ -30,8 +31,10 @@ from ..models import (
     ElderCard,
     Provider,
     ServiceAgreement,
+    WorkOrder,
 )
 from .access import in_community_scope, is_admin
+from .visits import order_cancel
 
 PS = Provider.Status
 EndReason = ServiceAgreement.EndReason
@@ -244,7 +247,29 @@ def _close(
     agreement.end_note = note.strip()
     agreement.ended_by = by
     agreement.save(update_fields=["ends_on", "end_reason", "end_note", "ended_by", "updated_at"])
+    if reason != EndReason.PROVIDER_TERMINATED:  # the termination cancels all its open orders itself
+        _cancel_visits_after(agreement, by=by)
     return agreement
+
+
+def _cancel_visits_after(agreement: ServiceAgreement, *, by: User) -> int:
+    """Cancel the booked and assigned visits of the agreement's provider to its elder on the days
+    after it ends; visits on the last day still take place."""
+    assert agreement.ends_on is not None
+    after = local_day_bounds(agreement.ends_on)[1]
+    note = _("the service agreement ended on %(date)s (%(reason)s)") % {
+        "date": agreement.ends_on.isoformat(),
+        "reason": agreement.get_end_reason_display(),
+    }
+    orders = WorkOrder.objects.filter(
+        elder_id=agreement.elder_id,
+        provider_id=agreement.provider_id,
+        status__in=(WorkOrder.Status.BOOKED, WorkOrder.Status.ASSIGNED),
+        scheduled_at__gte=after,
+    ).order_by("pk")
+    for order in orders:
+        order_cancel(order=order, reason=note, by=by)
+    return len(orders)
 
 
 def _locked(agreement: ServiceAgreement) -> ServiceAgreement:
@@ -357,19 +382,3 @@ def card_issue(*, elder: Elder, by: User | None, reason: str = "", reissue: bool
 
 def card_token_for(card: ElderCard) -> str:
     return tokens.card_token(elder_id=card.elder_id, version=card.version)
-
-
-def elder_from_code(code: str) -> Elder:
-    """The elder a scanned token or a typed short code belongs to; refuses forged or expired codes."""
-    if tokens.looks_like_token(code):
-        elder_id, version = tokens.card_token_payload(code)
-        card = ElderCard.objects.select_related("elder").filter(elder_id=elder_id).first()
-        if card is None or card.version != version:
-            raise tokens.ExpiredCard(_("This card was replaced by a newer one. Use the elder's current card."))
-        return card.elder
-    card = ElderCard.objects.select_related("elder").filter(short_code=tokens.normalise_code(code)).first()
-    if card is None:
-        raise tokens.InvalidCard(_("No elder card has this code. Check the code and type it again."))
-    if timezone.now() - card.issued_at > tokens.CARD_MAX_AGE:
-        raise tokens.ExpiredCard(_("This elder's card has expired. Ask the community to print a new card."))
-    return card.elder

@@ -37,8 +37,8 @@ from ..models import (
     WorkOrder,
     WorkOrderEvent,
 )
+from ..selectors import elder_from_code
 from .access import in_community_scope, is_admin
-from .agreements import elder_from_code
 from .catalogue import entry_in_force, package_shares
 from .library import caregiver_may_serve
 

@@ -9,13 +9,13 @@ from django.urls import reverse
 from eldercare.errors import Conflict, NotAllowed, ValidationFailed
 from eldercare.hub import sections_for
 from eldercare.models import LifeStatus, Role
-from providers.models import CardIssue, ElderCard, Provider, ServiceAgreement
+from providers.models import CardIssue, ElderCard, Provider, ServiceAgreement, WorkOrder, WorkOrderEvent
 from providers.services import agreements as svc
 from providers.services.termination import provider_terminate
 from providers.views.agreements import hub_sections, worklist
 from tests.factories import ElderFactory, user_with_role
 
-from .factories import make_provider
+from .factories import make_order, make_provider
 
 pytestmark = pytest.mark.django_db
 R = ServiceAgreement.EndReason
@@ -185,6 +185,33 @@ def test_change_provider_ends_the_old_the_day_before_and_signs_the_new(world, wo
     assert (old.ends_on, old.end_reason) == (D(2026, 3, 31), R.CHANGED_PROVIDER)
     assert (new.provider, new.signed_on, new.ends_on) == (world.other, D(2026, 4, 1), None)
     assert open_of(world.elder) == [world.other.pk]
+
+
+def test_ending_cancels_the_providers_visits_after_the_last_day_only(world, worker):
+    """An agreement ending on 3-20: the visit that day still takes place, the later ones are
+    cancelled with the end as their reason; another provider's visit and a finished one stay."""
+    tz = datetime.timezone(datetime.timedelta(hours=8))
+    on_last_day = make_order(world, at=datetime.datetime(2026, 3, 20, 21, 0, tzinfo=tz))
+    next_morning = make_order(world, at=datetime.datetime(2026, 3, 21, 0, 30, tzinfo=tz))
+    booked_later = make_order(world, at=datetime.datetime(2026, 4, 2, 9, 0, tzinfo=tz), status=WorkOrder.Status.BOOKED)
+    done = make_order(world, at=datetime.datetime(2026, 3, 25, 9, 0, tzinfo=tz), status=WorkOrder.Status.COMPLETED)
+    svc.agreement_end(agreement=agreement(world), ends_on=D(2026, 3, 20), reason=R.ELDER_CHOICE, by=worker)
+    status = dict(WorkOrder.objects.values_list("pk", "status"))
+    assert status[on_last_day.pk] == WorkOrder.Status.ASSIGNED
+    assert status[next_morning.pk] == status[booked_later.pk] == WorkOrder.Status.CANCELLED
+    assert status[done.pk] == WorkOrder.Status.COMPLETED
+    event = WorkOrderEvent.objects.get(order=booked_later, to_status=WorkOrder.Status.CANCELLED)
+    assert "2026-03-20" in event.note and event.by == worker
+
+
+def test_changing_provider_cancels_the_old_providers_visits_from_the_new_start(world, worker):
+    tz = datetime.timezone(datetime.timedelta(hours=8))
+    before = make_order(world, at=datetime.datetime(2026, 3, 31, 15, 0, tzinfo=tz))
+    after = make_order(world, at=datetime.datetime(2026, 4, 1, 9, 0, tzinfo=tz))
+    svc.agreement_change_provider(agreement=agreement(world), provider=world.other, starts_on=D(2026, 4, 1), by=worker)
+    before.refresh_from_db()
+    after.refresh_from_db()
+    assert (before.status, after.status) == (WorkOrder.Status.ASSIGNED, WorkOrder.Status.CANCELLED)
 
 
 def test_change_provider_is_one_transaction(world, worker, tree):
