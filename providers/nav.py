@@ -110,7 +110,7 @@ def worklist(user) -> list[WorkPanel]:
                 [
                     {
                         "label": str(r.provider),
-                        "url": reverse("providers:provider_detail", args=[r.provider_id]),
+                        "url": reverse("providers:rectification_detail", args=[r.pk]),
                         "detail": str(r.deadline),
                         "flag": True,
                     }

@@ -8,12 +8,13 @@ import pandas as pd
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from eldercare.errors import Conflict, NotAllowed, ValidationFailed
 from eldercare.periods import Quarter
 from eldercare.pickers import ElderChoiceField
 from eldercare.workdays import add_workdays
-from providers import quality, rules
+from providers import nav, quality, rules
 from providers.models import Rectification, RectificationStep, SatisfactionSurvey, ServiceAgreement, SurveyAnswer
 from tests.factories import ElderFactory
 
@@ -457,6 +458,19 @@ def test_overdue_rectification_page_shows_the_grounds_for_the_district(client, w
     clock.move_to(datetime.datetime(2026, 4, 8, 9, 0, tzinfo=SHANGHAI))
     page = client.get(reverse("providers:rectification_detail", args=[rectification.pk])).content.decode()
     assert 'id="termination-grounds"' not in page
+
+
+def test_districts_overdue_panel_leads_to_the_rectification_with_its_grounds(world, users, rectification, clock):
+    def overdue_panel():
+        with translation.override("zh-hans"):
+            return next(p for p in nav.worklist(users["district"]) if str(p.title) == "逾期未整改")
+
+    assert overdue_panel().count == 0
+    clock.move_to(datetime.datetime(2026, 4, 9, 9, 0, tzinfo=SHANGHAI))
+    panel = overdue_panel()
+    assert panel.count == 1
+    assert panel.rows[0]["url"] == reverse("providers:rectification_detail", args=[rectification.pk])
+    assert panel.rows[0]["detail"] == "2026-04-08"
 
 
 def test_import_page_lists_row_errors_and_template_downloads(client, world, users, tree):
