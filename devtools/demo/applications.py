@@ -17,6 +17,7 @@ from devtools.demo.standards import seed_policies_and_run
 from eldercare.errors import DomainError
 from eldercare.idnumber import age_on
 from eldercare.models import CalendarYear, LifeStatus
+from eldercare.periods import Month
 from eldercare.workdays import UnknownCalendarYear, add_workdays, is_workday
 from subsidies.applications.models import Application, IntakeBatch
 from subsidies.applications.models import ApplicationStatus as S
@@ -113,7 +114,10 @@ def seed(ctx: DemoContext) -> None:
         opens_on=datetime.date(today.year - 1, 1, 1),
         closes_on=datetime.date(today.year, half + 5, 28),
     )
-    start = _workday_before(today, 45)
+    # The approved group was filed a month before the last closed quarter began, so that its
+    # subsidies (from the month after approval) and visits fill that quarter's settlement.
+    last_closed = Month.of(today).quarter.months[0].previous().quarter
+    start = _workday_before(last_closed.first_day - datetime.timedelta(days=20), 1)
     served = {ctx.communities[0].pk, ctx.communities[3].pk}
     candidates = [
         e

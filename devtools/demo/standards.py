@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime
 
+import time_machine
 from django.utils import timezone
 
-from eldercare.periods import Month
+from eldercare.periods import Month, local_day_bounds
 from subsidies.standards.models import Assessment, Entitlement
 from subsidies.standards.services.policies import load_policies
 from subsidies.standards.services.run import run_month
@@ -51,6 +52,13 @@ def seed_policies_and_run(ctx) -> None:
             )
         Assessment.objects.bulk_create(assessments)
         Entitlement.objects.bulk_create(entitlements)
-    run_month(month=previous.plus(-1))
-    run_month(month=previous)
-    run_month(month=previous.next())  # the current month: beat runs it on the 1st
+    # Each month since the start of the last closed quarter, run on its 1st as beat does.
+    current = previous.next()
+    month = current.quarter.months[0].previous().quarter.months[0]
+    while month <= current:
+        at = datetime.datetime.combine(
+            month.first_day, datetime.time(1), tzinfo=local_day_bounds(month.first_day)[0].tzinfo
+        )
+        with time_machine.travel(at, tick=False):
+            run_month(month=month)
+        month = month.next()

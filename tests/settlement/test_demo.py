@@ -46,6 +46,10 @@ def test_demo_leaves_the_last_closed_quarter_locked_then_finance_settles_it(ctx,
         s = QuarterSettlement.objects.get(quarter=Q3.first_day)
         assert (s.status, s.prepared_by.username, s.differences) == ("prepared", "finance", [])
         assert s.total.amount > 0 and s.lines.exists()  # the demo visits of the quarter, as the ledger has them
+        # The demo's subsidised elders were paid every month of the quarter: the next one needs their standard × 3.
+        assert s.need_people > 0 and s.need_amount.amount == sum(
+            n.monthly_amount.amount * n.people * 3 for n in s.needs.all()
+        )
         approved = quarter_approve(settlement=s, by=ctx.users["finance2"])
     assert capsys.readouterr().out.startswith("2026Q3: total ")
     assert approved.status == QuarterSettlement.Status.APPROVED
