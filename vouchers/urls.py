@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.account_list_view, name="voucher_accounts"),
     path("accounts/<int:pk>/", views.account_detail_view, name="voucher_account"),
     path("elders/<int:elder_pk>/", views.elder_accounts_view, name="voucher_elder"),
+    path("elders/<int:elder_pk>/statement/", views.statement_pick_view, name="voucher_statement_pick"),
     path("elders/<int:elder_pk>/statement/<str:month>.pdf", views.statement_pdf_view, name="voucher_statement"),
     path("elders/<int:elder_pk>/freeze/", views.freeze_view, name="voucher_freeze"),
     path("elders/<int:elder_pk>/unfreeze/", views.unfreeze_view, name="voucher_unfreeze"),

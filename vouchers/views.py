@@ -82,6 +82,17 @@ def elder_accounts_view(request, elder_pk):
 
 
 @login_required
+def statement_pick_view(request, elder_pk):
+    """The month chosen on the account page (a plain GET form) → that month's statement."""
+    elder = elder_for_accounts(user=request.user, pk=elder_pk)
+    try:
+        period = Month.parse(request.GET.get("month", ""))
+    except ValidationFailed as exc:
+        raise Http404(exc.message) from exc
+    return redirect("voucher_statement", elder.pk, str(period))
+
+
+@login_required
 def statement_pdf_view(request, elder_pk, month):
     elder = elder_for_accounts(user=request.user, pk=elder_pk)
     try:

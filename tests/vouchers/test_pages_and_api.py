@@ -77,6 +77,18 @@ def test_month_statement_pdf_in_chinese(client, users, booked):
     assert client.get(f"/vouchers/elders/{booked.pk}/statement/2026-01.pdf").status_code == 404
 
 
+def test_account_page_opens_the_chosen_months_statement_without_script(client, users, booked):
+    """The month picker is a plain GET form (the content security policy forbids inline script)."""
+    client.force_login(users["district"])
+    page = client.get(f"/vouchers/elders/{booked.pk}/").content.decode()
+    assert "onsubmit" not in page and f'action="/vouchers/elders/{booked.pk}/statement/"' in page
+    response = client.get(f"/vouchers/elders/{booked.pk}/statement/", {"month": "2026-01"})
+    assert response.status_code == 302 and response["Location"] == f"/vouchers/elders/{booked.pk}/statement/2026-01.pdf"
+    assert client.get(f"/vouchers/elders/{booked.pk}/statement/", {"month": "2026-13"}).status_code == 404
+    client.force_login(users["community_b"])
+    assert client.get(f"/vouchers/elders/{booked.pk}/statement/", {"month": "2026-01"}).status_code == 404
+
+
 def test_district_reviewer_freezes_and_unfreezes_through_the_page(client, users, booked):
     client.force_login(users["district"])
     client.post(f"/vouchers/elders/{booked.pk}/freeze/", {"cause": "deceased", "reason": "社区上报去世"})
