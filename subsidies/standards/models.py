@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from djmoney.models.fields import MoneyField
 from simple_history.models import HistoricalRecords
 
-from eldercare.models import Division, Elder, TimeStampedModel
+from eldercare.models import DifficultyCategory, Division, Elder, TimeStampedModel
 
 from .rules import DEFAULT_DISTRICT_PERCENT, DEFAULT_TOWN_PERCENT, MIN_AGE
 
@@ -211,6 +211,13 @@ class PolicyRow(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.label} {self.amount}"
+
+    def categories_display(self) -> list[str]:
+        """The categories of difficulty by their names, as people read them."""
+        return [str(DifficultyCategory(c).label) if c in DifficultyCategory.values else c for c in self.categories_any]
+
+    def care_levels_display(self) -> list[str]:
+        return [str(CareLevel(c).label) if c in CareLevel.values else c for c in self.care_levels]
 
 
 class SubsidyRun(TimeStampedModel):

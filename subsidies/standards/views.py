@@ -35,6 +35,10 @@ from vouchers.views import account_status_action
 POLICY_ROLES = ("district_reviewer", "sysadmin", "supervisor", "finance")
 
 
+# Who may start a new version of a standard.
+VERSION_ROLES = ("district_reviewer", "sysadmin")
+
+
 def _require(request, roles):
     if not (request.user.is_superuser or request.user.has_role(*roles)):
         raise PermissionDenied
@@ -73,13 +77,18 @@ class VersionForm(forms.Form):
 @login_required
 def policy_list(request):
     _require(request, POLICY_ROLES)
-    return render(request, "subsidies/policies/list.html", {"versions": policy_versions_for(request.user)})
+    may_create = request.user.is_superuser or request.user.has_role(*VERSION_ROLES)
+    return render(
+        request,
+        "subsidies/policies/list.html",
+        {"versions": policy_versions_for(request.user), "may_create": may_create},
+    )
 
 
 @login_required
 def policy_version_new(request, pk: int):
     """A new version based on an existing one: edit the rows, preview the effect, then create."""
-    _require(request, ("district_reviewer", "sysadmin"))
+    _require(request, VERSION_ROLES)
     base = get_object_or_404(policy_versions_for(request.user), pk=pk)
     preview = None
     if request.method == "POST":

@@ -44,6 +44,21 @@ def test_policy_pages(client, tree, users):
     assert client.get(reverse("policy_list")).status_code == 403
 
 
+def test_policy_list_names_categories_and_offers_a_new_version_to_the_district_only(client, tree, users):
+    s = schemes(tree)
+    version = PolicyVersion.objects.get(scheme=s["jiangdu"])
+    new_link = reverse("policy_version_new", args=[version.pk])
+    client.force_login(users["district"])
+    page = client.get(reverse("policy_list")).content.decode()
+    assert new_link in page
+    assert "低保" in page and "半失能" in page and "dibao" not in page and "semi_disabled" not in page
+    client.force_login(users["supervisor"])
+    page = client.get(reverse("policy_list")).content.decode()
+    assert "困难老人·半失能" in page and new_link not in page
+    refused = client.get(new_link)
+    assert refused.status_code == 403 and 'id="forbidden"' in refused.content.decode()
+
+
 def test_run_report_page_pdf_and_xlsx(client, tree, users):
     s = schemes(tree)
     entitled_elder(
