@@ -10,25 +10,35 @@ The weights and the result bands are named here, at the top, once. Each part is 
 - voids: 100 − voided visits as a share of the visits carried out (completed or voided);
 - complaints: 100 − callbacks answered with a complaint as a share of all callbacks.
 
-score = Σ weight × part / Σ weight, to one decimal. A part with nothing to count (no district
+score = Σ weight × part / Σ weight, from the parts as shown, to one decimal rounded half up
+(四舍五入, as anyone checking it by hand would). A part with nothing to count (no district
 callback in the quarter, no survey...) is shown as "no data" and left out: its weight is spread
-over the other parts instead of counting it as 0 or as 100.
+over the other parts instead of counting it as 0 or as 100. With nothing to count at all there is
+no score and no result (and nothing to confirm).
 
 `compute()` is pure (figures in, scorecard out); `scorecard_for()` counts the figures.
 """
 
 from dataclasses import asdict, dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from eldercare.models import User
-from eldercare.numbers import percent_one_decimal, round_one_decimal
+from eldercare.numbers import percent_one_decimal
 from eldercare.periods import Quarter, local_day_bounds
 
-from .models import Callback, CallbackResult, Provider, QuarterlyAssessment, SatisfactionSurvey, WorkOrder
+from .models import (
+    Callback,
+    CallbackResult,
+    Provider,
+    QuarterlyAssessment,
+    SatisfactionSurvey,
+    ServiceAgreement,
+    WorkOrder,
+)
 from .quality import visit_frequency_report
 
 # Weights of the parts, in percent (they add up to 100).
@@ -92,12 +102,12 @@ class Part:
 class Scorecard:
     figures: Figures
     parts: tuple[Part, ...]
-    score: Decimal
+    score: Decimal | None  # None: nothing to count
     result: str
 
     @property
     def result_label(self) -> str:
-        return str(QuarterlyAssessment.Result(self.result).label)
+        return str(QuarterlyAssessment.Result(self.result).label) if self.result else ""
 
     def as_json(self) -> dict:
         return {
@@ -114,7 +124,7 @@ class Scorecard:
             ],
             "weights": WEIGHTS,
             "bands": [[str(low), result] for low, result in BANDS],
-            "score": str(self.score),
+            "score": None if self.score is None else str(self.score),
             "result": self.result,
         }
 
@@ -167,12 +177,25 @@ def compute(figures: Figures) -> Scorecard:
     counted = [p for p in parts if p.value is not None]
     weight = sum(p.weight for p in counted)
     if weight == 0:
-        score = Decimal("0.0")
-    else:
-        score = round_one_decimal(
-            sum((p.value * p.weight for p in counted if p.value is not None), Decimal(0)) / weight
-        )
+        return Scorecard(figures, parts, None, "")
+    total = sum((p.value * p.weight for p in counted if p.value is not None), Decimal(0)) / weight
+    score = total.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     return Scorecard(figures, parts, score, result_for(score))
+
+
+def has_figures(quarter: Quarter) -> Q:
+    """Providers with something to count in the quarter: a visit scheduled in it, an agreement
+    open during it, or a submitted town survey of it (a filter on providers)."""
+    start = local_day_bounds(quarter.first_day)[0]
+    end = local_day_bounds(quarter.last_day)[1]
+    visits = WorkOrder.objects.filter(provider=OuterRef("pk"), scheduled_at__gte=start, scheduled_at__lt=end)
+    agreements = ServiceAgreement.objects.filter(provider=OuterRef("pk"), signed_on__lte=quarter.last_day).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=quarter.first_day)
+    )
+    surveys = SatisfactionSurvey.objects.filter(
+        provider=OuterRef("pk"), quarter=quarter.first_day, status=SatisfactionSurvey.Status.SUBMITTED
+    )
+    return Q(Exists(visits)) | Q(Exists(agreements)) | Q(Exists(surveys))
 
 
 def figures_for(*, provider: Provider, quarter: Quarter, user: User) -> Figures:

@@ -74,8 +74,8 @@ def contracts_expiring(*, user: User, today: datetime.date, days: int = EXPIRY_N
 
 
 def certificates_expiring(*, user: User, today: datetime.date, days: int = EXPIRY_NOTICE_DAYS) -> QuerySet[Certificate]:
-    """Certificates of active caregivers that end within `days`, unless a later one of the same
-    kind was already entered."""
+    """Certificates of active caregivers that have ended or end within `days`, unless a later one
+    of the same kind was already entered (an ended one stays listed until it is replaced)."""
     later = Certificate.objects.filter(
         caregiver_id=OuterRef("caregiver_id"), kind=OuterRef("kind"), valid_until__gt=OuterRef("valid_until")
     )
@@ -83,7 +83,6 @@ def certificates_expiring(*, user: User, today: datetime.date, days: int = EXPIR
         Certificate.objects.select_related("caregiver", "caregiver__provider")
         .filter(
             caregiver__in=caregiver_list(user=user).filter(active=True).values("pk"),
-            valid_until__gte=today,
             valid_until__lte=today + datetime.timedelta(days=days),
         )
         .exclude(Exists(later))

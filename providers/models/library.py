@@ -140,6 +140,11 @@ class QuarterlyAssessment(TimeStampedModel):
         verbose_name_plural = _("quarterly assessments")
         constraints = [models.UniqueConstraint(fields=["provider", "quarter"], name="assessment_one_per_quarter")]
 
+    @property
+    def quarter_label(self) -> str:
+        """The quarter as people write it: 2026Q3."""
+        return f"{self.quarter.year}Q{(self.quarter.month - 1) // 3 + 1}"
+
 
 class CertificateKind(models.TextChoices):
     """Services for which staff must hold a certificate (持证上岗)."""

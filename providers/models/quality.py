@@ -116,6 +116,11 @@ class SatisfactionSurvey(TimeStampedModel):
         ]
 
     @property
+    def quarter_label(self) -> str:
+        """The quarter as people write it: 2026Q3."""
+        return f"{self.quarter.year}Q{(self.quarter.month - 1) // 3 + 1}"
+
+    @property
     def rate(self):
         return percent_one_decimal(self.satisfied, self.surveyed)
 

@@ -576,6 +576,7 @@ def worklist(user) -> list[WorkPanel]:
             provider_list(user=user)
             .filter(status__in=(Provider.Status.CONTRACTED, Provider.Status.SUSPENDED))
             .exclude(assessments__quarter=quarter.first_day, assessments__confirmed_at__isnull=False)
+            .filter(scorecard.has_figures(quarter))
         )
         panels.append(
             WorkPanel(
@@ -589,12 +590,16 @@ def worklist(user) -> list[WorkPanel]:
         certificates = certificates_expiring(user=user, today=today)
         panels.append(
             WorkPanel(
-                _("Certificates ending within 30 days"),
+                _("Certificates expired or ending within 30 days"),
                 [
                     _row(
                         f"{c.caregiver.name} · {c.get_kind_display()}",
                         reverse("providers:caregiver_detail", args=[c.caregiver_id]),
-                        _("%(provider)s · valid until %(date)s")
+                        (
+                            _("%(provider)s · expired on %(date)s")
+                            if c.valid_until < today
+                            else _("%(provider)s · valid until %(date)s")
+                        )
                         % {"provider": c.caregiver.provider.name, "date": c.valid_until},
                         (c.valid_until - today).days <= 7,
                     )

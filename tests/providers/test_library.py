@@ -36,7 +36,7 @@ from providers.services.termination import provider_terminate
 from providers.services.visits import order_cancel
 from tests.factories import ElderFactory, user_with_role
 
-from .factories import make_item, make_order
+from .factories import make_item, make_order, make_provider
 
 S = WorkOrder.Status
 PS = Provider.Status
@@ -315,6 +315,18 @@ def test_scorecard_leaves_out_a_part_with_no_data():
     assert card.score == Decimal("87.1")
 
 
+def test_scorecard_rounds_a_tie_half_up_as_a_check_by_hand_would():
+    # 30 × 100 + 30 × 100 + 20 × 100 + 10 × 62.5 (3 of 8 visits voided) + 10 × 100 = 9625 → 96.25
+    card = scorecard.compute(scorecard.Figures(1, 1, 1, 1, 1, 1, 8, 3, 1, 0))
+    assert card.parts[3].value == Decimal("62.5")
+    assert card.score == Decimal("96.3")
+
+
+def test_scorecard_with_nothing_to_count_has_no_score_and_no_result():
+    card = scorecard.compute(scorecard.Figures(0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+    assert (card.score, card.result, card.result_label) == (None, "", "")
+
+
 @pytest.mark.parametrize(
     ("score", "result"),
     [
@@ -416,7 +428,7 @@ def test_district_confirms_the_scorecard_once(world, district, quarter_q4, clien
 
 def test_a_quarter_with_nothing_to_count_is_not_confirmed(world, district, clock):
     card = scorecard.scorecard_for(provider=world.other, quarter=Quarter(2025, 4), user=district)
-    assert all(p.value is None for p in card.parts) and card.score == Decimal("0.0")
+    assert all(p.value is None for p in card.parts) and card.score is None
     with pytest.raises(Conflict):
         services.assessment_confirm(provider=world.other, quarter=Quarter(2025, 4), by=district)
     assert not QuarterlyAssessment.objects.filter(provider=world.other).exists()
@@ -426,6 +438,16 @@ def test_scorecards_to_confirm_are_on_the_district_work_list(world, district, cl
     client.force_login(district)
     page = client.get(reverse("home")).content.decode()
     assert reverse("providers:scorecard", args=[world.provider.pk, "2025Q4"]) in page
+
+
+def test_a_provider_with_nothing_to_count_is_not_on_the_list_to_confirm(world, district, tree, client, clock):
+    idle = make_provider(tree, name="未开展服务的服务商")
+    client.force_login(district)
+    page = client.get(reverse("home")).content.decode()
+    assert reverse("providers:scorecard", args=[world.provider.pk, "2025Q4"]) in page
+    assert reverse("providers:scorecard", args=[idle.pk, "2025Q4"]) not in page
+    card = client.get(reverse("providers:scorecard", args=[idle.pk, "2025Q4"])).content.decode()
+    assert 'id="confirm-scorecard"' not in card
 
 
 # --- staff ------------------------------------------------------------------------------------
@@ -538,6 +560,21 @@ def test_certificate_ending_within_30_days_is_on_both_work_lists(world, district
     # a renewed certificate of the same kind takes it off the list
     Certificate.objects.create(
         caregiver=world.caregiver, kind="medical", number="YL-21", valid_until=datetime.date(2029, 3, 30)
+    )
+    assert list(certificates_expiring(user=world.admin, today=today)) == []
+
+
+def test_an_expired_certificate_stays_on_the_work_lists_until_replaced(world, district, client, clock):
+    expired = Certificate.objects.create(
+        caregiver=world.caregiver, kind="medical", number="YL-OLD", valid_until=datetime.date(2026, 2, 20)
+    )
+    today = datetime.date(2026, 3, 10)
+    assert list(certificates_expiring(user=world.admin, today=today)) == [expired]
+    client.force_login(district)
+    page = client.get(reverse("home")).content.decode()
+    assert reverse("providers:caregiver_detail", args=[world.caregiver.pk]) in page and "2026-02-20" in page
+    Certificate.objects.create(
+        caregiver=world.caregiver, kind="medical", number="YL-NEW", valid_until=datetime.date(2028, 3, 1)
     )
     assert list(certificates_expiring(user=world.admin, today=today)) == []
 
