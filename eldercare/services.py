@@ -3,6 +3,8 @@
 import datetime
 from dataclasses import dataclass, field
 
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
@@ -12,7 +14,18 @@ from .crypto import blind_index
 from .errors import NotAllowed, ValidationFailed
 from .idnumber import parse_resident_id
 from .masking import mask_id_number, mask_phone
-from .models import DifficultyCategory, Division, Elder, ElderCategory, LifeStatus, Notification, RevealLog, Role, User
+from .models import (
+    DifficultyCategory,
+    Division,
+    Elder,
+    ElderCategory,
+    LifeStatus,
+    Notification,
+    RevealLog,
+    Role,
+    RoleAssignment,
+    User,
+)
 from .scoping import scope_for
 
 # Roles that may create or edit registry records, and those that may see full numbers.
@@ -173,3 +186,41 @@ def notification_send(*, user: User, message: str, url: str = "", dedupe_key: st
     if created and user.email:
         send_mail(str(message)[:60], f"{message}\n{url}", None, [user.email], fail_silently=True)
     return notice
+
+
+# --- logins ----------------------------------------------------------------------------------
+
+
+def _check_password(password: str, user: User) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationFailed(" ".join(exc.messages)) from exc
+
+
+@transaction.atomic
+def login_create(
+    *, username: str, full_name: str, password: str, role: str, provider=None, division: Division | None = None
+) -> User:
+    """A login with one role, scoped to a provider or a division. The caller checks who may make it;
+    the person is told the first password by whoever made it and changes it after logging in."""
+    username = username.strip()
+    if not username:
+        raise ValidationFailed(_("Enter a login name."))
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationFailed(_("The login name %(name)s is already taken.") % {"name": username})
+    user = User(username=username, first_name=full_name.strip()[:150])
+    _check_password(password, user)
+    user.set_password(password)
+    user.save()
+    RoleAssignment.objects.create(user=user, role=role, provider=provider, division=division)
+    return user
+
+
+@transaction.atomic
+def login_set_password(*, user: User, password: str) -> User:
+    """A new password set by the person who manages this login (a forgotten password)."""
+    _check_password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return user

@@ -72,6 +72,26 @@ class StatusSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
+class NewLoginSerializer(serializers.Serializer):
+    """A new login: the name to log in with and a first password the person changes afterwards."""
+
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(write_only=True)
+
+
+class AdminLoginSerializer(NewLoginSerializer):
+    full_name = serializers.CharField(max_length=150)
+
+
+class PasswordSerializer(serializers.Serializer):
+    password = serializers.CharField(write_only=True)
+
+
+LoginAnswer = inline_serializer(
+    "LoginAnswer", fields={"id": serializers.IntegerField(), "username": serializers.CharField()}
+)
+
+
 class TerminateSerializer(serializers.Serializer):
     ground = serializers.ChoiceField(choices=services.TerminationGround.choices)
     reason = serializers.CharField()
@@ -235,6 +255,16 @@ class ProviderViewSet(
         provider = services.provider_set_status(provider=provider, by=request.user, **s.validated_data)
         return Response(ProviderSerializer(provider).data)
 
+    @extend_schema(request=AdminLoginSerializer, responses={201: LoginAnswer})
+    @action(detail=True, methods=["post"], url_path="admin-login")
+    def admin_login(self, request, pk=None):
+        """The district gives the provider's administrator a login."""
+        provider = self.get_object()
+        s = AdminLoginSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        user = services.provider_admin_login_create(provider=provider, by=request.user, **s.validated_data)
+        return Response({"id": user.pk, "username": user.username}, status=status.HTTP_201_CREATED)
+
     @extend_schema(request=TerminateSerializer, responses={200: TerminationAnswer})
     @action(detail=True, methods=["post"])
     def terminate(self, request, pk=None):
@@ -383,6 +413,26 @@ class CaregiverViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewset
         s.is_valid(raise_exception=True)
         record = services.training_add(caregiver=caregiver, by=request.user, **s.validated_data)
         return Response(TrainingSerializer(record).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=NewLoginSerializer, responses={201: LoginAnswer})
+    @action(detail=True, methods=["post"])
+    def login(self, request, pk=None):
+        """The provider admin gives the caregiver a login for the phone pages."""
+        caregiver = self.get_object()
+        s = NewLoginSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        user = services.caregiver_login_create(caregiver=caregiver, by=request.user, **s.validated_data)
+        return Response({"id": user.pk, "username": user.username}, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=PasswordSerializer, responses={204: None})
+    @action(detail=True, methods=["post"])
+    def password(self, request, pk=None):
+        """A new password for the caregiver's login (forgotten)."""
+        caregiver = self.get_object()
+        s = PasswordSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        services.caregiver_password_set(caregiver=caregiver, by=request.user, **s.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=CertificateSerializer, responses={201: CertificateSerializer})
     @action(detail=True, methods=["post"])

@@ -98,3 +98,29 @@ class CertificateForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=CertificateKind.choices)
     number = forms.CharField(label=_("Certificate number"), max_length=60)
     valid_until = forms.DateField(label=_("Valid until"), widget=DATE)
+
+
+class LoginForm(forms.Form):
+    """A new login: its name and a first password that the person changes after logging in."""
+
+    username = forms.CharField(label=_("Login name"), max_length=150)
+    full_name = forms.CharField(label=_("Name"), max_length=150, required=False)
+    password = forms.CharField(
+        label=_("First password"),
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 8 characters, not only digits; tell it to the person, who changes it after logging in."),
+    )
+
+    def __init__(self, *args, with_name: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if with_name:
+            self.fields["full_name"].required = True
+        else:
+            del self.fields["full_name"]
+
+
+class PasswordForm(forms.Form):
+    password = forms.CharField(
+        label=_("New password"),
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+    )

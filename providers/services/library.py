@@ -16,6 +16,7 @@ from PIL import Image, UnidentifiedImageError
 from eldercare.errors import Conflict, ValidationFailed
 from eldercare.models import Division, Role, User
 from eldercare.periods import Quarter
+from eldercare.services import login_create, login_set_password
 from eldercare.workflow import BadTransition, Move, Workflow, transition_apply
 
 from .. import scorecard
@@ -358,6 +359,50 @@ def caregiver_create(
         caregiver.photo = photo
     caregiver.save()
     return caregiver
+
+
+@transaction.atomic
+def caregiver_login_create(*, caregiver: Caregiver, username: str, password: str, by: User) -> User:
+    """The provider admin gives a caregiver a login (the caregiver's phone pages need one)."""
+    require_provider_admin(by, caregiver.provider)
+    caregiver = Caregiver.objects.select_for_update().get(pk=caregiver.pk)
+    if caregiver.user_id:
+        raise Conflict(_("%(name)s already has a login.") % {"name": caregiver.name})
+    if not caregiver.active:
+        raise Conflict(_("An inactive caregiver gets no login."))
+    user = login_create(
+        username=username, full_name=caregiver.name, password=password, role=Role.CAREGIVER, provider=caregiver.provider
+    )
+    caregiver.user = user
+    caregiver.save(update_fields=["user", "updated_at"])
+    return user
+
+
+@transaction.atomic
+def caregiver_password_set(*, caregiver: Caregiver, password: str, by: User) -> User:
+    require_provider_admin(by, caregiver.provider)
+    if caregiver.user is None:
+        raise Conflict(_("%(name)s has no login yet.") % {"name": caregiver.name})
+    return login_set_password(user=caregiver.user, password=password)
+
+
+def provider_admins(provider: Provider) -> models.QuerySet[User]:
+    return User.objects.filter(
+        role_assignments__provider=provider, role_assignments__role=Role.PROVIDER_ADMIN
+    ).order_by("username")
+
+
+@transaction.atomic
+def provider_admin_login_create(*, provider: Provider, username: str, full_name: str, password: str, by: User) -> User:
+    """The district gives a provider's administrator a login (who then manages the caregivers)."""
+    require_district(by)
+    if provider.status == Provider.Status.TERMINATED:
+        raise Conflict(_("A terminated provider gets no new login."))
+    if not full_name.strip():
+        raise ValidationFailed(_("Enter the administrator's name."))
+    return login_create(
+        username=username, full_name=full_name, password=password, role=Role.PROVIDER_ADMIN, provider=provider
+    )
 
 
 @transaction.atomic

@@ -25,6 +25,8 @@ from ..forms.library import (
     CaregiverForm,
     CertificateForm,
     ContractForm,
+    LoginForm,
+    PasswordForm,
     ProviderForm,
     RenewForm,
     StatusForm,
@@ -182,6 +184,8 @@ def provider_detail(request, pk):
             "status_form": StatusForm(),
             "terminate_form": TerminateForm(),
             "contract_form": ContractForm(initial={"starts_on": today}),
+            "admins": services.provider_admins(provider) if district else [],
+            "admin_login_form": LoginForm(with_name=True),
         },
     )
 
@@ -384,6 +388,7 @@ def caregiver_detail(request, pk):
             "soon": today + datetime.timedelta(days=30),
             "training_form": TrainingForm(initial={"completed_on": today}),
             "certificate_form": CertificateForm(),
+            "login_form": PasswordForm() if caregiver.user_id else LoginForm(),
         },
     )
 
@@ -456,6 +461,60 @@ def caregiver_certificate(request, pk):
 
 @login_required
 @require_POST
+def caregiver_login(request, pk):
+    """Create the caregiver's login, or set a new password for it."""
+    caregiver = caregiver_get(user=request.user, pk=pk)
+    if caregiver.user_id:
+        form = PasswordForm(request.POST)
+        if form.is_valid():
+            run_service(
+                request,
+                services.caregiver_password_set,
+                _("The new password is set; tell it to the caregiver."),
+                caregiver=caregiver,
+                password=form.cleaned_data["password"],
+                by=request.user,
+            )
+        else:
+            messages.error(request, _("Enter the new password."))
+    else:
+        form = LoginForm(request.POST)
+        if form.is_valid():
+            run_service(
+                request,
+                services.caregiver_login_create,
+                _("The login is created; tell the caregiver the login name and the first password."),
+                caregiver=caregiver,
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+                by=request.user,
+            )
+        else:
+            messages.error(request, _("Enter the login name and the first password."))
+    return redirect("providers:caregiver_detail", pk=caregiver.pk)
+
+
+@login_required
+@require_POST
+def provider_admin_login(request, pk):
+    provider = provider_get(user=request.user, pk=pk)
+    form = LoginForm(request.POST, with_name=True)
+    if form.is_valid():
+        run_service(
+            request,
+            services.provider_admin_login_create,
+            _("The administrator's login is created; tell them the login name and the first password."),
+            provider=provider,
+            by=request.user,
+            **form.cleaned_data,
+        )
+    else:
+        messages.error(request, _("Enter the name, the login name and the first password."))
+    return redirect("providers:provider_detail", pk=provider.pk)
+
+
+@login_required
+@require_POST
 def caregiver_deactivate(request, pk):
     caregiver = caregiver_get(user=request.user, pk=pk)
     run_service(
@@ -524,6 +583,8 @@ urlpatterns = [
     path("caregivers/<int:pk>/trainings/", caregiver_training, name="caregiver_training"),
     path("caregivers/<int:pk>/certificates/", caregiver_certificate, name="caregiver_certificate"),
     path("caregivers/<int:pk>/deactivate/", caregiver_deactivate, name="caregiver_deactivate"),
+    path("caregivers/<int:pk>/login/", caregiver_login, name="caregiver_login"),
+    path("<int:pk>/admin-login/", provider_admin_login, name="provider_admin_login"),
     path("caregivers/<int:pk>/photo/", caregiver_photo, name="caregiver_photo"),
     path("caregivers/<int:pk>/badge.pdf", caregiver_badge, name="caregiver_badge"),
     path("badge/<str:token>/", badge_verify, name="badge_verify"),
