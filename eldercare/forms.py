@@ -79,3 +79,20 @@ class ElderForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("Excel or CSV file"))
+
+
+class CalendarYearForm(forms.Form):
+    """A year's official calendar, from the State Council's notice: one date a line, then its name."""
+
+    year = forms.IntegerField(label=_("Year"), min_value=2020, max_value=2100)
+    source = forms.CharField(label=_("Notice"), max_length=200, help_text=_("e.g. 国办发明电〔2026〕X号"))
+    holidays = forms.CharField(
+        label=_("Holidays on weekdays"),
+        widget=forms.Textarea(attrs={"rows": 8, "placeholder": "2027-01-01 元旦"}),
+        help_text=_("One a line: the date, a space, the holiday's name."),
+    )
+    workdays = forms.CharField(
+        label=_("Make-up working days on weekends"),
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "2027-02-20 春节调休"}),
+        required=False,
+    )

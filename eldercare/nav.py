@@ -9,10 +9,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
 from .selectors import elder_list
+from .workdays import CALENDAR_ROLES, year_is_known
 
 
 @dataclass(frozen=True)
@@ -69,17 +71,41 @@ def work_panels_for(user: User) -> list[WorkPanel]:
 NAV_ITEMS = (
     NavItem(_("Elders"), "elder_list", (), 10),
     NavItem(_("Audit trail"), "audit_log", ("supervisor", "district_reviewer", "sysadmin"), 90),
+    NavItem(_("Holiday calendar"), "calendar", ("district_reviewer", "sysadmin"), 95),
 )
 
 
 def worklist(user: User) -> list[WorkPanel]:
     """The registry panel: recently registered or changed elders in the user's area."""
 
+    panels = []
+    today = timezone.localdate()
+    next_year = today.year + 1
+    if today.month >= 10 and (user.is_superuser or user.has_role(*CALENDAR_ROLES)) and not year_is_known(next_year):
+        # From October, deadlines (rectifications, reviews) run into the next year.
+        panels.append(
+            WorkPanel(
+                title=str(_("Enter the official holidays of %(year)s") % {"year": next_year}),
+                count=1,
+                url=reverse("calendar"),
+                rows=[
+                    {
+                        "label": str(
+                            _("Deadlines that run into %(year)s cannot be set until then.") % {"year": next_year}
+                        ),
+                        "url": reverse("calendar"),
+                        "detail": "",
+                        "flag": True,
+                    }
+                ],
+            )
+        )
     if not user.has_role("community_worker", "street_reviewer", "district_reviewer") and not user.is_superuser:
-        return []
+        return panels
     elders = elder_list(user=user)
     recent = elders.order_by("-updated_at")[:5]
     return [
+        *panels,
         WorkPanel(
             title=str(_("Elders in your area")),
             count=elders.count(),
@@ -88,5 +114,5 @@ def worklist(user: User) -> list[WorkPanel]:
                 {"label": e.name, "url": e.get_absolute_url(), "detail": e.community.name, "flag": False}
                 for e in recent
             ],
-        )
+        ),
     ]

@@ -14,13 +14,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
+from . import workdays
 from .audit import audit_records_for
 from .errors import DomainError
-from .forms import ElderForm, ImportForm
+from .forms import CalendarYearForm, ElderForm, ImportForm
 from .hub import HubAction, HubSection, sections_for
 from .idnumber import age_on
 from .importing import ImportRejected, elders_export_frame, elders_import, read_table
-from .models import Division, Elder, LifeStatus, Role, User
+from .models import CalendarYear, Division, Elder, LifeStatus, Role, User
 from .nav import work_panels_for
 from .pickers import elder_choice_row
 from .selectors import division_list, elder_get, elder_list, elder_search
@@ -216,3 +217,32 @@ def audit_log(request):
 
     page = Paginator(audit_records_for(request.user, limit=500), 50).get_page(request.GET.get("page"))
     return render(request, "eldercare/audit_log.html", {"page": page})
+
+
+@login_required
+def calendar_view(request):
+    """The official calendars: the years known and, for a year the library lacks, the form."""
+    if not (request.user.is_superuser or request.user.has_role(*workdays.CALENDAR_ROLES)):
+        raise PermissionDenied
+    next_year = timezone.localdate().year + 1
+    form = CalendarYearForm(request.POST or None, initial={"year": next_year})
+    if request.method == "POST" and form.is_valid():
+        try:
+            workdays.calendar_year_enter(by=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The official calendar of %(year)s is saved.") % form.cleaned_data)
+            return redirect("calendar")
+    entered = CalendarYear.objects.prefetch_related("days")
+    return render(
+        request,
+        "eldercare/calendar.html",
+        {
+            "form": form,
+            "library_years": sorted(workdays.library_years())[-3:],
+            "entered": entered,
+            "next_year": next_year,
+            "next_known": workdays.year_is_known(next_year),
+        },
+    )
