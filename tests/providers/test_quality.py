@@ -4,6 +4,7 @@ import datetime
 import math
 
 import pytest
+from django.urls import reverse
 
 from eldercare.errors import Conflict, NotAllowed
 from eldercare.models import Role
@@ -85,6 +86,16 @@ def test_district_callback_due_for_sampled_orders(world, users):
     assert len(due) == 2
     quality.callback_record(order=due[0], source=Callback.Source.DISTRICT, result="not_satisfied", by=users["district"])
     assert quality.district_callbacks_due(user=users["district"]).count() == 1
+
+
+def test_district_work_list_counts_the_sampled_callbacks_and_leads_to_them(world, users, client):
+    visited(world, world.provider, world.item, world.caregiver, 12)
+    quality.district_sample_draw(day=datetime.date(2026, 3, 9), seed=3)
+    client.force_login(users["district"])
+    home = client.get(reverse("home")).content.decode()
+    panel = home[home.index("区级抽样回访") :]
+    panel = panel[: panel.index("work-panel") if "work-panel" in panel else len(panel)]
+    assert "2 项待办" in panel and reverse("providers:callbacks") in panel and "暂无待办" not in panel
 
 
 def test_community_quota_five_percent_of_subsidised(world, users, tree):
