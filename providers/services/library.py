@@ -222,6 +222,14 @@ def contract_create(*, provider: Provider, number: str, starts_on: datetime.date
         raise ValidationFailed(_("Another contract already has this number."))
     if provider.status == PS.TERMINATED:
         raise Conflict(_("A terminated provider cannot be contracted again."))
+    if provider.status == PS.SUSPENDED:
+        raise Conflict(_("A suspended provider is reinstated before it signs a new contract."))
+    ends_on = starts_on + relativedelta(years=1) - datetime.timedelta(days=1)
+    if ends_on < timezone.localdate():
+        raise ValidationFailed(
+            _("A contract from %(start)s would have ended on %(end)s: enter the start of a contract still running.")
+            % {"start": starts_on, "end": ends_on}
+        )
     previous = provider.contracts.order_by("-ends_on").first()
     if previous and starts_on <= previous.ends_on and previous.terminated_on is None:
         raise Conflict(
@@ -231,7 +239,7 @@ def contract_create(*, provider: Provider, number: str, starts_on: datetime.date
         provider=provider,
         number=number,
         starts_on=starts_on,
-        ends_on=starts_on + relativedelta(years=1) - datetime.timedelta(days=1),
+        ends_on=ends_on,
         renews=previous,
     )
     if provider.status == PS.CANDIDATE:

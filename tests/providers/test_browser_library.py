@@ -54,7 +54,8 @@ def test_district_registers_a_provider_and_signs_its_contract(live_server, page,
     expect(page.locator("#provider-status")).to_have_text("已签约")
     page.screenshot(path="test-results/library-provider-contracted.png", full_page=True)
     page.get_by_role("link", name="2025Q4").click()
-    expect(page.locator("#score")).to_have_text("0.0")  # a new provider: nothing to count yet
+    expect(page.locator("#score")).to_have_text("无数据")  # a new provider: nothing to count yet
+    expect(page.locator("#result")).to_have_text("—")
     expect(page.locator("#scorecard")).to_contain_text("无数据")
     page.screenshot(path="test-results/library-scorecard.png", full_page=True)
     provider = Provider.objects.get(licence_number="52321012MJ0001")

@@ -97,6 +97,23 @@ def test_district_registers_a_candidate_and_its_first_contract_makes_it_contract
         services.contract_renew(contract=contract, number="JD-2027-02", by=district)
 
 
+def test_a_contract_already_over_or_for_a_suspended_provider_is_refused(tree, district, clock):
+    provider = register(district, tree)
+    # Today is 2026-03-10: a contract from 2025-03-09 ended on 2026-03-08.
+    with pytest.raises(ValidationFailed) as exc:
+        services.contract_create(provider=provider, number="JD-OLD", starts_on=datetime.date(2025, 3, 9), by=district)
+    assert "2026-03-08" in exc.value.message
+    assert not provider.contracts.exists()
+    # One from 2025-03-11 still runs until 2026-03-10: it may be registered.
+    services.contract_create(provider=provider, number="JD-RUN", starts_on=datetime.date(2025, 3, 11), by=district)
+    provider = services.provider_set_status(
+        provider=provider, to=PS.SUSPENDED, reason="服务投诉集中，暂停接单", by=district
+    )
+    with pytest.raises(Conflict):
+        services.contract_create(provider=provider, number="JD-NEXT", starts_on=datetime.date(2026, 3, 11), by=district)
+    assert provider.contracts.count() == 1
+
+
 def test_registration_is_refused_to_others_and_with_bad_particulars(tree, district, world, clock):
     with pytest.raises(NotAllowed):
         register(world.admin, tree)
