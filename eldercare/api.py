@@ -3,6 +3,7 @@
 from collections.abc import Callable
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -136,25 +137,26 @@ class ElderViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.Re
     def get_object(self):
         return elder_get(user=self.request.user, pk=self.kwargs["pk"])
 
-    def _check_editor(self):
+    def _check_editor(self, message: str):
         if not (self.request.user.is_superuser or self.request.user.has_role(*REGISTRY_EDITORS)):
-            raise NotAllowed("")
+            raise NotAllowed(message)
 
     def create(self, request, *args, **kwargs):
-        self._check_editor()
+        self._check_editor(_("You may not register elders in this community."))
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         elder = elder_create(data=serializer.to_data(), by=request.user)
         return Response(self.get_serializer(elder).data, status=201)
 
     def update(self, request, *args, **kwargs):
-        self._check_editor()
+        self._check_editor(_("You may not edit elders in this community."))
         elder = self.get_object()
         serializer = self.get_serializer(elder, data=request.data, partial=False)
         serializer.is_valid(raise_exception=True)
         elder = elder_update(elder=elder, data=serializer.to_data(), by=request.user)
         return Response(self.get_serializer(elder).data)
 
+    @extend_schema(exclude=True)  # an edit sends the whole record (PUT); PATCH is refused
     def partial_update(self, request, *args, **kwargs):
         return self.http_method_not_allowed(request, *args, **kwargs)
 

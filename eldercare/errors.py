@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from rest_framework import status
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -44,7 +45,9 @@ def api_exception_handler(exc, context):
     if isinstance(exc, DomainError):
         return Response({"detail": exc.message, "code": exc.code}, status=exc.http_status)
     if isinstance(exc, Http404):
-        return Response({"detail": str(exc) or "Not found."}, status=status.HTTP_404_NOT_FOUND)
+        # get_object_or_404 says "No <Model> matches the given query." in English only: answer
+        # REST framework's translated "Not found." instead, as for every other refusal.
+        return Response({"detail": str(NotFound.default_detail)}, status=status.HTTP_404_NOT_FOUND)
     if isinstance(exc, PermissionDenied):
         return Response({"detail": str(exc)}, status=status.HTTP_403_FORBIDDEN)
     return exception_handler(exc, context)

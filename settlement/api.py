@@ -8,7 +8,7 @@ Months are addressed by `YYYY-MM`, quarters by `YYYYQn`; a quarter not prepared 
 
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -122,14 +122,24 @@ class QuarterDetailSerializer(serializers.Serializer):
     events = QuarterEventSerializer(many=True)
 
 
-ConfirmRequest = inline_serializer(
-    "SettlementMonthConfirm",
-    {"street": serializers.IntegerField(), "note": serializers.CharField(required=False, allow_blank=True)},
-)
-NoteRequest = inline_serializer(
-    "SettlementQuarterNote", {"note": serializers.CharField(required=False, allow_blank=True)}
-)
-ReasonRequest = inline_serializer("SettlementQuarterReason", {"reason": serializers.CharField()})
+class SettlementMonthConfirmSerializer(serializers.Serializer):
+    street = serializers.IntegerField()
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class SettlementQuarterNoteSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class SettlementQuarterReasonSerializer(serializers.Serializer):
+    # A blank reason reaches the service, which refuses it with its own message.
+    reason = serializers.CharField(allow_blank=True)
+
+
+def _valid(serializer_class, data) -> dict:
+    s = serializer_class(data=data)
+    s.is_valid(raise_exception=True)
+    return s.validated_data
 
 
 def _check_month_role(user) -> None:
@@ -175,16 +185,17 @@ class SettlementMonthViewSet(viewsets.ViewSet):
 
     @extend_schema(
         parameters=[OpenApiParameter("month", str, OpenApiParameter.PATH, description="YYYY-MM")],
-        request=ConfirmRequest,
+        request=SettlementMonthConfirmSerializer,
         responses={200: MonthSerializer},
     )
     @action(detail=True, methods=["post"])
     def confirm(self, request, month=None):
         m = _parse(Month.parse, month)
-        street = Division.objects.filter(pk=request.data.get("street") or 0, level=Division.Level.STREET).first()
+        data = _valid(SettlementMonthConfirmSerializer, request.data)
+        street = Division.objects.filter(pk=data["street"], level=Division.Level.STREET).first()
         if street is None:
             raise Http404
-        services.month_confirm(month=m, street=street, by=request.user, note=str(request.data.get("note", "")))
+        services.month_confirm(month=m, street=street, by=request.user, note=data["note"])
         return Response(MonthSerializer(self._state(m)).data)
 
 
@@ -237,28 +248,28 @@ class SettlementQuarterViewSet(viewsets.ViewSet):
 
     @extend_schema(
         parameters=[OpenApiParameter("quarter", str, OpenApiParameter.PATH, description="YYYYQn")],
-        request=NoteRequest,
+        request=SettlementQuarterNoteSerializer,
         responses={200: QuarterDetailSerializer},
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, quarter=None):
         q = _parse(Quarter.parse, quarter)
-        services.quarter_approve(
-            settlement=self._settlement(q), by=request.user, note=str(request.data.get("note", ""))
-        )
+        settlement = self._settlement(q)
+        data = _valid(SettlementQuarterNoteSerializer, request.data)
+        services.quarter_approve(settlement=settlement, by=request.user, note=data["note"])
         return self._detail(q)
 
     @extend_schema(
         parameters=[OpenApiParameter("quarter", str, OpenApiParameter.PATH, description="YYYYQn")],
-        request=ReasonRequest,
+        request=SettlementQuarterReasonSerializer,
         responses={200: QuarterDetailSerializer},
     )
     @action(detail=True, methods=["post"], url_path="send-back")
     def send_back(self, request, quarter=None):
         q = _parse(Quarter.parse, quarter)
-        services.quarter_send_back(
-            settlement=self._settlement(q), by=request.user, reason=str(request.data.get("reason", ""))
-        )
+        settlement = self._settlement(q)
+        data = _valid(SettlementQuarterReasonSerializer, request.data)
+        services.quarter_send_back(settlement=settlement, by=request.user, reason=data["reason"])
         return self._detail(q)
 
 

@@ -7,6 +7,7 @@ The caregiver's phone app authenticates with a token (POST /api/v1/auth-token/) 
 
 from django.contrib.auth import authenticate
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authtoken.models import Token
@@ -237,7 +238,10 @@ class AuthTokenViewSet(viewsets.ViewSet):
         s.is_valid(raise_exception=True)
         user = authenticate(request._request, **s.validated_data)
         if user is None:
-            return Response({"detail": "invalid credentials"}, status=status.HTTP_400_BAD_REQUEST)
+            return Response(
+                {"detail": _("Unable to log in with provided credentials."), "code": "invalid_credentials"},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 
