@@ -10,9 +10,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
+from . import workdays
 from .errors import NotAllowed
 from .idnumber import age_on
-from .models import Division, Elder, ElderCategory
+from .models import CalendarDay, CalendarYear, Division, Elder, ElderCategory
 from .selectors import division_list, elder_get, elder_list, elders_for_new_work
 from .services import REGISTRY_EDITORS, ElderData, elder_create, elder_reveal, elder_update
 
@@ -173,3 +174,48 @@ class ElderViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.Re
         """The full value of a personal number; each call is recorded in the reveal log."""
         elder = self.get_object()
         return Response({"field": field, "value": elder_reveal(elder=elder, field=field, by=request.user)})
+
+
+class CalendarDaySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CalendarDay
+        fields = ["date", "is_workday", "name"]
+
+
+class CalendarYearSerializer(serializers.ModelSerializer):
+    days = CalendarDaySerializer(many=True, read_only=True)
+
+    class Meta:
+        model = CalendarYear
+        fields = ["year", "note", "days"]
+
+
+class CalendarYearInput(serializers.Serializer):
+    """A year's calendar from the State Council's notice: one `YYYY-MM-DD name` a line."""
+
+    year = serializers.IntegerField(min_value=2020, max_value=2100)
+    source = serializers.CharField(max_length=200)
+    holidays = serializers.CharField()
+    workdays = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CalendarYearViewSet(viewsets.ReadOnlyModelViewSet):
+    """The official calendars the district entered for years the built-in one lacks."""
+
+    serializer_class = CalendarYearSerializer
+    lookup_field = "year"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator
+            return CalendarYear.objects.none()
+        user = self.request.user
+        if not (user.is_superuser or user.has_role(*workdays.CALENDAR_ROLES)):
+            raise NotAllowed(_("Only the district enters the official calendar."))
+        return CalendarYear.objects.prefetch_related("days")
+
+    @extend_schema(request=CalendarYearInput, responses={201: CalendarYearSerializer})
+    def create(self, request):
+        s = CalendarYearInput(data=request.data)
+        s.is_valid(raise_exception=True)
+        calendar = workdays.calendar_year_enter(by=request.user, **s.validated_data)
+        return Response(CalendarYearSerializer(calendar).data, status=201)

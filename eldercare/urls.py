@@ -9,6 +9,7 @@ from . import api, mounts, views
 router = DefaultRouter()
 router.register("divisions", api.DivisionViewSet, basename="division")
 router.register("elders", api.ElderViewSet, basename="elder")
+router.register("calendar-years", api.CalendarYearViewSet, basename="calendar-year")
 
 # Each app registered its API routes in its `ready()` (see `eldercare.api.register_routes`).
 for add_routes in api.ROUTES:

@@ -6,6 +6,7 @@ import datetime
 import pytest
 import time_machine
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from eldercare.errors import Conflict, NotAllowed, ValidationFailed
 from eldercare.models import Role
@@ -81,3 +82,21 @@ def is_workday_known(year: int) -> bool:
 def test_the_calendar_page_is_the_districts(tree, client):
     client.force_login(user_with_role(Role.COMMUNITY_WORKER, tree.a1))
     assert client.get(reverse("calendar")).status_code == 403
+
+
+def test_the_calendar_through_the_api(district, tree):
+    api = APIClient()
+    api.force_authenticate(user_with_role(Role.COMMUNITY_WORKER, tree.a1))
+    body = {"year": 2027, "source": NOTICE, "holidays": HOLIDAYS_2027, "workdays": "2027-02-20 春节调休"}
+    assert api.post("/api/v1/calendar-years/", body).status_code == 403
+    assert api.get("/api/v1/calendar-years/").status_code == 403
+    api.force_authenticate(district)
+    r = api.post("/api/v1/calendar-years/", body)
+    assert r.status_code == 201 and len(r.json()["days"]) == 7
+    assert api.get("/api/v1/calendar-years/2027/").json()["days"][0] == {
+        "date": "2027-01-01",
+        "is_workday": False,
+        "name": "元旦",
+    }
+    bad = api.post("/api/v1/calendar-years/", {**body, "holidays": "2027-02-30 春节"})
+    assert bad.status_code == 400 and "第 1 行" in str(bad.json())
