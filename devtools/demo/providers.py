@@ -23,8 +23,6 @@ from providers.models import (
     Provider,
     ProviderStatusEvent,
     QuarterlyAssessment,
-    Rectification,
-    SatisfactionSurvey,
     ServiceAgreement,
     ServiceItem,
     ServicePackage,
@@ -201,16 +199,6 @@ def seed(ctx: DemoContext) -> None:
 
     _history(ctx, served, caregivers, items, admin)
     _visits(ctx, served, caregivers, items, admin)
-    # Low satisfaction for the third provider in the first town: a rectification with a deadline.
-    survey = SatisfactionSurvey.objects.create(
-        provider=providers[2],
-        street=ctx.streets[0],
-        quarter=Month.of(today).quarter.months[0].previous().quarter.first_day,
-        surveyed=40,
-        satisfied=29,
-        by=ctx.users["street"],
-    )
-    Rectification.objects.create(provider=providers[2], survey=survey, deadline=today - datetime.timedelta(days=3))
 
 
 def _history(ctx: DemoContext, served, caregivers, items, admin) -> None:

@@ -1,7 +1,7 @@
 """Demo data of the towns' satisfaction surveys and the rectifications they open, in every state.
 
-Runs after the providers' seeder (which leaves one rectification of the last closed quarter past
-its deadline, the district's ground for termination). For the last closed quarter: a survey at or
+Runs after the providers' seeder. For the last closed quarter: a rectification past its deadline
+(the district's ground for termination); a survey at or
 above 80 % (no rectification), one at 80 % exactly, one at 75 % whose rectification the provider
 has answered with evidence and the town has still to decide; for the current quarter, a survey
 still being entered. Everything goes through the services, so no state the rules forbid appears.
@@ -83,11 +83,22 @@ def seed(ctx: DemoContext) -> None:
     # This quarter, 龙川街道 is still entering its survey of 康乐 through the grid workers.
     _survey(kangle, longchuan, current, street, 3, 3, today, submit=False)
 
-    # The providers' seeder leaves an overdue rectification of 安康; if it ever stops doing so,
-    # one past its deadline is made here (a survey submitted long enough ago).
+    # A rectification past its deadline (安康's if it can be): a survey submitted long enough ago.
     if not quality.rectification_list(user=ctx.users["district"]).filter(quality.rectification_overdue_q(today)):
-        shaobo = ctx.streets[2]
-        overdue = _survey(ankang, shaobo, closed, ctx.users["admin"], 10, 6, closed.first_day + datetime.timedelta(10))
+        pairs = [
+            (p, s)
+            for p in (ankang, xiannv, kangle)
+            for s in p.streets.order_by("id")
+            if not SatisfactionSurvey.objects.filter(provider=p, street=s, quarter=closed.first_day).exists()
+            and quality.survey_elders(survey=SatisfactionSurvey(provider=p, street=s, quarter=closed.first_day)).count()
+            >= 5
+        ]
+        overdue = None
+        if pairs:
+            provider, where = pairs[0]
+            overdue = _survey(
+                provider, where, closed, ctx.users["admin"], 5, 3, closed.first_day + datetime.timedelta(10)
+            )
         if overdue is not None and hasattr(overdue, "rectification"):
             submitted = today - datetime.timedelta(days=45)
             SatisfactionSurvey.objects.filter(pk=overdue.pk).update(

@@ -176,6 +176,13 @@ def survey_open(*, provider: Provider, street: Division, quarter: Quarter, by: U
         raise ValidationFailed(_("This provider does not serve this street."))
     if quarter.first_day > timezone.localdate():
         raise ValidationFailed(_("A quarter that has not begun cannot be surveyed."))
+    if not survey_elders(
+        survey=SatisfactionSurvey(provider=provider, street=street, quarter=quarter.first_day)
+    ).exists():
+        raise ValidationFailed(
+            _("%(provider)s served no elder of %(street)s in %(quarter)s: there is nobody to ask.")
+            % {"provider": provider.name, "street": street.name, "quarter": quarter}
+        )
     try:
         with transaction.atomic():
             return SatisfactionSurvey.objects.create(

@@ -357,6 +357,12 @@ def test_survey_record_of_paper_totals_uses_the_same_rule(world, users, tree):
 
 def test_lists_are_scoped_to_the_street_or_the_provider(world, users, tree, rectification):
     other = make_provider(tree, name="邻街服务社", streets=[tree.street_b])
+    with pytest.raises(ValidationFailed) as exc:  # it served nobody there yet: nobody to ask
+        quality.survey_open(provider=other, street=tree.street_b, quarter=Q1, by=users["street_b"])
+    assert "邻街服务社" in exc.value.message and not SatisfactionSurvey.objects.filter(provider=other).exists()
+    ServiceAgreement.objects.create(
+        elder=ElderFactory(community=tree.b1), provider=other, signed_on=datetime.date(2026, 1, 5)
+    )
     quality.survey_open(provider=other, street=tree.street_b, quarter=Q1, by=users["street_b"])
     mine = rectification.survey
     assert list(quality.survey_list(user=users["street"])) == [mine]

@@ -77,6 +77,9 @@ def test_only_the_town_of_the_street_opens_a_survey(who, world, tree):
 def test_survey_list_is_scoped(who, world, tree, users):
     sid = open_survey(who, world, tree)
     other = make_provider(tree, name="邻街服务社", streets=[tree.street_b])
+    ServiceAgreement.objects.create(
+        elder=ElderFactory(community=tree.b1), provider=other, signed_on=datetime.date(2026, 1, 5)
+    )
     as_(who["other_town"]).post(SURVEYS, {"provider": other.pk, "street": tree.street_b.pk, "quarter": "2026Q1"})
     seen = {role: [s["id"] for s in as_(who[role]).get(SURVEYS).json()["results"]] for role in who}
     assert seen["town"] == [sid] and seen["admin"] == [sid]
