@@ -5,11 +5,12 @@ the reconciliation still hold for the new preparation."""
 import pytest
 import time_machine
 from django.db import DatabaseError, IntegrityError, transaction
+from django.urls import reverse
 from djmoney.money import Money
 
 from eldercare.errors import ValidationFailed
 from eldercare.periods import Quarter
-from settlement.models import QuarterEvent, QuarterSettlement
+from settlement.models import QuarterEvent, QuarterSettlement, SettlementReport
 from settlement.services import (
     NotReconciled,
     QuarterReturned,
@@ -17,6 +18,7 @@ from settlement.services import (
     quarter_approve,
     quarter_prepare,
     quarter_send_back,
+    report_request,
 )
 from vouchers.services import redemption_create
 
@@ -113,3 +115,17 @@ def test_database_refuses_an_approver_on_a_returned_quarter_and_edits_of_events(
     with pytest.raises(DatabaseError), transaction.atomic():
         QuarterEvent.objects.filter(settlement=prepared).delete()
     assert QuarterEvent.objects.get(settlement=prepared, to_status="returned").note == "复核"
+
+
+def test_reports_of_a_preparation_sent_back_are_marked_on_the_quarter_page(prepared, q4, client):
+    with time_machine.travel(JAN5, tick=False):
+        old = report_request(quarter=Q4, kind=SettlementReport.Kind.SETTLEMENT_PDF, by=q4.finance)
+        quarter_send_back(settlement=prepared, by=q4.finance2, reason="仙女镇12月助浴次数需复核")
+    with time_machine.travel(at(2027, 1, 6), tick=False):
+        quarter_prepare(quarter=Q4, by=q4.finance)
+        new = report_request(quarter=Q4, kind=SettlementReport.Kind.SETTLEMENT_PDF, by=q4.finance)
+        client.force_login(q4.finance2)
+        page = client.get(reverse("settlement_quarter", args=[str(Q4)])).content.decode()
+    row = {r.pk: page[page.index(f'id="report-{r.pk}"') :].split("</li>")[0] for r in (old, new)}
+    assert "以前编制的" in row[old.pk] and "superseded" in row[old.pk]
+    assert "superseded" not in row[new.pk]
