@@ -13,10 +13,10 @@ class ProvidersConfig(AppConfig):
         from eldercare import nav as shell
 
         from . import api, nav, urls
-        from .views import agreements, catalogue, library, orders, quality
+        from .views import agreements, catalogue, library, orders, quality, staff
 
         shell.register(nav.NAV_ITEMS, nav.worklist)
-        for area in (library, catalogue, agreements, orders, quality):
+        for area in (library, staff, catalogue, agreements, orders, quality):
             shell.register(area.NAV_ITEMS, area.worklist)
             hub.register(area.hub_sections)
         mounts.mount("providers/", "providers.urls")

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from .views import agreements, catalogue, library, life_events, orders, quality
+from .views import agreements, catalogue, library, life_events, orders, quality, staff
 
 app_name = "providers"
 
 urlpatterns = [
     *library.urlpatterns,
+    *staff.urlpatterns,
     *catalogue.urlpatterns,
     *agreements.urlpatterns,
     *orders.urlpatterns,

@@ -1,9 +1,12 @@
-"""What the providers' pages share: running a service with a message, answering a PDF."""
+"""What the providers' pages share: who manages what, running a service with a message, answering a PDF."""
 
 from django.contrib import messages
 from django.http import HttpResponse
 
 from eldercare.errors import DomainError
+from eldercare.masking import mask_phone
+from eldercare.models import Role, User
+from eldercare.scoping import scope_for
 
 
 def pdf_response(data: bytes, filename: str) -> HttpResponse:
@@ -20,3 +23,22 @@ def run_service(request, fn, success: str, **kwargs):
         return None
     messages.success(request, success)
     return result
+
+
+def is_district(user: User) -> bool:
+    return user.is_superuser or user.has_role(Role.DISTRICT_REVIEWER, Role.SYSADMIN)
+
+
+def administers(user: User, provider_id: int) -> bool:
+    """The provider admin of this provider (or a system administrator) manages its staff."""
+    if user.is_superuser or user.has_role(Role.SYSADMIN):
+        return True
+    return user.has_role(Role.PROVIDER_ADMIN) and provider_id in scope_for(user).provider_ids
+
+
+def with_phone(caregivers, user: User):
+    """Phones are listed masked; only the caregiver's own provider admin sees them in full."""
+    rows = list(caregivers)
+    for c in rows:
+        c.phone_display = c.phone if administers(user, c.provider_id) else mask_phone(c.phone)
+    return rows

@@ -1,0 +1,321 @@
+"""The providers' staff (provider admin): caregivers with their photo, training, certificates and
+login, the badge and its public check."""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from eldercare.hub import HubSection
+from eldercare.masking import mask_phone
+from eldercare.models import Role
+from eldercare.nav import NavItem, WorkPanel
+
+from .. import pdf
+from ..forms.library import CaregiverForm, CertificateForm, LoginForm, PasswordForm, TrainingForm
+from ..models import Caregiver
+from ..selectors import (
+    caregiver_get,
+    caregiver_list,
+    certificates_expiring,
+    orders_to_reassign,
+    provider_get,
+    provider_list,
+)
+from ..services import library as services
+from ..tokens import InvalidBadge, badge_token_caregiver_id
+from .common import administers, pdf_response, run_service, with_phone
+
+
+@login_required
+def caregiver_list_view(request):
+    user = request.user
+    caregivers = caregiver_list(user=user).prefetch_related("certificates")
+    own = [p for p in provider_list(user=user).exclude(status="terminated") if administers(user, p.pk)]
+    return render(
+        request,
+        "providers/caregiver_list.html",
+        {"caregivers": with_phone(caregivers, user), "own_providers": own, "today": timezone.localdate()},
+    )
+
+
+@login_required
+def caregiver_create_view(request, pk):
+    provider = provider_get(user=request.user, pk=pk)
+    if not administers(request.user, provider.pk):
+        raise PermissionDenied
+    form = CaregiverForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        caregiver = run_service(
+            request,
+            services.caregiver_create,
+            _("The caregiver was added. Record the training before assigning visits."),
+            provider=provider,
+            by=request.user,
+            **form.cleaned_data,
+        )
+        if caregiver is not None:
+            return redirect("providers:caregiver_detail", pk=caregiver.pk)
+    return render(
+        request,
+        "providers/library/form.html",
+        {"form": form, "title": _("Add a caregiver to %(name)s") % {"name": provider.name}, "multipart": True},
+    )
+
+
+@login_required
+def caregiver_detail(request, pk):
+    caregiver = caregiver_get(user=request.user, pk=pk)
+    manage = administers(request.user, caregiver.provider_id)
+    today = timezone.localdate()
+    return render(
+        request,
+        "providers/library/caregiver_detail.html",
+        {
+            "caregiver": caregiver,
+            "phone": caregiver.phone if manage else mask_phone(caregiver.phone),
+            "certificates": caregiver.certificates.all(),
+            "trainings": caregiver.trainings.all(),
+            "may_manage": manage,
+            "today": today,
+            "soon": today + datetime.timedelta(days=30),
+            "training_form": TrainingForm(initial={"completed_on": today}),
+            "certificate_form": CertificateForm(),
+            "login_form": PasswordForm() if caregiver.user_id else LoginForm(),
+        },
+    )
+
+
+@login_required
+def caregiver_edit(request, pk):
+    caregiver = caregiver_get(user=request.user, pk=pk)
+    if not administers(request.user, caregiver.provider_id):
+        raise PermissionDenied
+    form = CaregiverForm(request.POST or None, request.FILES or None, instance=caregiver)
+    if request.method == "POST" and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k in ("name", "phone", "photo")}
+        if fields.get("photo") is False:  # "clear" ticked: a badge keeps its photo until a new one
+            fields.pop("photo")
+        caregiver.refresh_from_db()
+        done = run_service(
+            request,
+            services.caregiver_update,
+            _("The caregiver was saved."),
+            caregiver=caregiver,
+            by=request.user,
+            **fields,
+        )
+        if done is not None:
+            return redirect("providers:caregiver_detail", pk=caregiver.pk)
+    return render(
+        request,
+        "providers/library/form.html",
+        {"form": form, "title": _("Edit %(name)s") % {"name": caregiver.name}, "multipart": True},
+    )
+
+
+@login_required
+@require_POST
+def caregiver_training(request, pk):
+    caregiver = caregiver_get(user=request.user, pk=pk)
+    form = TrainingForm(request.POST)
+    if form.is_valid():
+        run_service(
+            request,
+            services.training_add,
+            _("The training was recorded."),
+            caregiver=caregiver,
+            by=request.user,
+            **form.cleaned_data,
+        )
+    else:
+        messages.error(request, _("Check the training's course, date and hours."))
+    return redirect("providers:caregiver_detail", pk=caregiver.pk)
+
+
+@login_required
+@require_POST
+def caregiver_certificate(request, pk):
+    caregiver = caregiver_get(user=request.user, pk=pk)
+    form = CertificateForm(request.POST)
+    if form.is_valid():
+        run_service(
+            request,
+            services.certificate_add,
+            _("The certificate was recorded."),
+            caregiver=caregiver,
+            by=request.user,
+            **form.cleaned_data,
+        )
+    else:
+        messages.error(request, _("Check the certificate's kind, number and date."))
+    return redirect("providers:caregiver_detail", pk=caregiver.pk)
+
+
+@login_required
+@require_POST
+def caregiver_login(request, pk):
+    """Create the caregiver's login, or set a new password for it."""
+    caregiver = caregiver_get(user=request.user, pk=pk)
+    if caregiver.user_id:
+        form = PasswordForm(request.POST)
+        if form.is_valid():
+            run_service(
+                request,
+                services.caregiver_password_set,
+                _("The new password is set; tell it to the caregiver."),
+                caregiver=caregiver,
+                password=form.cleaned_data["password"],
+                by=request.user,
+            )
+        else:
+            messages.error(request, _("Enter the new password."))
+    else:
+        form = LoginForm(request.POST)
+        if form.is_valid():
+            run_service(
+                request,
+                services.caregiver_login_create,
+                _("The login is created; tell the caregiver the login name and the first password."),
+                caregiver=caregiver,
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+                by=request.user,
+            )
+        else:
+            messages.error(request, _("Enter the login name and the first password."))
+    return redirect("providers:caregiver_detail", pk=caregiver.pk)
+
+
+@login_required
+@require_POST
+def caregiver_deactivate(request, pk):
+    caregiver = caregiver_get(user=request.user, pk=pk)
+    run_service(
+        request,
+        services.caregiver_deactivate,
+        _("The caregiver was deactivated."),
+        caregiver=caregiver,
+        by=request.user,
+    )
+    return redirect("providers:caregiver_detail", pk=caregiver.pk)
+
+
+@login_required
+def caregiver_photo(request, pk):
+    caregiver = caregiver_get(user=request.user, pk=pk)
+    if not caregiver.photo:
+        raise Http404
+    return FileResponse(caregiver.photo.open("rb"))
+
+
+@login_required
+def caregiver_badge(request, pk):
+    caregiver = caregiver_get(user=request.user, pk=pk)
+    return pdf_response(
+        pdf.badge_pdf(caregiver=caregiver, verify_url=pdf.badge_verify_url(request, caregiver)),
+        f"badge-{caregiver.staff_number}.pdf",
+    )
+
+
+def badge_verify(request, token):
+    """Public: anyone scanning a badge sees whether it is valid today (no login)."""
+    caregiver, problem = None, ""
+    try:
+        caregiver = Caregiver.objects.select_related("provider").get(pk=badge_token_caregiver_id(token))
+    except (InvalidBadge, Caregiver.DoesNotExist) as exc:
+        problem = getattr(exc, "message", "") or _("This badge is not genuine.")
+    else:
+        if not caregiver.active:
+            problem = _("This person no longer works for the provider.")
+        elif caregiver.provider.status != caregiver.provider.Status.CONTRACTED:
+            problem = _("The provider is not contracted at the moment.")
+        elif caregiver.trained_on is None:
+            problem = _("This person has not completed the training.")
+    return render(
+        request,
+        "providers/badge_verify.html",
+        {"caregiver": caregiver, "problem": problem, "today": timezone.localdate(), "valid": not problem},
+        status=200 if not problem else 410,
+    )
+
+
+urlpatterns = [
+    path("<int:pk>/caregivers/new/", caregiver_create_view, name="caregiver_create"),
+    path("caregivers/", caregiver_list_view, name="caregiver_list"),
+    path("caregivers/<int:pk>/", caregiver_detail, name="caregiver_detail"),
+    path("caregivers/<int:pk>/edit/", caregiver_edit, name="caregiver_edit"),
+    path("caregivers/<int:pk>/trainings/", caregiver_training, name="caregiver_training"),
+    path("caregivers/<int:pk>/certificates/", caregiver_certificate, name="caregiver_certificate"),
+    path("caregivers/<int:pk>/deactivate/", caregiver_deactivate, name="caregiver_deactivate"),
+    path("caregivers/<int:pk>/login/", caregiver_login, name="caregiver_login"),
+    path("caregivers/<int:pk>/photo/", caregiver_photo, name="caregiver_photo"),
+    path("caregivers/<int:pk>/badge.pdf", caregiver_badge, name="caregiver_badge"),
+    path("badge/<str:token>/", badge_verify, name="badge_verify"),
+]
+
+# Menu entries and home-page panels of this area; the "Caregivers" menu entry is in providers/nav.py.
+NAV_ITEMS: tuple[NavItem, ...] = ()
+
+
+def _row(label: str, url: str, detail: str = "", flag: bool = False) -> dict:
+    return {"label": label, "url": url, "detail": detail, "flag": flag}
+
+
+def worklist(user) -> list[WorkPanel]:
+    panels: list[WorkPanel] = []
+    today = timezone.localdate()
+    if user.has_role(Role.DISTRICT_REVIEWER, Role.PROVIDER_ADMIN):
+        certificates = certificates_expiring(user=user, today=today)
+        panels.append(
+            WorkPanel(
+                _("Certificates expired or ending within 30 days"),
+                [
+                    _row(
+                        f"{c.caregiver.name} · {c.get_kind_display()}",
+                        reverse("providers:caregiver_detail", args=[c.caregiver_id]),
+                        (
+                            _("%(provider)s · expired on %(date)s")
+                            if c.valid_until < today
+                            else _("%(provider)s · valid until %(date)s")
+                        )
+                        % {"provider": c.caregiver.provider.name, "date": c.valid_until},
+                        (c.valid_until - today).days <= 7,
+                    )
+                    for c in certificates[:8]
+                ],
+                reverse("providers:caregiver_list"),
+                certificates.count(),
+            )
+        )
+    if user.has_role(Role.PROVIDER_ADMIN):
+        orders = orders_to_reassign(user=user)
+        panels.append(
+            WorkPanel(
+                _("Visits to reassign (certificate not valid on the visit day)"),
+                [
+                    _row(
+                        f"#{o.pk} {o.elder.name} · {o.item.name}",
+                        reverse("providers:order_detail", args=[o.pk]),
+                        f"{timezone.localtime(o.scheduled_at):%m-%d %H:%M} · {o.caregiver.name if o.caregiver else ''}",
+                        True,
+                    )
+                    for o in orders[:8]
+                ],
+                reverse("providers:order_list") + "?status=assigned",
+                len(orders),
+            )
+        )
+    return panels
+
+
+def hub_sections(user, elder) -> list[HubSection]:
+    """What this area shows on the elder's page (eldercare.hub)."""
+    return []
