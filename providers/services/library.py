@@ -284,7 +284,7 @@ def assessment_confirm(*, provider: Provider, quarter: Quarter, by: User, notes:
     if existing.filter(confirmed_at__isnull=False).exists():
         raise Conflict(_("The scorecard of this quarter was already confirmed."))
     card = scorecard.scorecard_for(provider=provider, quarter=quarter, user=by)
-    if all(part.value is None for part in card.parts):
+    if card.score is None:  # no part had anything to count
         raise Conflict(_("The platform has nothing to count for this provider in this quarter."))
     try:
         with transaction.atomic():
