@@ -121,77 +121,66 @@ def caregiver_edit(request, pk):
     )
 
 
+def _post_on_caregiver(request, pk, form_class, service, done: str, invalid: str, field_names=None):
+    """A form posted on the caregiver's page: its service with the form's fields, then back there."""
+    caregiver = caregiver_get(user=request.user, pk=pk)
+    form = form_class(request.POST)
+    if form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if field_names is None or k in field_names}
+        run_service(request, service, done, caregiver=caregiver, by=request.user, **fields)
+    else:
+        messages.error(request, invalid)
+    return redirect("providers:caregiver_detail", pk=caregiver.pk)
+
+
 @login_required
 @require_POST
 def caregiver_training(request, pk):
-    caregiver = caregiver_get(user=request.user, pk=pk)
-    form = TrainingForm(request.POST)
-    if form.is_valid():
-        run_service(
-            request,
-            services.training_add,
-            _("The training was recorded."),
-            caregiver=caregiver,
-            by=request.user,
-            **form.cleaned_data,
-        )
-    else:
-        messages.error(request, _("Check the training's course, date and hours."))
-    return redirect("providers:caregiver_detail", pk=caregiver.pk)
+    return _post_on_caregiver(
+        request,
+        pk,
+        TrainingForm,
+        services.training_add,
+        _("The training was recorded."),
+        _("Check the training's course, date and hours."),
+    )
 
 
 @login_required
 @require_POST
 def caregiver_certificate(request, pk):
-    caregiver = caregiver_get(user=request.user, pk=pk)
-    form = CertificateForm(request.POST)
-    if form.is_valid():
-        run_service(
-            request,
-            services.certificate_add,
-            _("The certificate was recorded."),
-            caregiver=caregiver,
-            by=request.user,
-            **form.cleaned_data,
-        )
-    else:
-        messages.error(request, _("Check the certificate's kind, number and date."))
-    return redirect("providers:caregiver_detail", pk=caregiver.pk)
+    return _post_on_caregiver(
+        request,
+        pk,
+        CertificateForm,
+        services.certificate_add,
+        _("The certificate was recorded."),
+        _("Check the certificate's kind, number and date."),
+    )
 
 
 @login_required
 @require_POST
 def caregiver_login(request, pk):
     """Create the caregiver's login, or set a new password for it."""
-    caregiver = caregiver_get(user=request.user, pk=pk)
-    if caregiver.user_id:
-        form = PasswordForm(request.POST)
-        if form.is_valid():
-            run_service(
-                request,
-                services.caregiver_password_set,
-                _("The new password is set; tell it to the caregiver."),
-                caregiver=caregiver,
-                password=form.cleaned_data["password"],
-                by=request.user,
-            )
-        else:
-            messages.error(request, _("Enter the new password."))
-    else:
-        form = LoginForm(request.POST)
-        if form.is_valid():
-            run_service(
-                request,
-                services.caregiver_login_create,
-                _("The login is created; tell the caregiver the login name and the first password."),
-                caregiver=caregiver,
-                username=form.cleaned_data["username"],
-                password=form.cleaned_data["password"],
-                by=request.user,
-            )
-        else:
-            messages.error(request, _("Enter the login name and the first password."))
-    return redirect("providers:caregiver_detail", pk=caregiver.pk)
+    if caregiver_get(user=request.user, pk=pk).user_id:
+        return _post_on_caregiver(
+            request,
+            pk,
+            PasswordForm,
+            services.caregiver_password_set,
+            _("The new password is set; tell it to the caregiver."),
+            _("Enter the new password."),
+        )
+    return _post_on_caregiver(
+        request,
+        pk,
+        LoginForm,
+        services.caregiver_login_create,
+        _("The login is created; tell the caregiver the login name and the first password."),
+        _("Enter the login name and the first password."),
+        field_names=("username", "password"),
+    )
 
 
 @login_required
