@@ -138,8 +138,15 @@ def _check_booking(
     if provider.status != PS.CONTRACTED:
         raise Conflict(_("%(provider)s is not contracted at the moment.") % {"provider": provider.name})
     day = timezone.localdate(scheduled_at)
-    open_agreement = Q(ends_on__isnull=True) | Q(ends_on__gte=day)
-    if not ServiceAgreement.objects.filter(open_agreement, elder=elder, provider=provider).exists():
+    agreements = ServiceAgreement.objects.filter(elder=elder, provider=provider)
+    in_force = Q(signed_on__lte=day) & (Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+    if not agreements.filter(in_force).exists():
+        later = agreements.filter(signed_on__gt=day).order_by("signed_on").first()
+        if later is not None:
+            raise Conflict(
+                _("%(name)s's agreement with %(provider)s starts on %(date)s: book a visit from that day.")
+                % {"name": elder.name, "provider": provider.name, "date": later.signed_on.isoformat()}
+            )
         raise Conflict(
             _("%(name)s has no open service agreement with %(provider)s: sign one before booking.")
             % {"name": elder.name, "provider": provider.name}

@@ -84,6 +84,14 @@ def test_no_open_agreement_with_the_provider_is_refused(world, community):
     assert order_book(elder=world.elder, item=world.item, scheduled_at=TOMORROW_9, by=community).pk
 
 
+def test_a_visit_before_the_agreement_starts_is_refused_with_its_start(world, community):
+    ServiceAgreement.objects.filter(elder=world.elder).update(signed_on=datetime.date(2026, 3, 15))
+    msg = refused(Conflict, order_book, elder=world.elder, item=world.item, scheduled_at=TOMORROW_9, by=community)
+    assert msg == f"{world.elder.name}与{world.provider.name}的服务协议自2026-03-15起生效：请预约当天及以后的服务。"
+    on_the_15th = datetime.datetime(2026, 3, 15, 9, 0, tzinfo=SHANGHAI)
+    assert order_book(elder=world.elder, item=world.item, scheduled_at=on_the_15th, by=community).pk
+
+
 def test_an_item_not_yet_in_force_on_the_visit_day_is_refused(world, community):
     world.item.valid_from = datetime.date(2026, 3, 12)
     world.item.save()
