@@ -115,6 +115,8 @@ def order_detail(request, pk):
             "reason_form": ReasonForm(),
             "callback_form": CallbackForm(),
             "is_provider_admin": request.user.has_role(Role.PROVIDER_ADMIN),
+            "may_cancel": order.status in (WorkOrder.Status.BOOKED, WorkOrder.Status.ASSIGNED)
+            and (request.user.is_superuser or request.user.has_role(*services.CANCELLERS)),
             "is_district": request.user.has_role(Role.DISTRICT_REVIEWER) or request.user.is_superuser,
         },
     )

@@ -388,3 +388,19 @@ def test_elder_hub_section_lists_visits_and_links_to_the_booking_form(world, com
     (district_section,) = hub_sections(users["district"], world.elder)
     assert district_section.rows and not district_section.actions
     assert hub_sections(users["finance"], world.elder) == []
+
+
+def test_a_booked_visit_is_cancelled_from_its_page_with_a_reason(world, community, client):
+    order = order_book(elder=world.elder, item=world.item, scheduled_at=TOMORROW_9, by=community)
+    url = reverse("providers:order_detail", args=[order.pk])
+    client.force_login(world.caregiver.user)
+    assert 'id="cancel-form"' not in client.get(url).content.decode()
+    client.force_login(community)
+    page = client.get(url).content.decode()
+    assert 'id="cancel-form"' in page and world.provider.name in page
+    client.post(url, {"action": "cancel", "reason": "老人住院，本周暂停服务"})
+    order.refresh_from_db()
+    assert order.status == S.CANCELLED
+    event = WorkOrderEvent.objects.get(order=order, to_status=S.CANCELLED)
+    assert (event.note, event.by) == ("老人住院，本周暂停服务", community)
+    assert 'id="cancel-form"' not in client.get(url).content.decode()
