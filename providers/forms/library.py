@@ -75,7 +75,8 @@ class CaregiverForm(forms.ModelForm):
     class Meta:
         model = Caregiver
         fields = ["name", "staff_number", "phone", "photo"]
-        widgets = {"photo": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"})}
+        # A plain file input: the current photo is shown on the caregiver's page (it is not public media).
+        widgets = {"photo": forms.FileInput(attrs={"accept": "image/jpeg,image/png"})}
         help_texts = {"photo": _("A JPEG or PNG image of at most 2 MB, for the badge.")}
 
     def __init__(self, *args, **kwargs):

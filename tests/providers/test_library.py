@@ -481,6 +481,14 @@ def test_provider_admin_adds_a_caregiver_with_a_photo(world, client, clock):
     caregiver = Caregiver.objects.get(staff_number="K-77")
     assert r.status_code == 302 and caregiver.photo.name.startswith("caregivers/")
     assert client.get(reverse("providers:caregiver_photo", args=[caregiver.pk])).status_code == 200
+    # The edit page offers a new photo without linking the stored file (it is not public media).
+    edit = client.get(reverse("providers:caregiver_edit", args=[caregiver.pk])).content.decode()
+    assert caregiver.photo.name not in edit and 'type="file"' in edit
+    r = client.post(
+        reverse("providers:caregiver_edit", args=[caregiver.pk]), {"name": "孙秀护", "phone": "13955556666"}
+    )
+    caregiver.refresh_from_db()
+    assert r.status_code == 302 and caregiver.name == "孙秀护" and caregiver.photo.name.startswith("caregivers/")
     detail = client.get(reverse("providers:caregiver_detail", args=[caregiver.pk])).content.decode()
     assert "13955556666" in detail and reverse("providers:caregiver_badge", args=[caregiver.pk]) in detail
 
