@@ -30,17 +30,13 @@ from ..services.catalogue import (
     package_create,
     package_revise,
 )
-from .common import run_service
+from .common import is_district, run_service
 
 VIEWERS = (Role.PROVIDER_ADMIN, Role.DISTRICT_REVIEWER, Role.SUPERVISOR, Role.SYSADMIN)
 
 
 def _may_view(user: User) -> bool:
     return user.is_superuser or user.has_role(*VIEWERS)
-
-
-def _is_district(user: User) -> bool:
-    return user.is_superuser or user.has_role(Role.DISTRICT_REVIEWER, Role.SYSADMIN)
 
 
 def _own_providers(user: User):
@@ -81,7 +77,7 @@ def catalogue_list(request):
             "states": Approval.choices,
             "today": timezone.localdate(),
             "may_add": _own_providers(request.user).exists(),
-            "is_district": _is_district(request.user),
+            "is_district": is_district(request.user),
         },
     )
 
@@ -208,50 +204,55 @@ def _may_revise(user: User, entry) -> bool:
     )
 
 
+def _entry_page(request, entry, *, version_form, bound_form, revise, url_name: str, is_item: bool):
+    """An item's or a package's page: its versions, the district's decision, and for its provider a
+    new version from a date (`bound_form` binds the posted form, `revise` makes the version)."""
+    may_revise = _may_revise(request.user, entry)
+    if request.method == "POST":
+        if request.POST.get("action") != "revise":
+            _decide(request, entry)
+            return redirect(url_name, pk=entry.pk)
+        if not may_revise:
+            raise PermissionDenied
+        version_form = bound_form(request.POST)
+        if version_form.is_valid():
+            new = run_service(
+                request,
+                revise,
+                _("The new version waits for the district's approval; the current one stays in force until then."),
+                by=request.user,
+                **version_form.cleaned_data,
+            )
+            if new:
+                return redirect(url_name, pk=new.pk)
+    return render(
+        request,
+        "providers/catalogue/entry.html",
+        {
+            "entry": entry,
+            "is_item": is_item,
+            "versions": _versions(entry),
+            "may_decide": is_district(request.user) and entry.approval == Approval.PENDING,
+            "decision_form": DecisionForm(),
+            "may_revise": may_revise,
+            "version_form": version_form,
+        },
+    )
+
+
 @login_required
 def item_detail(request, pk):
     if not _may_view(request.user):
         raise PermissionDenied
     item = get_object_or_404(catalogue_items(user=request.user), pk=pk)
-    may_revise = _may_revise(request.user, item)
-    version_form = ItemVersionForm(
-        initial={"name": item.name, "price": item.price.amount, "minutes": item.minutes},
-    )
-    if request.method == "POST":
-        if request.POST.get("action") == "revise":
-            if not may_revise:
-                raise PermissionDenied
-            version_form = ItemVersionForm(request.POST)
-            if version_form.is_valid():
-                d = version_form.cleaned_data
-                new = run_service(
-                    request,
-                    item_revise,
-                    _("The new version waits for the district's approval; the current one stays in force until then."),
-                    item=item,
-                    valid_from=d["valid_from"],
-                    price=d["price"],
-                    name=d["name"],
-                    minutes=d["minutes"],
-                    by=request.user,
-                )
-                if new:
-                    return redirect("providers:catalogue_item", pk=new.pk)
-        else:
-            _decide(request, item)
-            return redirect("providers:catalogue_item", pk=item.pk)
-    return render(
+    return _entry_page(
         request,
-        "providers/catalogue/entry.html",
-        {
-            "entry": item,
-            "is_item": True,
-            "versions": _versions(item),
-            "may_decide": _is_district(request.user) and item.approval == Approval.PENDING,
-            "decision_form": DecisionForm(),
-            "may_revise": may_revise,
-            "version_form": version_form,
-        },
+        item,
+        version_form=ItemVersionForm(initial={"name": item.name, "price": item.price.amount, "minutes": item.minutes}),
+        bound_form=ItemVersionForm,
+        revise=lambda **d: item_revise(item=item, **d),
+        url_name="providers:catalogue_item",
+        is_item=True,
     )
 
 
@@ -260,51 +261,22 @@ def package_detail(request, pk):
     if not _may_view(request.user):
         raise PermissionDenied
     package = get_object_or_404(catalogue_packages(user=request.user), pk=pk)
-    may_revise = _may_revise(request.user, package)
     items = (
         catalogue_items(user=request.user)
         .filter(provider=package.provider, active=True, valid_until__isnull=True)
         .exclude(approval=Approval.REJECTED)
     )
-    version_form = PackageForm(
-        initial={"name": package.name, "price": package.price.amount, "items": list(package.items.all())},
-        items=items,
-    )
-    if request.method == "POST":
-        if request.POST.get("action") == "revise":
-            if not may_revise:
-                raise PermissionDenied
-            version_form = PackageForm(request.POST, items=items)
-            if version_form.is_valid():
-                d = version_form.cleaned_data
-                new = run_service(
-                    request,
-                    package_revise,
-                    _("The new version waits for the district's approval; the current one stays in force until then."),
-                    package=package,
-                    valid_from=d["valid_from"],
-                    price=d["price"],
-                    items=list(d["items"]),
-                    name=d["name"],
-                    by=request.user,
-                )
-                if new:
-                    return redirect("providers:catalogue_package", pk=new.pk)
-        else:
-            _decide(request, package)
-            return redirect("providers:catalogue_package", pk=package.pk)
-    return render(
+    return _entry_page(
         request,
-        "providers/catalogue/entry.html",
-        {
-            "entry": package,
-            "is_item": False,
-            "versions": _versions(package),
-            "may_decide": _is_district(request.user) and package.approval == Approval.PENDING,
-            "decision_form": DecisionForm(),
-            "may_revise": may_revise,
-            "version_form": version_form,
-        },
+        package,
+        version_form=PackageForm(
+            initial={"name": package.name, "price": package.price.amount, "items": list(package.items.all())},
+            items=items,
+        ),
+        bound_form=lambda data: PackageForm(data, items=items),
+        revise=lambda items, **d: package_revise(package=package, items=list(items), **d),
+        url_name="providers:catalogue_package",
+        is_item=False,
     )
 
 
