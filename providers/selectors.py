@@ -171,3 +171,10 @@ def elder_from_code(code: str) -> Elder:
     if timezone.now() - card.issued_at > tokens.CARD_MAX_AGE:
         raise tokens.ExpiredCard(_("This elder's card has expired. Ask the community to print a new card."))
     return card.elder
+
+
+def provider_admins(provider: Provider) -> QuerySet[User]:
+    """The logins of the provider's administrators."""
+    return User.objects.filter(
+        role_assignments__provider=provider, role_assignments__role=Role.PROVIDER_ADMIN
+    ).order_by("username")

@@ -394,12 +394,6 @@ def caregiver_password_set(*, caregiver: Caregiver, password: str, by: User) -> 
     return login_set_password(user=caregiver.user, password=password)
 
 
-def provider_admins(provider: Provider) -> models.QuerySet[User]:
-    return User.objects.filter(
-        role_assignments__provider=provider, role_assignments__role=Role.PROVIDER_ADMIN
-    ).order_by("username")
-
-
 @transaction.atomic
 def provider_admin_login_create(*, provider: Provider, username: str, full_name: str, password: str, by: User) -> User:
     """The district gives a provider's administrator a login (who then manages the caregivers)."""

@@ -34,6 +34,7 @@ from ..selectors import (
     caregiver_list,
     contract_get,
     contracts_expiring,
+    provider_admins,
     provider_get,
     provider_list,
 )
@@ -157,7 +158,7 @@ def provider_detail(request, pk):
             "status_form": StatusForm(),
             "terminate_form": TerminateForm(),
             "contract_form": ContractForm(initial={"starts_on": today}),
-            "admins": services.provider_admins(provider) if district else [],
+            "admins": provider_admins(provider) if district else [],
             "admin_login_form": LoginForm(with_name=True),
         },
     )
