@@ -26,6 +26,12 @@ app.conf.beat_schedule = {
     },
     # Every day at 01:30, draw the district's random callback sample (at least 10% of each
     # provider's orders) of the day before; drawing the same day twice keeps the first sample.
+    # Every night at 01:00, close as exceptions the visits never checked out (6 hours after the
+    # check-in) and those of an earlier day never checked in; their payment waits on a correction.
+    "providers-close-overdue-visits": {
+        "task": "providers.tasks.close_overdue_visits",
+        "schedule": crontab(hour=1, minute=0),
+    },
     "providers-district-callback-sample": {
         "task": "providers.tasks.draw_district_sample",
         "schedule": crontab(hour=1, minute=30),

@@ -43,7 +43,7 @@ class Conflict(DomainError):
 
 def api_exception_handler(exc, context):
     if isinstance(exc, DomainError):
-        return Response({"detail": exc.message, "code": exc.code}, status=exc.http_status)
+        return Response({"detail": exc.message, "code": exc.code, **exc.params}, status=exc.http_status)
     if isinstance(exc, Http404):
         # get_object_or_404 says "No <Model> matches the given query." in English only: answer
         # REST framework's translated "Not found." instead, as for every other refusal.

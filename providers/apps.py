@@ -13,10 +13,10 @@ class ProvidersConfig(AppConfig):
         from eldercare import nav as shell
 
         from . import api, nav, urls
-        from .views import agreements, catalogue, library, orders, quality, staff
+        from .views import agreements, catalogue, exceptions, library, orders, presence, quality, staff, visit
 
         shell.register(nav.NAV_ITEMS, nav.worklist)
-        for area in (library, staff, catalogue, agreements, orders, quality):
+        for area in (library, staff, catalogue, agreements, orders, visit, exceptions, presence, quality):
             shell.register(area.NAV_ITEMS, area.worklist)
             hub.register(area.hub_sections)
         mounts.mount("providers/", "providers.urls")

@@ -3,7 +3,15 @@
 from eldercare.errors import Conflict, NotAllowed
 from eldercare.workflow import BadTransition
 
-__all__ = ["AlreadyCheckedIn", "BadTransition", "CertificateMissing", "NotAssigned", "WrongElder"]
+__all__ = [
+    "AlreadyCheckedIn",
+    "BadTransition",
+    "CertificateMissing",
+    "NotAssigned",
+    "UnpaidCheckOut",
+    "VisitHeld",
+    "WrongElder",
+]
 
 
 class NotAssigned(NotAllowed):
@@ -20,3 +28,14 @@ class AlreadyCheckedIn(Conflict):
 
 class CertificateMissing(Conflict):
     code = "certificate_missing"
+
+
+class UnpaidCheckOut(Conflict):
+    """A check-out that will not be paid (too short, or held for an exception) asks the caregiver
+    to confirm first; `params["reasons"]` says why it will not be paid."""
+
+    code = "unpaid_check_out"
+
+
+class VisitHeld(Conflict):
+    code = "visit_held"

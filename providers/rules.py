@@ -84,3 +84,43 @@ def satisfaction_rate(*, surveyed: int, satisfied: int) -> Decimal:
 
 def needs_rectification(rate: Decimal) -> bool:
     return rate < SATISFACTION_THRESHOLD
+
+
+# --- presence at the door -------------------------------------------------------------------
+
+# A visit record may be corrected for 95 days after the visit's day; then it is locked (the EVV rule).
+CORRECTION_LOCK_DAYS = 95
+# The nightly task closes a visit still checked in this many hours after the check-in as a
+# missed check-out.
+MISSED_CHECKOUT_HOURS = 6
+# One-time codes printed on the back of each card (each confirms one visit).
+CONFIRMATION_CODES_PER_CARD = 60
+EARTH_RADIUS_M = 6_371_000
+
+
+def check_in_timing(*, minutes_from_start: float, early: int, late: int) -> str:
+    """ "early", "late" or "" for a check-in `minutes_from_start` after the booked start (negative:
+    before it), against a window of `early` minutes before and `late` minutes after."""
+    if minutes_from_start < -early:
+        return "early"
+    if minutes_from_start > late:
+        return "late"
+    return ""
+
+
+def is_long_visit(*, minutes: float, standard: int, factor: Decimal) -> bool:
+    """A visit far longer than the item's standard: beyond `factor` times its minutes."""
+    return Decimal(str(minutes)) > Decimal(standard) * factor
+
+
+def distance_m(lat1: Decimal, lng1: Decimal, lat2: Decimal, lng2: Decimal) -> int:
+    """Great-circle distance in whole metres (haversine)."""
+    p1, p2 = math.radians(float(lat1)), math.radians(float(lat2))
+    dp, dl = p2 - p1, math.radians(float(lng2) - float(lng1))
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return round(2 * EARTH_RADIUS_M * math.asin(math.sqrt(a)))
+
+
+def correction_locked(*, visit_day, today) -> bool:
+    """Edits of a visit are locked once more than 95 days have passed since its day."""
+    return (today - visit_day).days > CORRECTION_LOCK_DAYS

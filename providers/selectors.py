@@ -1,18 +1,34 @@
 """Reads of the providers app, scoped to the viewer (an object outside the scope answers 404)."""
 
 import datetime
+from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from djmoney.money import Money
 
 from eldercare.models import Elder, Role, User
+from eldercare.money import cny
 from eldercare.periods import local_day_bounds
 from eldercare.scoping import scope_for
+from vouchers.models import Account, LedgerEntry
+from vouchers.selectors import PaymentPreview, payment_preview
 
 from . import tokens
-from .models import Caregiver, Certificate, Contract, ElderCard, Provider, ServiceItem, WorkOrder
+from .models import (
+    Caregiver,
+    Certificate,
+    Contract,
+    ElderCard,
+    Provider,
+    ReasonCode,
+    ServiceItem,
+    VisitCorrection,
+    VisitException,
+    WorkOrder,
+)
 
 # Contracts and certificates show on the work lists this many days before they end.
 EXPIRY_NOTICE_DAYS = 30
@@ -178,3 +194,53 @@ def provider_admins(provider: Provider) -> QuerySet[User]:
     return User.objects.filter(
         role_assignments__provider=provider, role_assignments__role=Role.PROVIDER_ADMIN
     ).order_by("username")
+
+
+def visit_charge(order: WorkOrder) -> PaymentPreview:
+    """The price of the visit, the subsidy part and the co-pay to collect: as paid once redeemed,
+    else as it would be paid now."""
+    if order.redemption_id is not None:
+        paid: dict[str, Decimal] = {Account.Kind.SUBSIDY: Decimal("0"), Account.Kind.PERSONAL: Decimal("0")}
+        cash = Decimal("0")
+        for kind, amount in LedgerEntry.objects.filter(transaction_id=order.redemption_id).values_list(
+            "account__kind", "amount"
+        ):
+            value = amount.amount if isinstance(amount, Money) else Decimal(amount)
+            if kind in paid:
+                paid[kind] -= value
+            elif kind == Account.Kind.EXTERNAL:
+                cash -= value
+        return PaymentPreview(
+            price=order.price,
+            subsidy=cny(paid[Account.Kind.SUBSIDY]),
+            personal=cny(paid[Account.Kind.PERSONAL]),
+            cash=cny(cash),
+        )
+    return payment_preview(elder=order.elder, amount=order.price, use_subsidy=not order.self_paid)
+
+
+def held_visits(*, user: User) -> QuerySet[WorkOrder]:
+    """Visits held for an exception that the user may see, the oldest exception first, with the
+    open correction's status (`pending`: a correction awaits a decision)."""
+    oldest = (
+        VisitException.objects.filter(order=OuterRef("pk"), resolved_at__isnull=True)
+        .order_by("opened_at")
+        .values("opened_at")[:1]
+    )
+    pending = VisitCorrection.objects.filter(order=OuterRef("pk"), status=VisitCorrection.Status.PROPOSED)
+    return (
+        order_list(user=user, status=WorkOrder.Status.HELD)
+        .annotate(held_since=Subquery(oldest), pending=Exists(pending))
+        .prefetch_related("exceptions")
+        .order_by("held_since", "pk")
+    )
+
+
+def correction_get(*, user: User, pk: int) -> VisitCorrection:
+    return get_object_or_404(
+        VisitCorrection.objects.select_related("order", "reason").filter(order__in=order_list(user=user)), pk=pk
+    )
+
+
+def reason_codes() -> QuerySet[ReasonCode]:
+    return ReasonCode.objects.filter(active=True)

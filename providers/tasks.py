@@ -6,6 +6,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from .quality import district_sample_draw
+from .services import corrections
 
 
 @shared_task(acks_late=True)
@@ -14,3 +15,10 @@ def draw_district_sample(day: str | None = None) -> int:
 
     target = datetime.date.fromisoformat(day) if day else timezone.localdate() - datetime.timedelta(days=1)
     return district_sample_draw(day=target).pk
+
+
+@shared_task(acks_late=True)
+def close_overdue_visits() -> tuple[int, int]:
+    """Close the visits never checked out (6 hours after the check-in) and those of an earlier day
+    never checked in as exceptions, held for the provider's correction; safe to run twice."""
+    return corrections.close_overdue_visits()

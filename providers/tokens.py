@@ -1,8 +1,11 @@
 """Signed tokens: the elder's QR card (checked at every visit) and the caregiver's badge."""
 
 import datetime
+import hashlib
+import hmac
 import secrets
 
+from django.conf import settings
 from django.core import signing
 from django.utils.translation import gettext as _
 
@@ -71,3 +74,16 @@ def badge_token_caregiver_id(token: str) -> int:
         raise InvalidBadge(_("This badge has expired.")) from exc
     except (signing.BadSignature, ValueError) as exc:
         raise InvalidBadge(_("This badge is not genuine.")) from exc
+
+
+def confirmation_code(*, elder_id: int, version: int, number: int) -> str:
+    """The one-time code number `number` on the back of the elder's card (six digits), derived from
+    the card and the server's secret: a re-issued card prints new codes and the old ones stop."""
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), f"confirm|{elder_id}|{version}|{number}".encode(), hashlib.sha256
+    ).digest()
+    return f"{int.from_bytes(digest[:6], 'big') % 1_000_000:06d}"
+
+
+def confirmation_codes(*, elder_id: int, version: int, count: int) -> list[str]:
+    return [confirmation_code(elder_id=elder_id, version=version, number=n) for n in range(1, count + 1)]

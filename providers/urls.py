@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import agreements, catalogue, library, life_events, orders, quality, staff
+from .views import agreements, catalogue, exceptions, library, life_events, orders, presence, quality, staff, visit
 
 app_name = "providers"
 
@@ -10,6 +10,9 @@ urlpatterns = [
     *catalogue.urlpatterns,
     *agreements.urlpatterns,
     *orders.urlpatterns,
+    *visit.urlpatterns,
+    *exceptions.urlpatterns,
+    *presence.urlpatterns,
     *quality.urlpatterns,
 ]
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import polib
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 
@@ -143,3 +144,10 @@ def browser_type_launch_args(browser_type_launch_args):
 def browser_context_args(browser_context_args):
     # The browser asks for English, as many office machines do; the platform must still speak Chinese.
     return {**browser_context_args, "locale": "en-US"}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate-limit counters live in the cache: each test starts with none."""
+    cache.clear()
+    yield

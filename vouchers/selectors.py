@@ -13,6 +13,8 @@ from decimal import Decimal
 from django.db.models import Case, DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from djmoney.money import Money
 
 from eldercare.models import Elder, Role, User
 from eldercare.money import cny
@@ -20,6 +22,7 @@ from eldercare.periods import Month, local_day_bounds
 from eldercare.scoping import scope_for
 
 from .models import POOLED_KINDS, Account, LedgerEntry
+from .services.redemption import subsidy_year_room
 
 VIEW_ROLES = (
     Role.COMMUNITY_WORKER,
@@ -177,3 +180,38 @@ def month_statement(*, elder: Elder, month: Month) -> MonthStatement:
 def frozen_accounts(*, user: User) -> QuerySet[Account]:
     """Frozen subsidy accounts in the user's scope (the district reviewers' work list)."""
     return account_list(user=user, kind=Account.Kind.SUBSIDY).filter(status=Account.Status.FROZEN)
+
+
+@dataclass(frozen=True)
+class PaymentPreview:
+    """How a price would be paid now: the subsidy part, then the personal account, then cash at the
+    door (the same order and yearly cap as `redemption_create`)."""
+
+    price: Money
+    subsidy: Money
+    personal: Money
+    cash: Money
+
+    @property
+    def copay(self) -> Money:
+        return self.personal + self.cash
+
+
+def payment_preview(*, elder: Elder, amount: Money, use_subsidy: bool = True) -> PaymentPreview:
+    price = amount.amount
+    accounts = {
+        a.kind: a for a in Account.objects.filter(elder=elder, kind__in=[Account.Kind.SUBSIDY, Account.Kind.PERSONAL])
+    }
+    from_subsidy = Decimal("0")
+    subsidy = accounts.get(Account.Kind.SUBSIDY)
+    if use_subsidy and subsidy is not None and subsidy.status == Account.Status.ACTIVE:
+        room = subsidy_year_room(account=subsidy, year=timezone.localdate().year)
+        from_subsidy = max(min(price, subsidy.balance.amount, room), Decimal("0"))
+    rest = price - from_subsidy
+    personal = accounts.get(Account.Kind.PERSONAL)
+    from_personal = Decimal("0")
+    if personal is not None and personal.status == Account.Status.ACTIVE:
+        from_personal = max(min(rest, personal.balance.amount), Decimal("0"))
+    return PaymentPreview(
+        price=cny(price), subsidy=cny(from_subsidy), personal=cny(from_personal), cash=cny(rest - from_personal)
+    )

@@ -6,7 +6,7 @@ The caregiver's phone app authenticates with a token (POST /api/v1/auth-token/) 
 `request_id` it keeps for retries.
 """
 
-from . import agreements, catalogue, library, orders, quality
+from . import agreements, catalogue, exceptions, library, orders, presence, quality
 
 
 def register(router) -> None:
@@ -15,3 +15,5 @@ def register(router) -> None:
     orders.register(router)
     agreements.register(router)
     quality.register(router)
+    exceptions.register(router)
+    presence.register(router)

@@ -23,6 +23,7 @@ from .quality import (
     SatisfactionSurvey,
     SurveyAnswer,
 )
+from .verification import ExceptionKind, HomeLocation, ReasonCode, VisitCorrection, VisitException, VisitPolicy
 from .visits import CheckRequest, WorkOrder, WorkOrderEvent
 
 __all__ = [
@@ -41,6 +42,12 @@ __all__ = [
     "Contract",
     "DistrictSample",
     "ElderCard",
+    "ExceptionKind",
+    "HomeLocation",
+    "ReasonCode",
+    "VisitCorrection",
+    "VisitException",
+    "VisitPolicy",
     "Provider",
     "ProviderStatusEvent",
     "QuarterlyAssessment",

@@ -20,6 +20,7 @@ class WorkOrder(TimeStampedModel):
         IN_PROGRESS = "in_progress", _("Checked in")
         COMPLETED = "completed", _("Completed and redeemed")
         SHORT = "short", _("Too short, to be served again")
+        HELD = "held", _("Held: an exception to resolve")
         VOIDED = "voided", _("Voided (作废单)")
         CANCELLED = "cancelled", _("Cancelled")
 
@@ -67,6 +68,28 @@ class WorkOrder(TimeStampedModel):
     check_in_lng = models.DecimalField(_("check-in longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     check_out_lat = models.DecimalField(_("check-out latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     check_out_lng = models.DecimalField(_("check-out longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+
+    class CheckMethod(models.TextChoices):
+        SCANNED = "scanned", _("QR card scanned")
+        TYPED = "typed", _("Short code typed")
+
+    class Confirmation(models.TextChoices):
+        CODE = "code", _("One-time code from the card")
+        SIGNATURE = "signature", _("Signature on the phone")
+
+    check_in_method = models.CharField(
+        _("card at check-in"), max_length=8, choices=CheckMethod.choices, blank=True, db_default=""
+    )
+    check_in_distance_m = models.PositiveIntegerField(_("check-in distance from home (m)"), null=True, blank=True)
+    check_out_distance_m = models.PositiveIntegerField(_("check-out distance from home (m)"), null=True, blank=True)
+    confirmed_by = models.CharField(
+        _("elder's confirmation"), max_length=10, choices=Confirmation.choices, blank=True, db_default=""
+    )
+    confirmation_card_version = models.PositiveIntegerField(_("card version of the code"), null=True, blank=True)
+    confirmation_code_no = models.PositiveSmallIntegerField(_("one-time code number"), null=True, blank=True)
+    signature = models.ImageField(
+        _("elder's signature"), upload_to="visit-signatures/%Y/%m/", blank=True, db_default=""
+    )
     notes = models.TextField(_("caregiver's notes"), blank=True)
     overlap_flagged = models.BooleanField(_("overlaps another visit"), default=False)
     redemption = models.ForeignKey(
@@ -107,12 +130,19 @@ class WorkOrder(TimeStampedModel):
                 name="workorder_checkout_after_checkin",
             ),
             models.CheckConstraint(
-                condition=~Q(status__in=["assigned", "in_progress", "completed", "short"]) | Q(caregiver__isnull=False),
+                condition=~Q(status__in=["assigned", "in_progress", "completed", "short", "held"])
+                | Q(caregiver__isnull=False),
                 name="workorder_assigned_has_caregiver",
             ),
             models.CheckConstraint(
                 condition=~Q(status__in=["in_progress", "completed", "short"]) | Q(checked_in_at__isnull=False),
                 name="workorder_started_has_checkin",
+            ),
+            # Each one-time code of a card confirms one visit.
+            models.UniqueConstraint(
+                fields=["elder", "confirmation_card_version", "confirmation_code_no"],
+                condition=Q(confirmation_code_no__isnull=False),
+                name="workorder_code_used_once",
             ),
             # One re-service order per order served again.
             models.UniqueConstraint(fields=["reservice_of"], name="workorder_one_reservice"),

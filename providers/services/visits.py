@@ -2,7 +2,8 @@
 phone, payment through the ledger at check-out, re-service of a short visit, voids.
 
 Work orders move only through `_order_transition`, along `ORDER_WORKFLOW`, writing one event row.
-Lock order when money is involved: the work order first, then (inside the ledger) the accounts.
+Lock order when money is involved: the work order with the caregiver's overlapping visits (one
+statement, ascending id), then (inside the ledger) the accounts.
 """
 
 import datetime
@@ -24,20 +25,23 @@ from vouchers.errors import AccountFrozen
 from vouchers.models import Account
 from vouchers.services import redemption_create, redemption_reverse
 
-from .. import rules
-from ..errors import AlreadyCheckedIn, CertificateMissing, NotAssigned, WrongElder
+from .. import rules, tokens
+from ..errors import AlreadyCheckedIn, CertificateMissing, NotAssigned, UnpaidCheckOut, VisitHeld, WrongElder
 from ..models import (
     Approval,
     Caregiver,
     CheckRequest,
+    ExceptionKind,
     Provider,
     ServiceAgreement,
     ServiceItem,
     ServicePackage,
+    VisitException,
     WorkOrder,
     WorkOrderEvent,
 )
 from ..selectors import elder_from_code
+from . import presence
 from .access import in_community_scope, is_admin
 from .catalogue import entry_in_force, package_shares
 from .library import caregiver_may_serve
@@ -52,6 +56,8 @@ ASSIGNERS = frozenset({Role.PROVIDER_ADMIN})
 VOIDERS = frozenset({Role.PROVIDER_ADMIN, Role.DISTRICT_REVIEWER})
 CANCELLERS = frozenset({Role.PROVIDER_ADMIN, Role.COMMUNITY_WORKER, Role.STREET_REVIEWER, Role.DISTRICT_REVIEWER})
 CAREGIVERS = frozenset({Role.CAREGIVER})
+# The town (street reviewer) or the district decides a held visit's correction.
+DECIDERS = frozenset({Role.STREET_REVIEWER, Role.DISTRICT_REVIEWER})
 
 # The work order workflow: (from, to) → roles that may make the move.
 ORDER_WORKFLOW = Workflow(
@@ -61,6 +67,13 @@ ORDER_WORKFLOW = Workflow(
         Move(S.ASSIGNED, S.IN_PROGRESS, CAREGIVERS),
         Move(S.IN_PROGRESS, S.COMPLETED, CAREGIVERS),
         Move(S.IN_PROGRESS, S.SHORT, CAREGIVERS),
+        # Held for an exception: at check-out, or by the nightly task (a missed check-out or a
+        # no-show, `by=None`); a correction's decision pays it, finds it short, or voids it.
+        Move(S.IN_PROGRESS, S.HELD, CAREGIVERS),
+        Move(S.ASSIGNED, S.HELD, frozenset()),
+        Move(S.HELD, S.COMPLETED, DECIDERS),
+        Move(S.HELD, S.SHORT, DECIDERS),
+        Move(S.HELD, S.VOIDED, DECIDERS | ASSIGNERS),
         Move(S.COMPLETED, S.VOIDED, VOIDERS),
         Move(S.BOOKED, S.CANCELLED, CANCELLERS),
         Move(S.ASSIGNED, S.CANCELLED, CANCELLERS),
@@ -330,16 +343,52 @@ def _refuse_frozen(elder_id: int) -> None:
         raise AccountFrozen.for_account(account)
 
 
-def _flag_overlaps(order: WorkOrder, start, end) -> None:
-    """Flag this and every visit of the same caregiver whose time overlaps [start, end)."""
+def _overlapping_ids(order: WorkOrder, start, end) -> list[int]:
+    """The caregiver's other visits whose time overlaps [start, end): checked out after `start`, or
+    still in progress."""
     # Only checked-in visits come here, and those have a caregiver (workorder_assigned_has_caregiver).
     assert order.caregiver_id is not None
     others = WorkOrder.objects.filter(caregiver_id=order.caregiver_id, checked_in_at__lt=end).exclude(pk=order.pk)
     others = others.filter(checked_out_at__gt=start) | others.filter(checked_out_at__isnull=True, status=S.IN_PROGRESS)
-    ids = list(others.values_list("pk", flat=True))
-    if ids:
-        WorkOrder.objects.filter(pk__in=ids + [order.pk]).update(overlap_flagged=True)
-        order.overlap_flagged = True
+    return list(others.values_list("pk", flat=True))
+
+
+def _lock_visit(pk: int, span) -> tuple[WorkOrder, list[int]]:
+    """Lock a visit for check-in or check-out, with the caregiver's visits that overlap
+    `span(order)`, all in one statement in ascending id (then, inside the ledger, the accounts in
+    ascending id): two check-outs of one caregiver, or of one elder, wait for each other instead
+    of deadlocking. Returns the locked visit, read again under the lock, and the overlapping ids."""
+    seen = WorkOrder.objects.select_related("item").get(pk=pk)
+    window = span(seen) if seen.caregiver_id else None
+    overlapping = _overlapping_ids(seen, *window) if window else []
+    locked = (
+        WorkOrder.objects.select_for_update(of=("self",))
+        .select_related("caregiver", "elder", "item", "provider")
+        .filter(pk__in=[pk, *overlapping])
+        .order_by("pk")
+    )
+    order = next(o for o in locked if o.pk == pk)
+    return order, overlapping
+
+
+def _flag_overlaps(order: WorkOrder, overlapping: list[int]) -> bool:
+    """Flag this visit and the caregiver's overlapping ones (all locked by `_lock_visit`)."""
+    if not overlapping:
+        return False
+    WorkOrder.objects.filter(pk__in=[*overlapping, order.pk]).update(overlap_flagged=True)
+    order.overlap_flagged = True
+    return True
+
+
+def _refuse_held(order: WorkOrder) -> None:
+    if order.status == S.HELD:
+        raise VisitHeld(
+            _(
+                "This visit was closed as an exception (%(what)s): it can no longer be checked in or out. "
+                "Your provider proposes the correct times for the town or district to approve."
+            )
+            % {"what": "、".join(e.get_kind_display() for e in order.exceptions.all()) or order.get_status_display()}
+        )
 
 
 @transaction.atomic
@@ -352,14 +401,17 @@ def visit_check_in(
     lat: Decimal | None = None,
     lng: Decimal | None = None,
 ) -> WorkOrder:
-    """The caregiver scans (or types) the elder's card at the door. A retried request id is a no-op."""
-    order = (
-        WorkOrder.objects.select_for_update(of=("self",)).select_related("caregiver", "elder", "item").get(pk=order.pk)
-    )
+    """The caregiver scans (or types) the elder's card at the door. A retried request id is a no-op.
+
+    A check-in outside the district's time window, away from the home, or overlapping another of
+    the caregiver's visits is allowed, and opens an exception that holds the visit's payment."""
+    now = timezone.now()
+    order, overlapping = _lock_visit(order.pk, lambda o: (now, now + datetime.timedelta(minutes=o.item.minutes)))
     if (replay := _replayed(request_id, order, "in")) is not None:
         return replay
     _check_caregiver(order, by)
     _check_elder(order, code)
+    _refuse_held(order)
     if order.status != S.ASSIGNED:
         if order.checked_in_at is not None:
             raise AlreadyCheckedIn(
@@ -371,7 +423,6 @@ def visit_check_in(
         )
     caregiver = order.caregiver
     assert caregiver is not None  # _check_caregiver found the caregiver
-    now = timezone.now()
     if not caregiver_may_serve(caregiver=caregiver, item=order.item, on=timezone.localdate(now)):
         # Assigned while the certificate was valid; it has lapsed since: another caregiver serves.
         raise CertificateMissing(
@@ -389,8 +440,26 @@ def visit_check_in(
         _refuse_unserved(order.elder)
     else:
         _refuse_frozen(order.elder_id)
-    _order_transition(order, S.IN_PROGRESS, by=by, at=now, checked_in_at=now, check_in_lat=lat, check_in_lng=lng)
-    _flag_overlaps(order, now, now + datetime.timedelta(minutes=order.item.minutes))
+    policy = presence.policy_for(order.elder)
+    located = policy.use_location and lat is not None and lng is not None
+    distance = presence.distance_from_home(presence.home_of(order.elder_id), lat, lng) if located else None
+    method = WorkOrder.CheckMethod.SCANNED if tokens.looks_like_token(code) else WorkOrder.CheckMethod.TYPED
+    _order_transition(
+        order,
+        S.IN_PROGRESS,
+        by=by,
+        at=now,
+        checked_in_at=now,
+        check_in_lat=lat,
+        check_in_lng=lng,
+        check_in_method=method,
+        check_in_distance_m=distance,
+    )
+    findings = presence.check_in_findings(order=order, policy=policy, now=now, distance=distance)
+    if _flag_overlaps(order, overlapping):
+        findings.append((ExceptionKind.OVERLAP, _("with visit #%(ids)s") % {"ids": ", #".join(map(str, overlapping))}))
+    for kind, detail in findings:
+        presence.exception_open(order, kind, detail, at=now)
     if request_id:
         CheckRequest.objects.create(key=request_id, order=order, action="in", user=by)
     return order
@@ -435,10 +504,20 @@ def _redeem(order: WorkOrder, by: User):
     )
 
 
+def _attach_signature(order: WorkOrder, confirmation: presence.Confirmation | None) -> None:
+    """Keep the elder's signature with the visit (once the check-out is going through)."""
+    if confirmation is not None and confirmation.signature is not None:
+        order.signature.save(confirmation.signature.name or f"visit-{order.pk}.png", confirmation.signature, save=False)
+
+
 class _CheckOutFields(TypedDict, total=False):
     checked_out_at: datetime.datetime
     check_out_lat: Decimal | None
     check_out_lng: Decimal | None
+    check_out_distance_m: int | None
+    confirmed_by: str
+    confirmation_card_version: int | None
+    confirmation_code_no: int | None
     notes: str
 
 
@@ -452,30 +531,58 @@ def visit_check_out(
     lat: Decimal | None = None,
     lng: Decimal | None = None,
     notes: str = "",
+    elder_code: str = "",
+    signature: str = "",
+    accept_unpaid: bool = False,
 ) -> WorkOrder:
-    """The caregiver scans the card again when leaving. A visit of an hour or more is redeemed
-    (subsidy first, co-pay for the rest); a shorter one is flagged and served again."""
-    order = (
-        WorkOrder.objects.select_for_update(of=("self",))
-        .select_related("caregiver", "elder", "item", "provider")
-        .get(pk=order.pk)
-    )
+    """The caregiver scans the card again when leaving, with the elder's confirmation (a one-time
+    code from the back of the card, or a signature drawn on the phone as a PNG data URL).
+
+    A visit of an hour or more with no open exception is redeemed (subsidy first, co-pay for the
+    rest). One with an exception (from the check-in, or found now: far too long, away from the
+    home, unconfirmed, overlapping) is held unpaid until a correction is decided; a visit shorter
+    than an hour is not paid and is served again. Both ask for `accept_unpaid` first: without it
+    `UnpaidCheckOut` says why the visit will not be paid, and nothing is written."""
+    now = timezone.now()
+    order, overlapping = _lock_visit(order.pk, lambda o: (o.checked_in_at, now) if o.checked_in_at else None)
     if (replay := _replayed(request_id, order, "out")) is not None:
         return replay
     _check_caregiver(order, by)
     _check_elder(order, code)
+    _refuse_held(order)
     if order.status != S.IN_PROGRESS:
         if order.checked_out_at is not None:
             raise Conflict(_("This work order was already checked out."))
         raise BadTransition(_("Check in before checking out."))
-    now = timezone.now()
     checked_in_at = order.checked_in_at
     assert checked_in_at is not None  # an order in progress was checked in (workorder_started_has_checkin)
     minutes = (now - checked_in_at).total_seconds() / 60
-    fields: _CheckOutFields = {"checked_out_at": now, "check_out_lat": lat, "check_out_lng": lng}
+    confirmation = presence.confirmation_check(order=order, elder_code=elder_code, signature=signature)
+    policy = presence.policy_for(order.elder)
+    located = policy.use_location and lat is not None and lng is not None
+    distance = presence.distance_from_home(presence.home_of(order.elder_id), lat, lng) if located else None
+    fields: _CheckOutFields = {
+        "checked_out_at": now,
+        "check_out_lat": lat,
+        "check_out_lng": lng,
+        "check_out_distance_m": distance,
+    }
+    if confirmation is not None:
+        fields["confirmed_by"] = confirmation.method
+        fields["confirmation_card_version"] = confirmation.card_version
+        fields["confirmation_code_no"] = confirmation.number
     if notes:
         fields["notes"] = notes
     if rules.is_short_visit(minutes):
+        if not accept_unpaid:
+            raise UnpaidCheckOut(
+                _(
+                    "This visit lasted %(n)d minutes, shorter than one hour: it will not be paid and will be served again."
+                )
+                % {"n": int(minutes)},
+                reasons=[_("shorter than one hour")],
+            )
+        _attach_signature(order, confirmation)
         _order_transition(
             order,
             S.SHORT,
@@ -484,11 +591,42 @@ def visit_check_out(
             note=_("Visit of %(n)d minutes, shorter than one hour: not redeemed.") % {"n": int(minutes)},
             **fields,
         )
+        _flag_overlaps(order, overlapping)
         _reservice(order, by=by, reason=_("Served again: the visit #%(id)s was too short.") % {"id": order.pk})
     else:
-        result = _redeem(order, by)
-        _order_transition(order, S.COMPLETED, by=by, at=now, redemption=result.transaction, **fields)
-    _flag_overlaps(order, checked_in_at, now)
+        findings = presence.check_out_findings(
+            order=order, policy=policy, minutes=minutes, distance=distance, confirmed=confirmation is not None
+        )
+        if _flag_overlaps(order, overlapping):
+            findings.append(
+                (ExceptionKind.OVERLAP, _("with visit #%(ids)s") % {"ids": ", #".join(map(str, overlapping))})
+            )
+        for kind, detail in findings:
+            presence.exception_open(order, kind, detail, at=now)
+        open_now = list(order.exceptions.filter(resolved_at__isnull=True))
+        if open_now:
+            if not accept_unpaid:
+                raise UnpaidCheckOut(
+                    _("This visit will be held and not paid until your provider's correction is approved: %(why)s.")
+                    % {"why": "；".join(e.get_kind_display() for e in open_now)},
+                    reasons=[
+                        f"{e.get_kind_display()}（{e.detail}）" if e.detail else e.get_kind_display() for e in open_now
+                    ],
+                )
+            _attach_signature(order, confirmation)
+            _order_transition(
+                order,
+                S.HELD,
+                by=by,
+                at=now,
+                note="；".join(e.get_kind_display() for e in open_now),
+                **fields,
+            )
+        else:
+            _attach_signature(order, confirmation)
+            result = _redeem(order, by)
+            _order_transition(order, S.COMPLETED, by=by, at=now, redemption=result.transaction, **fields)
+            presence.learn_home(order)
     if request_id:
         CheckRequest.objects.create(key=request_id, order=order, action="out", user=by)
     return order
@@ -504,7 +642,8 @@ def order_add_notes(*, order: WorkOrder, notes: str, by: User) -> WorkOrder:
 
 @transaction.atomic
 def order_void(*, order: WorkOrder, reason: str, by: User) -> WorkOrder:
-    """作废单: a visit found non-compliant is voided, its redemption reversed, and served again."""
+    """作废单: a visit found non-compliant is voided, its redemption reversed, and served again. A
+    held visit the provider admits did not happen as recorded is voided the same way."""
     if not reason.strip():
         raise ValidationFailed(_("Give the reason the visit is voided."))
     order = (
@@ -518,5 +657,7 @@ def order_void(*, order: WorkOrder, reason: str, by: User) -> WorkOrder:
             transaction=order.redemption, reason=reason, idempotency_key=f"workorder:{order.pk}:void", by=by
         )
     _order_transition(order, S.VOIDED, by=by, note=reason, void_reason=reason, reversal=reversal)
+    # A held visit voided (it did not take place as recorded): its exceptions are settled.
+    VisitException.objects.filter(order=order, resolved_at__isnull=True).update(resolved_at=timezone.now())
     _reservice(order, by=by, reason=_("Served again: the visit #%(id)s was voided.") % {"id": order.pk})
     return order

@@ -1,11 +1,13 @@
 import datetime
+import zoneinfo
 from dataclasses import dataclass
 
 from djmoney.money import Money
 
 from eldercare.models import Role
-from providers.models import Approval, Caregiver, Provider, ServiceAgreement, ServiceItem, WorkOrder
+from providers.models import Approval, Caregiver, ElderCard, Provider, ServiceAgreement, ServiceItem, WorkOrder
 from providers.services import card_issue, card_token_for
+from providers.services.presence import card_confirmation_codes
 from tests.factories import ElderFactory, user_with_role
 
 _n = iter(range(1, 10**6))
@@ -98,7 +100,8 @@ def make_world(tree) -> World:
 
 def make_order(world: World, *, caregiver=None, elder=None, at=None, status=WorkOrder.Status.ASSIGNED) -> WorkOrder:
     caregiver = caregiver or world.caregiver
-    at = at or datetime.datetime(2026, 3, 10, 9, 0, tzinfo=datetime.UTC)
+    # Booked for the tests' frozen "now" (08:30 in Yangzhou): a check-in then is on time.
+    at = at or datetime.datetime(2026, 3, 10, 8, 30, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
     started = at if status in ("in_progress", "completed", "short", "voided") else None
     return WorkOrder.objects.create(
         checked_in_at=started,
@@ -112,3 +115,15 @@ def make_order(world: World, *, caregiver=None, elder=None, at=None, status=Work
         caregiver=caregiver,
         status=status,
     )
+
+
+def elder_code(elder) -> str:
+    """The next unused one-time code on the back of the elder's card (the elder's confirmation)."""
+    card = ElderCard.objects.get(elder=elder)
+    used = set(
+        WorkOrder.objects.filter(elder=elder, confirmation_card_version=card.version).values_list(
+            "confirmation_code_no", flat=True
+        )
+    )
+    number = next(n for n in range(1, 1000) if n not in used)
+    return card_confirmation_codes(card)[number - 1]

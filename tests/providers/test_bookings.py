@@ -22,7 +22,7 @@ from vouchers.models import Account
 from vouchers.services import account_for_elder, personal_deposit, redemption_create
 
 from .conftest import SHANGHAI
-from .factories import make_item
+from .factories import elder_code, make_item
 
 S = WorkOrder.Status
 pytestmark = pytest.mark.django_db
@@ -195,7 +195,7 @@ def check_in_and_out(world, clock, order):
     clock.move_to(order.scheduled_at)
     visit_check_in(order=order, code=world.token, by=world.caregiver.user)
     clock.shift(datetime.timedelta(minutes=65))
-    return visit_check_out(order=order, code=world.token, by=world.caregiver.user)
+    return visit_check_out(order=order, code=world.token, by=world.caregiver.user, elder_code=elder_code(order.elder))
 
 
 def test_a_self_paid_visit_leaves_the_subsidy_balance_unchanged(world, community, clock, tree):

@@ -14,7 +14,7 @@ from tests.vouchers.factories import grant
 from vouchers.models import Account
 from vouchers.services import account_for_elder, provider_account
 
-from .factories import make_order
+from .factories import elder_code, make_order
 
 S = WorkOrder.Status
 pytestmark = pytest.mark.django_db
@@ -42,11 +42,17 @@ def test_check_in_and_check_out_queries(world, clock, tree):
     clock.shift(datetime.timedelta(hours=1, minutes=5))
     with CaptureQueriesContext(connection) as check_out:
         r = api.post(
-            f"/api/v1/work-orders/{order.pk}/check-out/", {"code": world.code, "request_id": "q2"}, format="json"
+            f"/api/v1/work-orders/{order.pk}/check-out/",
+            {"code": world.code, "request_id": "q2", "elder_code": elder_code(world.elder)},
+            format="json",
         )
     assert r.status_code == 200 and r.json()["status"] == S.COMPLETED
     # Was 18 and 32 (history rows, savepoints and the request's transaction included); each
     # query left is a rule: token, scope, order (scoped, then locked), replay, card, frozen
     # account / ledger key, accounts, lock, yearly cap, writes and their event and history rows.
-    assert len(check_in.captured_queries) <= 16, [q["sql"][:120] for q in check_in.captured_queries]
-    assert len(check_out.captured_queries) <= 26, [q["sql"][:120] for q in check_out.captured_queries]
+    # Verification at the door added the visit read before its lock (to lock the caregiver's
+    # overlapping visits with it, in id order), those visits, and the district's policy.
+    assert len(check_in.captured_queries) <= 18, [q["sql"][:120] for q in check_in.captured_queries]
+    # The check-out also reads the elder's card and the codes already used (the one-time code), and
+    # the visit's open exceptions.
+    assert len(check_out.captured_queries) <= 33, [q["sql"][:120] for q in check_out.captured_queries]

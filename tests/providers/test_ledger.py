@@ -10,7 +10,7 @@ from tests.vouchers.factories import grant
 from vouchers.models import Account, LedgerTransaction
 from vouchers.services import account_for_elder
 
-from .factories import make_order
+from .factories import elder_code, make_order
 
 S = WorkOrder.Status
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,12 @@ def hour_visit(world, clock, order, request_id=""):
     visit_check_in(order=order, code=world.token, by=world.caregiver.user)
     clock.shift(datetime.timedelta(hours=1))
     return visit_check_out(
-        order=order, code=world.code, by=world.caregiver.user, request_id=request_id, notes="打扫卧室"
+        order=order,
+        code=world.code,
+        by=world.caregiver.user,
+        request_id=request_id,
+        notes="打扫卧室",
+        elder_code=elder_code(order.elder),
     )
 
 

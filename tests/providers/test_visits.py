@@ -7,6 +7,7 @@ from django.http import Http404
 
 from eldercare.errors import NotAllowed
 from providers import services, tokens
+from providers.errors import UnpaidCheckOut
 from providers.models import Certificate, WorkOrder, WorkOrderEvent
 from providers.selectors import order_get
 from providers.services import (
@@ -135,7 +136,10 @@ def test_short_visit_is_not_redeemed_and_served_again(world, clock):
     order = make_order(world)
     check_in(world, order)
     clock.shift(datetime.timedelta(minutes=59, seconds=59))
-    visit_check_out(order=order, code=world.token, by=world.caregiver.user)
+    with pytest.raises(UnpaidCheckOut):  # the caregiver is asked first: nothing is written
+        visit_check_out(order=order, code=world.token, by=world.caregiver.user)
+    assert WorkOrder.objects.get(pk=order.pk).status == S.IN_PROGRESS
+    visit_check_out(order=order, code=world.token, by=world.caregiver.user, accept_unpaid=True)
     order.refresh_from_db()
     assert order.status == S.SHORT and order.redemption_id is None
     again = order.reservices.get()
@@ -172,7 +176,7 @@ def test_separate_visits_are_not_flagged(world, clock):
     first = make_order(world)
     check_in(world, first)
     clock.shift(datetime.timedelta(minutes=30))
-    visit_check_out(order=first, code=world.token, by=world.caregiver.user)  # short, no ledger needed
+    visit_check_out(order=first, code=world.token, by=world.caregiver.user, accept_unpaid=True)  # short
     clock.shift(datetime.timedelta(minutes=5))
     second = make_order(world, elder=world.elder2)
     visit_check_in(order=second, code=world.token2, by=world.caregiver.user)
