@@ -1,4 +1,5 @@
-"""Printable documents: the caregiver's badge and the elder's QR card (WeasyPrint, Noto Sans CJK SC)."""
+"""Printable documents: the caregiver's badge and the elder's QR card with its one-time codes on the
+back (WeasyPrint, Noto Sans CJK SC)."""
 
 import base64
 
@@ -11,6 +12,7 @@ from eldercare.pdf import render_pdf
 
 from .models import Caregiver, ElderCard, ServiceAgreement
 from .services import card_token_for
+from .services.presence import card_confirmation_codes
 from .tokens import badge_token
 
 
@@ -44,7 +46,8 @@ def badge_pdf(*, caregiver: Caregiver, verify_url: str) -> bytes:
 
 def elder_card_pdf(*, card: ElderCard) -> bytes:
     """The elder's current card (A6): the QR of its signed token, the short code, its version and the
-    providers with an open agreement, so that an older printed card is told apart at a glance."""
+    providers with an open agreement, so that an older printed card is told apart at a glance; on the
+    back, the card's one-time codes, one for the elder to confirm each visit at check-out."""
     token = card_token_for(card)
     providers = list(
         ServiceAgreement.objects.filter(elder_id=card.elder_id, ends_on__isnull=True)
@@ -52,7 +55,7 @@ def elder_card_pdf(*, card: ElderCard) -> bytes:
         .values_list("provider__name", flat=True)
     )
     return render_pdf(
-        "providers/agreements/card_pdf.html",
+        "providers/pdf/elder_card.html",
         {
             "card": card,
             "elder": card.elder,
@@ -60,5 +63,6 @@ def elder_card_pdf(*, card: ElderCard) -> bytes:
             "providers": providers,
             "qr": qr_data_uri(token),
             "hotline": settings.SUPERVISION_HOTLINE,
+            "codes": list(enumerate(card_confirmation_codes(card), start=1)),
         },
     )

@@ -38,6 +38,7 @@ from providers.models import (
     ServiceItem,
     WorkOrder,
 )
+from providers.services.presence import card_confirmation_codes
 from settlement.models import QuarterSettlement
 from subsidies.standards.models import Scheme
 from tests.factories import ElderFactory, user_with_role
@@ -377,6 +378,8 @@ def test_a_month_of_the_district(district, clock, walk, settings):
     shot(page, "08-caregiver-checked-in")
     clock.shift(datetime.timedelta(minutes=65))
     page.fill("#id_code", code)
+    # The elder reads the first one-time code off the back of the card.
+    page.fill("#id_elder_code", card_confirmation_codes(ElderCard.objects.get(elder=district.elder))[0])
     page.fill("#id_notes", "协助洗浴，按摩腰背部二十分钟")
     page.click("#check-out")
     expect(page.locator("#order-status")).to_have_text("已完成并核销")

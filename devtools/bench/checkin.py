@@ -5,6 +5,14 @@ month's subsidy credited through the ledger, and assigned work orders, in the DA
 database; starts gunicorn on 127.0.0.1 with `eldercare.settings.production`; then measures two
 things, each for check-in and then check-out (each check-out is redeemed through the ledger):
 
+Every visit goes through the verification at the door, as a genuine visit does: the card's
+scanned token (not the typed short code), the phone's location about 50 m from the home (each
+bench elder's home is located), a check-in inside the district's time window (the visits are
+booked for the moment the check-ins start), and at check-out the elder's one-time code from the
+back of the card (a fresh one per visit). After each phase the bench prints how the visits came
+out: checked in by scanned card, completed and redeemed, or held for an exception (a held
+check-out is refused with 409 `unpaid_check_out`, counted as an error, and left in progress).
+
 1. **Realistic load** (open loop): every client sends a request every `interval` seconds on a
    fixed schedule, whatever the server's answer time, so the offered rate is clients / interval.
    Latency is measured from the scheduled send time (a late server cannot hide its queue).
@@ -31,11 +39,14 @@ import subprocess
 import sys
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import NamedTuple
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from djmoney.money import Money
 from rest_framework.authtoken.models import Token
@@ -46,9 +57,22 @@ from eldercare.masking import mask_id_number
 from eldercare.models import Division, Elder, Role, RoleAssignment, User
 from eldercare.money import cny
 from eldercare.periods import Month
-from providers.models import Approval, Caregiver, ElderCard, Provider, ServiceAgreement, ServiceItem, WorkOrder
+from providers import rules
+from providers.models import (
+    Approval,
+    Caregiver,
+    ElderCard,
+    HomeLocation,
+    Provider,
+    ServiceAgreement,
+    ServiceItem,
+    VisitException,
+    WorkOrder,
+)
+from providers.services import card_token_for
+from providers.services.presence import card_confirmation_codes, policy_for
 from providers.tokens import new_short_code
-from vouchers.models import Account
+from vouchers.models import Account, LedgerEntry, LedgerTransaction
 from vouchers.services import grant_credit, grant_key
 
 HOST = "127.0.0.1"
@@ -58,8 +82,24 @@ DEFAULT_THREADS = 8
 # Keep-alive longer than the realistic interval, so that a client keeps its connection.
 KEEP_ALIVE_SECONDS = 30
 
-# One visit: (caregiver's API token, work order id, elder's card code).
-Visit = tuple[str, int, str]
+# Every bench elder's home, located by the community, and where the caregiver's phone is at the
+# door: 0.00045° of latitude north, about 50 m, well inside the smallest geofence (50 m is the
+# floor of the district's radius, 300 m its default).
+HOME = (Decimal("32.430000"), Decimal("119.570000"))
+AT_THE_DOOR = (Decimal("32.430450"), Decimal("119.570000"))
+HOME_DISTANCE_M = rules.distance_m(*HOME, *AT_THE_DOOR)
+
+
+class Visit(NamedTuple):
+    """One visit: the caregiver's API token, the work order, the elder's card as scanned (the
+    signed token), and the one-time code the elder reads from the back of the card at check-out."""
+
+    token: str
+    order_id: int
+    card: str
+    elder_code: str
+
+
 # Per client, the visits it makes in turn.
 Plan = list[list[Visit]]
 
@@ -91,7 +131,7 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def plan_visits(*, clients: int, requests: int) -> Plan:
-    """Per client, its visits: (caregiver's API token, work order id, elder's card code).
+    """Per client, its visits (see `Visit`), each to a located home, booked for now.
 
     One caregiver per visit, as in life (a caregiver is at one elder's home at a time): the
     visits of one caregiver would otherwise all overlap and be flagged, which is not the
@@ -171,6 +211,9 @@ def plan_visits(*, clients: int, requests: int) -> Plan:
             codes.add(code)
             cards.append(ElderCard(elder=e, short_code=code, issued_at=timezone.now()))
         ElderCard.objects.bulk_create(cards)
+        HomeLocation.objects.bulk_create(
+            [HomeLocation(elder=e, lat=HOME[0], lng=HOME[1], source=HomeLocation.Source.COMMUNITY) for e in elders]
+        )
         now = timezone.now()
         orders = WorkOrder.objects.bulk_create(
             [
@@ -203,11 +246,61 @@ def plan_visits(*, clients: int, requests: int) -> Plan:
                 shares={community.parent.parent: cny(56), community.parent: cny(24)},
                 idempotency_key=grant_key(elder_id=e.pk, month=month) + f":bench-{tag}",
             )
-    code_of = {c.elder_id: c.short_code for c in cards}
+    # A new card: its first one-time code is unused (each elder has one visit here).
+    card_of = {c.elder_id: (card_token_for(c), card_confirmation_codes(c)[0]) for c in cards}
     plan: Plan = [[] for _ in range(clients)]
     for i, o in enumerate(orders):
-        plan[i % clients].append((tokens[o.caregiver_id], o.pk, code_of[o.elder_id]))
+        plan[i % clients].append(Visit(tokens[o.caregiver_id], o.pk, *card_of[o.elder_id]))
     return plan
+
+
+def plan_order_ids(plan: Plan) -> list[int]:
+    return [visit.order_id for visits in plan for visit in visits]
+
+
+def window_line(plan: Plan) -> str:
+    """The district's verification of the bench visits, as printed in the header."""
+    order = WorkOrder.objects.select_related("elder").get(pk=plan[0][0].order_id)
+    policy = policy_for(order.elder)
+    return (
+        f"verification on: scanned card, phone {HOME_DISTANCE_M} m from the home (geofence "
+        f"{policy.geofence_metres} m{'' if policy.use_location else ', not used by the district'}), "
+        f"check-in window {policy.early_minutes} min early to {policy.late_minutes} min late, "
+        f"elder's one-time code at check-out{'' if policy.confirmation_required else ' (not required by the district)'}"
+    )
+
+
+# The tables the bench fills in bulk just before measuring, and that check-in and check-out read.
+FILLED = (
+    User,
+    RoleAssignment,
+    Token,
+    Caregiver,
+    Elder,
+    ServiceAgreement,
+    ElderCard,
+    HomeLocation,
+    WorkOrder,
+    Account,
+    LedgerTransaction,
+    LedgerEntry,
+)
+
+
+def analyze_filled_tables() -> str:
+    """ANALYZE the tables the bench has just filled, as autovacuum would soon after such inserts in
+    production: without statistics the planner takes a table of thousands of rows for a few, and
+    a check-out's ledger query loops over every transaction of the year. Returns the line printed
+    (empty when the database is not PostgreSQL)."""
+    if connection.vendor != "postgresql":
+        return ""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW autovacuum")
+        (autovacuum,) = cursor.fetchone()
+        tables = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in FILLED)
+        cursor.execute(f"ANALYZE {tables}")
+    note = " (autovacuum is off on this server)" if autovacuum == "off" else ""
+    return f"analyzed the {len(FILLED)} tables the bench filled{note}"
 
 
 def gunicorn_environment() -> dict[str, str]:
@@ -255,12 +348,69 @@ def wait_for_server(port: int) -> None:
     raise BenchError("gunicorn did not start")
 
 
+def book_for_now(plan: Plan) -> None:
+    """Book the plan's visits for now, just before their check-ins: inside the district's window
+    (the check-ins of a phase come within minutes, the window runs to two hours late by default)."""
+    with transaction.atomic():
+        WorkOrder.objects.filter(pk__in=plan_order_ids(plan)).update(scheduled_at=timezone.now())
+
+
 def backdate_check_ins(plan: Plan) -> None:
     """Move the plan's check-ins an hour and a minute back, so that the check-outs are not early."""
     with transaction.atomic():
-        WorkOrder.objects.filter(pk__in=[o for visits in plan for _t, o, _c in visits]).update(
+        WorkOrder.objects.filter(pk__in=plan_order_ids(plan)).update(
             checked_in_at=timezone.now() - datetime.timedelta(minutes=61)
         )
+
+
+@dataclass
+class Outcome:
+    """How the plan's visits came out of a phase, read from the database."""
+
+    visits: int
+    statuses: Counter
+    scanned: int
+    redeemed: int
+    exceptions: Counter
+
+    @property
+    def verified(self) -> bool:
+        """After the check-outs: every visit completed and redeemed, no exception opened."""
+        return not self.exceptions and self.statuses[WorkOrder.Status.COMPLETED] == self.redeemed == self.visits
+
+
+def outcome(plan: Plan) -> Outcome:
+    ids = plan_order_ids(plan)
+    orders = WorkOrder.objects.filter(pk__in=ids)
+    return Outcome(
+        visits=len(ids),
+        statuses=Counter(orders.values_list("status", flat=True)),
+        scanned=orders.filter(check_in_method=WorkOrder.CheckMethod.SCANNED).count(),
+        redeemed=orders.filter(status=WorkOrder.Status.COMPLETED, redemption__isnull=False).count(),
+        exceptions=Counter(VisitException.objects.filter(order_id__in=ids).values_list("kind", flat=True)),
+    )
+
+
+def outcome_line(result: Outcome, action: str) -> str:
+    """How the visits came out, as printed after each phase: a verified visit is checked in by its
+    scanned card and then completed and redeemed; an exception holds it."""
+    s = result.statuses
+    exceptions = ", ".join(f"{kind} {n}" for kind, n in sorted(result.exceptions.items())) or "none"
+    if action == "check-in":
+        counts = (
+            f"{s[WorkOrder.Status.IN_PROGRESS]} of {result.visits} checked in, {result.scanned} by scanned card, "
+            f"{s[WorkOrder.Status.ASSIGNED]} not checked in"
+        )
+    else:
+        counts = (
+            f"{s[WorkOrder.Status.COMPLETED]} of {result.visits} completed ({result.redeemed} redeemed), "
+            f"{s[WorkOrder.Status.HELD]} held, {s[WorkOrder.Status.IN_PROGRESS]} refused (still in progress)"
+        )
+    shown = (WorkOrder.Status.ASSIGNED, WorkOrder.Status.IN_PROGRESS, WorkOrder.Status.COMPLETED, WorkOrder.Status.HELD)
+    others = sum(s.values()) - sum(s[x] for x in shown)
+    if others:
+        counts += f", {others} other"
+    return f"  {action} visits: {counts}; exceptions opened: {exceptions}"
 
 
 def measure(*, label: str, port: int, plan: Plan, action: str, interval: float | None) -> PhaseResult:
@@ -299,13 +449,16 @@ def run(
     saturation: bool = True,
     out: Callable[[str], object] = print,
     warn: Callable[[str], object] = print,
-) -> None:
+) -> list[str]:
     """Prepare the visits of each measurement, start gunicorn, measure, stop gunicorn; the figures
-    are written line by line to `out` as they come."""
+    are written line by line to `out` as they come. Returns what did not come out verified (a
+    visit held, refused or flagged): empty when every visit was completed and redeemed."""
     if "postgresql" not in settings.DATABASES["default"]["ENGINE"]:
         warn("Warning: the figures are meant for PostgreSQL (set DATABASE_URL).")
     runs = [name for name, wanted in (("realistic", realistic), ("saturation", saturation)) if wanted]
     plans = {name: plan_visits(clients=clients, requests=requests) for name in runs}
+    analyzed = analyze_filled_tables()
+    unverified: list[str] = []
     port = free_port()
     server = start_gunicorn(port=port, worker_class=worker_class, workers=workers, threads=threads)
     try:
@@ -315,6 +468,9 @@ def run(
             f"gunicorn {worker_class}: {shape} on {os.cpu_count()} CPUs; {clients} clients; "
             f"{requests} work orders per measurement; PostgreSQL: {settings.DATABASES['default']['ENGINE']}"
         )
+        out(window_line(plans[runs[0]]))
+        if analyzed:
+            out(analyzed)
         asyncio.run(warm_up(port, plans[runs[0]], clients))
         for name in runs:
             pace = interval if name == "realistic" else None
@@ -326,14 +482,21 @@ def run(
             else:
                 out("-- saturation: each client sends its next request when the answer arrives (no think time)")
             for action in ("check-in", "check-out"):
-                if action == "check-out":
+                if action == "check-in":
+                    book_for_now(plans[name])
+                else:
                     backdate_check_ins(plans[name])
                 result = measure(label=action, port=port, plan=plans[name], action=action, interval=pace)
                 for line in phase_lines(result):
                     out(line)
+                came_out = outcome(plans[name])
+                out(outcome_line(came_out, action))
+                if action == "check-out" and not came_out.verified:
+                    unverified.append(f"{name}: {outcome_line(came_out, action).strip()}")
     finally:
         server.terminate()
         server.wait(timeout=20)
+    return unverified
 
 
 class Connection:
@@ -378,7 +541,7 @@ class Connection:
 
 async def warm_up(port: int, plan: Plan, count: int) -> None:
     """Touch every worker thread a few times (URL resolver, translations) before measuring."""
-    token = plan[0][0][0]
+    token = plan[0][0].token
 
     async def hit():
         conn = Connection(port)
@@ -387,6 +550,20 @@ async def warm_up(port: int, plan: Plan, count: int) -> None:
         conn.close()
 
     await asyncio.gather(*(hit() for _ in range(count)))
+
+
+def request_body(visit: Visit, action: str) -> dict[str, str]:
+    """What the caregiver's phone sends: the scanned card, where the phone is, a request id kept
+    for retries, and at check-out the elder's one-time code."""
+    body = {
+        "code": visit.card,
+        "request_id": f"{action}-{visit.order_id}",
+        "lat": str(AT_THE_DOOR[0]),
+        "lng": str(AT_THE_DOOR[1]),
+    }
+    if action == "check-out":
+        body["elder_code"] = visit.elder_code
+    return body
 
 
 async def drive(port: int, plan: Plan, action: str, interval: float | None) -> tuple[list[float], list[str], float]:
@@ -399,8 +576,9 @@ async def drive(port: int, plan: Plan, action: str, interval: float | None) -> t
 
     async def client(index: int, visits: list[Visit]):
         conn = Connection(port)
-        for k, (token, order_id, code) in enumerate(visits):
-            body = json.dumps({"code": code, "request_id": f"{action}-{order_id}"}).encode()
+        for k, visit in enumerate(visits):
+            token, order_id = visit.token, visit.order_id
+            body = json.dumps(request_body(visit, action)).encode()
             if interval is None:
                 scheduled = loop.time()
             else:

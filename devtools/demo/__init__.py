@@ -4,7 +4,7 @@ Order matters: later steps build on what earlier ones created. The core (tree, u
 is seeded first by `core.seed`, which takes the number of elders.
 """
 
-from . import agreements, applications, catalogue, library, providers, settlement, surveys, vouchers
+from . import agreements, applications, catalogue, library, providers, settlement, surveys, verification, vouchers
 
 SEEDERS = (
     applications.seed,  # intake batch, applications in every state, approvals, both schemes, runs
@@ -14,5 +14,6 @@ SEEDERS = (
     catalogue.seed,  # entries awaiting approval or rejected, self-paid items and orders, a booked package
     agreements.seed,  # agreements ended or changed, a terminated provider's elders to re-home, a re-issued card
     surveys.seed,  # surveys at and below 80 %, rectifications answered and overdue
+    verification.seed,  # verified visits, held visits of each exception, corrections awaiting and decided
     settlement.seed,  # the last closed quarter confirmed and locked; a month awaiting the towns
 )

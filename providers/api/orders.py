@@ -2,7 +2,7 @@
 
 The caregiver's phone app authenticates with a token (POST /api/v1/auth-token/) and calls
 `check-in` and `check-out` on its work orders with the scanned token or typed code and a
-`request_id` it keeps for retries.
+`request_id` it keeps for retries; `charge` says what the visit costs the elder.
 """
 
 from django.contrib.auth import authenticate
@@ -17,9 +17,10 @@ from rest_framework.response import Response
 
 from eldercare.selectors import elder_get
 
-from .. import quality, services
+from .. import quality, services, throttle
+from ..forms.orders import SIGNATURE_MAX_CHARS
 from ..models import CallbackResult, WorkOrder
-from ..selectors import caregiver_get, order_get, order_list
+from ..selectors import caregiver_get, order_get, order_list, visit_charge
 from ..services.catalogue import catalogue_items, catalogue_packages
 from ..services.visits import order_book, package_book
 
@@ -72,10 +73,54 @@ class BookPackageSerializer(BookSerializer):
 
 class CheckSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=200, help_text="The scanned card token or the typed short code")
-    request_id = serializers.CharField(max_length=80, required=False, allow_blank=True)
+    request_id = serializers.CharField(
+        max_length=80,
+        required=False,
+        allow_blank=True,
+        help_text="Chosen by the phone and kept for retries: a request id already handled is not done again",
+    )
     lat = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
     lng = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
     notes = serializers.CharField(required=False, allow_blank=True)
+    elder_code = serializers.CharField(
+        max_length=12,
+        required=False,
+        allow_blank=True,
+        help_text="Check-out: the elder's six-digit one-time code from the back of the card",
+    )
+    signature = serializers.CharField(
+        max_length=SIGNATURE_MAX_CHARS,
+        required=False,
+        allow_blank=True,
+        help_text="Check-out, instead of the code: the elder's signature as a PNG data URL (data:image/png;base64,...)",
+    )
+    accept_unpaid = serializers.BooleanField(
+        default=False,
+        help_text="Check-out: go through although the visit will not be paid (too short, or held for an "
+        "exception); without it such a check-out answers 409 unpaid_check_out with the reasons",
+    )
+
+
+class ChargeSerializer(serializers.Serializer):
+    price = serializers.DecimalField(max_digits=10, decimal_places=2)
+    subsidy = serializers.DecimalField(max_digits=10, decimal_places=2, help_text="Paid by the subsidy account")
+    personal = serializers.DecimalField(max_digits=10, decimal_places=2, help_text="Paid by the personal account")
+    cash = serializers.DecimalField(max_digits=10, decimal_places=2, help_text="Cash to collect at the door")
+    copay = serializers.DecimalField(max_digits=10, decimal_places=2, help_text="The elder's part: personal + cash")
+    redeemed = serializers.BooleanField(help_text="True: as charged at check-out; false: as it would be paid now")
+
+
+class RefusalSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField()
+
+
+class UnpaidRefusalSerializer(RefusalSerializer):
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class ThrottledSerializer(RefusalSerializer):
+    retry_after = serializers.IntegerField(help_text="Seconds until the limit ends (also the Retry-After header)")
 
 
 class AssignSerializer(serializers.Serializer):
@@ -144,38 +189,84 @@ class WorkOrderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         fresh = WorkOrder.objects.select_related("elder", "item").filter(pk__in=[o.pk for o in orders])
         return Response(WorkOrderSerializer(fresh.order_by("scheduled_at"), many=True).data, status.HTTP_201_CREATED)
 
-    @extend_schema(request=CheckSerializer, responses={200: WorkOrderSerializer})
+    def _check(self, request, service, **kwargs):
+        """Run a check-in or check-out under the rate limits (429 with Retry-After when refused)."""
+        try:
+            order = throttle.guarded(request, self.get_object(), service, **kwargs)
+        except throttle.TooManyAttempts as exc:
+            return Response(
+                {"detail": exc.message, "code": exc.code, **exc.params},
+                status=exc.http_status,
+                headers={"Retry-After": str(exc.retry_after)},
+            )
+        return self._answer(order, fresh=True)
+
+    @extend_schema(
+        request=CheckSerializer,
+        responses={200: WorkOrderSerializer, 403: RefusalSerializer, 409: RefusalSerializer, 429: ThrottledSerializer},
+    )
     @action(detail=True, methods=["post"], url_path="check-in")
     def check_in(self, request, pk=None):
+        """The caregiver at the door, with the elder's card: its scanned token or typed short code.
+        Wrong codes are limited per caregiver and per work order (429 once locked)."""
         s = CheckSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         d = s.validated_data
-        order = services.visit_check_in(
-            order=self.get_object(),
+        return self._check(
+            request,
+            services.visit_check_in,
             code=d["code"],
-            by=request.user,
             request_id=d.get("request_id", ""),
             lat=d.get("lat"),
             lng=d.get("lng"),
         )
-        return self._answer(order, fresh=True)
 
-    @extend_schema(request=CheckSerializer, responses={200: WorkOrderSerializer})
+    @extend_schema(
+        request=CheckSerializer,
+        responses={
+            200: WorkOrderSerializer,
+            403: RefusalSerializer,
+            409: UnpaidRefusalSerializer,
+            429: ThrottledSerializer,
+        },
+    )
     @action(detail=True, methods=["post"], url_path="check-out")
     def check_out(self, request, pk=None):
+        """Leaving: the card again, and the elder's confirmation (one-time code or signature). A
+        check-out that will not be paid answers 409 `unpaid_check_out` with its reasons and writes
+        nothing, until it is sent again with `accept_unpaid`."""
         s = CheckSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         d = s.validated_data
-        order = services.visit_check_out(
-            order=self.get_object(),
+        return self._check(
+            request,
+            services.visit_check_out,
             code=d["code"],
-            by=request.user,
             request_id=d.get("request_id", ""),
             lat=d.get("lat"),
             lng=d.get("lng"),
             notes=d.get("notes", ""),
+            elder_code=d.get("elder_code", ""),
+            signature=d.get("signature", ""),
+            accept_unpaid=d.get("accept_unpaid", False),
         )
-        return self._answer(order, fresh=True)
+
+    @extend_schema(responses={200: ChargeSerializer})
+    @action(detail=True, methods=["get"])
+    def charge(self, request, pk=None):
+        """The price of the visit, the subsidy part and the co-pay (personal account, cash to
+        collect): as charged once the visit is paid, else as it would be paid now."""
+        order = self.get_object()
+        c = visit_charge(order)
+        data = {
+            "price": c.price.amount,
+            "subsidy": c.subsidy.amount,
+            "personal": c.personal.amount,
+            "cash": c.cash.amount,
+            "copay": c.copay.amount,
+            "redeemed": order.redemption_id is not None,
+        }
+        return Response(ChargeSerializer(data).data)
 
     @extend_schema(request=AssignSerializer, responses={200: WorkOrderSerializer})
     @action(detail=True, methods=["post"])

@@ -1,19 +1,59 @@
 """Forms of work orders and visits."""
 
+import math
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from eldercare.pickers import ElderChoiceField
 
 from ..models import Caregiver, ServiceItem, ServicePackage, WorkOrder
+from ..services.presence import SIGNATURE_MAX_BYTES
+
+# A signature drawn on the phone travels as a PNG data URL: base64 of at most the service's bytes.
+SIGNATURE_MAX_CHARS = 4 * math.ceil(SIGNATURE_MAX_BYTES / 3) + 100
 
 
 class CodeForm(forms.Form):
-    code = forms.CharField(label=_("Elder's card code"), max_length=200)
+    """Check-in and check-out on the caregiver's phone. The card is scanned (its token) or its short
+    code typed; at check-out the elder confirms with a one-time code from the back of the card or
+    signs on the phone. `accept_unpaid` is sent by the second button, once the caregiver has read
+    why the visit will not be paid."""
+
+    code = forms.CharField(
+        label=_("Elder's card code"),
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={
+                "class": "form-control form-control-lg",
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "autocorrect": "off",
+                "spellcheck": "false",
+            }
+        ),
+    )
     request_id = forms.CharField(widget=forms.HiddenInput, max_length=80)
     lat = forms.DecimalField(widget=forms.HiddenInput, required=False, max_digits=9, decimal_places=6)
     lng = forms.DecimalField(widget=forms.HiddenInput, required=False, max_digits=9, decimal_places=6)
-    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    notes = forms.CharField(
+        label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}), required=False
+    )
+    elder_code = forms.CharField(
+        label=_("Elder's confirmation code (back of the card)"),
+        max_length=12,
+        required=False,
+        widget=forms.TextInput(
+            attrs={
+                "class": "form-control form-control-lg",
+                "inputmode": "numeric",
+                "autocomplete": "off",
+                "pattern": "[0-9 ]*",
+            }
+        ),
+    )
+    signature = forms.CharField(widget=forms.HiddenInput, required=False, max_length=SIGNATURE_MAX_CHARS)
+    accept_unpaid = forms.BooleanField(widget=forms.HiddenInput, required=False)
 
 
 class AssignForm(forms.Form):

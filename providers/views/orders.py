@@ -1,9 +1,7 @@
-"""Work orders: booking, assignment, voids; the caregiver's phone pages."""
+"""Work orders: booking, assignment, voids (the caregiver's phone pages are in `visit`)."""
 
-import uuid
 from urllib.parse import urlencode
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -18,12 +16,11 @@ from eldercare.nav import NavItem, WorkPanel
 from eldercare.selectors import elder_get
 
 from .. import quality, services
-from ..forms import AssignForm, CallbackForm, CodeForm, ReasonForm
+from ..forms import AssignForm, CallbackForm, ReasonForm
 from ..forms.orders import BookForm
 from ..models import ServicePackage, WorkOrder
 from ..selectors import (
     caregiver_list,
-    caregiver_today,
     order_get,
     order_list,
 )
@@ -187,50 +184,10 @@ def order_book(request):
     )
 
 
-# --- the caregiver's phone pages ------------------------------------------------------------
-
-
-@login_required
-def my_visits(request):
-    orders = caregiver_today(user=request.user, day=timezone.localdate())
-    return render(request, "providers/my_visits.html", {"orders": orders, "today": timezone.localdate()})
-
-
-@login_required
-def visit(request, pk):
-    order = order_get(user=request.user, pk=pk)
-    if request.method == "POST":
-        form = CodeForm(request.POST)
-        action = request.POST.get("action")
-        if form.is_valid():
-            d = form.cleaned_data
-            common = {
-                "order": order,
-                "code": d["code"],
-                "by": request.user,
-                "request_id": d["request_id"],
-                "lat": d["lat"],
-                "lng": d["lng"],
-            }
-            if action == "check_in":
-                run_service(request, services.visit_check_in, _("Checked in. The visit has started."), **common)
-            elif action == "check_out":
-                done = run_service(request, services.visit_check_out, _("Checked out."), notes=d["notes"], **common)
-                if done is not None and done.status == WorkOrder.Status.SHORT:
-                    messages.warning(
-                        request, _("The visit was shorter than one hour: it is not paid and will be served again.")
-                    )
-        return redirect("providers:visit", pk=order.pk)
-    form = CodeForm(initial={"request_id": uuid.uuid4().hex, "notes": order.notes})
-    return render(request, "providers/visit.html", {"order": order, "form": form})
-
-
 urlpatterns = [
     path("orders/", order_list_view, name="order_list"),
     path("orders/new/", order_book, name="order_book"),
     path("orders/<int:pk>/", order_detail, name="order_detail"),
-    path("my/", my_visits, name="my_visits"),
-    path("my/<int:pk>/", visit, name="visit"),
 ]
 
 # Menu entries and home-page panels of this area (registered by ProvidersConfig.ready()).

@@ -6,25 +6,42 @@ import io
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.db import connection
 from rest_framework.authtoken.models import Token
 
 from devtools.bench import checkin
 from devtools.bench.checkin import (
+    AT_THE_DOOR,
+    FILLED,
+    HOME,
     BenchError,
     PhaseResult,
+    Visit,
+    analyze_filled_tables,
+    backdate_check_ins,
+    book_for_now,
     drive,
     free_port,
     gunicorn_command,
     gunicorn_environment,
+    outcome,
+    outcome_line,
     percentile,
     phase_lines,
     plan_visits,
+    request_body,
+    window_line,
 )
-from providers.models import ElderCard, WorkOrder
+from providers.models import ElderCard, HomeLocation, WorkOrder
+from providers.selectors import elder_from_code
+from providers.services import visit_check_in, visit_check_out
+from providers.services.presence import card_confirmation_codes
+from providers.tokens import looks_like_token
 from vouchers.models import LedgerTransaction
 
 
@@ -35,16 +52,92 @@ def test_plan_visits_spreads_one_caregiver_per_visit_over_the_clients(tree):
 
     assert [len(visits) for visits in plan] == [2, 1]
     visits = [visit for client in plan for visit in client]
-    orders = WorkOrder.objects.in_bulk([order_id for _token, order_id, _code in visits])
+    orders = WorkOrder.objects.in_bulk([visit.order_id for visit in visits])
     assert len(orders) == 3
-    for token, order_id, code in visits:
+    for token, order_id, card, elder_code in visits:
         order = orders[order_id]
         assert order.status == WorkOrder.Status.ASSIGNED
         assert Token.objects.get(key=token).user_id == order.caregiver.user_id
-        assert ElderCard.objects.get(short_code=code).elder_id == order.elder_id
+        # The card as scanned (its signed token, not the typed short code), and its first code.
+        assert looks_like_token(card)
+        assert elder_from_code(card).pk == order.elder_id
+        assert elder_code == card_confirmation_codes(ElderCard.objects.get(elder_id=order.elder_id))[0]
+        home = HomeLocation.objects.get(elder_id=order.elder_id)
+        assert (home.lat, home.lng) == HOME
     assert len({order.caregiver_id for order in orders.values()}) == 3
     # A month's subsidy credited to each elder, so that the check-outs can be paid.
     assert LedgerTransaction.objects.count() - transactions_before == 3
+
+
+def test_the_planned_visits_pass_the_verification_and_are_paid(tree):
+    """What the bench sends, through the services: checked in by the scanned card inside the window
+    and the geofence, checked out with the elder's one-time code, completed and redeemed."""
+    plan = plan_visits(clients=1, requests=2)
+    assert "verification on: scanned card, phone 50 m from the home (geofence 300 m)" in window_line(plan)
+    visits = plan[0]
+
+    book_for_now(plan)
+    for visit in visits:
+        body = request_body(visit, "check-in")
+        order = WorkOrder.objects.get(pk=visit.order_id)
+        visit_check_in(
+            order=order,
+            code=body["code"],
+            by=order.caregiver.user,
+            request_id=body["request_id"],
+            lat=Decimal(body["lat"]),
+            lng=Decimal(body["lng"]),
+        )
+    came_in = outcome(plan)
+    assert outcome_line(came_in, "check-in") == (
+        "  check-in visits: 2 of 2 checked in, 2 by scanned card, 0 not checked in; exceptions opened: none"
+    )
+
+    backdate_check_ins(plan)
+    for visit in visits:
+        body = request_body(visit, "check-out")
+        order = WorkOrder.objects.get(pk=visit.order_id)
+        visit_check_out(
+            order=order,
+            code=body["code"],
+            by=order.caregiver.user,
+            request_id=body["request_id"],
+            lat=Decimal(body["lat"]),
+            lng=Decimal(body["lng"]),
+            elder_code=body["elder_code"],
+        )
+    came_out = outcome(plan)
+    assert came_out.verified
+    assert outcome_line(came_out, "check-out") == (
+        "  check-out visits: 2 of 2 completed (2 redeemed), 0 held, 0 refused (still in progress); "
+        "exceptions opened: none"
+    )
+    assert WorkOrder.objects.get(pk=visits[0].order_id).check_in_distance_m == 50
+
+
+def test_a_check_out_without_the_elders_code_is_not_verified(tree):
+    plan = plan_visits(clients=1, requests=1)
+    (visit,) = plan[0]
+    order = WorkOrder.objects.get(pk=visit.order_id)
+    book_for_now(plan)
+    visit_check_in(order=order, code=visit.card, by=order.caregiver.user, lat=AT_THE_DOOR[0], lng=AT_THE_DOOR[1])
+    backdate_check_ins(plan)
+    visit_check_out(order=order, code=visit.card, by=order.caregiver.user, accept_unpaid=True)
+
+    came_out = outcome(plan)
+    assert not came_out.verified
+    assert outcome_line(came_out, "check-out") == (
+        "  check-out visits: 0 of 1 completed (0 redeemed), 1 held, 0 refused (still in progress); "
+        "exceptions opened: unconfirmed 1"
+    )
+
+
+def test_the_tables_the_bench_filled_are_analyzed_on_postgresql(db):
+    line = analyze_filled_tables()
+    if connection.vendor == "postgresql":
+        assert line.startswith(f"analyzed the {len(FILLED)} tables the bench filled")
+    else:
+        assert line == ""
 
 
 def test_plan_visits_needs_the_demo_data(db):
@@ -152,7 +245,7 @@ async def _serve_and_drive(plan, interval):
 
 @pytest.mark.parametrize("interval", [None, 0.01])
 def test_drive_sends_every_visit_and_counts_the_refusals(interval):
-    plan = [[("t1", 2, "C2"), ("t1", 3, "C3")], [("t2", 4, "C4")]]
+    plan = [[Visit("t1", 2, "C:2", "000002"), Visit("t1", 3, "C:3", "000003")], [Visit("t2", 4, "C:4", "000004")]]
 
     # A thread of its own: Playwright's sync API leaves an event loop running in pytest's thread.
     with ThreadPoolExecutor(1) as pool:
@@ -162,9 +255,24 @@ def test_drive_sends_every_visit_and_counts_the_refusals(interval):
     assert errors == ['409 b\'{"detail": "no"}\'']
     assert elapsed > 0
     assert sorted(seen) == [
-        (f"/api/v1/work-orders/{n}/check-in/", f'{{"code": "C{n}", "request_id": "check-in-{n}"}}'.encode())
+        (
+            f"/api/v1/work-orders/{n}/check-in/",
+            f'{{"code": "C:{n}", "request_id": "check-in-{n}", "lat": "32.430450", "lng": "119.570000"}}'.encode(),
+        )
         for n in (2, 3, 4)
     ]
+
+
+def test_a_check_out_sends_the_elders_one_time_code():
+    visit = Visit("t1", 7, "C:7", "123456")
+    assert request_body(visit, "check-out") == {
+        "code": "C:7",
+        "request_id": "check-out-7",
+        "lat": "32.430450",
+        "lng": "119.570000",
+        "elder_code": "123456",
+    }
+    assert "elder_code" not in request_body(visit, "check-in")
 
 
 def test_gunicorn_runs_the_production_settings_on_this_database(monkeypatch, tmp_path):

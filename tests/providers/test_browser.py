@@ -1,9 +1,11 @@
 """A caregiver's journey on a phone-sized screen: log in, check in with the elder's short code,
-check out an hour later (frozen clock shared with the live server thread), balance drops by the price."""
+check out an hour later with the elder's one-time code (frozen clock shared with the live server
+thread), balance drops by the price."""
 
 import datetime
 
 import pytest
+from django.core.cache import cache
 from playwright.sync_api import expect
 
 from providers.models import WorkOrder
@@ -11,11 +13,20 @@ from tests.vouchers.factories import grant
 from vouchers.models import Account
 from vouchers.services import account_for_elder
 
-from .factories import make_order
+from .conftest import START
+from .factories import elder_code, make_order
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """The check-in rate limits count in the cache, which outlives a test's database."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
@@ -31,7 +42,7 @@ def browser_page(browser):
 def test_caregiver_checks_in_and_out_on_a_phone(world, clock, tree, live_server, browser_page, settings):
     settings.SESSION_EXPIRE_AT_BROWSER_CLOSE = True  # the server's clock is frozen in March 2026
     grant(world.elder, "2026-03", "80.00", tree)
-    order = make_order(world)
+    order = make_order(world, at=START)
     user = world.caregiver.user
     user.set_password("pw-12345678")
     user.save()
@@ -50,6 +61,7 @@ def test_caregiver_checks_in_and_out_on_a_phone(world, clock, tree, live_server,
 
     clock.shift(datetime.timedelta(hours=1, minutes=2))
     page.fill("#id_code", world.code)
+    page.fill("#id_elder_code", elder_code(world.elder))
     page.fill("#id_notes", "打扫了卧室和厨房")
     page.click("#check-out")
     expect(page.locator("#order-status")).to_have_text("已完成并核销")

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -10,10 +11,19 @@ from providers.models import Provider, WorkOrder
 from providers.tokens import badge_token
 from tests.vouchers.factories import grant
 
-from .factories import make_order
+from .conftest import START
+from .factories import elder_code, make_order
 
 S = WorkOrder.Status
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """The rate limits count in the cache, which outlives a test's database."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def test_badge_verification_page_is_public(world, client):
@@ -63,7 +73,7 @@ def test_other_providers_caregiver_gets_404_on_pages_and_api(world, client):
 
 def test_phone_app_checks_in_and_out_with_token_auth(world, client, clock, tree):
     grant(world.elder, "2026-03", "80.00", tree)
-    order = make_order(world)
+    order = make_order(world, at=START)
     world.caregiver.user.set_password("pw-12345678")
     world.caregiver.user.save()
     api = APIClient()
@@ -88,8 +98,26 @@ def test_phone_app_checks_in_and_out_with_token_auth(world, client, clock, tree)
     r = api.post(f"/api/v1/work-orders/{order.pk}/check-in/", {"code": "1:forged:x"}, format="json")
     assert r.status_code == 403 and r.json()["code"] == "invalid_card"
     clock.shift(datetime.timedelta(hours=1, minutes=5))
+    charge = api.get(f"/api/v1/work-orders/{order.pk}/charge/").json()
+    assert charge == {
+        "price": "50.00",
+        "subsidy": "50.00",
+        "personal": "0.00",
+        "cash": "0.00",
+        "copay": "0.00",
+        "redeemed": False,
+    }
+    # Without the elder's confirmation the visit would be held: refused until accepted, nothing written.
     r = api.post(f"/api/v1/work-orders/{order.pk}/check-out/", {"code": world.code, "request_id": "a3"}, format="json")
+    assert r.status_code == 409 and r.json()["code"] == "unpaid_check_out" and r.json()["reasons"]
+    assert WorkOrder.objects.get(pk=order.pk).status == S.IN_PROGRESS
+    r = api.post(
+        f"/api/v1/work-orders/{order.pk}/check-out/",
+        {"code": world.code, "request_id": "a3", "elder_code": elder_code(world.elder)},
+        format="json",
+    )
     assert r.status_code == 200 and r.json()["status"] == S.COMPLETED
+    assert api.get(f"/api/v1/work-orders/{order.pk}/charge/").json()["redeemed"] is True
 
 
 def test_phone_page_check_in_with_short_code(world, client):
