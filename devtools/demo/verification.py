@@ -7,7 +7,9 @@ import datetime
 from decimal import Decimal
 
 import time_machine
+from django.conf import settings
 from django.db.models import Q
+from django.utils import translation
 
 from eldercare.models import LifeStatus
 from eldercare.periods import local_day_bounds
@@ -41,6 +43,11 @@ HOME = (Decimal("32.434100"), Decimal("119.569800"))
 
 
 def seed(ctx: DemoContext) -> None:
+    with translation.override(settings.LANGUAGE_CODE):  # details kept as a Chinese user would see them
+        _seed(ctx)
+
+
+def _seed(ctx: DemoContext) -> None:
     VisitPolicy.objects.get_or_create(district=ctx.district)
     provider = Provider.objects.filter(role_assignments__user=ctx.users["provider"]).first()
     caregiver = Caregiver.objects.get(user__username="caregiver")

@@ -7,9 +7,10 @@ exceptions."""
 
 import datetime
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from eldercare.errors import Conflict, NotAllowed, ValidationFailed
@@ -166,7 +167,11 @@ def close_overdue_visits(*, now: datetime.datetime | None = None, among=None) ->
     checked out, and the assigned visits of an earlier day never checked in. Returns the counts
     (missed check-outs, no-shows). Running it twice closes nothing more. `among`: only these
     work orders (a queryset), else all."""
-    now = now or timezone.now()
+    with translation.override(settings.LANGUAGE_CODE):  # the details are kept in the district's language
+        return _close_overdue(now=now or timezone.now(), among=among)
+
+
+def _close_overdue(*, now: datetime.datetime, among) -> tuple[int, int]:
     stale = now - datetime.timedelta(hours=rules.MISSED_CHECKOUT_HOURS)
     start_of_today = timezone.make_aware(datetime.datetime.combine(timezone.localdate(now), datetime.time.min))
     orders = WorkOrder.objects.all() if among is None else among
