@@ -171,7 +171,7 @@ def _seed(ctx: DemoContext) -> None:
     late = visit(order(elders[5], at(2, 18)), start=at(2, 20, 25), end=at(2, 21, 35))
     propose(late, "traffic", 70, "上一户老人突发不适，护理员陪同等待家属，延误到 20:25。", at(1, 9))
     long = visit(order(elders[6], at(4, 8)), start=at(4, 8, 7), end=at(4, 20, 25))
-    propose(long, "forgot_checkout", 75, "护理员 09:22 离开时忘记签出，晚上才发现；老人家属电话确认。", at(3, 10))
+    propose(long, "forgot_checkout", 75, "护理员 09:22 离开时忘记签退，晚上才发现；老人家属电话确认。", at(3, 10))
     # Decided: one approved, one rejected (voided and served again).
     approved = visit(order(elders[7], at(8, 12)), start=at(8, 12, 3), end=at(8, 13, 10), typed=True, confirm=False)
     with time_machine.travel(at(7, 10), tick=False):

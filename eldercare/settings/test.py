@@ -6,7 +6,15 @@ PostgreSQL and Redis (DATABASE_URL, CELERY_BROKER_URL). What individual tests sw
 can switch it back.
 """
 
+import os
+
 from .base import *  # noqa: F403
 
 # Real hashing costs a third of a second a user; tests create many users.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Each parallel test worker keeps its own cache database: a test that empties the cache (rate-limit
+# counters) must not empty another worker's in the middle of its test.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+if CACHES["default"]["BACKEND"].endswith("RedisCache") and _worker.isdigit():  # noqa: F405
+    CACHES["default"]["LOCATION"] = CACHES["default"]["LOCATION"].rsplit("/", 1)[0] + f"/{2 + int(_worker)}"  # noqa: F405

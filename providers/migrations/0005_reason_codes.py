@@ -3,7 +3,7 @@
 from django.db import migrations
 
 CODES = [
-    ("forgot_checkout", "忘记签出", "Forgot to check out", False),
+    ("forgot_checkout", "忘记签退", "Forgot to check out", False),
     ("no_signal", "手机无信号或没电", "Phone without signal or battery", False),
     ("traffic", "交通或上一单延误", "Traffic or the previous visit ran late", False),
     ("elder_rescheduled", "老人要求调整时间", "The elder asked for another time", False),

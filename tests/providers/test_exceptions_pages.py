@@ -68,7 +68,7 @@ def test_the_provider_proposes_and_the_town_approves_from_the_pages(held, world,
             "reason": "1",
             "checked_in_at": local(start),
             "checked_out_at": local(start + datetime.timedelta(minutes=75)),
-            "note": "护理员忘记签出",
+            "note": "护理员忘记签退",
             "evidence": png(),
         },
     )
@@ -110,7 +110,7 @@ def test_the_api_proposes_and_rejects(held, world, users):
             "reason": "forgot_checkout",
             "checked_in_at": start.isoformat(),
             "checked_out_at": (start + datetime.timedelta(minutes=65)).isoformat(),
-            "note": "忘记签出",
+            "note": "忘记签退",
         },
         format="json",
     )

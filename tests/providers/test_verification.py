@@ -313,7 +313,7 @@ def propose(world, order, minutes=70, **kw):
         reason=ReasonCode.objects.get(code=kw.pop("reason", "forgot_checkout")),
         checked_in_at=start,
         checked_out_at=start + datetime.timedelta(minutes=minutes),
-        note=kw.pop("note", "护理员忘记签出，老人家属电话确认 09:40 离开"),
+        note=kw.pop("note", "护理员忘记签退，老人家属电话确认 09:40 离开"),
         by=kw.pop("by", world.admin),
         **kw,
     )
