@@ -64,7 +64,8 @@ def work_panels_for(user: User) -> list[WorkPanel]:
     for _items, worklist in _REGISTERED:
         if worklist is not None:
             panels.extend(worklist(user))
-    return panels
+    # What there is to do comes first; panels with nothing in them keep their order below.
+    return sorted(panels, key=lambda p: not (p.rows or p.count))
 
 
 # The core's own entries.
