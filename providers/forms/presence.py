@@ -104,3 +104,20 @@ class HomeLocationForm(forms.Form):
             "coordinates copied from a Chinese map app are offset by several hundred metres."
         ),
     )
+
+
+class ReasonCodeForm(forms.Form):
+    """A new reason a provider may give when correcting a held visit."""
+
+    code = forms.SlugField(
+        label=_("Code"),
+        max_length=40,
+        help_text=_("Letters, digits, underscores and hyphens, for example no_signal. It cannot be changed later."),
+    )
+    name_zh = forms.CharField(label=_("Chinese name"), max_length=80)
+    name_en = forms.CharField(label=_("English name"), max_length=80)
+    note_required = forms.BooleanField(
+        label=_("A note is required"),
+        required=False,
+        help_text=_("The provider must explain this reason in the correction's note."),
+    )

@@ -10,8 +10,10 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.core.validators import validate_slug
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,7 +21,15 @@ from eldercare.errors import NotAllowed, ValidationFailed
 from eldercare.models import Division, Elder, Role, User
 
 from .. import rules, tokens
-from ..models import ElderCard, ExceptionKind, HomeLocation, VisitException, VisitPolicy, WorkOrder
+from ..models import (
+    ElderCard,
+    ExceptionKind,
+    HomeLocation,
+    ReasonCode,
+    VisitException,
+    VisitPolicy,
+    WorkOrder,
+)
 from .access import in_community_scope, is_admin
 
 # A signature drawn on the phone, as a PNG, at most this many bytes.
@@ -243,3 +253,88 @@ def check_out_findings(
     if policy.confirmation_required and not confirmed:
         found.append((ExceptionKind.NO_CONFIRMATION, _("no one-time code or signature of the elder")))
     return found
+
+
+# --- reason codes ---------------------------------------------------------------------------
+
+REASON_CODE_FIELDS = ("name_zh", "name_en", "note_required", "active", "sort")
+REASON_CODE_MAX = 40
+REASON_NAME_MAX = 80
+SORT_MAX = 32767  # a PositiveSmallIntegerField
+
+
+def _require_reason_keeper(user: User) -> None:
+    if not (is_admin(user) or user.has_role(Role.DISTRICT_REVIEWER)):
+        raise NotAllowed(_("Only the district reviewer keeps the reason codes for corrections."))
+
+
+def _reason_name(value: str, *, label: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationFailed(_("Give the reason's %(label)s.") % {"label": label})
+    if len(value) > REASON_NAME_MAX:
+        raise ValidationFailed(
+            _("The reason's %(label)s is at most %(n)d characters.") % {"label": label, "n": REASON_NAME_MAX}
+        )
+    return value
+
+
+def _duplicate_code(code: str) -> ValidationFailed:
+    return ValidationFailed(
+        _("The reason code “%(code)s” already exists (perhaps retired): reinstate it or choose another code.")
+        % {"code": code}
+    )
+
+
+@transaction.atomic
+def reason_code_create(*, code: str, name_zh: str, name_en: str, note_required: bool, by: User) -> ReasonCode:
+    """The district adds a reason a provider may give when correcting a held visit; it comes last
+    in the list."""
+    _require_reason_keeper(by)
+    code = (code or "").strip().lower()
+    if not code:
+        raise ValidationFailed(_("Give the reason code."))
+    try:
+        validate_slug(code)
+    except ValidationError as exc:
+        raise ValidationFailed(
+            _("A reason code is made of letters, digits, underscores and hyphens (for example no_signal).")
+        ) from exc
+    if len(code) > REASON_CODE_MAX:
+        raise ValidationFailed(_("A reason code is at most %(n)d characters.") % {"n": REASON_CODE_MAX})
+    name_zh = _reason_name(name_zh, label=_("Chinese name"))
+    name_en = _reason_name(name_en, label=_("English name"))
+    if ReasonCode.objects.filter(code__iexact=code).exists():
+        raise _duplicate_code(code)
+    last = ReasonCode.objects.order_by("-sort").values_list("sort", flat=True).first() or 0
+    reason = ReasonCode(code=code, name_zh=name_zh, name_en=name_en, note_required=bool(note_required), sort=last + 1)
+    try:
+        # A concurrent request may have added the same code since the check above.
+        with transaction.atomic():
+            reason.save()
+    except IntegrityError as exc:
+        raise _duplicate_code(code) from exc
+    return reason
+
+
+@transaction.atomic
+def reason_code_update(*, reason: ReasonCode, by: User, **fields) -> ReasonCode:
+    """The district renames a reason code, says whether it needs a note, moves it in the list,
+    retires it (active=False) or reinstates it (active=True). A code is never deleted nor renamed:
+    past corrections name it."""
+    _require_reason_keeper(by)
+    unknown = set(fields) - set(REASON_CODE_FIELDS)
+    if unknown:
+        raise ValidationFailed(_("Unknown setting: %(name)s") % {"name": ", ".join(sorted(unknown))})
+    if "name_zh" in fields:
+        fields["name_zh"] = _reason_name(fields["name_zh"], label=_("Chinese name"))
+    if "name_en" in fields:
+        fields["name_en"] = _reason_name(fields["name_en"], label=_("English name"))
+    sort = fields.get("sort", 0)
+    if isinstance(sort, bool) or not isinstance(sort, int) or not 0 <= sort <= SORT_MAX:
+        raise ValidationFailed(_("The order is a whole number from 0 to %(n)d.") % {"n": SORT_MAX})
+    reason = ReasonCode.objects.select_for_update().get(pk=reason.pk)
+    for name, value in fields.items():
+        setattr(reason, name, bool(value) if name in ("note_required", "active") else value)
+    reason.save()
+    return reason

@@ -4,11 +4,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from eldercare.errors import DomainError
 from eldercare.hub import HubAction, HubSection
@@ -17,7 +18,7 @@ from eldercare.nav import NavItem, WorkPanel
 from eldercare.scoping import scope_for
 from eldercare.selectors import elder_get
 
-from ..forms.presence import HomeLocationForm, VisitPolicyForm
+from ..forms.presence import HomeLocationForm, ReasonCodeForm, VisitPolicyForm
 from ..models import HomeLocation, Provider, ReasonCode, VisitPolicy
 from ..services import presence as svc
 from ..services.access import in_community_scope, is_admin
@@ -68,32 +69,20 @@ def _initial(policy: VisitPolicy) -> dict:
     return {name: getattr(policy, name) for name in svc.POLICY_FIELDS}
 
 
-@login_required
-def policy_page(request):
-    """The district's rules for verifying a visit at the door (read-only for the supervisor)."""
-    user = request.user
+def _policy_district(user: User) -> Division:
     if not (user.is_superuser or user.has_role(*POLICY_VIEWERS)):
         raise PermissionDenied
     district = district_of(user)
     if district is None:
         raise PermissionDenied
+    return district
+
+
+def _render_policy(request, district: Division, *, form=None, reason_form=None):
+    user = request.user
     editable = may_set_policy(user)
     policy = svc.policy_of_district(district)
-    if request.method == "POST":
-        if not editable:
-            raise PermissionDenied
-        form = VisitPolicyForm(request.POST, initial=_initial(policy))
-        if form.is_valid():
-            try:
-                svc.policy_set(district=district, by=user, **form.cleaned_data)
-            except DomainError as exc:
-                form.add_error(None, exc.message)
-            else:
-                messages.success(
-                    request, _("The visit verification rules of %(district)s are saved.") % {"district": district}
-                )
-                return redirect("providers:visit_policy")
-    else:
+    if form is None:
         form = VisitPolicyForm(initial=_initial(policy), read_only=not editable)
     changes = VisitPolicy.history.filter(district=district).select_related("history_user").order_by("-history_date")
     return render(
@@ -105,9 +94,78 @@ def policy_page(request):
             "editable": editable,
             "saved": policy.pk is not None,
             "changes": changes[:10],
-            "reason_codes": ReasonCode.objects.filter(active=True),
+            # Every code, retired ones too: a retired code is still named by past corrections.
+            "reason_codes": ReasonCode.objects.all(),
+            "reason_form": (reason_form or ReasonCodeForm()) if editable else None,
         },
     )
+
+
+@login_required
+def policy_page(request):
+    """The district's rules for verifying a visit at the door (read-only for the supervisor)."""
+    user = request.user
+    district = _policy_district(user)
+    if request.method == "POST":
+        if not may_set_policy(user):
+            raise PermissionDenied
+        policy = svc.policy_of_district(district)
+        form = VisitPolicyForm(request.POST, initial=_initial(policy))
+        if form.is_valid():
+            try:
+                svc.policy_set(district=district, by=user, **form.cleaned_data)
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(
+                    request, _("The visit verification rules of %(district)s are saved.") % {"district": district}
+                )
+                return redirect("providers:visit_policy")
+        return _render_policy(request, district, form=form)
+    return _render_policy(request, district)
+
+
+@login_required
+@require_POST
+def reason_code_add(request):
+    """The district adds a reason code; an invalid one shows the page again with the errors."""
+    district = _policy_district(request.user)
+    if not may_set_policy(request.user):
+        raise PermissionDenied
+    form = ReasonCodeForm(request.POST)
+    if form.is_valid():
+        try:
+            reason = svc.reason_code_create(by=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request,
+                _("The reason code “%(name)s” is added: providers can choose it now.") % {"name": reason.name},
+            )
+            return redirect("providers:visit_policy")
+    return _render_policy(request, district, reason_form=form)
+
+
+@login_required
+@require_POST
+def reason_code_active(request, pk, active: bool):
+    """Retire a reason code (providers no longer choose it) or reinstate it; never deleted."""
+    _policy_district(request.user)
+    if not may_set_policy(request.user):
+        raise PermissionDenied
+    reason = get_object_or_404(ReasonCode, pk=pk)
+    try:
+        reason = svc.reason_code_update(reason=reason, by=request.user, active=active)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        if active:
+            text = _("The reason code “%(name)s” is reinstated: providers can choose it again.")
+        else:
+            text = _("The reason code “%(name)s” is retired: providers can no longer choose it.")
+        messages.success(request, text % {"name": reason.name})
+    return redirect("providers:visit_policy")
 
 
 @login_required
@@ -147,6 +205,19 @@ def home_location(request, elder_pk):
 
 urlpatterns = [
     path("visit-verification/", policy_page, name="visit_policy"),
+    path("visit-verification/reason-codes/", reason_code_add, name="reason_code_add"),
+    path(
+        "visit-verification/reason-codes/<int:pk>/retire/",
+        reason_code_active,
+        {"active": False},
+        name="reason_code_retire",
+    ),
+    path(
+        "visit-verification/reason-codes/<int:pk>/reinstate/",
+        reason_code_active,
+        {"active": True},
+        name="reason_code_reinstate",
+    ),
     path("elders/<int:elder_pk>/home-location/", home_location, name="home_location"),
 ]
 

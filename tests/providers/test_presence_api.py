@@ -114,5 +114,5 @@ def test_the_schema_serves_the_three_resources():
     paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
     assert {"get", "put"} <= set(paths[POLICY]) and "post" not in paths[POLICY]
     assert "type" not in paths[POLICY]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
-    assert set(paths["/api/v1/reason-codes/"]) == {"get"}
+    assert set(paths["/api/v1/reason-codes/"]) == {"get", "post"}
     assert {"get", "put"} <= set(paths["/api/v1/home-locations/{elder}/"])
