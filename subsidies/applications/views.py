@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -39,6 +40,7 @@ from subsidies.applications.selectors import (
 from subsidies.applications.services import batches, materials, objections
 from subsidies.applications.services import review as svc
 from subsidies.applications.services.assessments import assessment_record, default_instrument
+from subsidies.standards.models import Scheme
 
 
 def _days_left(app):
@@ -75,6 +77,14 @@ def application_file_view(request):
         raise PermissionDenied
     elders = elder_list(user=request.user)
     form = ApplicationFileForm(request.POST or None, elders=elders, initial={"elder": request.GET.get("elder")})
+    # Only the schemes of the worker's district are offered.
+    scope = scope_for(request.user)
+    if not scope.all:
+        form.fields["scheme"].queryset = Scheme.objects.filter(
+            Q(jurisdiction__in=scope.district_ids)
+            | Q(jurisdiction__children__in=scope.street_ids)
+            | Q(jurisdiction__children__children__in=scope.community_ids)
+        ).distinct()
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:

@@ -442,10 +442,16 @@ def application_set_investigation(*, application: Application, notes: str, by: U
 # --- filing ------------------------------------------------------------------------------------
 
 
-def _open_batch(district: Division) -> IntakeBatch:
+def _open_batch(district: Division, day: datetime.date) -> IntakeBatch:
+    """The district's open intake batch, when `day` lies within its filing dates."""
     batch = IntakeBatch.objects.filter(district=district, status=IntakeBatch.Status.OPEN).first()
     if batch is None:
         raise Conflict(_("No intake batch is open: the district opens one every half year."))
+    if not (batch.opens_on <= day <= batch.closes_on):
+        raise Conflict(
+            _("%(batch)s takes applications from %(opens)s to %(closes)s: %(day)s is outside its dates.")
+            % {"batch": batch.name, "opens": batch.opens_on, "closes": batch.closes_on, "day": day}
+        )
     return batch
 
 
@@ -475,7 +481,13 @@ def application_file(
         problems = eligibility_problems(_facts(elder, exclude_application_id=None), on=day)
         if problems:
             raise Ineligible(" ".join(problems), problems=problems)
-        batch = _open_batch(elder.community.district)
+        district = elder.community.district
+        if scheme.jurisdiction_id != district.pk:
+            raise ValidationFailed(
+                _("%(scheme)s is not a scheme of %(district)s: choose one of the district's schemes.")
+                % {"scheme": scheme.name, "district": district.name}
+            )
+        batch = _open_batch(district, day)
         try:
             with transaction.atomic():
                 app = Application.objects.create(
