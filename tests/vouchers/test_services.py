@@ -155,21 +155,20 @@ def test_refusal_says_why_in_chinese(tree, users, elder_a1, provider):
     assert "迁出" in refused.value.message
 
 
-def test_yearly_cap_turns_carried_over_balance_into_copay(tree, elder_a1, provider):
+def test_a_carried_over_balance_is_spent_in_the_new_year(tree, elder_a1, provider):
     # Given 150 credited in December 2025 and left unspent (carried over into 2026)
     with time_machine.travel(datetime.datetime(2025, 12, 10, tzinfo=datetime.UTC), tick=False):
         grant(elder_a1, "2025-12", 150, tree)
-    # and 150 credited for January 2026: the balance is 300, but the 2026 subsidy so far is 150
+    # and 150 credited for January 2026: the balance is 300, and so is the room of 2026
     with time_machine.travel(JAN, tick=False):
         grant(elder_a1, "2026-01", 150, tree)
         assert balance(elder_a1) == cny(300)
         result = redeem(elder_a1, provider, 200, "visit-200")
-        # Then the subsidy account pays only 150 in 2026; the excess is paid personally
-        assert result.subsidy_paid == cny(150)
-        assert result.copay == cny(50)
-        second = redeem(elder_a1, provider, 40, "visit-40")
-        assert second.subsidy_paid == cny(0) and second.copay == cny(40)
-    assert balance(elder_a1) == cny(150)
+        # Then the subsidy account pays all 200 (余额可结转使用)
+        assert result.subsidy_paid == cny(200) and result.copay == cny(0)
+        second = redeem(elder_a1, provider, 140, "visit-140")
+        assert second.subsidy_paid == cny(100) and second.copay == cny(40)
+    assert balance(elder_a1) == cny(0)
     # A reversed redemption gives its room back within the year
     with time_machine.travel(JAN, tick=False):
         redemption_reverse(transaction=result.transaction, reason="作废单", idempotency_key="rev-1")

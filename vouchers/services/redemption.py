@@ -1,5 +1,14 @@
 """Paying for a visit from the vouchers (subsidy first, then the personal account, then cash at
-the door, under the yearly cap), reversals, and deposits into the personal account."""
+the door, under the yearly cap), reversals, and deposits into the personal account.
+
+The yearly cap reads two sentences of the policy together: 补贴账户中的余额可结转使用 (the balance
+carries over) and 个人全年结算金额不得超过服务对象本人全年服务金额 (what is settled for a person in
+a year may not exceed the person's service amount of the year). Subsidy already credited to the
+account is always spendable, a balance carried in from earlier years included; the cap only stops
+the subsidy account from paying more in a year than it held at the start of the year plus what
+was granted in the year (`subsidy_year_room`). The excess is paid personally, like any price the
+subsidy does not cover.
+"""
 
 import datetime
 from dataclasses import dataclass
@@ -79,21 +88,49 @@ def _year_bounds(year: int) -> tuple[datetime.date, datetime.date]:
 
 
 def subsidy_year_room(*, account: Account, year: int) -> Decimal:
-    """What the yearly cap still lets the SUBSIDY account pay in `year` (see the module docstring)."""
+    """What the yearly cap still lets the SUBSIDY account pay in `year` (see the module docstring):
+    the balance carried in + the year's grants - the year's spending, never below 0.
+
+    Entries are placed in a year by their transaction's `month` (the month a grant is for, the
+    month a visit was paid in; a reversal keeps the month of what it reverses), not by the day
+    they were booked:
+    - carried in: every entry of the account dated before 1 January of `year`, whatever its
+      kind, because it is the balance the year starts with. On a subsidy account these are grants,
+      redemptions and their reversals, including the recovery of a grant paid after an
+      entitlement ended (a REVERSAL of the grant, so what it takes back is not carried in). A
+      fraud repayment, a refund or a deposit would count as well, being in the balance, but none
+      touches a subsidy account: they move the elder's external or personal money;
+    - granted: the year's GRANT entries net of their reversals (recoveries);
+    - spent: the year's REDEMPTION entries net of their reversals (a voided visit gives its room
+      back within the year).
+    Any other kind dated in the year (none is booked on a subsidy account today) only counts once
+    carried into the next year; a transaction without a month counts in neither part. The room
+    does not replace the balance: the caller pays at most the lesser of the two.
+
+    One aggregate query over the account's entries up to the end of the year.
+    """
     first, last = _year_bounds(year)
-    grant = Q(transaction__kind=LedgerTransaction.Kind.GRANT) | Q(
-        transaction__kind=LedgerTransaction.Kind.REVERSAL, transaction__reverses__kind=LedgerTransaction.Kind.GRANT
+    in_year = Q(transaction__month__gte=first)
+    grant = in_year & (
+        Q(transaction__kind=LedgerTransaction.Kind.GRANT)
+        | Q(transaction__kind=LedgerTransaction.Kind.REVERSAL, transaction__reverses__kind=LedgerTransaction.Kind.GRANT)
     )
-    spend = Q(transaction__kind=LedgerTransaction.Kind.REDEMPTION) | Q(
-        transaction__kind=LedgerTransaction.Kind.REVERSAL,
-        transaction__reverses__kind=LedgerTransaction.Kind.REDEMPTION,
+    spend = in_year & (
+        Q(transaction__kind=LedgerTransaction.Kind.REDEMPTION)
+        | Q(
+            transaction__kind=LedgerTransaction.Kind.REVERSAL,
+            transaction__reverses__kind=LedgerTransaction.Kind.REDEMPTION,
+        )
     )
-    totals = LedgerEntry.objects.filter(
-        account=account, transaction__month__gte=first, transaction__month__lte=last
-    ).aggregate(granted=Sum("amount", filter=grant), spent=Sum("amount", filter=spend))
+    totals = LedgerEntry.objects.filter(account=account, transaction__month__lte=last).aggregate(
+        carried=Sum("amount", filter=Q(transaction__month__lt=first)),
+        granted=Sum("amount", filter=grant),
+        spent=Sum("amount", filter=spend),
+    )
+    carried = totals["carried"] or Decimal("0")
     granted = totals["granted"] or Decimal("0")
     spent = -(totals["spent"] or Decimal("0"))
-    return max(round_cny(granted - spent), Decimal("0"))
+    return max(round_cny(carried + granted - spent), Decimal("0"))
 
 
 def _redemption_accounts(elder: Elder, provider: Payee) -> tuple[Account, Account, Account, Account]:
