@@ -28,9 +28,9 @@ from eldercare.models import Division, Elder, User
 from eldercare.money import round_cny
 from eldercare.periods import Month
 
-from ..errors import ElderDisqualified, InvalidAmount
+from ..errors import AccountFrozen, ElderDisqualified, InvalidAmount
 from ..models import Account, LedgerEntry, LedgerTransaction
-from .ledger import _amount, _ensure_open, _existing, _lock, _post, account_for_elder, funding_account
+from .ledger import _amount, _existing, _lock, _post, account_for_elder, funding_account
 
 T = {
     "division": Division._meta.db_table,
@@ -65,6 +65,42 @@ def grant_recovery_key(*, elder_id: int, month: Month) -> str:
     return f"grant-recovery:{elder_id}:{month}"
 
 
+# --- which subsidy accounts take a month's grant ---------------------------------------------
+
+# The freezes that follow a verified life event (`eldercare.models.LifeStatus` has the same codes).
+LIFE_EVENT_CAUSES = (Account.Cause.DECEASED, Account.Cause.MOVED)
+
+
+def grant_accepted(*, account: Account, elder: Elder, month: Month) -> bool:
+    """Whether the elder's subsidy account takes the grant of `month`.
+
+    An active account does. An account frozen because the elder died or moved away still takes
+    the grant of a month up to the month of the death or the move: that month is paid whenever
+    the run happens and whenever the death is verified, and the freeze only stops the money from
+    being spent. Any other freeze refuses (fraud, a suspicion, a freeze by hand), and so does an
+    archived account: it was cancelled, the personal balance refunded, and it takes nothing more.
+    `grant_accepted_sql` is the same rule for the monthly run.
+    """
+    if account.status == Account.Status.ACTIVE:
+        return True
+    return (
+        account.status == Account.Status.FROZEN
+        and account.status_cause in LIFE_EVENT_CAUSES
+        and elder.life_status == account.status_cause
+        and elder.life_status_date is not None
+        and elder.life_status_date >= month.first_day
+    )
+
+
+def grant_accepted_sql(account: str, elder: str) -> str:
+    """`grant_accepted` as an SQL condition over a subsidy account's and its elder's table aliases,
+    never NULL for an existing account; one parameter: the month's first day."""
+    causes = ", ".join(f"'{cause}'" for cause in LIFE_EVENT_CAUSES)
+    return f"""({account}.status = 'active' OR ({account}.status = 'frozen' AND {account}.status_cause IN ({causes})
+              AND {elder}.life_status = {account}.status_cause AND {elder}.life_status_date IS NOT NULL
+              AND {elder}.life_status_date >= %s))"""
+
+
 # --- one grant at a time (a month outside the run, imports, tests) ----------------------------
 
 
@@ -80,6 +116,7 @@ def grant_credit(
 ) -> LedgerTransaction:
     """Credit a month's subsidy to the elder's SUBSIDY account, paid by the funding accounts in `shares`.
 
+    A frozen or archived account is refused, except a month the elder lived in (`grant_accepted`).
     The monthly run writes the same shape set-based; key `grant:<elder_id>:<YYYY-MM>`.
     """
     value = _amount(amount)
@@ -105,7 +142,10 @@ def grant_credit(
         if existing is not None:
             return existing
         subsidy = locked[subsidy.pk]
-        _ensure_open(subsidy)
+        # The life status as it is now (the caller's copy may predate a verified death).
+        current = Elder.objects.only("life_status", "life_status_date").get(pk=elder.pk)
+        if not grant_accepted(account=subsidy, elder=current, month=month):
+            raise AccountFrozen.for_account(subsidy)
         legs = [(subsidy, value)] + [(locked[funders[d].pk], -share) for d, share in split.items()]
         tx, _created = _post(
             kind=LedgerTransaction.Kind.GRANT,

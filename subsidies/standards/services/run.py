@@ -3,7 +3,10 @@
 
 1. Funding accounts of the district and towns, and missing subsidy accounts, are created in bulk.
 2. The facts of every entitled elder as of the month (age bucket, categories as a bit mask, care
-   level, refusal reason) are gathered in ONE query into a temporary table.
+   level, refusal reason) are gathered in ONE query into a temporary table. The month of a death
+   or a move is paid even when the run comes after its verification: the account frozen by it
+   still takes that month's grant (`grant_accepted_sql`); later months are not paid, since the
+   entitlement ended with that month.
 3. The distinct combinations of facts (a few hundred at city scale) are evaluated by the pure
    `standard_for`, so the batch and the single case can never disagree; the results go into a
    second temporary table.
@@ -48,6 +51,7 @@ from subsidies.standards.rules import (
 from subsidies.standards.selectors import specs_for_month
 from vouchers.models import Account, LedgerTransaction
 from vouchers.services.grants import (
+    grant_accepted_sql,
     grant_accounts_ensure,
     grant_balances_update,
     grant_entries_insert,
@@ -109,7 +113,7 @@ def _facts_sql(month: Month, thresholds: list[int]) -> tuple[str, list]:
                CASE WHEN e.disqualified_at IS NOT NULL THEN 'disqualified'
                     WHEN e.life_status = 'deceased' AND e.life_status_date < %s THEN 'deceased'
                     WHEN e.life_status = 'moved' AND e.life_status_date < %s THEN 'moved'
-                    WHEN acc.status = 'frozen' THEN 'frozen'
+                    WHEN acc.status = 'frozen' AND NOT {grant_accepted_sql("acc", "e")} THEN 'frozen'
                     WHEN acc.status = 'archived' THEN 'archived'
                     ELSE '' END AS refusal,
                acc.id AS account_id
@@ -126,7 +130,7 @@ def _facts_sql(month: Month, thresholds: list[int]) -> tuple[str, list]:
         WHERE en.start_month <= %s
           AND ((en.end_month IS NULL AND en.status = 'active') OR en.end_month >= %s)
     """
-    params += [first, first, first, first, first, first]  # refusal ×2, categories, assessment, period ×2
+    params += [first] * 7  # refusal ×3, categories, assessment, period ×2
     return sql, params
 
 
