@@ -1,15 +1,26 @@
 """REST API of the voucher ledger: balances and entries, scoped exactly like the pages.
 
-Redemption is not exposed raw: the provider app books it through its work orders.
+Redemption is not exposed raw: the provider app books it through its work orders. Deposits
+into and refunds from the personal account are booked at the community's counter
+(`personal-deposits`, `personal-refunds`), idempotent by the client's request id.
 """
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, viewsets
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.response import Response
 
+from eldercare.errors import NotAllowed
+from eldercare.money import cny
+
+from . import services
 from .models import Account, LedgerEntry
-from .selectors import account_get, account_list, entry_list
+from .selectors import account_get, account_list, elder_accounts, elder_for_accounts, entry_list
+from .services.deposits import NOTE_MAX_LENGTH, PaymentMethod
 
 
 class AccountSerializer(serializers.ModelSerializer):
@@ -96,5 +107,76 @@ class VoucherAccountViewSet(viewsets.ReadOnlyModelViewSet):
         return self.get_paginated_response(EntrySerializer(page, many=True).data)
 
 
+class CounterRequestSerializer(serializers.Serializer):
+    elder = serializers.IntegerField(min_value=1)
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
+    method = serializers.ChoiceField(choices=PaymentMethod.choices)
+    note = serializers.CharField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True, default="")
+    request_id = serializers.CharField(
+        max_length=80, help_text="Chosen by the client; the same request sent again books the money once."
+    )
+
+
+class CounterReceiptSerializer(serializers.Serializer):
+    transaction = serializers.IntegerField(source="transaction.pk")
+    receipt_number = serializers.CharField(source="number")
+    kind = serializers.CharField(source="transaction.kind")
+    elder = serializers.IntegerField(source="elder.pk")
+    amount = serializers.DecimalField(source="amount.amount", max_digits=14, decimal_places=2)
+    method = serializers.CharField()
+    note = serializers.CharField()
+    created_by = serializers.IntegerField(source="transaction.created_by_id", allow_null=True)
+    created_at = serializers.DateTimeField(source="transaction.created_at")
+    personal_balance = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.DecimalField(max_digits=14, decimal_places=2))
+    def get_personal_balance(self, receipt) -> str:
+        """The balance now (a replay answers today's balance, not the one right after the booking)."""
+        personal = elder_accounts(elder=receipt.elder)[Account.Kind.PERSONAL]
+        return f"{personal.balance.amount if personal is not None else Decimal('0'):.2f}"
+
+
+class _CounterViewSet(viewsets.ViewSet):
+    """Book money at the community's counter for an elder of the user's community."""
+
+    book = staticmethod(services.personal_counter_deposit)
+
+    @extend_schema(request=CounterRequestSerializer, responses={201: CounterReceiptSerializer})
+    def create(self, request):
+        params = CounterRequestSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        # Outside the user's scope the elder does not exist (404); inside, a role that may only
+        # look is refused (403).
+        elder = elder_for_accounts(user=request.user, pk=data["elder"])
+        if not services.counter_allowed(user=request.user, elder=elder):
+            raise NotAllowed(_("Only the community worker of the elder's community may take deposits or pay refunds."))
+        receipt = self.book(
+            elder=elder,
+            amount=cny(data["amount"]),
+            method=data["method"],
+            note=data["note"],
+            request_id=data["request_id"],
+            by=request.user,
+        )
+        return Response(CounterReceiptSerializer(receipt).data, status=status.HTTP_201_CREATED)
+
+
+class PersonalDepositViewSet(_CounterViewSet):
+    """A deposit into the elder's personal account (the agent brings the money); a replay of the
+    same `request_id` answers the receipt already booked."""
+
+    book = staticmethod(services.personal_counter_deposit)
+
+
+class PersonalRefundViewSet(_CounterViewSet):
+    """A refund of (part of) the elder's personal balance, never more than the balance; a replay of
+    the same `request_id` answers the receipt already booked."""
+
+    book = staticmethod(services.personal_counter_refund)
+
+
 def register(router) -> None:
     router.register("voucher-accounts", VoucherAccountViewSet, basename="voucher-account")
+    router.register("personal-deposits", PersonalDepositViewSet, basename="personal-deposit")
+    router.register("personal-refunds", PersonalRefundViewSet, basename="personal-refund")

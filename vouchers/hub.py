@@ -10,6 +10,7 @@ from eldercare.periods import Month
 
 from .models import Account
 from .selectors import elder_accounts, elder_for_accounts
+from .services.deposits import counter_allowed
 
 
 def hub_sections(user: User, elder: Elder) -> list[HubSection]:
@@ -35,6 +36,15 @@ def hub_sections(user: User, elder: Elder) -> list[HubSection]:
             }
         )
     actions = [HubAction(label=_("Accounts and ledger"), url=reverse("voucher_elder", args=[elder.pk]))]
+    if counter_allowed(user=user, elder=elder):
+        # The agent brings money for the personal account (co-pays are then paid from it) or takes it back.
+        if rows and accounts[Account.Kind.PERSONAL] is None:
+            # Opened by the first deposit: show the balance it starts from.
+            rows.append({"label": Account.Kind.PERSONAL.label, "url": "", "detail": "¥0.00", "flag": False})
+        actions += [
+            HubAction(label=_("Pay in"), url=reverse("voucher_counter", args=[elder.pk, "deposit"])),
+            HubAction(label=_("Refund"), url=reverse("voucher_counter", args=[elder.pk, "refund"])),
+        ]
     if rows:
         last_month = Month.current().previous()
         actions.append(

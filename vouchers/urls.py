@@ -11,4 +11,6 @@ urlpatterns = [
     path("elders/<int:elder_pk>/freeze/", views.freeze_view, name="voucher_freeze"),
     path("elders/<int:elder_pk>/unfreeze/", views.unfreeze_view, name="voucher_unfreeze"),
     path("elders/<int:elder_pk>/cancel/", views.cancel_view, name="voucher_cancel"),
+    path("elders/<int:elder_pk>/personal/<str:action>/", views.counter_view, name="voucher_counter"),
+    path("elders/<int:elder_pk>/receipts/<int:pk>/", views.receipt_view, name="voucher_receipt"),
 ]

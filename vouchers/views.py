@@ -1,22 +1,27 @@
 """Pages of the voucher ledger. Thin: a scoped selector or one service, then render."""
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from eldercare.errors import DomainError, ValidationFailed
+from eldercare.money import cny
 from eldercare.pdf import render_pdf
 from eldercare.periods import Month
 
 from . import services
-from .forms import FraudForm, FreezeForm, ReasonForm
-from .models import Account
+from .forms import CounterForm, FraudForm, FreezeForm, ReasonForm
+from .models import Account, LedgerTransaction
 from .selectors import account_get, account_list, elder_accounts, elder_for_accounts, entry_list, month_statement
 from .services.accounts import CANCEL_ROLES, DISTRICT_ROLES, FREEZE_ROLES
+from .services.deposits import COUNTER_KINDS
 
 
 @login_required
@@ -73,6 +78,7 @@ def elder_accounts_view(request, elder_pk):
             "page": page,
             "months": [current.plus(-i) for i in range(12)],
             "actions": _actions(request.user, subsidy),
+            "counter": services.counter_allowed(user=request.user, elder=elder),
             "events": subsidy.events.select_related("by")[:10] if subsidy else [],
             "freeze_form": FreezeForm(),
             "reason_form": ReasonForm(),
@@ -152,3 +158,66 @@ def cancel_view(request, elder_pk):
         ReasonForm,
         lambda elder, d: services.account_cancel(elder=elder, reason=d["reason"], by=request.user),
     )
+
+
+# --------------------------------------------------------------------------------------------
+# The personal account at the community's counter: deposits, refunds and their receipts
+
+COUNTER_ACTIONS = {
+    "deposit": services.personal_counter_deposit,
+    "refund": services.personal_counter_refund,
+}
+
+
+@login_required
+def counter_view(request, elder_pk, action):
+    """The form of a deposit or a refund; once booked, the printable receipt."""
+    elder = elder_for_accounts(user=request.user, pk=elder_pk)
+    book = COUNTER_ACTIONS.get(action)
+    if book is None:
+        raise Http404
+    if not services.counter_allowed(user=request.user, elder=elder):
+        raise PermissionDenied(
+            _("Only the community worker of the elder's community may take deposits or pay refunds.")
+        )
+    if request.method == "POST":
+        form = CounterForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                receipt = book(
+                    elder=elder,
+                    amount=cny(data["amount"]),
+                    method=data["method"],
+                    note=data["note"],
+                    request_id=data["request_id"],
+                    by=request.user,
+                )
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("Saved. Print the receipt for the elder."))
+                return redirect("voucher_receipt", elder.pk, receipt.transaction.pk)
+    else:
+        form = CounterForm(initial={"request_id": uuid.uuid4().hex, "method": services.PaymentMethod.CASH})
+    personal = elder_accounts(elder=elder)[Account.Kind.PERSONAL]
+    return render(
+        request,
+        "vouchers/counter_form.html",
+        {"elder": elder, "form": form, "refund": action == "refund", "personal": personal},
+    )
+
+
+@login_required
+def receipt_view(request, elder_pk, pk):
+    """The printable receipt of a deposit or a refund of the elder's personal account."""
+    elder = elder_for_accounts(user=request.user, pk=elder_pk)
+    tx = get_object_or_404(
+        LedgerTransaction.objects.select_related("created_by").filter(
+            kind__in=COUNTER_KINDS,
+            entries__account__elder=elder,
+            entries__account__kind=Account.Kind.PERSONAL,
+        ),
+        pk=pk,
+    )
+    return render(request, "vouchers/receipt.html", {"receipt": services.counter_receipt(tx=tx, elder=elder)})

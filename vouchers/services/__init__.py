@@ -7,24 +7,42 @@ writer, recoveries), `redemption` (visits, reversals, deposits, the yearly cap) 
 """
 
 from .accounts import account_cancel, account_freeze, account_unfreeze, fraud_repay
+from .deposits import (
+    CounterReceipt,
+    PaymentMethod,
+    counter_allowed,
+    counter_receipt,
+    personal_counter_deposit,
+    personal_counter_refund,
+    personal_refund,
+    receipt_number,
+)
 from .grants import grant_credit, grant_fingerprint, grant_key
 from .ledger import Payee, account_for_elder, funding_account, provider_account
 from .redemption import RedemptionResult, personal_deposit, redemption_create, redemption_reverse, subsidy_year_room
 
 __all__ = [
+    "CounterReceipt",
     "Payee",
+    "PaymentMethod",
     "RedemptionResult",
     "account_cancel",
     "account_for_elder",
     "account_freeze",
     "account_unfreeze",
+    "counter_allowed",
+    "counter_receipt",
     "fraud_repay",
     "funding_account",
     "grant_credit",
     "grant_fingerprint",
     "grant_key",
+    "personal_counter_deposit",
+    "personal_counter_refund",
     "personal_deposit",
+    "personal_refund",
     "provider_account",
+    "receipt_number",
     "redemption_create",
     "redemption_reverse",
     "subsidy_year_room",
