@@ -43,7 +43,9 @@ from subsidies.applications.rules import (
     eligibility_problems,
 )
 from subsidies.applications.tasks import generate_decision_notice
-from subsidies.standards.models import Entitlement, Scheme
+from subsidies.standards.models import CareLevel, Entitlement, Scheme
+from subsidies.standards.rules import PersonFacts, standard_for
+from subsidies.standards.selectors import policy_spec_for
 
 
 class Ineligible(ValidationFailed):
@@ -455,6 +457,32 @@ def _open_batch(district: Division, day: datetime.date) -> IntakeBatch:
     return batch
 
 
+def _refuse_without_standard(elder: Elder, scheme: Scheme, categories: list[str], day: datetime.date) -> None:
+    """The claim must match a standard of the scheme in force for the first month it would pay
+    (the next month), at some care level (the assessment sets it later): otherwise an approval
+    would promise a subsidy that no month pays."""
+    month = Month.of(day).next()
+    spec = policy_spec_for(scheme_id=scheme.pk, district_id=elder.community.district.pk, month=month)
+    if spec is None:  # the district has not loaded the scheme's figures yet: judged at approval
+        return
+    levels = [None, *CareLevel.values]
+    facts = [
+        PersonFacts.of(birth_date=elder.birth_date, month=month, categories=categories, care_level=c) for c in levels
+    ]
+    if all(standard_for(f, month, spec).amount.amount == 0 for f in facts):
+        problem = _(
+            "Under %(scheme)s, %(name)s (age %(age)d in %(month)s, categories claimed: %(categories)s) matches "
+            "no standard at any care level: below the high age and without a difficulty category, no subsidy applies."
+        ) % {
+            "scheme": scheme.name,
+            "name": elder.name,
+            "age": facts[0].age,
+            "month": month,
+            "categories": "、".join(str(DifficultyCategory(c).label) for c in categories) or _("none"),
+        }
+        raise Ineligible(problem, problems=[problem])
+
+
 def application_file(
     *,
     elder: Elder,
@@ -487,6 +515,7 @@ def application_file(
                 _("%(scheme)s is not a scheme of %(district)s: choose one of the district's schemes.")
                 % {"scheme": scheme.name, "district": district.name}
             )
+        _refuse_without_standard(elder, scheme, categories, day)
         batch = _open_batch(district, day)
         try:
             with transaction.atomic():
