@@ -53,26 +53,44 @@ def sample_size(total: int, rate: Decimal = DISTRICT_SAMPLE_RATE) -> int:
 class MonthStatus:
     required: int
     done: int
-    status: str  # "ok", "made_up" (next month covered it), "pending" (may still be made up), "missed"
+    # "ok"; "made_up" (the next month delivered the shortfall on top of its own minimum);
+    # "pending" (the month, or the next month that may make it up, is still open); "missed" (未达标)
+    status: str
 
 
-def month_compliance(required: list[int], done: list[int]) -> list[MonthStatus]:
+def month_compliance(required: list[int], done: list[int], *, open_from: int | None = None) -> list[MonthStatus]:
     """Per consecutive month: was the minimum met, made up in the following month, or missed?
 
     A month missed for a special reason may be made up the next month: the next month's visits
-    beyond its own minimum cover the shortfall. The last month is "pending" until its next month.
+    beyond its own minimum must cover the whole shortfall. `open_from` is the index of the first
+    month not yet ended (None: every month has ended). A month below its minimum is "pending"
+    while it or its next month is still open and the shortfall not yet covered, or when the list
+    ends before its next month; once the next month has ended without covering it, it is missed.
     """
+    first_open = len(required) if open_from is None else open_from
     result: list[MonthStatus] = []
     for i, (req, got) in enumerate(zip(required, done, strict=True)):
         if got >= req:
             status = "ok"
-        elif i + 1 < len(required):
-            surplus = done[i + 1] - required[i + 1]
-            status = "made_up" if surplus >= req - got else "missed"
-        else:
+        elif i + 1 >= len(required):
             status = "pending"
+        elif done[i + 1] - required[i + 1] >= req - got:
+            status = "made_up"
+        elif i + 1 >= first_open:
+            status = "pending"
+        else:
+            status = "missed"
         result.append(MonthStatus(req, got, status))
     return result
+
+
+# At least 3 different service items a person a year (judged when the year has ended).
+MIN_DISTINCT_ITEMS_A_YEAR = 3
+
+
+def items_short_of_year(*, distinct_items: int, year_ended: bool) -> bool:
+    """An elder served fewer than 3 different service items in a year that has ended."""
+    return year_ended and distinct_items < MIN_DISTINCT_ITEMS_A_YEAR
 
 
 def satisfaction_rate(*, surveyed: int, satisfied: int) -> Decimal:

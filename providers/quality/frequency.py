@@ -1,16 +1,18 @@
-"""Visit frequency against the minimums (80+ or in difficulty), a missed month made up in the next."""
+"""Visit frequency against the minimums (80+ or in difficulty), a missed month made up in the next,
+and the different service items of the year."""
 
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count
+from django.db.models import Count, Q
+from django.utils import timezone
 
 from eldercare.idnumber import age_on
-from eldercare.models import Elder, User
+from eldercare.models import Elder, ElderCategory, User
 from eldercare.periods import Month, local_day_bounds
 from eldercare.selectors import elder_list
-from subsidies.standards.models import Assessment
+from subsidies.standards.models import Assessment, Entitlement
 
 from .. import rules
 from ..models import ServiceAgreement, WorkOrder
@@ -27,52 +29,100 @@ class ElderFrequency:
     providers: list[str]
     minimum: int
     done: int
-    previous: object  # rules.MonthStatus of the month before (made up this month?)
-    status: str
-    items_this_year: int
+    previous: rules.MonthStatus  # the month before, judged the same way
+    status: str  # "ok", "made_up", "pending" or "missed" (rules.MonthStatus)
+    items_this_year: int  # different service items from 1 January to the end of the month
+    items_short: bool = False  # the year has ended with fewer than rules.MIN_DISTINCT_ITEMS_A_YEAR
+
+    @property
+    def below(self) -> bool:
+        """Short of the month's minimum, whether made up the next month, pending or missed."""
+        return self.done < self.minimum
+
+    @property
+    def listed(self) -> bool:
+        """Shown on the report: short of the minimum or of the year's different items."""
+        return self.below or self.items_short
 
 
 @dataclass
 class FrequencyReport:
     month: Month
     rows: list[ElderFrequency] = field(default_factory=list)
-    by_provider: dict[str, list[int]] = field(default_factory=dict)  # name → [elders, below]
+    # name → [elders, below the minimum] (a made-up month is below the minimum of its own month)
+    by_provider: dict[str, list[int]] = field(default_factory=dict)
     by_community: dict[str, list[int]] = field(default_factory=dict)
+    # name → elders whose month was missed (未达标: not made up the next month)
+    missed_by_provider: dict[str, int] = field(default_factory=dict)
+    missed_by_community: dict[str, int] = field(default_factory=dict)
+    year_ended: bool = False
+    min_items: int = rules.MIN_DISTINCT_ITEMS_A_YEAR
 
     @property
     def below(self) -> list[ElderFrequency]:
-        return [r for r in self.rows if r.status in ("pending", "missed")]
+        return [r for r in self.rows if r.below]
+
+    @property
+    def listed(self) -> list[ElderFrequency]:
+        return [r for r in self.rows if r.listed]
+
+    @property
+    def items_short(self) -> list[ElderFrequency]:
+        return [r for r in self.rows if r.items_short]
+
+
+def _overlaps(start: datetime.date, end: datetime.date | None, month: Month) -> bool:
+    return start <= month.last_day and (end is None or end >= month.first_day)
 
 
 def visit_frequency_report(*, user: User, month: Month) -> FrequencyReport:
-    """Visits a month per served elder against the minimum (80+ or in difficulty), with the
-    previous month (a missed month may be made up in the next) and the distinct items this year.
+    """Completed visits a month (by the day of the visit) of each elder with a service agreement in
+    force in the month, against the minimum of that month (`rules.minimum_visits`).
 
-    A handful of aggregate queries; the rule itself is the pure `rules.minimum_visits`.
+    Each month is judged by the facts of that month: the age reached, the categories in evidence,
+    the care level of the latest assessment in force on its first day, and the entitlement in force
+    (an elder whose entitlement had ended, or had not begun, has no minimum that month; an elder
+    who never had one is judged by the registry alone). A month below its minimum is made up when
+    the next month delivers the shortfall on top of its own minimum (`rules.month_compliance`).
+    The different service items (kinds of service) of the year count from 1 January; at the end of
+    December an elder with fewer than `rules.MIN_DISTINCT_ITEMS_A_YEAR` is flagged.
+
+    A handful of queries whatever the number of elders.
     """
 
-    prev = month.previous()
-    elders = list(
-        elder_list(user=user)
-        .filter(service_agreements__ends_on__isnull=True, life_status="active")
-        .distinct()
-        .order_by("community_id", "name")
+    prev, nxt = month.previous(), month.next()
+    months = [prev, month, nxt]
+    today = timezone.localdate()
+    open_from = next((i for i, m in enumerate(months) if m.last_day >= today), None)
+    in_month = Q(service_agreements__signed_on__lte=month.last_day) & (
+        Q(service_agreements__ends_on__isnull=True) | Q(service_agreements__ends_on__gte=month.first_day)
     )
+    elders = list(elder_list(user=user).filter(in_month).distinct().order_by("community_id", "name"))
     ids = [e.pk for e in elders]
-    levels: dict[int, str] = {}
-    for elder_id, level in (
-        Assessment.objects.filter(elder_id__in=ids, effective_from__lte=month.last_day)
+
+    assessments: dict[int, list[tuple[datetime.date, str]]] = defaultdict(list)
+    for elder_id, effective_from, level in (
+        Assessment.objects.filter(elder_id__in=ids, effective_from__lte=nxt.first_day)
         .order_by("elder_id", "effective_from", "id")
-        .values_list("elder_id", "care_level")
+        .values_list("elder_id", "effective_from", "care_level")
     ):
-        levels[elder_id] = level  # the latest effective one wins
-    start_prev = local_day_bounds(prev.first_day)[0]
-    end = local_day_bounds(month.last_day)[1]
+        assessments[elder_id].append((effective_from, level))
+    entitlements: dict[int, list[tuple[datetime.date, datetime.date | None]]] = defaultdict(list)
+    for elder_id, start, end in Entitlement.objects.filter(elder_id__in=ids).values_list(
+        "elder_id", "start_month", "end_month"
+    ):
+        entitlements[elder_id].append((start, end))
+    categories: dict[int, list[datetime.date]] = defaultdict(list)
+    for elder_id, evidence_date in ElderCategory.objects.filter(elder_id__in=ids).values_list(
+        "elder_id", "evidence_date"
+    ):
+        categories[elder_id].append(evidence_date)
+
+    start = local_day_bounds(prev.first_day)[0]
+    end = local_day_bounds(nxt.last_day)[1]
     counts: dict[tuple[int, int, int], int] = defaultdict(int)
     for elder_id, at_year, at_month, n in (
-        WorkOrder.objects.filter(
-            elder_id__in=ids, status=S.COMPLETED, checked_in_at__gte=start_prev, checked_in_at__lt=end
-        )
+        WorkOrder.objects.filter(elder_id__in=ids, status=S.COMPLETED, checked_in_at__gte=start, checked_in_at__lt=end)
         .order_by()
         .values_list("elder_id", "checked_in_at__year", "checked_in_at__month")
         .annotate(n=Count("pk"))
@@ -83,42 +133,64 @@ def visit_frequency_report(*, user: User, month: Month) -> FrequencyReport:
             elder_id__in=ids,
             status=S.COMPLETED,
             checked_in_at__gte=local_day_bounds(datetime.date(month.year, 1, 1))[0],
-            checked_in_at__lt=end,
+            checked_in_at__lt=local_day_bounds(month.last_day)[1],
         )
         .order_by()
         .values_list("elder_id")
-        .annotate(n=Count("item_id", distinct=True))
+        .annotate(n=Count("item__kind", distinct=True))
     )
     providers: dict[int, list[str]] = defaultdict(list)
-    for elder_id, name in ServiceAgreement.objects.filter(elder_id__in=ids, ends_on__isnull=True).values_list(
-        "elder_id", "provider__name"
+    for elder_id, name, signed_on, ends_on in (
+        ServiceAgreement.objects.filter(elder_id__in=ids)
+        .order_by("signed_on", "id")
+        .values_list("elder_id", "provider__name", "signed_on", "ends_on")
     ):
-        providers[elder_id].append(name)
-    in_difficulty = set(Elder.objects.filter(pk__in=ids, categories__isnull=False).values_list("pk", flat=True))
-    report = FrequencyReport(month)
+        if _overlaps(signed_on, ends_on, month) and name not in providers[elder_id]:
+            providers[elder_id].append(name)
+
+    def minimum_on(elder: Elder, m: Month) -> int:
+        held = entitlements.get(elder.pk)
+        if held and not any(_overlaps(s, e, m) for s, e in held):
+            return 0
+        level = None
+        for effective_from, care_level in assessments.get(elder.pk, ()):
+            if effective_from <= m.first_day:
+                level = care_level  # the latest in force on the month's first day wins
+        return rules.minimum_visits(
+            age=age_on(elder.birth_date, m.last_day),
+            in_difficulty=any(d <= m.first_day for d in categories.get(elder.pk, ())),
+            care_level=level,
+        )
+
+    year_ended = month.month == 12 and month.last_day < today
+    report = FrequencyReport(month, year_ended=year_ended)
     for elder in elders:
-
-        def minimum_on(m: Month, e=elder) -> int:
-            return rules.minimum_visits(
-                age=age_on(e.birth_date, m.last_day), in_difficulty=e.pk in in_difficulty, care_level=levels.get(e.pk)
-            )
-
-        minimum = minimum_on(month)
-        if minimum == 0:
+        required = [minimum_on(elder, m) for m in months]
+        if required[1] == 0:
             continue
-        done_prev = counts[(elder.pk, prev.year, prev.month)]
-        done = counts[(elder.pk, month.year, month.month)]
-        statuses = rules.month_compliance([minimum_on(prev), minimum], [done_prev, done])
+        done = [counts[(elder.pk, m.year, m.month)] for m in months]
+        statuses = rules.month_compliance(required, done, open_from=open_from)
+        distinct = items.get(elder.pk, 0)
         row = ElderFrequency(
-            elder, providers[elder.pk], minimum, done, statuses[0], statuses[1].status, items.get(elder.pk, 0)
+            elder=elder,
+            providers=providers[elder.pk],
+            minimum=required[1],
+            done=done[1],
+            previous=statuses[0],
+            status=statuses[1].status,
+            items_this_year=distinct,
+            items_short=rules.items_short_of_year(distinct_items=distinct, year_ended=year_ended),
         )
         report.rows.append(row)
-        below = row.status in ("pending", "missed")
+        missed = row.status == "missed"
         for name in row.providers:
             tally = report.by_provider.setdefault(name, [0, 0])
             tally[0] += 1
-            tally[1] += below
-        tally = report.by_community.setdefault(elder.community.name, [0, 0])
+            tally[1] += row.below
+            report.missed_by_provider[name] = report.missed_by_provider.get(name, 0) + missed
+        community = elder.community.name
+        tally = report.by_community.setdefault(community, [0, 0])
         tally[0] += 1
-        tally[1] += below
+        tally[1] += row.below
+        report.missed_by_community[community] = report.missed_by_community.get(community, 0) + missed
     return report
