@@ -12,7 +12,7 @@ transaction's `reference` as `method|note`. The receipt number is derived from t
 
 from dataclasses import dataclass
 
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,13 +21,10 @@ from djmoney.money import Money
 from eldercare.errors import NotAllowed, ValidationFailed
 from eldercare.models import Elder, Role, User
 from eldercare.money import cny
-from eldercare.periods import Month
 from eldercare.scoping import scope_for
 
-from ..errors import InsufficientBalance
 from ..models import Account, LedgerTransaction
-from .ledger import _amount, _ensure_open, _existing, _lock, _post, account_for_elder
-from .redemption import personal_deposit
+from .redemption import personal_deposit, personal_transfer
 
 # Who takes money at the counter; the elder's community is checked on top.
 COUNTER_ROLES = (Role.COMMUNITY_WORKER, Role.SYSADMIN)
@@ -136,36 +133,15 @@ def personal_refund(
 ) -> LedgerTransaction:
     """Pay (part of) the personal balance back to the elder or the agent: a REFUND from the
     personal account to the elder's EXTERNAL account, never more than the balance."""
-    value = _amount(amount)
-    fingerprint = f"refund|elder={elder.pk}|amount={value:.2f}"
-    with transaction.atomic():
-        existing = _existing(idempotency_key, fingerprint)
-        if existing is not None:
-            return existing
-        personal = account_for_elder(elder=elder, kind=Account.Kind.PERSONAL)
-        external = account_for_elder(elder=elder, kind=Account.Kind.EXTERNAL)
-        locked = _lock([personal, external])
-        existing = _existing(idempotency_key, fingerprint)
-        if existing is not None:
-            return existing
-        personal = locked[personal.pk]
-        _ensure_open(personal)
-        if value > personal.balance.amount:
-            raise InsufficientBalance(
-                _("A refund of %(amount)s is more than the personal balance of %(balance)s; nothing was refunded.")
-                % {"amount": cny(value), "balance": personal.balance}
-            )
-        tx, _created = _post(
-            kind=LedgerTransaction.Kind.REFUND,
-            key=idempotency_key,
-            fingerprint=fingerprint,
-            legs=[(personal, -value), (locked[external.pk], value)],
-            month=Month.current().first_day,
-            reference=reference,
-            memo=memo,
-            by=by,
-        )
-        return tx
+    return personal_transfer(
+        kind=LedgerTransaction.Kind.REFUND,
+        elder=elder,
+        amount=amount,
+        idempotency_key=idempotency_key,
+        reference=reference,
+        memo=memo,
+        by=by,
+    )
 
 
 def personal_counter_refund(

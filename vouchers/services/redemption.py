@@ -276,12 +276,21 @@ def redemption_reverse(
 # Personal account
 
 
-def personal_deposit(
-    *, elder: Elder, amount: Money, idempotency_key: str, reference: str = "", by: User | None = None
+def personal_transfer(
+    *,
+    kind: str,
+    elder: Elder,
+    amount: Money,
+    idempotency_key: str,
+    reference: str = "",
+    memo: str = "",
+    by: User | None = None,
 ) -> LedgerTransaction:
-    """Money the elder or the family puts on the personal account (to pay co-pays from)."""
+    """Money between the elder's pocket (EXTERNAL) and the personal account: a DEPOSIT pays in, a
+    REFUND pays (part of) the balance back, never more than the balance. A replayed key is a no-op."""
     value = _amount(amount)
-    fingerprint = f"deposit|elder={elder.pk}|amount={value:.2f}"
+    deposit = kind == LedgerTransaction.Kind.DEPOSIT
+    fingerprint = f"{'deposit' if deposit else 'refund'}|elder={elder.pk}|amount={value:.2f}"
     with transaction.atomic():
         existing = _existing(idempotency_key, fingerprint)
         if existing is not None:
@@ -294,13 +303,34 @@ def personal_deposit(
             return existing
         personal = locked[personal.pk]
         _ensure_open(personal)
+        if not deposit and value > personal.balance.amount:
+            raise InsufficientBalance(
+                _("A refund of %(amount)s is more than the personal balance of %(balance)s; nothing was refunded.")
+                % {"amount": cny(value), "balance": personal.balance}
+            )
+        into = value if deposit else -value
         tx, _created = _post(
-            kind=LedgerTransaction.Kind.DEPOSIT,
+            kind=kind,
             key=idempotency_key,
             fingerprint=fingerprint,
-            legs=[(locked[external.pk], -value), (personal, value)],
+            legs=[(locked[external.pk], -into), (personal, into)],
             month=Month.current().first_day,
             reference=reference,
+            memo=memo,
             by=by,
         )
         return tx
+
+
+def personal_deposit(
+    *, elder: Elder, amount: Money, idempotency_key: str, reference: str = "", by: User | None = None
+) -> LedgerTransaction:
+    """Money the elder or the family puts on the personal account (to pay co-pays from)."""
+    return personal_transfer(
+        kind=LedgerTransaction.Kind.DEPOSIT,
+        elder=elder,
+        amount=amount,
+        idempotency_key=idempotency_key,
+        reference=reference,
+        by=by,
+    )
