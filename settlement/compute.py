@@ -3,11 +3,12 @@
 
 Attribution rules (the contract of the whole settlement):
 
-- A REDEMPTION belongs to its ledger `month` (the month it happened).
-- A REVERSAL (a voided visit) carries the month of what it reverses (`m`). It is settled in
-  the first month N >= m that was still open when the reversal was booked: N = m while m is
-  open (edited into m's own figures), otherwise the month locking after it, as an ADJUSTMENT
-  line that names the redemption it corrects. Months lock in order, so for a month M:
+- A REDEMPTION belongs to its ledger `month`: the month of the day the visit was served.
+- A REVERSAL (a voided visit) carries the month of what it reverses.
+- Either, of month `m`, is settled in the first month N >= m that was still open when it was
+  booked: N = m while m is open (in m's own figures), otherwise the month locking after it, as
+  an ADJUSTMENT line naming the redemption it adds (a visit paid late, e.g. a correction approved
+  after its month locked) or corrects (a late void). Months lock in order, so for a month M:
 
       in_M(R) = R.month <= M
                 and (M is open or R.created_at <= lock(M))
@@ -82,9 +83,30 @@ class Locks:
         )
         return cls(month.first_day, rows.get(month.first_day), rows.get(month.previous().first_day))
 
-    def reversal_filter(self, alias: str = "r") -> tuple[str, list]:
-        """The SQL condition `in_M` on a reversal transaction `alias`, and its parameters."""
-        sql = f"{alias}.kind = 'reversal' AND {alias}.month <= %s"
+    def own_filter(self, alias: str = "r") -> tuple[str, list]:
+        """`in_M` of the redemptions of M itself: booked while M was open."""
+        sql = f"{alias}.kind = 'redemption' AND {alias}.month = %s"
+        params: list = [self.month]
+        if self.lock is not None:
+            sql += f" AND {alias}.created_at <= %s"
+            params.append(self.lock)
+        return sql, params
+
+    def late_filter(self, alias: str = "r") -> tuple[str, list] | None:
+        """`in_M` of the redemptions of earlier months paid late (None: M takes none, the month
+        before it is not locked)."""
+        if self.previous_lock is None:
+            return None
+        sql = f"{alias}.kind = 'redemption' AND {alias}.month < %s AND {alias}.created_at > %s"
+        params: list = [self.month, self.previous_lock]
+        if self.lock is not None:
+            sql += f" AND {alias}.created_at <= %s"
+            params.append(self.lock)
+        return sql, params
+
+    def reversal_filter(self, alias: str = "r", kind: str = "reversal") -> tuple[str, list]:
+        """The SQL condition `in_M` on a transaction `alias` of `kind`, and its parameters."""
+        sql = f"{alias}.kind = '{kind}' AND {alias}.month <= %s"
         params: list = [self.month]
         if self.lock is not None:
             sql += f" AND {alias}.created_at <= %s"
@@ -186,10 +208,15 @@ _MONEY_COLUMNS = """
           SUM(CASE WHEN a.kind = 'subsidy' THEN -le.amount * COALESCE(gr.ratio, %s) ELSE 0 END)"""
 
 
-def _redemptions(months: Sequence[Month]) -> list[tuple]:
-    """One pass over the months' redemptions: per (month, provider, community) the money of the
-    elder legs and the visits (one provider leg each), minutes and re-served visits."""
+def _redemptions(months: Sequence[Month], locks: Sequence[Locks]) -> list[tuple]:
+    """One pass over the months' own redemptions: per (month, provider, community) the money of
+    the elder legs and the visits (one provider leg each), minutes and re-served visits."""
     ratio_sql, ratio_params = _ratios(months)
+    conditions, params = [], []
+    for lock in locks:
+        where, where_params = lock.own_filter("r")
+        conditions.append(f"({where})")
+        params += where_params
     sql = f"""
         SELECT r.month, w.provider_id, el.community_id, {_MONEY_COLUMNS},
           SUM(CASE WHEN a.kind = 'provider' THEN 1 ELSE 0 END),
@@ -201,12 +228,47 @@ def _redemptions(months: Sequence[Month]) -> list[tuple]:
         JOIN {T_ACCOUNT} a ON a.id = le.account_id
         JOIN {T_ELDER} el ON el.id = w.elder_id
         LEFT JOIN ({ratio_sql}) gr ON gr.elder_id = w.elder_id AND gr.month = r.month
-        WHERE r.kind = 'redemption' AND r.month IN ({", ".join(["%s"] * len(months))})
+        WHERE r.kind = 'redemption' AND ({" OR ".join(conditions)})
           AND a.kind IN ('subsidy', 'personal', 'external', 'provider')
         GROUP BY r.month, w.provider_id, el.community_id
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [DEFAULT_DISTRICT_RATIO, *ratio_params, *[m.first_day for m in months]])
+        cursor.execute(sql, [DEFAULT_DISTRICT_RATIO, *ratio_params, *params])
+        return cursor.fetchall()
+
+
+def _late_redemptions(months: Sequence[Month], locks: Sequence[Locks]) -> list[tuple]:
+    """Visits of locked months paid late: per (settlement month, order) the money of the elder
+    legs and the minutes. Few rows (corrections approved after a month locked)."""
+    cases: list[tuple[str, list]] = []
+    for month, lock in zip(months, locks, strict=True):
+        found = lock.late_filter("t")
+        if found is not None:
+            cases.append((found[0], [*found[1], month.first_day]))
+    if not cases:
+        return []
+    case_sql = " ".join(f"WHEN {where} THEN %s" for where, _p in cases)
+    case_params = [p for _w, ps in cases for p in ps]
+    condition_sql = " OR ".join(f"({where})" for where, _p in cases)
+    condition_params = [p for _w, ps in cases for p in ps[:-1]]
+    ratio_sql, ratio_params = _ratios(months)
+    sql = f"""
+        SELECT r.settled, r.month, w.provider_id, el.community_id, w.id, {_MONEY_COLUMNS},
+          MAX({_minutes_sql()}), MAX(CASE WHEN w.reservice_of_id IS NOT NULL THEN 1 ELSE 0 END)
+        FROM (
+          SELECT t.id, t.month, CASE {case_sql} END AS settled
+          FROM {T_TX} t WHERE t.kind = 'redemption' AND ({condition_sql})
+        ) r
+        JOIN {T_ORDER} w ON w.redemption_id = r.id
+        JOIN {T_ENTRY} le ON le.transaction_id = r.id
+        JOIN {T_ACCOUNT} a ON a.id = le.account_id
+        JOIN {T_ELDER} el ON el.id = w.elder_id
+        LEFT JOIN ({ratio_sql}) gr ON gr.elder_id = w.elder_id AND gr.month = r.settled
+        WHERE a.kind IN ('subsidy', 'personal', 'external')
+        GROUP BY r.settled, r.month, w.provider_id, el.community_id, w.id
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [DEFAULT_DISTRICT_RATIO, *case_params, *condition_params, *ratio_params])
         return cursor.fetchall()
 
 
@@ -289,7 +351,8 @@ def months_figures(months: Sequence[Month]) -> list[MonthFigures]:
 
     with _planner_settings():
         short = _short_visits(months)
-        redemptions = _redemptions(months)
+        redemptions = _redemptions(months, locks)
+        late = _late_redemptions(months, locks)
         reversals = _reversals(months, locks)
 
     for day, provider_id, community_id, n in short:
@@ -303,6 +366,37 @@ def months_figures(months: Sequence[Month]) -> list[MonthFigures]:
         x.personal += _dec(personal)
         x.cash += _dec(cash)
         x.district_raw += _dec(district)
+
+    # Visits of locked months paid late: one adjustment line each, naming the redemption it adds.
+    for (
+        settled,
+        paid_month,
+        provider_id,
+        community_id,
+        order_id,
+        subsidy,
+        personal,
+        cash,
+        district,
+        minutes,
+        again,
+    ) in sorted(late, key=lambda row: (_as_date(row[0]), row[2], row[3], row[4])):
+        adjustments[index[_as_date(settled)]].append(
+            Line(
+                provider_id,
+                community_id,
+                kind="adjustment",
+                visits=1,
+                minutes=int(round(float(minutes or 0))),
+                reserved_visits=int(again or 0),
+                subsidy=_dec(subsidy),
+                personal=_dec(personal),
+                cash=_dec(cash),
+                district_raw=_dec(district),
+                corrects_month=_as_date(paid_month),
+                work_order_id=order_id,
+            )
+        )
 
     # Voids of a month's own visits booked while it was open are edited into its figures;
     # late voids of locked months are one adjustment line each, naming what it corrects.
@@ -343,11 +437,9 @@ def months_figures(months: Sequence[Month]) -> list[MonthFigures]:
         }
         for a in pending:
             ref = refs[a.work_order_id]
-            a.corrects_id, a.reversal_id, a.corrects_month = (
-                ref["redemption_id"],
-                ref["reversal_id"],
-                ref["redemption__month"],
-            )
+            a.corrects_id, a.corrects_month = ref["redemption_id"], ref["redemption__month"]
+            if a.voided_visits:
+                a.reversal_id = ref["reversal_id"]
 
     communities = {c for lines in per_month for (_p, c) in lines} | {a.community_id for a in pending}
     streets = dict(Division.objects.filter(pk__in=communities).values_list("pk", "parent_id"))
@@ -372,7 +464,7 @@ class LedgerTotals:
 
 
 def ledger_totals(quarter: Quarter) -> LedgerTotals:
-    """Redemptions minus reversals of the quarter's settlement months, straight from the ledger:
+    """Redemptions (own and late) minus reversals of the quarter's settlement months, straight from the ledger:
     per provider from the provider accounts' entries, per town from the elders' entries.
 
     One pass over the quarter's entries (the months' conditions are OR-ed: a reversal falls in one
@@ -381,9 +473,11 @@ def ledger_totals(quarter: Quarter) -> LedgerTotals:
     by_street: dict[int, Decimal] = defaultdict(lambda: ZERO)
     conditions, params = [], []
     for month in quarter.months:
-        where, month_params = Locks.for_month(month).reversal_filter("r")
-        conditions.append(f"(r.kind = 'redemption' AND r.month = %s) OR ({where})")
-        params += [month.first_day, *month_params]
+        locks = Locks.for_month(month)
+        for found in (locks.own_filter("r"), locks.late_filter("r"), locks.reversal_filter("r")):
+            if found is not None:
+                conditions.append(found[0])
+                params += found[1]
     period = "(" + " OR ".join(f"({c})" for c in conditions) + ")"
     with _planner_settings(), connection.cursor() as cursor:
         cursor.execute(

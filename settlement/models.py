@@ -84,7 +84,8 @@ class MonthLine(models.Model):
     """The frozen figures of a locked month for one provider and community (or one adjustment).
 
     Amounts are net: redeemed minus what was reversed before the month locked. An ADJUSTMENT line
-    holds one late reversal (negative amounts) and names what it corrects.
+    holds one late reversal (negative amounts, naming the redemption it corrects and the reversal)
+    or one visit of a locked month paid late (positive amounts, naming its redemption).
     """
 
     class Kind(models.TextChoices):
@@ -155,8 +156,16 @@ class MonthLine(models.Model):
             models.UniqueConstraint(
                 fields=["reversal"], condition=Q(reversal__isnull=False), name="month_line_reversal_once"
             ),
+            # A visit paid late is settled once, in one month.
+            models.UniqueConstraint(
+                fields=["corrects"],
+                condition=Q(kind="adjustment", reversal__isnull=True),
+                name="month_line_late_visit_once",
+            ),
             models.CheckConstraint(
-                condition=Q(kind="service") | Q(reversal__isnull=False, corrects_month__isnull=False),
+                condition=Q(kind="service")
+                | Q(reversal__isnull=False, corrects_month__isnull=False)
+                | Q(corrects__isnull=False, corrects_month__isnull=False),
                 name="month_line_adjustment_has_reference",
             ),
         ]

@@ -167,6 +167,10 @@ class LedgerTransaction(models.Model):
         db_index=False,
     )
     month = models.DateField(_("month"), null=True, blank=True)
+    # The day the money belongs to, apart from when it was written (`created_at`): the first day
+    # of the month a grant is for, the day a visit was served, the day a deposit was received or
+    # a correction was made. Statements place entries by it.
+    business_date = models.DateField(_("business date"))
     memo = models.CharField(_("memo"), max_length=300, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

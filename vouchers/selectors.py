@@ -6,7 +6,6 @@ supervisor) also see the funding accounts of the district and its streets and th
 accounts of the district's providers. Anything outside the scope answers 404.
 """
 
-import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -18,7 +17,7 @@ from djmoney.money import Money
 
 from eldercare.models import Elder, Role, User
 from eldercare.money import cny
-from eldercare.periods import Month, local_day_bounds
+from eldercare.periods import Month
 from eldercare.scoping import scope_for
 
 from .models import POOLED_KINDS, Account, LedgerEntry
@@ -142,25 +141,27 @@ class MonthStatement:
     accounts: list[AccountStatement]
 
 
-def _month_bounds(month: Month) -> tuple[datetime.datetime, datetime.datetime]:
-    start, _ = local_day_bounds(month.first_day)
-    end, _ = local_day_bounds(month.next().first_day)
-    return start, end
-
-
 def month_statement(*, elder: Elder, month: Month) -> MonthStatement:
     """Opening balance, the month's entries and the closing balance of the subsidy and personal
-    accounts (the elder comes from `elder_for_accounts`, which checked the scope)."""
-    start, end = _month_bounds(month)
+    accounts (the elder comes from `elder_for_accounts`, which checked the scope).
+
+    Entries are placed by their business date (the month a grant is for, the day a visit was
+    served, the day money was paid in or back), not by the moment they were written: October's
+    subsidy credited on 3 November is on October's statement."""
+    first, after = month.first_day, month.next().first_day
     rows = []
     for kind, account in elder_accounts(elder=elder).items():
         if account is None or kind == Account.Kind.EXTERNAL:
             continue
-        before = account.entries.filter(created_at__lt=start).aggregate(total=Sum("amount"))["total"] or Decimal("0")
+        before = account.entries.filter(transaction__business_date__lt=first).aggregate(total=Sum("amount"))[
+            "total"
+        ] or Decimal("0")
         entries = list(
-            LedgerEntry.objects.filter(account=account, created_at__gte=start, created_at__lt=end)
+            LedgerEntry.objects.filter(
+                account=account, transaction__business_date__gte=first, transaction__business_date__lt=after
+            )
             .select_related("transaction")
-            .order_by("created_at", "id")
+            .order_by("transaction__business_date", "created_at", "id")
         )
         credits = sum((e.amount.amount for e in entries if e.amount.amount > 0), Decimal("0"))
         debits = sum((-e.amount.amount for e in entries if e.amount.amount < 0), Decimal("0"))

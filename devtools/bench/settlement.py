@@ -148,10 +148,12 @@ def build(*, orders: int, providers: int = 200, elders: int | None = None) -> di
             # Order i: elder i %% E, provider i %% P, month i %% 3; price 50, every fifth with 10 cash.
             month_case = "CASE i %% 3 WHEN 0 THEN %s WHEN 1 THEN %s ELSE %s END"
             cur.execute(
-                f"""INSERT INTO {t_tx} (id, kind, idempotency_key, fingerprint, reference, month, memo, created_at)
-                SELECT {tx0} + i, 'redemption', 'bench:' || ({tx0} + i), 'bench', '', {month_case}, '', %s
+                f"""INSERT INTO {t_tx} (id, kind, idempotency_key, fingerprint, reference, month, business_date,
+                    memo, created_at)
+                SELECT {tx0} + i, 'redemption', 'bench:' || ({tx0} + i), 'bench', '', {month_case}, {month_case},
+                    '', %s
                 FROM {_series(orders)}""",
-                [*months, now],
+                [*months, *months, now],
             )
             if connection.vendor == "postgresql":
                 subsidy_sql = "CASE WHEN i %% 5 = 0 THEN -40 ELSE -50 END"
@@ -170,11 +172,11 @@ def build(*, orders: int, providers: int = 200, elders: int | None = None) -> di
             # Voids: 1% of the orders, reversed in their own month (before it locks).
             r0 = tx0 + orders
             cur.execute(
-                f"""INSERT INTO {t_tx} (id, kind, idempotency_key, fingerprint, reference, month, memo,
-                    reverses_id, created_at)
-                SELECT {r0} + i, 'reversal', 'bench-void:' || ({r0} + i), 'bench', '', {month_case}, 'void',
-                    {tx0} + i, %s FROM {_series(orders)} WHERE i %% 100 = 7""",
-                [*months, now],
+                f"""INSERT INTO {t_tx} (id, kind, idempotency_key, fingerprint, reference, month, business_date,
+                    memo, reverses_id, created_at)
+                SELECT {r0} + i, 'reversal', 'bench-void:' || ({r0} + i), 'bench', '', {month_case}, {month_case},
+                    'void', {tx0} + i, %s FROM {_series(orders)} WHERE i %% 100 = 7""",
+                [*months, *months, now],
             )
             cur.execute(
                 f"""INSERT INTO {t_le} (transaction_id, account_id, amount, amount_currency, created_at)

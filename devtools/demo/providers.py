@@ -29,6 +29,7 @@ from providers.models import (
     WorkOrder,
     WorkOrderEvent,
 )
+from providers.services.visits import redemption_memo
 from providers.tokens import new_short_code
 from subsidies.standards.models import Entitlement
 from vouchers.services import redemption_create, redemption_reverse
@@ -199,6 +200,39 @@ def seed(ctx: DemoContext) -> None:
 
     _history(ctx, served, caregivers, items, admin)
     _visits(ctx, served, caregivers, items, admin)
+    _ledger_cases(ctx, providers[0], items[providers[0].pk], caregivers[providers[0].pk], admin)
+
+
+def _ledger_cases(ctx: DemoContext, provider: Provider, items, caregivers, admin) -> None:
+    """The voucher demo's elders (see vouchers.seed) served by the first provider: a visit paid from
+    the subsidy, a costly one paid from the subsidy, then the personal account, then cash, and a
+    voided visit served again. Real visits, so the elders' statements and the settlement agree."""
+    elders = [e for e in ctx.elders if e.community_id == ctx.communities[0].pk][:3]
+    if len(elders) < 3:
+        return
+    tz = local_day_bounds(ctx.today)[0].tzinfo
+    cases = [(elders[1], "120.00", S.COMPLETED, 6), (elders[0], "300.00", S.COMPLETED, 5)]
+    cases += [(elders[2], "100.00", S.VOIDED, 4), (elders[2], "100.00", S.COMPLETED, 3)]
+    orders = []
+    for n, (elder, price, status, days_back) in enumerate(cases):
+        at = datetime.datetime.combine(ctx.today - datetime.timedelta(days=days_back), datetime.time(9), tzinfo=tz)
+        orders.append(
+            WorkOrder.objects.create(
+                elder=elder,
+                provider=provider,
+                item=items[n % 3],
+                price=Money(price, "CNY"),
+                scheduled_at=at,
+                booked_via=WorkOrder.BookedVia.PROVIDER,
+                booked_by=admin,
+                caregiver=caregivers[n % len(caregivers)],
+                status=status,
+                checked_in_at=at,
+                checked_out_at=at + datetime.timedelta(minutes=90),
+                void_reason="回访：服务时长不足1小时" if status == S.VOIDED else "",
+            )
+        )
+    _redeem(orders, admin)
 
 
 def _history(ctx: DemoContext, served, caregivers, items, admin) -> None:
@@ -258,6 +292,7 @@ def _history(ctx: DemoContext, served, caregivers, items, admin) -> None:
                 idempotency_key=f"workorder:{o.pk}:redeem",
                 reference=f"workorder:{o.pk}",
                 by=admin,
+                memo=redemption_memo(o, timezone.localdate()),
             )
         WorkOrder.objects.filter(pk=o.pk).update(redemption=result.transaction)
 
@@ -384,6 +419,7 @@ def _redeem(orders, admin) -> None:
                 idempotency_key=f"workorder:{o.pk}:redeem",
                 reference=f"workorder:{o.pk}",
                 by=admin,
+                memo=redemption_memo(o, timezone.localdate()),
             )
         fields = {"redemption": result.transaction}
         if o.status == S.VOIDED:

@@ -137,7 +137,7 @@ def correction_approve(*, correction: VisitCorrection, by: User, note: str = "")
         _order_transition(order, S.SHORT, by=by, at=now, note=label, **times)
         _reservice(order, by=by, reason=_("Served again: the visit #%(id)s was too short.") % {"id": order.pk})
     else:
-        result = _redeem(order, by)
+        result = _redeem(order, by, checked_out_at=correction.checked_out_at)
         _order_transition(order, S.COMPLETED, by=by, at=now, note=label, redemption=result.transaction, **times)
     _decided(correction, VisitCorrection.Status.APPROVED, by, note, now)
     _resolve(order, correction, now)

@@ -492,7 +492,14 @@ def redeem_key(order: WorkOrder) -> str:
     return f"workorder:{order.pk}:redeem"
 
 
-def _redeem(order: WorkOrder, by: User):
+def redemption_memo(order: WorkOrder, served_on: datetime.date) -> str:
+    """What the elder's statement says of a paid visit: the service and its day."""
+    return f"{order.item.name} {served_on:%Y-%m-%d}"
+
+
+def _redeem(order: WorkOrder, by: User, *, checked_out_at: datetime.datetime):
+    """Pay the visit. Its business date is the day it ended (the day settlement counts it in)."""
+    served_on = timezone.localtime(checked_out_at).date()
     return redemption_create(
         elder=order.elder,
         amount=order.price,
@@ -501,6 +508,8 @@ def _redeem(order: WorkOrder, by: User):
         reference=f"workorder:{order.pk}",
         by=by,
         use_subsidy=not order.self_paid,
+        served_on=served_on,
+        memo=redemption_memo(order, served_on),
     )
 
 
@@ -624,7 +633,7 @@ def visit_check_out(
             )
         else:
             _attach_signature(order, confirmation)
-            result = _redeem(order, by)
+            result = _redeem(order, by, checked_out_at=now)
             _order_transition(order, S.COMPLETED, by=by, at=now, redemption=result.transaction, **fields)
             presence.learn_home(order)
     if request_id:

@@ -416,3 +416,16 @@ def test_the_charge_splits_subsidy_and_co_pay(world, tree, clock):
     done = check_out(world, order, elder_code=elder_code(world.elder))
     after = visit_charge(done)
     assert (after.subsidy.amount, after.cash.amount) == (Decimal("30.00"), Decimal("20.00"))
+
+
+def test_a_correction_approved_next_month_pays_in_the_month_served(held, world, users, clock):
+    """The business date of a paid visit is the day it was served, not the day it was approved."""
+    served = held.checked_in_at.astimezone(datetime.timezone(datetime.timedelta(hours=8))).date()
+    correction = propose(world, held)
+    clock.shift(datetime.timedelta(days=25))
+    order = correction_approve(correction=correction, by=users["street"])
+    tx = order.redemption
+    assert tx.business_date == served
+    assert tx.month == served.replace(day=1)
+    assert tx.created_at.date() > served
+    assert tx.memo == f"{order.item.name} {served:%Y-%m-%d}"

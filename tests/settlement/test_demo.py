@@ -54,3 +54,36 @@ def test_demo_leaves_the_last_closed_quarter_locked_then_finance_settles_it(ctx,
     assert capsys.readouterr().out.startswith("2026Q3: total ")
     assert approved.status == QuarterSettlement.Status.APPROVED
     assert [e.to_status for e in approved.events.all()] == ["prepared", "approved"]
+
+
+def test_demo_statements_and_settlement_agree_month_by_month(ctx):
+    """Each visit is on the elder's statement of the month it was served, and in that month's
+    settlement: per month, the visits paid and their gross amount (subsidy + personal account on the
+    statement, + cash at the door) equal the settlement's services of the month."""
+    from eldercare.models import Elder
+    from settlement.compute import month_figures
+    from vouchers.models import LedgerEntry
+    from vouchers.selectors import month_statement
+
+    with time_machine.travel(NOW, tick=False):
+        for month in [*Q3.months, Month(2026, 10), Month(2026, 11)]:
+            visits, gross = set(), 0
+            for elder in Elder.objects.filter(accounts__isnull=False).distinct():
+                for row in month_statement(elder=elder, month=month).accounts:
+                    for e in row.entries:
+                        if e.transaction.kind == "redemption":
+                            visits.add(e.transaction_id)
+                            gross -= e.amount.amount
+                # What the elder paid in cash at the door (on the accounts page, not the statement).
+                for e in LedgerEntry.objects.filter(
+                    account__elder=elder,
+                    account__kind="external",
+                    transaction__kind="redemption",
+                    transaction__business_date__gte=month.first_day,
+                    transaction__business_date__lt=month.next().first_day,
+                ):
+                    visits.add(e.transaction_id)
+                    gross -= e.amount.amount
+            lines = [x for x in month_figures(month).lines if x.kind == "service"]
+            assert len(visits) == sum(x.visits for x in lines) > 0, month
+            assert gross == sum(x.total + x.voided_amount for x in lines), month

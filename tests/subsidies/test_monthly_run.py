@@ -194,7 +194,11 @@ def test_a_death_reported_late_recovers_the_months_after(tree):
     assert account.balance.amount == 450
     # Pretend 200 were spent: only 250 remain in the account.
     spend = LedgerTransaction.objects.create(
-        kind="redemption", idempotency_key="spend", fingerprint="spend", created_at=timezone.now()
+        kind="redemption",
+        idempotency_key="spend",
+        fingerprint="spend",
+        business_date=timezone.localdate(),
+        created_at=timezone.now(),
     )
     LedgerEntry.objects.create(transaction=spend, account=account, amount=-200, created_at=timezone.now())
     ext = Account.objects.create(kind="external", division=tree.street_a)

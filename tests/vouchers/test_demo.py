@@ -15,6 +15,6 @@ def test_demo_seed_builds_a_sound_small_ledger():
     core_demo.seed(ctx, elders=60)
     demo.seed(ctx)
     assert LedgerTransaction.objects.filter(kind="grant").count() == 18
-    assert LedgerTransaction.objects.filter(kind="reversal").count() == 1
+    assert LedgerTransaction.objects.filter(kind="deposit").count() == 1
     assert Account.objects.filter(kind="subsidy", status="frozen", status_cause="deceased").count() == 1
     assert ledger_problems() == []

@@ -64,6 +64,12 @@ def _reference(method: str, note: str) -> str:
     return f"{method}|{note}"
 
 
+def _memo(method: str, note: str) -> str:
+    """What the statement says of a deposit or a refund: how it was paid, and the note."""
+    note = " ".join((note or "").split())
+    return f"{PaymentMethod(method).label}" + (f" · {note}" if note else "")
+
+
 def _counter_key(kind: str, request_id: str) -> str:
     request_id = (request_id or "").strip()
     if not request_id or len(request_id) > 80:
@@ -123,6 +129,7 @@ def personal_counter_deposit(
         amount=amount,
         idempotency_key=_counter_key("deposit", request_id),
         reference=reference,
+        memo=_memo(method, note),
         by=by,
     )
     return counter_receipt(tx=tx, elder=elder)
@@ -155,6 +162,7 @@ def personal_counter_refund(
         amount=amount,
         idempotency_key=_counter_key("refund", request_id),
         reference=reference,
+        memo=_memo(method, note),
         by=by,
     )
     return counter_receipt(tx=tx, elder=elder)

@@ -52,6 +52,11 @@ def grant_key_sql(elder_column: str, month: Month) -> str:
     return f"'grant:' || CAST({elder_column} AS TEXT) || ':{month}'"
 
 
+def grant_memo(month: Month) -> str:
+    """What the elder's statement says of a grant."""
+    return f"{month} 居家养老服务补贴"
+
+
 def grant_fingerprint(*, elder_id: int, month: Month, amount: Decimal) -> str:
     return f"grant|elder={elder_id}|month={month}|amount={round_cny(amount):.2f}"
 
@@ -153,7 +158,9 @@ def grant_credit(
             fingerprint=fingerprint,
             legs=legs,
             month=month.first_day,
+            business_date=month.first_day,
             reference=reference,
+            memo=grant_memo(month),
             by=by,
         )
         return tx
@@ -204,14 +211,14 @@ def grant_transactions_insert(
 ) -> int:
     """One GRANT transaction per pay row seq in [lo, hi] whose key is new; returns how many."""
     cur.execute(
-        f"""INSERT INTO {T["tx"]} (id, kind, idempotency_key, fingerprint, reference, month, memo,
-                created_by_id, created_at)
+        f"""INSERT INTO {T["tx"]} (id, kind, idempotency_key, fingerprint, reference, month,
+                business_date, memo, created_by_id, created_at)
             SELECT p.tx_id, 'grant', {grant_key_sql("p.elder_id", month)},
                    {grant_fingerprint_sql("p.elder_id", "p.amount_text", month)},
-                   '', %s, %s, %s, %s
+                   '', %s, %s, %s, %s, %s
             FROM {source} p WHERE p.seq BETWEEN %s AND %s
             ON CONFLICT DO NOTHING""",
-        [month.first_day, f"{month} 居家养老服务补贴", by_id, now, lo, hi],
+        [month.first_day, month.first_day, grant_memo(month), by_id, now, lo, hi],
     )
     return cur.rowcount
 

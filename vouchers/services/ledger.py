@@ -138,6 +138,7 @@ def _post(
     fingerprint: str,
     legs: list[tuple[Account, Decimal]],
     month: datetime.date | None,
+    business_date: datetime.date | None = None,
     reference: str = "",
     memo: str = "",
     by: User | None = None,
@@ -145,6 +146,7 @@ def _post(
 ) -> tuple[LedgerTransaction, bool]:
     """Book one balanced transaction on already locked accounts.
 
+    `business_date`: the day the money belongs to (default: today).
     Returns (transaction, created). When another request booked the same key in the meantime
     the stored transaction is returned with created=False (or refused if it differs).
     """
@@ -164,6 +166,7 @@ def _post(
                 reference=reference[:120],
                 reverses_id=reverses_id,
                 month=month,
+                business_date=business_date or timezone.localdate(now),
                 memo=memo[:300],
                 created_by=by if by is not None and by.pk else None,
                 created_at=now,

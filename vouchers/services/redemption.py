@@ -168,6 +168,8 @@ def redemption_create(
     by: User | None = None,
     allow_copay: bool = True,
     use_subsidy: bool = True,
+    served_on: datetime.date | None = None,
+    memo: str = "",
 ) -> RedemptionResult:
     """Pay a service price: the subsidy account first (within the yearly cap), then the personal
     account, then cash co-pay at the door; the provider's account receives the whole price.
@@ -176,6 +178,9 @@ def redemption_create(
     booked and `InsufficientBalance` is raised (for services the subsidy alone must pay).
     `use_subsidy=False`: a self-paid service (bought at market price): the personal account, then
     cash co-pay; the subsidy account is neither charged nor required to be open.
+    `served_on`: the day the service was given (default today): the redemption's business date,
+    its month (its settlement month and the year of the cap). `memo`: what the elder reads on the
+    statement (the service and its day).
     The caller (the work-order service) checks who may redeem; this function checks the money.
     """
     price = _amount(amount)
@@ -195,11 +200,11 @@ def redemption_create(
         if not provider.may_be_paid:
             raise NotAllowed(_("This provider may not be paid with vouchers: its qualification is suspended or ended."))
         subsidy, personal, external, payee = (locked[a.pk] for a in (subsidy, personal, external, payee))
-        today = timezone.localdate()
+        served_on = served_on or timezone.localdate()
         from_subsidy = Decimal("0")
         if use_subsidy:
             _ensure_open(subsidy)
-            room = subsidy_year_room(account=subsidy, year=today.year)
+            room = subsidy_year_room(account=subsidy, year=served_on.year)
             from_subsidy = min(price, subsidy.balance.amount, room)
         rest = price - from_subsidy
         if rest and not allow_copay:
@@ -214,8 +219,10 @@ def redemption_create(
             key=idempotency_key,
             fingerprint=fingerprint,
             legs=[(subsidy, -from_subsidy), (personal, -from_personal), (external, -cash), (payee, price)],
-            month=Month.of(today).first_day,
+            month=Month.of(served_on).first_day,
+            business_date=served_on,
             reference=reference,
+            memo=memo,
             by=by,
         )
         if not _created:
@@ -323,7 +330,13 @@ def personal_transfer(
 
 
 def personal_deposit(
-    *, elder: Elder, amount: Money, idempotency_key: str, reference: str = "", by: User | None = None
+    *,
+    elder: Elder,
+    amount: Money,
+    idempotency_key: str,
+    reference: str = "",
+    memo: str = "",
+    by: User | None = None,
 ) -> LedgerTransaction:
     """Money the elder or the family puts on the personal account (to pay co-pays from)."""
     return personal_transfer(
@@ -332,5 +345,6 @@ def personal_deposit(
         amount=amount,
         idempotency_key=idempotency_key,
         reference=reference,
+        memo=memo,
         by=by,
     )
