@@ -24,7 +24,7 @@ from subsidies.applications.models import ApplicationStatus as S
 from subsidies.applications.services import materials
 from subsidies.applications.services import review as svc
 from subsidies.applications.services.assessments import assessment_record
-from subsidies.standards.models import Scheme
+from subsidies.standards.services.policies import load_policies
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SCORES = [
@@ -104,9 +104,8 @@ def seed(ctx: DemoContext) -> None:
     today = ctx.today
     for year in {today.year - 1, today.year}:
         _known_year(year)
-    scheme, _ = Scheme.objects.get_or_create(
-        code="jiangdu", defaults={"name": "江都区居家养老服务补贴（方案A）", "jurisdiction": ctx.district}
-    )
+    # The figures first: filing and approval both check the standard the elder would receive.
+    scheme = load_policies(district=ctx.district, first_month=Month(2020, 1))["jiangdu"]
     half = 1 if today.month <= 6 else 7
     IntakeBatch.objects.create(
         district=ctx.district,
@@ -139,15 +138,17 @@ def seed(ctx: DemoContext) -> None:
         apps = []
         for elder in approved:
             care = rng.choice(["self_care", "non_self_care"])
-            apps.append(
-                svc.application_file(
+            try:
+                app = svc.application_file(
                     elder=elder,
                     scheme=scheme,
                     categories=elder.category_codes,
                     care_situation=care,
                     by=_worker(ctx, elder),
                 )
-            )
+            except DomainError:
+                continue  # matches no standard (under 80 without a category): not filed
+            apps.append(app)
         scores = [rng.choice(SCORES) for _ in apps]
         # Stage by stage for the whole group, as the batch is handled in practice.
         for target in ORDER[1:]:
@@ -166,23 +167,29 @@ def seed(ctx: DemoContext) -> None:
             S.WITHDRAWN,
         ]
         for elder, target in zip(in_progress, plan, strict=False):
-            app = svc.application_file(
-                elder=elder,
-                scheme=scheme,
-                categories=elder.category_codes,
-                care_situation="non_self_care",
-                by=_worker(ctx, elder),
-            )
+            try:
+                app = svc.application_file(
+                    elder=elder,
+                    scheme=scheme,
+                    categories=elder.category_codes,
+                    care_situation="non_self_care",
+                    by=_worker(ctx, elder),
+                )
+            except DomainError:
+                continue  # a claim that matches no standard is refused at filing
             _walk_to(app, target, ctx, users, traveller, rng.choice(SCORES))
         traveller.move_to(datetime.datetime.combine(_workday_before(today, 2), datetime.time(9), tzinfo=SHANGHAI))
         for elder in in_progress[len(plan) : len(plan) + 2]:
-            app = svc.application_file(
-                elder=elder,
-                scheme=scheme,
-                categories=elder.category_codes,
-                care_situation="self_care",
-                by=_worker(ctx, elder),
-            )
+            try:
+                app = svc.application_file(
+                    elder=elder,
+                    scheme=scheme,
+                    categories=elder.category_codes,
+                    care_situation="self_care",
+                    by=_worker(ctx, elder),
+                )
+            except DomainError:
+                continue
             _walk_to(app, S.PUBLIC_NOTICE, ctx, users, traveller, SCORES[0])
 
     # Policies and the previous month's run build on the approved elders above.

@@ -6,19 +6,28 @@ from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from eldercare.models import DifficultyCategory
+from eldercare.models import DifficultyCategory, Division, User
 from eldercare.selectors import elder_get
 from subsidies.applications.models import (
     Application,
     ApplicationEvent,
+    AssessmentSlot,
     CareSituation,
     IntakeBatch,
     Material,
     MaterialType,
     Objection,
 )
-from subsidies.applications.selectors import application_get, application_list, batch_list, objection_get
-from subsidies.applications.services import materials, objections
+from subsidies.applications.selectors import (
+    application_get,
+    application_list,
+    assessment_slot_get,
+    assessment_slot_list,
+    batch_get,
+    batch_list,
+    objection_get,
+)
+from subsidies.applications.services import batches, materials, objections
 from subsidies.applications.services import review as svc
 from subsidies.applications.services.assessments import assessment_record
 from subsidies.standards.models import Scheme
@@ -54,7 +63,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "id", "elder", "elder_name", "community", "scheme", "batch", "categories", "high_age",
             "care_situation", "filed_on", "status", "stage_started_on", "deadline", "days_left",
             "notice_starts_on", "notice_ends_on", "investigation_notes", "assessment", "decided_at",
-            "decision_reasons",
+            "decision_reasons", "standard_amount", "standard_reason",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -214,7 +223,53 @@ class IntakeBatchViewSet(viewsets.ReadOnlyModelViewSet):
         return batch_list(user=self.request.user)
 
 
+class AssessmentSlotSerializer(serializers.ModelSerializer):
+    community_name = serializers.CharField(source="community.name", read_only=True)
+    assessor_name = serializers.StringRelatedField(source="assessor", read_only=True)
+
+    class Meta:
+        model = AssessmentSlot
+        fields = ["id", "batch", "community", "community_name", "on", "assessor", "assessor_name", "place", "note"]
+        read_only_fields = fields
+
+
+class AssessmentSlotInSerializer(serializers.Serializer):
+    batch = serializers.IntegerField()
+    community = serializers.PrimaryKeyRelatedField(queryset=Division.objects.filter(level=Division.Level.COMMUNITY))
+    on = serializers.DateField()
+    assessor = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), required=False, allow_null=True)
+    place = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AssessmentSlotViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet):
+    """The intake batches' assessment schedule (one day per community), filtered by ?batch=."""
+
+    serializer_class = AssessmentSlotSerializer
+
+    def get_queryset(self):
+        qs = assessment_slot_list(user=self.request.user)
+        batch = self.request.query_params.get("batch")
+        return qs.filter(batch_id=batch) if batch and batch.isdigit() else qs
+
+    def get_object(self):
+        return assessment_slot_get(user=self.request.user, pk=self.kwargs["pk"])
+
+    @extend_schema(request=AssessmentSlotInSerializer, responses={201: AssessmentSlotSerializer})
+    def create(self, request, *args, **kwargs):
+        s = AssessmentSlotInSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        d = dict(s.validated_data)
+        batch = batch_get(user=request.user, pk=d.pop("batch"))
+        slot = batches.assessment_slot_create(batch=batch, by=request.user, **d)
+        return Response(AssessmentSlotSerializer(slot).data, status=201)
+
+    def perform_destroy(self, instance):
+        batches.assessment_slot_delete(slot=instance, by=self.request.user)
+
+
 def register(router) -> None:
     router.register("applications", ApplicationViewSet, basename="application")
     router.register("objections", ObjectionViewSet, basename="objection")
     router.register("intake-batches", IntakeBatchViewSet, basename="intake-batch")
+    router.register("assessment-slots", AssessmentSlotViewSet, basename="assessment-slot")

@@ -1,11 +1,17 @@
-"""Written decisions and the public-notice list as PDF (WeasyPrint, Noto Sans CJK SC)."""
+"""Written decisions, the public-notice list and the batch announcement as PDF (WeasyPrint, Noto Sans
+CJK SC)."""
 
 from django.core.files.base import ContentFile
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
+from eldercare.models import DifficultyCategory
 from eldercare.pdf import render_pdf
 from eldercare.periods import Month
-from subsidies.applications.models import Application, DecisionNotice
+from subsidies.applications.models import Application, DecisionNotice, IntakeBatch, RequiredMaterial
+from subsidies.applications.rules import MIN_RESIDENCE_MONTHS, NOTICE_MIN_WORKDAYS
+from subsidies.applications.selectors import batch_notice_materials
+from subsidies.standards.rules import HIGH_AGE, MIN_AGE
 from subsidies.standards.selectors import entitlement_standard
 
 
@@ -15,11 +21,15 @@ def decision_notice_context(notice: DecisionNotice) -> dict:
     entitlement = app.entitlement
     if notice.kind == DecisionNotice.Kind.APPROVAL and entitlement is not None:
         month = Month.of(entitlement.start_month)
-        context.update(
-            entitlement=entitlement,
-            start_month=month,
-            standard=entitlement_standard(entitlement=entitlement, month=month),
-        )
+        context.update(entitlement=entitlement, start_month=month)
+        if app.standard_amount is not None:
+            # The standard decided at approval: the notice states it as it was decided.
+            context.update(standard_amount=app.standard_amount, standard_reason=app.standard_reason)
+        else:
+            # Approved before the standard was stored on the case: the first month's standard.
+            standard = entitlement_standard(entitlement=entitlement, month=month)
+            if standard.amount.amount > 0:
+                context.update(standard_amount=standard.amount, standard_reason=standard.reason)
     return context
 
 
@@ -44,3 +54,28 @@ def notice_list_pdf(*, batch, community, applications) -> bytes:
             "subsidies/pdf/notice_list.html",
             {"batch": batch, "community": community, "applications": applications, "today": timezone.localdate()},
         )
+
+
+def batch_notice_context(*, batch: IntakeBatch, slots) -> dict:
+    """The announcement of an intake batch: dates, who may apply, where, materials, the schedule."""
+    conditions = {
+        RequiredMaterial.ALWAYS: _("Every applicant"),
+        RequiredMaterial.NON_SELF_CARE: _("Non-self-care (介护)"),
+        **{code: str(label) for code, label in DifficultyCategory.choices},
+    }
+    return {
+        "batch": batch,
+        "slots": list(slots),
+        "min_age": MIN_AGE,
+        "high_age": HIGH_AGE,
+        "residence_months": MIN_RESIDENCE_MONTHS,
+        "notice_workdays": NOTICE_MIN_WORKDAYS,
+        "categories": [str(label) for _code, label in DifficultyCategory.choices],
+        "materials": [(conditions.get(condition, condition), names) for condition, names in batch_notice_materials()],
+        "today": timezone.localdate(),
+    }
+
+
+def batch_notice_pdf(*, batch: IntakeBatch, slots) -> bytes:
+    with translation.override("zh-hans"):  # official documents are written in Chinese
+        return render_pdf("subsidies/pdf/batch_notice.html", batch_notice_context(batch=batch, slots=slots))

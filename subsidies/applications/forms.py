@@ -97,3 +97,16 @@ class BatchNoticeForm(forms.Form):
     def __init__(self, *args, communities, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["community"].queryset = communities
+
+
+class AssessmentSlotForm(forms.Form):
+    community = forms.ModelChoiceField(queryset=None, label=_("community"))
+    on = forms.DateField(label=_("assessment date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    assessor = forms.ModelChoiceField(queryset=None, label=_("assessor"), required=False)
+    place = forms.CharField(label=_("place"), max_length=120, required=False)
+    note = forms.CharField(label=_("note"), max_length=200, required=False)
+
+    def __init__(self, *args, communities, assessors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = communities
+        self.fields["assessor"].queryset = assessors

@@ -8,6 +8,7 @@ from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from djmoney.models.fields import MoneyField
 from simple_history.models import HistoricalRecords
 
 from eldercare.models import DifficultyCategory, Division, Elder, TimeStampedModel
@@ -58,6 +59,40 @@ class IntakeBatch(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class AssessmentSlot(TimeStampedModel):
+    """One day of the batch's assessment schedule (集中评估): where and when the third party
+    visits a community's applicants, and who goes."""
+
+    batch = models.ForeignKey(
+        IntakeBatch, on_delete=models.CASCADE, related_name="assessment_slots", verbose_name=_("intake batch")
+    )
+    community = models.ForeignKey(
+        Division, on_delete=models.PROTECT, related_name="assessment_slots", verbose_name=_("community")
+    )
+    on = models.DateField(_("assessment date"))
+    assessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assessment_slots",
+        verbose_name=_("assessor"),
+    )
+    place = models.CharField(_("place"), max_length=120, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["batch_id", "on", "community_id", "id"]
+        verbose_name = _("assessment slot")
+        verbose_name_plural = _("assessment schedule")
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "community", "on"], name="assessment_slot_one_per_community_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch} · {self.community} · {self.on}"
 
 
 class CareSituation(models.TextChoices):
@@ -132,6 +167,12 @@ class Application(TimeStampedModel):
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_reasons = models.TextField(_("reasons of the decision"), blank=True)
+    # The standard decided at approval, as the written approval notice states it: the monthly
+    # amount and which row of which scheme gives it. Kept so the notice never changes afterwards.
+    standard_amount = MoneyField(
+        _("monthly standard"), max_digits=10, decimal_places=2, default_currency="CNY", null=True, blank=True
+    )
+    standard_reason = models.CharField(_("reason of the standard"), max_length=300, blank=True)
     history = HistoricalRecords()
 
     class Meta:

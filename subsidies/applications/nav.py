@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy
 from eldercare.models import Role, User
 from eldercare.nav import NavItem, WorkPanel
 from eldercare.workdays import UnknownCalendarYear
-from subsidies.applications.selectors import application_worklist
+from subsidies.applications.selectors import application_worklist, assessment_schedule_worklist
 from subsidies.applications.services.review import days_left
 
 REVIEW_ROLES = (
@@ -30,6 +30,7 @@ def worklist(user: User) -> list[WorkPanel]:
 
     if not user.has_role(Role.COMMUNITY_WORKER, Role.STREET_REVIEWER, Role.DISTRICT_REVIEWER, Role.ASSESSOR):
         return []
+    panels = _schedule_panels(user) if user.has_role(Role.ASSESSOR) else []
     qs = application_worklist(user=user)
     rows = []
     for app in qs[:10]:
@@ -52,10 +53,48 @@ def worklist(user: User) -> list[WorkPanel]:
             }
         )
     return [
+        *panels,
         WorkPanel(
             title=_("Applications waiting for review"),
             rows=rows,
             url=reverse("subsidies:application_list") + "?mine=1",
             count=qs.count(),
-        )
+        ),
     ]
+
+
+def _schedule_panels(user: User) -> list[WorkPanel]:
+    """The assessor's visits: one panel per batch, a row per scheduled day and community with the
+    cases awaiting assessment there (unscheduled cases last)."""
+    panels: dict[int, WorkPanel] = {}
+    for group in assessment_schedule_worklist(user=user):
+        panel = panels.get(group.batch.pk)
+        if panel is None:
+            panel = panels[group.batch.pk] = WorkPanel(
+                title=_("Assessment schedule · %(batch)s") % {"batch": group.batch.name},
+                url=reverse("subsidies:batch_schedule", args=[group.batch.pk]),
+                count=0,
+            )
+        names = "、".join(app.elder.name for app in group.applications[:5])
+        if len(group.applications) > 5:
+            names += "…"
+        if group.on is None:
+            label = _("%(community)s · not scheduled") % {"community": group.community.name}
+        else:
+            label = f"{group.on:%Y-%m-%d} · {group.community.name}"
+        who = group.slot.assessor if group.slot is not None and group.slot.assessor else None
+        detail = _("%(n)d awaiting assessment: %(names)s") % {"n": len(group.applications), "names": names}
+        if who is not None:
+            detail += f" · {who}"
+        panel.rows.append(
+            {
+                "label": label,
+                "url": group.applications[0].get_absolute_url()
+                if len(group.applications) == 1
+                else reverse("subsidies:batch_schedule", args=[group.batch.pk]),
+                "detail": detail,
+                "flag": group.on is None,
+            }
+        )
+        panel.count = (panel.count or 0) + len(group.applications)
+    return list(panels.values())

@@ -9,7 +9,15 @@ from django.utils.translation import gettext as _
 
 from eldercare.idnumber import age_on
 from eldercare.models import Role
-from subsidies.standards.rules import MIN_AGE
+from subsidies.standards.rules import (
+    CARE_SHORT,
+    CATEGORY_ORDER,
+    CATEGORY_SHORT,
+    HIGH_AGE,
+    MIN_AGE,
+    PersonFacts,
+    PolicySpec,
+)
 
 from .models import ApplicationStatus as S
 
@@ -84,3 +92,32 @@ def eligibility_problems(facts: EligibilityFacts, *, on: datetime.date) -> list[
     if facts.has_active_entitlement:
         problems.append(_("Active subsidy: the elder already receives a subsidy."))
     return problems
+
+
+def standard_problem(facts: PersonFacts, spec: PolicySpec, *, month: str) -> str:
+    """The rule that gives the person no standard of the policy, named (an approval must state the
+    standard the elder receives, so a case that matches no row cannot be approved)."""
+    if facts.age < MIN_AGE:
+        return _("Age: the elder is %(age)d in %(month)s; every standard needs %(min)d or more.") % {
+            "age": facts.age,
+            "month": month,
+            "min": MIN_AGE,
+        }
+    if not facts.categories and facts.age < HIGH_AGE:
+        return _(
+            "Age %(age)d in %(month)s and no difficulty category: the standards of elders in difficulty need a "
+            "category (低保, 特困, 三无 …) and the high-age standard needs %(high)d or more."
+        ) % {"age": facts.age, "month": month, "high": HIGH_AGE}
+    if facts.care_level is None:
+        return _("Care level: the elder has not been assessed, and the scheme's standards depend on the care level.")
+    categories = "、".join(CATEGORY_SHORT[c] for c in CATEGORY_ORDER if c in facts.categories)
+    return _(
+        "No row of the scheme matches age %(age)d in %(month)s, categories %(categories)s and care level "
+        "%(level)s; the scheme's rows: %(rows)s."
+    ) % {
+        "age": facts.age,
+        "month": month,
+        "categories": categories or "—",
+        "level": CARE_SHORT.get(facts.care_level, facts.care_level),
+        "rows": "；".join(rule.label for rule in spec.rules) or "—",
+    }

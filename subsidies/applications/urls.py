@@ -19,5 +19,8 @@ urlpatterns = [
     path("objections/<int:pk>/resolve/", v.objection_resolve_view, name="objection_resolve"),
     path("batches/", v.batch_list_view, name="batch_list"),
     path("batches/<int:pk>/", v.batch_detail_view, name="batch_detail"),
+    path("batches/<int:pk>/schedule/", v.batch_schedule_view, name="batch_schedule"),
+    path("batches/<int:pk>/notice/", v.batch_notice_view, name="batch_notice"),
+    path("batches/<int:pk>/notice.pdf", v.batch_notice_pdf_view, name="batch_notice_pdf"),
     path("batches/<int:pk>/notice-list/<int:community_id>.pdf", v.notice_list_pdf_view, name="notice_list_pdf"),
 ]

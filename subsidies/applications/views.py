@@ -15,11 +15,12 @@ from eldercare.models import Division, Role
 from eldercare.scoping import scope_for
 from eldercare.selectors import division_list, elder_list
 from eldercare.workdays import UnknownCalendarYear
-from subsidies.applications.documents import notice_list_pdf
+from subsidies.applications.documents import batch_notice_context, batch_notice_pdf, notice_list_pdf
 from subsidies.applications.forms import (
     ActionForm,
     ApplicationFileForm,
     AssessmentForm,
+    AssessmentSlotForm,
     BatchForm,
     BatchNoticeForm,
     MaterialForm,
@@ -31,14 +32,18 @@ from subsidies.applications.selectors import (
     application_get,
     application_list,
     application_worklist,
+    assessment_slot_get,
+    assessment_slot_list,
     batch_get,
     batch_list,
+    district_assessors,
     material_get,
     notice_list_applications,
     objection_get,
 )
 from subsidies.applications.services import batches, materials, objections
 from subsidies.applications.services import review as svc
+from subsidies.applications.services.approval import approval_standard_preview
 from subsidies.applications.services.assessments import assessment_record, default_instrument
 from subsidies.standards.models import Scheme
 
@@ -131,6 +136,8 @@ def application_detail_view(request, pk):
         "resolve_form": ObjectionResolveForm() if is_community else None,
         "can_assess": request.user.has_role(Role.ASSESSOR) and app.status == ApplicationStatus.ASSESSMENT,
         "decision": DecisionNotice.objects.filter(application=app).first(),
+        # Before the district decides, the reviewer sees the standard an approval would give.
+        "standard_checks": approval_standard_preview(application=app) if app.is_open else [],
     }
     return render(request, "subsidies/application_detail.html", context)
 
@@ -324,6 +331,7 @@ def batch_detail_view(request, pk):
             "notice_form": notice_form,
             "is_district": request.user.has_role(Role.DISTRICT_REVIEWER),
             "is_community": request.user.has_role(Role.COMMUNITY_WORKER),
+            "slot_count": assessment_slot_list(user=request.user, batch=batch).count(),
         },
     )
 
@@ -345,4 +353,70 @@ def notice_list_pdf_view(request, pk, community_id):
     pdf = notice_list_pdf(batch=batch, community=community, applications=list(apps))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="notice-list-{batch.pk}-{community.code}.pdf"'
+    return response
+
+
+@login_required
+def batch_schedule_view(request, pk):
+    """The batch's assessment schedule: a day per community, set by the district or its assessors."""
+    batch: IntakeBatch = batch_get(user=request.user, pk=pk)
+    can_edit = request.user.has_role(Role.DISTRICT_REVIEWER, Role.ASSESSOR)
+    communities = division_list(user=request.user).filter(level=Division.Level.COMMUNITY, parent__parent=batch.district)
+    form = AssessmentSlotForm(
+        request.POST or None, communities=communities, assessors=district_assessors(district=batch.district)
+    )
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied
+        if request.POST.get("delete"):
+            slot = assessment_slot_get(user=request.user, pk=int(request.POST["delete"]))
+            if slot.batch_id != batch.pk:
+                raise Http404
+            try:
+                batches.assessment_slot_delete(slot=slot, by=request.user)
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("The assessment day was removed."))
+            return redirect("subsidies:batch_schedule", pk=batch.pk)
+        if form.is_valid():
+            try:
+                batches.assessment_slot_create(batch=batch, by=request.user, **form.cleaned_data)
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("The assessment day was scheduled."))
+                return redirect("subsidies:batch_schedule", pk=batch.pk)
+    waiting: dict[int, int] = {}
+    awaiting = application_list(user=request.user).filter(batch=batch, status=ApplicationStatus.ASSESSMENT)
+    for community_id in awaiting.values_list("community_id", flat=True):
+        waiting[community_id] = waiting.get(community_id, 0) + 1
+    slots = list(assessment_slot_list(user=request.user, batch=batch))
+    scheduled = {slot.community_id for slot in slots}
+    return render(
+        request,
+        "subsidies/batch_schedule.html",
+        {
+            "batch": batch,
+            "rows": [(slot, waiting.get(slot.community_id, 0)) for slot in slots],
+            "unscheduled": [(c, waiting[c.pk]) for c in communities if c.pk in waiting and c.pk not in scheduled],
+            "form": form if can_edit else None,
+        },
+    )
+
+
+@login_required
+def batch_notice_view(request, pk):
+    """The batch's announcement (集中申报公告) as a page; the same text as PDF below."""
+    batch: IntakeBatch = batch_get(user=request.user, pk=pk)
+    slots = assessment_slot_list(user=request.user, batch=batch)
+    return render(request, "subsidies/batch_notice.html", batch_notice_context(batch=batch, slots=slots))
+
+
+@login_required
+def batch_notice_pdf_view(request, pk):
+    batch: IntakeBatch = batch_get(user=request.user, pk=pk)
+    pdf = batch_notice_pdf(batch=batch, slots=assessment_slot_list(user=request.user, batch=batch))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="batch-notice-{batch.pk}.pdf"'
     return response

@@ -5,11 +5,13 @@ from zoneinfo import ZoneInfo
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from eldercare.periods import Month
 from subsidies.applications.models import Application, IntakeBatch
 from subsidies.applications.services import materials
 from subsidies.applications.services import review as svc
 from subsidies.applications.services.assessments import assessment_record
 from subsidies.standards.models import Scheme
+from subsidies.standards.services.policies import load_policies
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -87,6 +89,8 @@ def walk(app: Application, users: dict, *, until: str, traveller=None) -> Applic
         elif step == "assessment":
             app = svc.application_street_approve(application=app, by=users["street"], opinion="同意")
         elif step == "district_decision":
+            # The district approves only with the standard the elder receives: load the figures.
+            load_policies(district=app.community.parent.parent, first_month=Month(2020, 1))
             assessment_record(
                 elder=app.elder,
                 assessed_on=app.stage_started_on,

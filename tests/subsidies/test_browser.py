@@ -5,6 +5,8 @@ import datetime
 import pytest
 import time_machine
 
+from eldercare.periods import Month
+from subsidies.standards.services.policies import load_policies
 from tests.factories import ElderFactory
 
 from .factories import PDF_BYTES, at
@@ -31,7 +33,9 @@ def _act(page, action, opinion=""):
 
 
 def test_case_from_filing_to_approval(live_server, browser, tree, scheme, batch, users, tmp_path):
-    elder = ElderFactory(community=tree.a1, name="周秀英")
+    # 81 and assessed self-care: scheme A's high-age standard (the approval states it).
+    elder = ElderFactory(community=tree.a1, name="周秀英", birth_date=datetime.date(1944, 6, 1))
+    load_policies(district=tree.district, first_month=Month(2020, 1))
     scan = tmp_path / "scan.pdf"
     scan.write_bytes(PDF_BYTES)
     with time_machine.travel(at(datetime.date(2026, 3, 2)), tick=True) as traveller:

@@ -13,6 +13,7 @@ from eldercare.scoping import scope_for
 from eldercare.workdays import workdays_between
 from subsidies.applications.models import (
     Application,
+    AssessmentSlot,
     IntakeBatch,
 )
 from subsidies.applications.models import ApplicationStatus as S
@@ -84,3 +85,54 @@ def batch_approve(*, batch: IntakeBatch, by: User, opinion: str) -> BatchResult:
     _require_district(by, batch.district)
     apps = Application.objects.filter(batch=batch, status=S.DISTRICT_DECISION).order_by("id")
     return _batch_move(list(apps), "approve", by, opinion=opinion)
+
+
+# --- the batch's assessment schedule (集中评估) ---------------------------------------------------
+
+
+def _require_scheduler(by: User, district: Division) -> None:
+    """The district's reviewers, or the assessor organisation working for the district, set it."""
+    scope = scope_for(by)
+    if not (by.has_role(Role.DISTRICT_REVIEWER, Role.ASSESSOR) and (scope.all or district.pk in scope.district_ids)):
+        raise NotAllowed(_("Only the district's reviewers or its assessors set the assessment schedule."))
+
+
+def assessment_slot_create(
+    *,
+    batch: IntakeBatch,
+    community: Division,
+    on: datetime.date,
+    by: User,
+    assessor: User | None = None,
+    place: str = "",
+    note: str = "",
+) -> AssessmentSlot:
+    """Schedule the assessors' visit to one community's applicants of the batch on one day."""
+    _require_scheduler(by, batch.district)
+    if (
+        community.level != Division.Level.COMMUNITY
+        or community.parent is None
+        or community.parent.parent_id != (batch.district_id)
+    ):
+        raise ValidationFailed(_("Choose a community of the batch's district."))
+    if on < batch.opens_on:
+        raise ValidationFailed(_("The assessment cannot be scheduled before the batch opens."))
+    if assessor is not None and not (
+        assessor.has_role(Role.ASSESSOR) and batch.district_id in scope_for(assessor).district_ids
+    ):
+        raise ValidationFailed(_("%(name)s is not an assessor of the district.") % {"name": assessor})
+    try:
+        with transaction.atomic():
+            return AssessmentSlot.objects.create(
+                batch=batch, community=community, on=on, assessor=assessor, place=place, note=note
+            )
+    except IntegrityError as exc:
+        raise Conflict(
+            _("%(community)s already has an assessment day on %(day)s in this batch.")
+            % {"community": community.name, "day": on}
+        ) from exc
+
+
+def assessment_slot_delete(*, slot: AssessmentSlot, by: User) -> None:
+    _require_scheduler(by, slot.batch.district)
+    slot.delete()

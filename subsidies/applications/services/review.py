@@ -42,6 +42,7 @@ from subsidies.applications.rules import (
     EligibilityFacts,
     eligibility_problems,
 )
+from subsidies.applications.services.approval import approval_standard
 from subsidies.applications.tasks import generate_decision_notice
 from subsidies.standards.models import CareLevel, Entitlement, Scheme
 from subsidies.standards.rules import PersonFacts, standard_for
@@ -58,6 +59,10 @@ class MaterialMissing(ValidationFailed):
 
 class NoticeTooShort(ValidationFailed):
     code = "notice_too_short"
+
+
+class NoStandard(ValidationFailed):
+    code = "no_standard"
 
 
 class ObjectionsOpen(Conflict):
@@ -291,8 +296,17 @@ def _hook_assess(app: Application, *, assessment=None, **_kw) -> None:
 
 
 def _hook_approve(app: Application, *, by: User, **_kw) -> None:
-    if app.assessment_id is None:
+    if app.assessment is None:
         raise ValidationFailed(_("The care level must be assessed before approval."))
+    check = approval_standard(application=app, day=today(), care_level=app.assessment.care_level)
+    if check.standard is None:
+        raise NoStandard(
+            _("No subsidy standard applies to %(name)s, so the case cannot be approved: %(problem)s")
+            % {"name": app.elder.name, "problem": check.problem},
+            problems=[check.problem],
+        )
+    app.standard_amount = check.standard.amount
+    app.standard_reason = check.reason
 
 
 HOOKS = {
