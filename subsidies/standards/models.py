@@ -191,6 +191,9 @@ class PolicyRow(TimeStampedModel):
     - `low_income`: True needs 低保, False needs not 低保, None does not care
     - `care_levels`: the assessed care level is one of these (empty: no assessment needed);
       non-self-care (介护) is [semi_disabled, disabled]
+    - `last_month`: empty, the row is paid as long as its version; set, a transition: the row is
+      paid from its version's first month to this month (at most `MAX_TRANSITION_MONTHS`), then no
+      longer (scheme B's 80+ voucher, replaced by a high-age allowance paid outside the platform)
     """
 
     version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="rows", verbose_name=_("version"))
@@ -201,6 +204,13 @@ class PolicyRow(TimeStampedModel):
     low_income = models.BooleanField(_("low-income (低保)"), null=True, blank=True)
     care_levels = models.JSONField(_("care levels"), default=list, blank=True)
     amount = MoneyField(_("monthly amount"), max_digits=10, decimal_places=2, default_currency="CNY")
+    # Stored as the month's first day, like the versions' months.
+    last_month = models.DateField(
+        _("paid until (end of the transition)"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: paid as long as the version. Set: a transition, paid until this month, then no longer."),
+    )
     history = HistoricalRecords()
 
     class Meta:

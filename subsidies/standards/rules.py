@@ -26,6 +26,12 @@ HIGH_AGE = 80
 DEFAULT_DISTRICT_PERCENT = Decimal("70")
 DEFAULT_TOWN_PERCENT = Decimal("30")
 
+# Scheme B replaced its 80+ voucher by a separate high-age allowance "with a transition of at most
+# three months" (domain.md, "Monthly subsidy standards"): a standard kept only for a transition
+# (a row with a last month) is paid at most this many months, counted from the first month of its
+# version, the month the replacement takes effect.
+MAX_TRANSITION_MONTHS = 3
+
 LOW_INCOME = "dibao"
 NON_SELF_CARE = ("semi_disabled", "disabled")
 
@@ -82,6 +88,11 @@ class RuleSpec:
     care_levels: frozenset[str] = frozenset()
     row_id: int | None = None
     version_id: int | None = None
+    last_month: Month | None = None  # None: as long as its version; set: a transition's last month
+
+    def in_force(self, month: Month) -> bool:
+        """Is the row paid in `month`? A transitional row stops after its last month."""
+        return self.last_month is None or month <= self.last_month
 
     def matches(self, facts: PersonFacts) -> bool:
         if facts.age < self.min_age:
@@ -128,6 +139,16 @@ class PolicySpec:
         return tuple(sorted({r.min_age for r in self.rules}))
 
 
+def months_from_to(first: Month, last: Month) -> int:
+    """How many months from `first` to `last`, both counted (0 when `last` is before `first`)."""
+    return max(0, (last.year - first.year) * 12 + last.month - first.month + 1)
+
+
+def transition_too_long(*, first: Month, last: Month) -> bool:
+    """A transitional row of a version from `first` that is paid until `last` lasts too long."""
+    return months_from_to(first, last) > MAX_TRANSITION_MONTHS
+
+
 def age_in_month(birth_date: datetime.date, month: Month) -> int:
     """Age reached by the month's last day: the birthday month already counts as the new age.
 
@@ -149,7 +170,7 @@ def standard_for(facts: PersonFacts, month: Month, version: PolicySpec) -> Stand
     """
     if not version.covers(month):
         raise ValueError(f"policy version {version.version_id} does not cover {month}")
-    matching = [r for r in version.rules if r.matches(facts)]
+    matching = [r for r in version.rules if r.in_force(month) and r.matches(facts)]
     if not matching:
         return Standard(amount=ZERO, reason="不符合任何补贴标准", policy_version_id=version.version_id, row_id=None)
     best = matching[0]

@@ -184,6 +184,7 @@ def _rule(row: PolicyRow) -> RuleSpec:
         care_levels=frozenset(row.care_levels or ()),
         row_id=row.pk,
         version_id=row.version_id,
+        last_month=Month.of(row.last_month) if row.last_month else None,
     )
 
 

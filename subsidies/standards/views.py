@@ -61,6 +61,21 @@ class RowForm(forms.Form):
         choices=[(c, c) for c in ALL_LEVELS],
         widget=forms.CheckboxSelectMultiple,
     )
+    last_month = forms.CharField(
+        label=_("paid until (end of the transition)"),
+        required=False,
+        max_length=7,
+        help_text=_("like 2027-03; empty: as long as the version"),
+    )
+
+    def clean_last_month(self) -> Month | None:
+        text = self.cleaned_data["last_month"].strip()
+        if not text:
+            return None
+        try:
+            return Month.parse(text)
+        except DomainError as exc:
+            raise forms.ValidationError(exc.message) from exc
 
 
 RowFormSet = forms.formset_factory(RowForm, extra=1, can_delete=True)
@@ -103,6 +118,7 @@ def policy_version_new(request, pk: int):
                     categories_any=tuple(f.cleaned_data["categories_any"]),
                     low_income=f.cleaned_data["low_income"],
                     care_levels=tuple(f.cleaned_data["care_levels"]),
+                    last_month=f.cleaned_data["last_month"],
                 )
                 for f in formset
                 if f.cleaned_data and not f.cleaned_data.get("DELETE")
@@ -147,8 +163,11 @@ def policy_version_new(request, pk: int):
                     "categories_any": list(r.categories_any),
                     "low_income": r.low_income,
                     "care_levels": list(r.care_levels),
+                    "last_month": str(r.last_month) if r.last_month else "",
                 }
+                # A transition already over by the new version's first month is not carried over.
                 for r in rows_of(base)
+                if r.last_month is None or r.last_month >= next_month
             ]
         )
     return render(

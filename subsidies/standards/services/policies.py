@@ -19,12 +19,14 @@ from subsidies.standards.models import Grant, PolicyRow, PolicyVersion, Scheme
 from subsidies.standards.rules import (
     DEFAULT_DISTRICT_PERCENT,
     DEFAULT_TOWN_PERCENT,
+    MAX_TRANSITION_MONTHS,
     MIN_AGE,
     NON_SELF_CARE,
     PersonFacts,
     PolicySpec,
     RuleSpec,
     standard_for,
+    transition_too_long,
 )
 from subsidies.standards.selectors import specs_for_month
 from subsidies.standards.services.run import build_facts, combos_of_facts, spec_for
@@ -131,6 +133,7 @@ class RowInput:
     categories_any: tuple[str, ...] = ()
     low_income: bool | None = None
     care_levels: tuple[str, ...] = ()
+    last_month: Month | None = None  # a transition's last month (None: as long as the version)
 
 
 class PreviewExample(TypedDict):
@@ -210,7 +213,8 @@ def _check_policy_editor(by: User, district_id: int | None) -> None:
             raise NotAllowed(_("This district is outside your jurisdiction."))
 
 
-def _validate_rows(rows: list[RowInput]) -> None:
+def _validate_rows(rows: list[RowInput], month: Month) -> None:
+    """`month`: the first month of the version the rows belong to (a transition counts from it)."""
     if not rows:
         raise ValidationFailed(_("A policy version needs at least one standard."))
     for row in rows:
@@ -222,6 +226,25 @@ def _validate_rows(rows: list[RowInput]) -> None:
             raise ValidationFailed(_("Unknown care level."))
         if not 0 <= int(row.min_age) <= 120:
             raise ValidationFailed(_("The minimum age is out of range."))
+        if row.last_month is not None:
+            if row.last_month < month:
+                raise ValidationFailed(
+                    _("The standard “%(label)s” cannot end before the version's first month %(month)s.")
+                    % {"label": row.label, "month": month}
+                )
+            if transition_too_long(first=month, last=row.last_month):
+                raise ValidationFailed(
+                    _(
+                        "A transition lasts at most %(max)s months: the standard “%(label)s” of a version "
+                        "from %(first)s must end by %(last)s."
+                    )
+                    % {
+                        "max": MAX_TRANSITION_MONTHS,
+                        "label": row.label,
+                        "first": month,
+                        "last": month.plus(MAX_TRANSITION_MONTHS - 1),
+                    }
+                )
 
 
 def _draft_spec(
@@ -239,6 +262,7 @@ def _draft_spec(
                 categories_any=frozenset(r.categories_any),
                 low_income=r.low_income,
                 care_levels=frozenset(r.care_levels),
+                last_month=r.last_month,
             )
             for r in rows
         ),
@@ -259,7 +283,7 @@ def policy_version_preview(
 ) -> Preview:
     """With this version from `month`: how many people change standard, and the monthly totals."""
     _check_policy_editor(by, district.pk if district else None)
-    _validate_rows(rows)
+    _validate_rows(rows, month)
     draft = _draft_spec(None, rows, month, district_percent, town_percent)
     return facts_frame_for_preview(scheme=scheme, district=district, month=month, draft=draft)
 
@@ -284,7 +308,7 @@ def policy_version_create(
     History is never rewritten: the new version may not start in a month already paid.
     """
     _check_policy_editor(by, district.pk if district else None)
-    _validate_rows(rows)
+    _validate_rows(rows, month)
     first = month.first_day
     paid = Grant.objects.filter(month__gte=first, entitlement__scheme=scheme)
     if district is not None:
@@ -327,6 +351,7 @@ def policy_version_create(
             low_income=r.low_income,
             care_levels=list(r.care_levels),
             amount=cny(r.amount),
+            last_month=r.last_month.first_day if r.last_month else None,
         )
         for i, r in enumerate(rows)
     )
@@ -342,6 +367,7 @@ def rows_of(version: PolicyVersion) -> list[RowInput]:
             categories_any=tuple(r.categories_any),
             low_income=r.low_income,
             care_levels=tuple(r.care_levels),
+            last_month=Month.of(r.last_month) if r.last_month else None,
         )
         for r in version.rows.all()
     ]
