@@ -5,8 +5,11 @@ The weights and the result bands are named here, at the top, once. Each part is 
 
 - district callbacks: satisfied share of the district's sample callbacks on the provider's visits;
 - town satisfaction: satisfied of surveyed in the towns' submitted surveys of the quarter;
-- visit frequency: elder-months that met the minimum visits (``quality.visit_frequency_report``),
-  of the elder-months of the provider's served elders;
+- visit frequency: of the (elder, month) pairs of the quarter's months begun so far in which the
+  provider served an elder with a minimum of visits (``quality.visit_frequency_report``), the share
+  that met it: a month at the minimum, or made up the next month, is met; a month missed (未达标)
+  is not; a month not yet judgeable (it or the next month that may make it up is not over) is
+  pending, counted but not as met, until the next month has ended;
 - voids: 100 − voided visits as a share of the visits carried out (completed or voided);
 - complaints: 100 − callbacks answered with a complaint as a share of all callbacks.
 
@@ -40,6 +43,9 @@ from .models import (
     WorkOrder,
 )
 from .quality import visit_frequency_report
+
+# How a month of visit frequency counts in the score: met at the minimum or made up the next month.
+FREQUENCY_MET = ("ok", "made_up")
 
 # Weights of the parts, in percent (they add up to 100).
 WEIGHTS: dict[str, int] = {
@@ -79,6 +85,9 @@ class Figures:
     voided: int
     callbacks: int  # all sources
     complaints: int
+    elder_months_made_up: int = 0  # of elder_months_met: short, made up the next month
+    elder_months_pending: int = 0  # not judgeable yet: counted in elder_months, not as met
+    elder_months_missed: int = 0  # 未达标
 
 
 @dataclass(frozen=True)
@@ -221,24 +230,27 @@ def figures_for(*, provider: Provider, quarter: Quarter, user: User) -> Figures:
         scheduled_at__lt=end,
         status__in=(WorkOrder.Status.COMPLETED, WorkOrder.Status.VOIDED),
     ).aggregate(total=Count("pk"), voided=Count("pk", filter=Q(status=WorkOrder.Status.VOIDED)))
-    elder_months = below = 0
+    judged: dict[str, int] = {}
     for month in quarter.months:
         if month.first_day > timezone.localdate():
             break  # a month that has not begun has nothing to count
-        tally = visit_frequency_report(user=user, month=month).by_provider.get(provider.name, [0, 0])
-        elder_months += tally[0]
-        below += tally[1]
+        statuses = visit_frequency_report(user=user, month=month).statuses_by_provider.get(provider.name, {})
+        for status, n in statuses.items():
+            judged[status] = judged.get(status, 0) + n
     return Figures(
         district_callbacks=callbacks["district"],
         district_satisfied=callbacks["district_satisfied"],
         surveyed=surveys["surveyed"] or 0,
         survey_satisfied=surveys["satisfied"] or 0,
-        elder_months=elder_months,
-        elder_months_met=elder_months - below,
+        elder_months=sum(judged.values()),
+        elder_months_met=sum(judged.get(status, 0) for status in FREQUENCY_MET),
         visits=visits["total"],
         voided=visits["voided"],
         callbacks=callbacks["total"],
         complaints=callbacks["complaints"],
+        elder_months_made_up=judged.get("made_up", 0),
+        elder_months_pending=judged.get("pending", 0),
+        elder_months_missed=judged.get("missed", 0),
     )
 
 

@@ -54,6 +54,9 @@ class FrequencyReport:
     by_community: dict[str, list[int]] = field(default_factory=dict)
     # name → elders whose month was missed (未达标: not made up the next month)
     missed_by_provider: dict[str, int] = field(default_factory=dict)
+    # name → {status → elders}: how each served elder's month was judged ("ok", "made_up",
+    # "pending", "missed"), what the provider's quarterly scorecard counts
+    statuses_by_provider: dict[str, dict[str, int]] = field(default_factory=dict)
     missed_by_community: dict[str, int] = field(default_factory=dict)
     year_ended: bool = False
     min_items: int = rules.MIN_DISTINCT_ITEMS_A_YEAR
@@ -188,6 +191,8 @@ def visit_frequency_report(*, user: User, month: Month) -> FrequencyReport:
             tally[0] += 1
             tally[1] += row.below
             report.missed_by_provider[name] = report.missed_by_provider.get(name, 0) + missed
+            statuses = report.statuses_by_provider.setdefault(name, {})
+            statuses[row.status] = statuses.get(row.status, 0) + 1
         community = elder.community.name
         tally = report.by_community.setdefault(community, [0, 0])
         tally[0] += 1

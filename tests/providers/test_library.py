@@ -368,8 +368,9 @@ def _visit(world, elder, day, status=S.COMPLETED):
 @pytest.fixture
 def quarter_q4(world, tree, district):
     """Q4 2025 of the world's provider, with figures chosen to give round parts:
-    district callbacks 9 of 10 satisfied → 90.0; town surveys 45 of 50 → 90.0; elder-months 4 of 6
-    met → 66.7; 1 voided of 10 visits → 90.0; 1 complaint of 20 callbacks → 95.0."""
+    district callbacks 9 of 10 satisfied → 90.0; town surveys 45 of 50 → 90.0; elder-months 5 of 6
+    met (elder2's November made up in December, its October missed) → 83.3; 1 voided of 10 visits
+    → 90.0; 1 complaint of 20 callbacks → 95.0."""
     orders = [_visit(world, world.elder, (m, 10)) for m in (10, 11, 12)]  # one visit each month
     orders += [_visit(world, world.elder2, (12, d)) for d in range(1, 7)]  # only in December
     orders.append(_visit(world, world.elder2, (12, 8), status=S.VOIDED))
@@ -405,33 +406,35 @@ def test_scorecard_counts_the_platform_figures(world, district, quarter_q4, cloc
         surveyed=50,
         survey_satisfied=45,
         elder_months=6,
-        elder_months_met=4,
+        elder_months_met=5,
         visits=10,
         voided=1,
         callbacks=20,
         complaints=1,
+        elder_months_made_up=1,
+        elder_months_missed=1,
     )
     assert [p.value for p in card.parts] == [
         Decimal("90.0"),
         Decimal("90.0"),
-        Decimal("66.7"),
+        Decimal("83.3"),
         Decimal("90.0"),
         Decimal("95.0"),
     ]
-    # (30 × 90 + 30 × 90 + 20 × 66.7 + 10 × 90 + 10 × 95) / 100 = 85.84 → 85.8
-    assert (card.score, card.result) == (Decimal("85.8"), "good")
+    # (30 × 90 + 30 × 90 + 20 × 83.3 + 10 × 90 + 10 × 95) / 100 = 89.16 → 89.2
+    assert (card.score, card.result) == (Decimal("89.2"), "good")
 
 
 def test_district_confirms_the_scorecard_once(world, district, quarter_q4, client, clock):
     client.force_login(district)
     url = reverse("providers:scorecard", args=[world.provider.pk, "2025Q4"])
     page = client.get(url).content.decode()
-    assert "85.8" in page and "66.7" in page and "confirm-scorecard" in page
+    assert "89.2" in page and "83.3" in page and "confirm-scorecard" in page
     client.post(url, {"notes": "季度考核"})
     assessment = QuarterlyAssessment.objects.get(provider=world.provider, quarter=datetime.date(2025, 10, 1))
-    assert (assessment.score, assessment.result, assessment.by) == (Decimal("85.8"), "good", district)
+    assert (assessment.score, assessment.result, assessment.by) == (Decimal("89.2"), "good", district)
     assert assessment.confirmed_at is not None
-    assert assessment.figures["figures"]["elder_months_met"] == 4
+    assert assessment.figures["figures"]["elder_months_met"] == 5
     assert assessment.figures["weights"] == scorecard.WEIGHTS
     with pytest.raises(Conflict):
         services.assessment_confirm(provider=world.provider, quarter=quarter_q4, by=district)
