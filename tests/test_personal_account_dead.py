@@ -52,3 +52,20 @@ def test_the_counter_form_of_a_deceased_elder_sends_back_to_the_accounts_page(cl
     client.force_login(users["community"])
     response = client.get(reverse("voucher_counter", args=[elder.pk, "deposit"]))
     assert response.status_code == 302 and response.url == reverse("voucher_elder", args=[elder.pk])
+
+
+def test_the_elder_page_of_a_deceased_elder_offers_no_deposit(client, users, tree, elder_a1):
+    elder = ElderFactory(
+        community=tree.a1,
+        birth_date=datetime.date(1940, 5, 1),
+        life_status="deceased",
+        life_status_date=datetime.date(2026, 10, 3),
+    )
+    Account.objects.create(kind=Account.Kind.SUBSIDY, elder=elder, status=Account.Status.FROZEN)
+    Account.objects.create(kind=Account.Kind.SUBSIDY, elder=elder_a1)
+    client.force_login(users["community"])
+    dead = client.get(reverse("elder_detail", args=[elder.pk])).content.decode()
+    living = client.get(reverse("elder_detail", args=[elder_a1.pk])).content.decode()
+    assert reverse("voucher_counter", args=[elder_a1.pk, "deposit"]) in living
+    assert reverse("voucher_counter", args=[elder.pk, "deposit"]) not in dead
+    assert reverse("voucher_counter", args=[elder.pk, "refund"]) not in dead

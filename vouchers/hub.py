@@ -10,7 +10,7 @@ from eldercare.periods import Month
 
 from .models import Account
 from .selectors import elder_accounts, elder_for_accounts
-from .services.deposits import counter_allowed
+from .services.deposits import counter_allowed, counter_closed_reason
 
 
 def hub_sections(user: User, elder: Elder) -> list[HubSection]:
@@ -36,7 +36,7 @@ def hub_sections(user: User, elder: Elder) -> list[HubSection]:
             }
         )
     actions = [HubAction(label=_("Accounts and ledger"), url=reverse("voucher_elder", args=[elder.pk]))]
-    if counter_allowed(user=user, elder=elder):
+    if counter_allowed(user=user, elder=elder) and not counter_closed_reason(elder, accounts[Account.Kind.PERSONAL]):
         # The agent brings money for the personal account (co-pays are then paid from it) or takes it back.
         if rows and accounts[Account.Kind.PERSONAL] is None:
             # Opened by the first deposit: show the balance it starts from.

@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from eldercare.errors import DomainError, ValidationFailed
-from eldercare.models import LifeStatus
 from eldercare.money import cny
 from eldercare.pdf import render_pdf
 from eldercare.periods import Month
@@ -22,7 +21,7 @@ from .forms import CounterForm, FraudForm, FreezeForm, ReasonForm
 from .models import Account, LedgerTransaction
 from .selectors import account_get, account_list, elder_accounts, elder_for_accounts, entry_list, month_statement
 from .services.accounts import CANCEL_ROLES, DISTRICT_ROLES, FREEZE_ROLES
-from .services.deposits import COUNTER_KINDS
+from .services.deposits import COUNTER_KINDS, counter_closed_reason
 
 
 @login_required
@@ -61,23 +60,6 @@ def _actions(user, account: Account | None) -> dict[str, bool]:
     }
 
 
-def _counter_closed(elder, personal: Account | None) -> str:
-    """Why the counter takes no deposit or refund for this elder ("" when it does).
-
-    The services refuse such a booking; the page says why instead of offering the buttons.
-    """
-    if elder.life_status == LifeStatus.DECEASED:
-        return _(
-            "The elder has died: the personal account takes no deposits or refunds at the counter; "
-            "its balance is refunded when the account is cancelled."
-        )
-    if personal is not None and personal.status == Account.Status.ARCHIVED:
-        return _("The personal account is closed and archived: it takes no deposits or refunds.")
-    if personal is not None and personal.status == Account.Status.FROZEN:
-        return _("The personal account is frozen: it takes no deposits or refunds.")
-    return ""
-
-
 @login_required
 def elder_accounts_view(request, elder_pk):
     elder = elder_for_accounts(user=request.user, pk=elder_pk)
@@ -98,7 +80,7 @@ def elder_accounts_view(request, elder_pk):
             "months": [current.plus(-i) for i in range(12)],
             "actions": _actions(request.user, subsidy),
             "counter": services.counter_allowed(user=request.user, elder=elder),
-            "counter_closed": _counter_closed(elder, personal),
+            "counter_closed": counter_closed_reason(elder, personal),
             "events": subsidy.events.select_related("by")[:10] if subsidy else [],
             "freeze_form": FreezeForm(),
             "reason_form": ReasonForm(),
@@ -200,7 +182,7 @@ def counter_view(request, elder_pk, action):
         raise PermissionDenied(
             _("Only the community worker of the elder's community may take deposits or pay refunds.")
         )
-    closed = _counter_closed(elder, elder_accounts(elder=elder)[Account.Kind.PERSONAL])
+    closed = counter_closed_reason(elder, elder_accounts(elder=elder)[Account.Kind.PERSONAL])
     if closed:
         messages.error(request, closed)
         return redirect("voucher_elder", elder.pk)

@@ -155,7 +155,7 @@ def seed(ctx: DemoContext) -> None:
             apps = [_step(app, target, ctx, users, traveller, s) for app, s in zip(apps, scores, strict=True)]
         # One rejected case, one withdrawn, and one in each open state, filed two weeks ago
         # (the public notice one three days ago so its notice is still running).
-        traveller.move_to(datetime.datetime.combine(_workday_before(today, 12), datetime.time(9), tzinfo=SHANGHAI))
+        two_weeks_ago = datetime.datetime.combine(_workday_before(today, 12), datetime.time(9), tzinfo=SHANGHAI)
         plan = [
             S.FILED,
             S.COMMUNITY_REVIEW,
@@ -167,6 +167,8 @@ def seed(ctx: DemoContext) -> None:
             S.WITHDRAWN,
         ]
         for elder, target in zip(in_progress, plan, strict=False):
+            # Each case from the same day: the close of one case's notice moves the clock on.
+            traveller.move_to(two_weeks_ago)
             try:
                 app = svc.application_file(
                     elder=elder,

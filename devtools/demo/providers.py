@@ -10,6 +10,7 @@ from django.utils import timezone
 from djmoney.money import Money
 
 from devtools.demo.core import DEMO_PASSWORD, DemoContext
+from devtools.demo.vouchers import ledger_elders
 from eldercare.models import Role, RoleAssignment, User
 from eldercare.periods import Month, local_day_bounds
 from providers import quality
@@ -205,23 +206,25 @@ def seed(ctx: DemoContext) -> None:
 
 def _ledger_cases(ctx: DemoContext, provider: Provider, items, caregivers, admin) -> None:
     """The voucher demo's elders (see vouchers.seed) served by the first provider: a visit paid from
-    the subsidy, a costly one paid from the subsidy, then the personal account, then cash, and a
-    voided visit served again. Real visits, so the elders' statements and the settlement agree."""
-    elders = [e for e in ctx.elders if e.community_id == ctx.communities[0].pk][:3]
+    the subsidy, the costliest item (from the subsidy, then the personal account the family paid
+    into, then cash when both run short), and a voided visit served again. Real visits, so the elders' statements and the settlement agree."""
+    elders = [e for e in ledger_elders(ctx) if e.life_status == "active"][:3]
     if len(elders) < 3:
         return
     tz = local_day_bounds(ctx.today)[0].tzinfo
-    cases = [(elders[1], "120.00", S.COMPLETED, 6), (elders[0], "300.00", S.COMPLETED, 5)]
-    cases += [(elders[2], "100.00", S.VOIDED, 4), (elders[2], "100.00", S.COMPLETED, 3)]
+    plain = items[:7]  # subsidised items, as in _visits
+    costly = max(plain, key=lambda i: i.price.amount)
+    cases = [(elders[1], plain[0], S.COMPLETED, 6), (elders[0], costly, S.COMPLETED, 5)]
+    cases += [(elders[2], plain[1], S.VOIDED, 4), (elders[2], plain[1], S.COMPLETED, 3)]
     orders = []
-    for n, (elder, price, status, days_back) in enumerate(cases):
+    for n, (elder, item, status, days_back) in enumerate(cases):
         at = datetime.datetime.combine(ctx.today - datetime.timedelta(days=days_back), datetime.time(9), tzinfo=tz)
         orders.append(
             WorkOrder.objects.create(
                 elder=elder,
                 provider=provider,
-                item=items[n % 3],
-                price=Money(price, "CNY"),
+                item=item,
+                price=item.price,
                 scheduled_at=at,
                 booked_via=WorkOrder.BookedVia.PROVIDER,
                 booked_by=admin,

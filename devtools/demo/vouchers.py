@@ -1,42 +1,28 @@
-"""Demo ledger: a few elders with monthly credits, a personal deposit, a frozen account."""
+"""Demo ledger: a personal deposit and a frozen account, on elders the monthly run pays."""
 
 from devtools.demo.core import DemoContext
-from eldercare.models import LifeStatus
+from eldercare.models import Elder, LifeStatus
 from eldercare.money import cny
-from eldercare.periods import Month
-from vouchers.models import Account, LedgerTransaction
-from vouchers.services import (
-    account_freeze,
-    grant_credit,
-    grant_key,
-    personal_deposit,
-)
+from subsidies.standards.models import Entitlement
+from vouchers.models import Account
+from vouchers.services import account_freeze, personal_deposit
 
-MONTHLY = (80, 150, 260, 150, 60, 150)  # scheme A standards (self-care, semi-disabled, disabled, high age)
+
+def ledger_elders(ctx: DemoContext) -> list[Elder]:
+    """The first entitled elders of the first community (paid by the monthly run): the voucher
+    demo's cases, and the visits of providers.seed that pay from their accounts."""
+    entitled = set(
+        Entitlement.objects.filter(status="active", elder__community=ctx.communities[0]).values_list(
+            "elder_id", flat=True
+        )
+    )
+    return [e for e in ctx.elders if e.pk in entitled][:6]
 
 
 def seed(ctx: DemoContext) -> None:
-    """Three months of credits for six elders (district 70% / town 30%), a deposit on a personal
-    account and a frozen account. Small on purpose: it goes through the services."""
-    elders = [e for e in ctx.elders if e.community_id == ctx.communities[0].pk][: len(MONTHLY)]
-    this_month = Month.of(ctx.today)
-    months = [this_month.plus(-2), this_month.plus(-1), this_month]
-    for elder, monthly in zip(elders, MONTHLY, strict=False):
-        street = elder.community.parent
-        for month in months:
-            key = grant_key(elder_id=elder.pk, month=month)
-            if LedgerTransaction.objects.filter(idempotency_key=key).exists():
-                continue  # the monthly run already paid this month
-            amount = cny(monthly)
-            district_share = cny(amount.amount * 7 / 10)
-            grant_credit(
-                elder=elder,
-                month=month,
-                amount=amount,
-                idempotency_key=key,
-                shares={ctx.district: district_share, street: amount - district_share},
-                reference=f"demo:{month}",
-            )
+    """A deposit on a personal account and a death that freezes an account. Small on purpose: it
+    goes through the services; the subsidies are the monthly run's."""
+    elders = ledger_elders(ctx)
     if not elders:
         return
     # Money the family brings for co-pays; the visits paying from it are the providers' (providers.seed).

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from djmoney.money import Money
 
 from eldercare.errors import NotAllowed, ValidationFailed
-from eldercare.models import Elder, Role, User
+from eldercare.models import Elder, LifeStatus, Role, User
 from eldercare.money import cny
 from eldercare.scoping import scope_for
 
@@ -46,6 +46,23 @@ def counter_allowed(*, user: User, elder: Elder) -> bool:
     if not (user.is_superuser or user.has_role(*COUNTER_ROLES)):
         return False
     return scope_for(user).covers_community(elder.community_id)
+
+
+def counter_closed_reason(elder: Elder, personal: Account | None) -> str:
+    """Why the counter takes no deposit or refund for this elder ("" when it does).
+
+    The services refuse such a booking; the page says why instead of offering the buttons.
+    """
+    if elder.life_status == LifeStatus.DECEASED:
+        return _(
+            "The elder has died: the personal account takes no deposits or refunds at the counter; "
+            "its balance is refunded when the account is cancelled."
+        )
+    if personal is not None and personal.status == Account.Status.ARCHIVED:
+        return _("The personal account is closed and archived: it takes no deposits or refunds.")
+    if personal is not None and personal.status == Account.Status.FROZEN:
+        return _("The personal account is frozen: it takes no deposits or refunds.")
+    return ""
 
 
 def _check_counter(by: User | None, elder: Elder) -> None:
