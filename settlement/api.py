@@ -8,9 +8,10 @@ Months are addressed by `YYYY-MM`, quarters by `YYYYQn`; a quarter not prepared 
 
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from eldercare.errors import DomainError, NotAllowed
@@ -18,7 +19,7 @@ from eldercare.models import Division
 from eldercare.periods import Month, Quarter
 
 from . import selectors, services
-from .models import QuarterSettlement, ServiceMonth
+from .models import QuarterSettlement, RepaymentReceipt, ServiceMonth
 
 MONTH_PATTERN = r"\d{4}-\d{2}"
 QUARTER_PATTERN = r"\d{4}Q[1-4]"
@@ -83,6 +84,8 @@ class QuarterSerializer(serializers.ModelSerializer):
     need_amount = serializers.DecimalField(source="need_amount.amount", max_digits=14, decimal_places=2)
     prepared_by = serializers.CharField(source="prepared_by.username")
     approved_by = serializers.CharField(source="approved_by.username", allow_null=True, default=None)
+    repayments_deducted = serializers.SerializerMethodField(help_text="repayment claims deducted from providers")
+    payable = serializers.SerializerMethodField(help_text="total − repayments deducted")
 
     class Meta:
         model = QuarterSettlement
@@ -90,6 +93,8 @@ class QuarterSerializer(serializers.ModelSerializer):
             "quarter",
             "status",
             "total",
+            "repayments_deducted",
+            "payable",
             "subsidy",
             "copay",
             "district_share",
@@ -104,6 +109,20 @@ class QuarterSerializer(serializers.ModelSerializer):
             "approved_at",
         ]
         read_only_fields = fields
+
+    def _payables(self, obj):
+        cache = self.context.setdefault("payables", {})
+        if obj.pk not in cache:
+            cache[obj.pk] = selectors.quarter_payables(obj)
+        return cache[obj.pk]
+
+    @extend_schema_field(serializers.DecimalField(max_digits=14, decimal_places=2))
+    def get_repayments_deducted(self, obj) -> str:
+        return f"{self._payables(obj).deducted:.2f}"
+
+    @extend_schema_field(serializers.DecimalField(max_digits=14, decimal_places=2))
+    def get_payable(self, obj) -> str:
+        return f"{self._payables(obj).payable:.2f}"
 
 
 class QuarterEventSerializer(serializers.Serializer):
@@ -273,6 +292,112 @@ class SettlementQuarterViewSet(viewsets.ViewSet):
         return self._detail(q)
 
 
+# --- repayment claims against providers ------------------------------------------------------
+
+
+class RepaymentDeductionSerializer(serializers.Serializer):
+    quarter = serializers.CharField(source="settlement.label")
+    quarter_status = serializers.CharField(source="settlement.status")
+    amount = serializers.DecimalField(source="amount.amount", max_digits=14, decimal_places=2)
+    created_at = serializers.DateTimeField()
+
+
+class RepaymentReceiptSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    amount = serializers.DecimalField(source="amount.amount", max_digits=14, decimal_places=2)
+    received_on = serializers.DateField()
+    method = serializers.CharField(help_text="transfer, cash or other")
+    note = serializers.CharField()
+    by = serializers.CharField(source="by.username")
+    created_at = serializers.DateTimeField()
+
+
+class RepaymentClaimSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    provider = serializers.IntegerField(source="provider_id")
+    provider_name = serializers.CharField(source="provider.name")
+    district = serializers.IntegerField(source="district_id")
+    amount = serializers.DecimalField(source="amount.amount", max_digits=14, decimal_places=2)
+    ground = serializers.CharField(help_text="fraud or violation")
+    reason = serializers.CharField()
+    evidence = serializers.CharField()
+    deducted = serializers.DecimalField(source="deducted_amount", max_digits=14, decimal_places=2)
+    received = serializers.DecimalField(source="received_amount", max_digits=14, decimal_places=2)
+    remaining = serializers.DecimalField(max_digits=14, decimal_places=2)
+    status = serializers.CharField(help_text="open, partly_settled or settled")
+    created_by = serializers.CharField(source="created_by.username")
+    created_at = serializers.DateTimeField()
+
+
+class RepaymentClaimDetailSerializer(RepaymentClaimSerializer):
+    deductions = RepaymentDeductionSerializer(many=True, source="deductions.all")
+    receipts = RepaymentReceiptSerializer(many=True, source="receipts.all")
+
+
+class RepaymentClaimCreateSerializer(serializers.Serializer):
+    provider = serializers.IntegerField()
+    # Text: the service refuses zero, negative and non-numbers (NaN, ∞) with its own message.
+    amount = serializers.CharField(help_text="CNY, e.g. 240.00")
+    ground = serializers.CharField(help_text="fraud or violation")
+    reason = serializers.CharField(allow_blank=True)
+    evidence = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class RepaymentReceiptCreateSerializer(serializers.Serializer):
+    amount = serializers.CharField(help_text="CNY, e.g. 30.00")
+    received_on = serializers.DateField()
+    method = serializers.CharField(default=RepaymentReceipt.Method.TRANSFER, help_text="transfer, cash or other")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class RepaymentClaimViewSet(viewsets.ViewSet):
+    """Repayment claims against providers (追缴退赔), of the user's district: the district's
+    reviewers and finance make them; finance records what is paid back directly; deductions come
+    from the quarterly settlements."""
+
+    lookup_value_regex = r"\d+"
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if not (request.user.is_superuser or request.user.has_role(*selectors.CLAIM_ROLES)):
+            raise NotAllowed(_("Your role does not take part in repayment claims."))
+
+    def _detail(self, pk: int, code=status.HTTP_200_OK) -> Response:
+        claim = selectors.claim_get(user=self.request.user, pk=pk)
+        return Response(RepaymentClaimDetailSerializer(claim).data, status=code)
+
+    @extend_schema(responses={200: RepaymentClaimSerializer(many=True)})
+    def list(self, request):
+        return Response(RepaymentClaimSerializer(selectors.claims_for(user=request.user), many=True).data)
+
+    @extend_schema(request=RepaymentClaimCreateSerializer, responses={201: RepaymentClaimDetailSerializer})
+    def create(self, request):
+        data = _valid(RepaymentClaimCreateSerializer, request.data)
+        provider = get_object_or_404(selectors.claim_providers(user=request.user), pk=data["provider"])
+        claim = services.claim_create(
+            provider=provider,
+            amount=data["amount"],
+            ground=data["ground"],
+            reason=data["reason"],
+            evidence=data["evidence"],
+            by=request.user,
+        )
+        return self._detail(claim.pk, status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: RepaymentClaimDetailSerializer})
+    def retrieve(self, request, pk=None):
+        return self._detail(int(pk))
+
+    @extend_schema(request=RepaymentReceiptCreateSerializer, responses={201: RepaymentClaimDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def receipts(self, request, pk=None):
+        claim = selectors.claim_get(user=request.user, pk=int(pk))
+        data = _valid(RepaymentReceiptCreateSerializer, request.data)
+        services.claim_receipt_record(claim=claim, by=request.user, **data)
+        return self._detail(claim.pk, status.HTTP_201_CREATED)
+
+
 def register(router) -> None:
     router.register("settlement-months", SettlementMonthViewSet, basename="settlement-month")
     router.register("settlement-quarters", SettlementQuarterViewSet, basename="settlement-quarter")
+    router.register("repayment-claims", RepaymentClaimViewSet, basename="repayment-claim")

@@ -17,15 +17,18 @@ triggers (migration 0002) refuse UPDATE/DELETE of their rows; quarter events are
 (migration 0003).
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from djmoney.models.fields import MoneyField
 from simple_history.models import HistoricalRecords
 
 from eldercare.models import Division, TimeStampedModel
+from eldercare.money import round_cny
 
 
 def _money(label):
@@ -340,3 +343,138 @@ class SettlementReport(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.quarter:%Y-%m}"
+
+
+class RepaymentClaim(TimeStampedModel):
+    """What a provider owes back (追缴退赔): settlement obtained by fraud or another violation.
+
+    Settled by deductions from the provider's quarterly settlements (`RepaymentDeduction`) and by
+    money paid back directly (`RepaymentReceipt`); what remains and the status are derived, never
+    stored. Append-only: a mistake is corrected by a new claim or receipt, not an edit.
+    """
+
+    class Ground(models.TextChoices):
+        # The values of the provider library's termination grounds of the same name.
+        FRAUD = "fraud", _("Fraud")
+        VIOLATION = "violation", _("Other violation")
+
+    class Status(models.TextChoices):
+        OPEN = "open", pgettext_lazy("repayment claim", "Open")
+        PARTLY_SETTLED = "partly_settled", _("Partly settled")
+        SETTLED = "settled", _("Settled")
+
+    provider = models.ForeignKey(
+        "providers.Provider", on_delete=models.PROTECT, related_name="repayment_claims", verbose_name=_("provider")
+    )
+    district = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("district"))
+    amount = _money(_("amount"))
+    ground = models.CharField(_("ground"), max_length=20, choices=Ground.choices)
+    reason = models.TextField(_("reason"))
+    evidence = models.CharField(_("evidence reference"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("repayment claim")
+        verbose_name_plural = _("repayment claims")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="repayment_claim_amount_positive"),
+            models.CheckConstraint(condition=~Q(reason=""), name="repayment_claim_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider_id} {self.amount}"
+
+    def _sum(self, name: str) -> Decimal:
+        # Annotated by the selectors (`claims_with_figures`); summed here for a bare instance.
+        value = getattr(self, name, None)
+        if value is None:
+            rows = self.deductions if name == "deducted" else self.receipts
+            value = rows.aggregate(s=Sum("amount"))["s"]
+        return round_cny(value or 0)
+
+    @property
+    def deducted_amount(self) -> Decimal:
+        return self._sum("deducted")
+
+    @property
+    def received_amount(self) -> Decimal:
+        return self._sum("received")
+
+    @property
+    def remaining(self) -> Decimal:
+        """The amount still owed: the claim minus what was deducted and received."""
+        return round_cny(self.amount.amount) - self.deducted_amount - self.received_amount
+
+    @property
+    def status(self) -> str:
+        if self.remaining <= 0:
+            return self.Status.SETTLED
+        if self.deducted_amount or self.received_amount:
+            return self.Status.PARTLY_SETTLED
+        return self.Status.OPEN
+
+    def get_status_display(self) -> str:
+        return str(self.Status(self.status).label)
+
+
+class RepaymentDeduction(models.Model):
+    """Part of a claim deducted from the provider's payable total in a quarterly settlement.
+
+    Provisional while the quarter is not approved (preparing it again recomputes them, as its
+    lines); final once the quarter is approved, when the repayment is booked in the ledger."""
+
+    claim = models.ForeignKey(
+        RepaymentClaim, on_delete=models.PROTECT, related_name="deductions", verbose_name=_("repayment claim")
+    )
+    settlement = models.ForeignKey(
+        QuarterSettlement, on_delete=models.PROTECT, related_name="repayment_deductions", verbose_name=_("quarter")
+    )
+    amount = _money(_("amount deducted"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["settlement_id", "claim_id"]
+        verbose_name = _("repayment deduction")
+        verbose_name_plural = _("repayment deductions")
+        constraints = [
+            # A claim is deducted at most once in a quarter, whatever the code does.
+            models.UniqueConstraint(fields=["claim", "settlement"], name="repayment_deducted_once_a_quarter"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="repayment_deduction_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.settlement} {self.claim_id} {self.amount}"
+
+
+class RepaymentReceipt(models.Model):
+    """Money of a claim paid back directly by the provider, recorded by finance."""
+
+    class Method(models.TextChoices):
+        TRANSFER = "transfer", _("Bank transfer")
+        CASH = "cash", _("Cash")
+        OTHER = "other", _("Other")
+
+    claim = models.ForeignKey(
+        RepaymentClaim, on_delete=models.PROTECT, related_name="receipts", verbose_name=_("repayment claim")
+    )
+    amount = _money(_("amount received"))
+    received_on = models.DateField(_("received on"))
+    method = models.CharField(_("payment method"), max_length=10, choices=Method.choices, default=Method.TRANSFER)
+    note = models.TextField(_("note"), blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["claim_id", "received_on", "id"]
+        verbose_name = _("repayment receipt")
+        verbose_name_plural = _("repayment receipts")
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="repayment_receipt_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id} {self.amount} {self.received_on}"

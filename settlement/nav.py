@@ -1,4 +1,5 @@
-"""Menu entry and home work lists of the settlement: towns (months to confirm), finance (quarters)."""
+"""Menu entries and home work lists of the settlement: towns (months to confirm), finance
+(quarters, repayment claims still open)."""
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -8,7 +9,7 @@ from eldercare.models import Role, User
 from eldercare.nav import NavItem, WorkPanel
 
 from .models import QuarterSettlement
-from .selectors import months_to_confirm, quarter_last_return, quarters_to_settle
+from .selectors import CLAIM_ROLES, claims_open, months_to_confirm, quarter_last_return, quarters_to_settle
 
 NAV_ITEMS = (
     NavItem(
@@ -17,6 +18,7 @@ NAV_ITEMS = (
         (Role.FINANCE, Role.SUPERVISOR, Role.DISTRICT_REVIEWER, Role.SYSADMIN),
         60,
     ),
+    NavItem(gettext_lazy("Repayment claims"), "settlement_claims", CLAIM_ROLES, 61),
 )
 
 
@@ -94,10 +96,29 @@ def _finance_panel(user: User) -> list[WorkPanel]:
     ]
 
 
+def _claims_panel(user: User) -> list[WorkPanel]:
+    """Repayment claims with money still to recover: finance deducts or records the receipts."""
+    claims = claims_open(user=user)
+    if not claims:
+        return []
+    rows = [
+        {
+            "label": _("%(provider)s · %(reason)s") % {"provider": c.provider.name, "reason": c.reason[:30]},
+            "url": reverse("settlement_claim", args=[c.pk]),
+            "detail": _("%(remaining)s of %(amount)s to recover")
+            % {"remaining": f"{c.remaining:.2f}", "amount": f"{c.amount.amount:.2f}"},
+            "flag": "",
+        }
+        for c in claims
+    ]
+    return [WorkPanel(title=_("Open repayment claims"), rows=rows, url=reverse("settlement_claims"), count=len(rows))]
+
+
 def worklist(user: User) -> list[WorkPanel]:
     panels: list[WorkPanel] = []
     if user.has_role(Role.STREET_REVIEWER):
         panels += _towns_panel(user)
     if user.is_superuser or user.has_role(Role.FINANCE):
         panels += _finance_panel(user)
+        panels += _claims_panel(user)
     return panels

@@ -27,6 +27,7 @@ from providers.rules import COMMUNITY_CONTACT_RATE, DISTRICT_SAMPLE_RATE
 from subsidies.standards.models import Entitlement
 
 from .models import MonthLine, QuarterSettlement
+from .selectors import quarter_payables
 
 CNY_FORMAT = '"¥"#,##0.00;-"¥"#,##0.00'
 
@@ -41,10 +42,25 @@ class ReportData:
     months: list[str] = field(default_factory=list)
     month_totals: list[Decimal] = field(default_factory=list)
     needs: list[dict] = field(default_factory=list)
+    # Per provider: its total, the repayment claims deducted from it and what is payable.
+    payables: list[dict] = field(default_factory=list)
+
+    @property
+    def deducted(self) -> Decimal:
+        return sum((p["deducted"] for p in self.payables), Decimal("0"))
+
+    @property
+    def payable(self) -> Decimal:
+        return sum((p["payable"] for p in self.payables), Decimal("0"))
 
     def checksum(self) -> str:
         payload = json.dumps(
-            {"rows": self.rows, "needs": self.needs, "months": [str(x) for x in self.month_totals]},
+            {
+                "rows": self.rows,
+                "needs": self.needs,
+                "months": [str(x) for x in self.month_totals],
+                "payables": self.payables,
+            },
             sort_keys=True,
             default=str,
         )
@@ -97,6 +113,11 @@ def quarter_report_data(settlement: QuarterSettlement) -> ReportData:
                 "amount": n.amount.amount,
             }
         )
+    payables = quarter_payables(settlement)
+    data.payables = [
+        {"name": p.name, "total": p.total, "deducted": p.deducted, "payable": p.payable}
+        for p in (payables.providers if payables else [])
+    ]
     return data
 
 
@@ -177,10 +198,19 @@ def settlement_xlsx(data: ReportData) -> bytes:
     total = {k: sum((r[k] for r in data.rows), Decimal("0")) for k in columns if k != "name"}
     summary_rows.append({"name": _("Total"), **total})
     frames = {_("Summary"): _frame(summary_rows, columns)}
+    # Each provider's total row also shows the repayments deducted from it and what is payable.
+    deducted_label, payable_label = _("Repayments deducted"), _("Payable")
+    money_columns |= {deducted_label, payable_label}
+    payables = {p["name"]: p for p in data.payables}
     for provider in data.by_provider:
         mine = [{**r, "name": r["town"]} for r in data.rows if r["provider"] == provider["name"]]
         mine.append({**provider, "name": _("Total")})
-        frames[provider["name"]] = _frame(mine, columns)
+        frame = _frame(mine, columns)
+        p = payables.get(provider["name"], {"deducted": Decimal("0"), "payable": provider["total"]})
+        padding = [None] * (len(mine) - 1)
+        frame[deducted_label] = [*padding, float(p["deducted"])]
+        frame[payable_label] = [*padding, float(p["payable"])]
+        frames[provider["name"]] = frame
     return _write(frames, money_columns)
 
 

@@ -1,21 +1,38 @@
 """Reads of the settlement, scoped to who is looking (an object outside scope answers 404)."""
 
+from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
 from eldercare.models import Division, Role, User
+from eldercare.money import round_cny
 from eldercare.periods import Month, Quarter
 from eldercare.scoping import scope_for
+from providers.models import Provider
 
 from .compute import Line, month_figures
-from .models import MonthLine, QuarterEvent, QuarterSettlement, ServiceMonth, SettlementReport, TownConfirmation
+from .models import (
+    MonthLine,
+    QuarterEvent,
+    QuarterSettlement,
+    RepaymentClaim,
+    RepaymentDeduction,
+    RepaymentReceipt,
+    ServiceMonth,
+    SettlementReport,
+    TownConfirmation,
+)
 
 QUARTER_ROLES = (Role.FINANCE, Role.SUPERVISOR, Role.DISTRICT_REVIEWER, Role.SYSADMIN)
 REPORT_ROLES = (Role.FINANCE, Role.SUPERVISOR, Role.SYSADMIN)
 MONTH_ROLES = (*QUARTER_ROLES, Role.STREET_REVIEWER, Role.PROVIDER_ADMIN)
+# Repayment claims against providers: the district's reviewers and finance, each their district.
+CLAIM_ROLES = (Role.FINANCE, Role.DISTRICT_REVIEWER, Role.SYSADMIN)
 
 
 def _sees(user: User, roles) -> bool:
@@ -214,9 +231,144 @@ def report_get(*, user: User, pk: int) -> SettlementReport:
     return obj
 
 
+# --- repayment claims against providers ------------------------------------------------------
+
+_MONEY = DecimalField(max_digits=14, decimal_places=2)
+
+
+def _settled_sum(model) -> Coalesce:
+    rows = model.objects.filter(claim=OuterRef("pk")).values("claim").annotate(s=Sum("amount")).values("s")
+    return Coalesce(Subquery(rows, output_field=_MONEY), Value(Decimal("0")), output_field=_MONEY)
+
+
+def claims_with_figures(qs: QuerySet[RepaymentClaim]) -> QuerySet[RepaymentClaim]:
+    """Claims with what was deducted (`deducted`, in any quarterly settlement, approved or not
+    yet) and received (`received`) annotated; `remaining` and `status` read them."""
+    return qs.annotate(deducted=_settled_sum(RepaymentDeduction), received=_settled_sum(RepaymentReceipt))
+
+
+def _claim_districts_q(user: User):
+    scope = scope_for(user)
+    if scope.all:
+        return None
+    return scope.district_ids
+
+
+def claims_for(*, user: User) -> QuerySet[RepaymentClaim]:
+    """The claims of the user's district (finance, district reviewers); none for other roles."""
+    if not _sees(user, CLAIM_ROLES):
+        return RepaymentClaim.objects.none()
+    qs = RepaymentClaim.objects.select_related("provider", "district", "created_by")
+    districts = _claim_districts_q(user)
+    if districts is not None:
+        qs = qs.filter(district_id__in=districts)
+    return claims_with_figures(qs)
+
+
+def claim_get(*, user: User, pk: int) -> RepaymentClaim:
+    obj = claims_for(user=user).filter(pk=pk).first()
+    if obj is None:
+        raise Http404
+    return obj
+
+
+def claims_open(*, user: User) -> list[RepaymentClaim]:
+    """The user's claims with money still to recover, oldest first."""
+    return [c for c in claims_for(user=user).order_by("created_at", "id") if c.remaining > 0]
+
+
+def claim_providers(*, user: User) -> QuerySet[Provider]:
+    """The providers a claim may be made against: those of the user's district."""
+    if not _sees(user, CLAIM_ROLES):
+        return Provider.objects.none()
+    qs = Provider.objects.all()
+    districts = _claim_districts_q(user)
+    if districts is not None:
+        qs = qs.filter(district_id__in=districts)
+    return qs.order_by("name")
+
+
+def claim_deductions(claim: RepaymentClaim) -> QuerySet[RepaymentDeduction]:
+    return claim.deductions.select_related("settlement").order_by("settlement__quarter", "id")
+
+
+def claim_receipts(claim: RepaymentClaim) -> QuerySet[RepaymentReceipt]:
+    return claim.receipts.select_related("by").order_by("received_on", "id")
+
+
+@dataclass
+class ProviderPayable:
+    """One provider in a quarterly settlement: its total, the repayments deducted, what is paid."""
+
+    provider_id: int
+    name: str
+    total: Decimal
+    deducted: Decimal
+    deductions: list[RepaymentDeduction] = field(default_factory=list)
+
+    @property
+    def payable(self) -> Decimal:
+        return self.total - self.deducted
+
+
+@dataclass
+class QuarterPayables:
+    providers: list[ProviderPayable]
+    total: Decimal
+    deducted: Decimal
+
+    @property
+    def payable(self) -> Decimal:
+        return self.total - self.deducted
+
+    @property
+    def deductions(self) -> list[RepaymentDeduction]:
+        return [d for p in self.providers for d in p.deductions]
+
+
+def quarter_payables(settlement: QuarterSettlement | None) -> QuarterPayables | None:
+    """Per provider of a quarterly settlement: its total, the repayment claims deducted from it
+    and the payable amount (total − deductions). The quarter is read through a scoped selector
+    first; the figures are district-wide, as the quarter's."""
+    if settlement is None:
+        return None
+    totals: dict[int, Decimal] = defaultdict(lambda: Decimal("0"))
+    for provider_id, amount in settlement.lines.values_list("provider_id", "total"):
+        totals[provider_id] += round_cny(amount or 0)
+    by_provider: dict[int, list[RepaymentDeduction]] = defaultdict(list)
+    for d in settlement.repayment_deductions.select_related("claim").order_by("claim__created_at", "claim_id"):
+        by_provider[d.claim.provider_id].append(d)
+    names = dict(Provider.objects.filter(pk__in=set(totals) | set(by_provider)).values_list("pk", "name"))
+    rows = [
+        ProviderPayable(
+            provider_id=p,
+            name=names.get(p, "—"),
+            total=totals.get(p, Decimal("0")),
+            deducted=sum((d.amount.amount for d in by_provider.get(p, [])), Decimal("0")),
+            deductions=by_provider.get(p, []),
+        )
+        for p in sorted(set(totals) | set(by_provider), key=lambda k: names.get(k, ""))
+    ]
+    return QuarterPayables(
+        providers=rows,
+        total=sum((r.total for r in rows), Decimal("0")),
+        deducted=sum((r.deducted for r in rows), Decimal("0")),
+    )
+
+
 __all__ = [
+    "CLAIM_ROLES",
     "Line",
     "MonthState",
+    "ProviderPayable",
+    "QuarterPayables",
+    "claim_deductions",
+    "claim_get",
+    "claim_providers",
+    "claim_receipts",
+    "claims_for",
+    "claims_open",
+    "claims_with_figures",
     "QuarterState",
     "month_lines",
     "month_states",
@@ -225,6 +377,7 @@ __all__ = [
     "quarter_find",
     "quarter_get",
     "quarter_last_return",
+    "quarter_payables",
     "quarters_for",
     "quarters_to_settle",
     "report_get",

@@ -9,6 +9,11 @@ Workflows:
   PREPARED → RETURNED (`quarter_send_back`, by the same reviewer as an approval: another finance
   user than the preparer, with a reason) → PREPARED again (by anyone in finance; the new preparer
   may not approve it). A RETURNED quarter cannot be approved before it is prepared again.
+- a repayment claim against a provider (追缴退赔, `claim_create`): deducted from the provider's
+  total in the quarterly settlements (`quarter_prepare`, oldest claim first, at most the
+  provider's quarter total; the rest stays open for the next quarter) and paid back directly
+  (`claim_receipt_record`). Deductions of a quarter not approved yet are recomputed each time it
+  is prepared; approving the quarter makes them final and books them in the ledger.
 """
 
 import datetime
@@ -30,6 +35,7 @@ from eldercare.scoping import scope_for
 from eldercare.workflow import Move, Workflow, transition_apply
 from providers.models import Provider
 from subsidies.standards.models import Entitlement, Grant
+from vouchers.services import provider_repayment_post
 
 from .compute import ledger_totals, month_figures
 from .models import (
@@ -38,11 +44,14 @@ from .models import (
     QuarterLine,
     QuarterNeed,
     QuarterSettlement,
+    RepaymentClaim,
+    RepaymentDeduction,
+    RepaymentReceipt,
     ServiceMonth,
     SettlementReport,
     TownConfirmation,
 )
-from .selectors import REPORT_ROLES
+from .selectors import REPORT_ROLES, claims_with_figures
 from .tasks import produce_report
 
 FINANCE_ROLES = (Role.FINANCE, Role.SYSADMIN)
@@ -354,10 +363,13 @@ def quarter_prepare(*, quarter: Quarter, by: User) -> QuarterSettlement:
     if settlement.pk is not None:
         settlement.lines.all().delete()
         settlement.needs.all().delete()
+        # Not approved yet: its repayment deductions are provisional, recomputed below.
+        settlement.repayment_deductions.all().delete()
         settlement.prepared_by, settlement.prepared_at = by, now
     settlement.save()
     lines = QuarterLine.objects.bulk_create(_quarter_lines(settlement, quarter))
     needs = QuarterNeed.objects.bulk_create(_needs(settlement, quarter))
+    _deduct_repayments(settlement, lines)
 
     def total(attr: str, rows) -> Money:
         return cny(sum((getattr(x, attr).amount for x in rows), Decimal("0")))
@@ -405,10 +417,11 @@ def quarter_approve(*, settlement: QuarterSettlement, by: User, note: str = "") 
             % {"n": len(differences)},
             differences=differences,
         )
+    approved_at = timezone.now()
     transition_apply(
         settlement,
         to=QuarterSettlement.Status.APPROVED,
-        fields={"approved_by": by, "approved_at": timezone.now()},
+        fields={"approved_by": by, "approved_at": approved_at},
         update_fields=["status", "approved_by", "approved_at", "updated_at"],
         record=lambda from_status: QuarterEvent.objects.create(
             settlement=settlement,
@@ -418,6 +431,19 @@ def quarter_approve(*, settlement: QuarterSettlement, by: User, note: str = "") 
             by=by,
         ),
     )
+    # The deductions are final now: each is booked in the ledger on the day of the approval.
+    day = timezone.localdate(approved_at)
+    for d in settlement.repayment_deductions.select_related("claim__provider", "claim__district").order_by("pk"):
+        provider_repayment_post(
+            provider=d.claim.provider,
+            district=d.claim.district,
+            amount=d.amount,
+            idempotency_key=f"repayment:deduction:{d.pk}",
+            business_date=day,
+            reference=f"repayment-claim:{d.claim_id}",
+            memo=_("Repayment claim %(id)s deducted in the settlement of %(q)s") % {"id": d.claim_id, "q": quarter},
+            by=by,
+        )
     return settlement
 
 
@@ -455,6 +481,132 @@ def quarter_send_back(*, settlement: QuarterSettlement, by: User, reason: str) -
         ),
     )
     return settlement
+
+
+# --- repayment claims against providers ------------------------------------------------------
+
+CLAIM_CREATE_ROLES = (Role.DISTRICT_REVIEWER, Role.FINANCE)
+
+
+def _claim_actor(user: User, district_id: int, roles) -> None:
+    """The user holds one of `roles` in the district (a system administrator anywhere)."""
+    if _is_admin(user):
+        return
+    if not (user.has_role(*roles) and district_id in scope_for(user).district_ids):
+        raise NotAllowed(
+            _("Only the district's reviewers and finance may make a repayment claim against its providers.")
+            if Role.DISTRICT_REVIEWER in roles
+            else _("Only the district's finance may record a repayment.")
+        )
+
+
+def _claim_amount(value) -> Decimal:
+    """A finite amount above zero, in CNY, rounded to the fen; anything else is refused."""
+    if isinstance(value, Money):
+        if str(value.currency) != "CNY":
+            raise ValidationFailed(_("Amounts are in CNY."))
+        value = value.amount
+    try:
+        amount = Decimal(str(value).strip())
+    except (ArithmeticError, ValueError, TypeError) as exc:
+        raise ValidationFailed(_("Enter the amount as a number of yuan, e.g. 240.00.")) from exc
+    if not amount.is_finite():
+        raise ValidationFailed(_("Enter the amount as a number of yuan, e.g. 240.00."))
+    amount = round_cny(amount)
+    if amount <= 0:
+        raise ValidationFailed(_("The amount must be more than zero."))
+    return amount
+
+
+@transaction.atomic
+def claim_create(
+    *, provider: Provider, amount, ground: str, reason: str, by: User, evidence: str = ""
+) -> RepaymentClaim:
+    """A repayment claim against a provider (追缴退赔) by the reviewer or finance of its district."""
+    _claim_actor(by, provider.district_id, CLAIM_CREATE_ROLES)
+    value = _claim_amount(amount)
+    if ground not in RepaymentClaim.Ground.values:
+        raise ValidationFailed(_("Choose the ground of the claim."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(_("Say why the provider must repay."))
+    return RepaymentClaim.objects.create(
+        provider=provider,
+        district_id=provider.district_id,
+        amount=cny(value),
+        ground=ground,
+        reason=reason,
+        evidence=(evidence or "").strip()[:200],
+        created_by=by,
+    )
+
+
+@transaction.atomic
+def claim_receipt_record(
+    *,
+    claim: RepaymentClaim,
+    amount,
+    received_on: datetime.date,
+    by: User,
+    method: str = RepaymentReceipt.Method.TRANSFER,
+    note: str = "",
+) -> RepaymentReceipt:
+    """Finance records money of the claim paid back directly, at most what remains; booked in
+    the ledger on the day it was received."""
+    _claim_actor(by, claim.district_id, (Role.FINANCE,))
+    value = _claim_amount(amount)
+    if method not in RepaymentReceipt.Method.values:
+        raise ValidationFailed(_("Choose how the money was paid back."))
+    if received_on > timezone.localdate():
+        raise ValidationFailed(_("The day the money was received cannot be in the future."))
+    # The claim's row serialises the receipts and deductions of one claim.
+    claim = RepaymentClaim.objects.select_for_update().get(pk=claim.pk)
+    claim = claims_with_figures(RepaymentClaim.objects.filter(pk=claim.pk)).select_related("provider", "district")[0]
+    if value > claim.remaining:
+        raise ValidationFailed(
+            _("Only %(remaining)s of this claim remains to be repaid.") % {"remaining": cny(claim.remaining)}
+        )
+    receipt = RepaymentReceipt.objects.create(
+        claim=claim, amount=cny(value), received_on=received_on, method=method, note=(note or "").strip(), by=by
+    )
+    provider_repayment_post(
+        provider=claim.provider,
+        district=claim.district,
+        amount=receipt.amount,
+        idempotency_key=f"repayment:receipt:{receipt.pk}",
+        business_date=received_on,
+        reference=f"repayment-claim:{claim.pk}",
+        memo=_("Repayment claim %(id)s paid back directly") % {"id": claim.pk},
+        by=by,
+        paid_directly=True,
+    )
+    return receipt
+
+
+def _deduct_repayments(settlement: QuarterSettlement, lines: list[QuarterLine]) -> list[RepaymentDeduction]:
+    """Deduct the open claims of each provider paid in the quarter from its total: oldest claim
+    first, at most the provider's total; what is left stays open for the next quarter. The
+    settlement's own deductions were removed first, so nothing is deducted twice."""
+    owed: dict[int, Decimal] = defaultdict(lambda: Decimal("0"))
+    for x in lines:
+        owed[x.provider_id] += x.total.amount
+    paid = [p for p, total in owed.items() if total > 0]
+    if not paid:
+        return []
+    # Lock the claims (in id order) so that a receipt recorded meanwhile cannot overlap.
+    ids = list(
+        RepaymentClaim.objects.select_for_update()
+        .filter(provider_id__in=paid)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    rows = []
+    for claim in claims_with_figures(RepaymentClaim.objects.filter(pk__in=ids)).order_by("created_at", "pk"):
+        take = min(claim.remaining, owed[claim.provider_id])
+        if take > 0:
+            rows.append(RepaymentDeduction(claim=claim, settlement=settlement, amount=cny(take)))
+            owed[claim.provider_id] -= take
+    return RepaymentDeduction.objects.bulk_create(rows)
 
 
 def months_of(quarter: Quarter) -> list[datetime.date]:

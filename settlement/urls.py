@@ -11,6 +11,9 @@ urlpatterns = [
     path("quarters/<str:quarter>/approve/", views.quarter_approve_view, name="settlement_quarter_approve"),
     path("quarters/<str:quarter>/send-back/", views.quarter_send_back_view, name="settlement_quarter_send_back"),
     path("quarters/<str:quarter>/reports/", views.report_request_view, name="settlement_report_request"),
+    path("claims/", views.claims_view, name="settlement_claims"),
+    path("claims/<int:pk>/", views.claim_view, name="settlement_claim"),
+    path("claims/<int:pk>/receipts/", views.claim_receipt_view, name="settlement_claim_receipt"),
     path("reports/<int:pk>/", views.report_status_view, name="settlement_report_status"),
     path("reports/<int:pk>/download/", views.report_download_view, name="settlement_report_download"),
 ]

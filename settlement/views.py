@@ -4,21 +4,24 @@ from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from eldercare.errors import DomainError
 from eldercare.models import Division, Role
+from eldercare.money import cny
 from eldercare.periods import Month, Quarter
 from eldercare.scoping import scope_for
 
 from . import selectors, services
-from .models import QuarterSettlement, SettlementReport
+from .models import QuarterSettlement, RepaymentClaim, RepaymentReceipt, SettlementReport
 from .reports import bar_chart_svg, provider_month_quality, provider_names
 from .selectors import REPORT_ROLES
 
@@ -91,9 +94,14 @@ def month_view(request, month):
     street_names = dict(Division.objects.filter(pk__in=streets).values_list("pk", "name"))
     names = provider_names({x.provider_id for x in lines})
     communities = dict(Division.objects.filter(pk__in={x.community_id for x in lines}).values_list("pk", "name"))
+    money = ("subsidy", "personal", "cash", "total")
     rows = [
         {
             "line": x,
+            # Live figures are Decimals, locked lines Money: shown alike, in yuan.
+            "money": {
+                k: cny(getattr(x, k).amount if hasattr(getattr(x, k), "amount") else getattr(x, k)) for k in money
+            },
             "provider": names.get(x.provider_id, ""),
             "community": communities.get(x.community_id, ""),
             "street": street_names.get(x.street_id, ""),
@@ -101,12 +109,7 @@ def month_view(request, month):
         for x in lines
     ]
     quality = provider_month_quality(list(names), m.first_day, m.last_day)
-    totals = {
-        k: sum(
-            ((getattr(x, k).amount if hasattr(getattr(x, k), "amount") else getattr(x, k)) for x in lines), Decimal("0")
-        )
-        for k in ("total", "subsidy", "personal", "cash")
-    }
+    totals: dict = {k: cny(sum((r["money"][k].amount for r in rows), Decimal("0"))) for k in money}
     totals["visits"] = sum(x.visits for x in lines)
     return render(
         request,
@@ -169,6 +172,7 @@ def quarter_view(request, quarter):
                 {"e": e, "from": labels.get(e.from_status, "—"), "to": labels.get(e.to_status, e.to_status)}
                 for e in (settlement.events.select_related("by") if settlement else [])
             ],
+            "payables": selectors.quarter_payables(settlement),
             "reports": selectors.reports_for(user=user).filter(quarter=q.first_day)[:12],
             "report_kinds": SettlementReport.Kind.choices,
             "can_settle": can_settle,
@@ -252,6 +256,102 @@ def report_download_view(request, pk):
         raise Http404
     name = f"{Month.of(report.quarter).quarter}-{report.kind}{Path(report.path).suffix}"
     return FileResponse(open(report.path, "rb"), as_attachment=True, filename=name)  # noqa: SIM115
+
+
+# --- repayment claims against providers (追缴退赔) ---------------------------------------------
+
+
+class ClaimForm(forms.Form):
+    provider = forms.ModelChoiceField(queryset=None, label=gettext_lazy("provider"))
+    amount = forms.DecimalField(
+        label=gettext_lazy("amount"), max_digits=14, decimal_places=2, min_value=Decimal("0.01")
+    )
+    ground = forms.ChoiceField(label=gettext_lazy("ground"), choices=RepaymentClaim.Ground.choices)
+    reason = forms.CharField(label=gettext_lazy("reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    evidence = forms.CharField(label=gettext_lazy("evidence reference"), max_length=200, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = selectors.claim_providers(user=user)
+
+
+class ReceiptForm(forms.Form):
+    amount = forms.DecimalField(
+        label=gettext_lazy("amount received"), max_digits=14, decimal_places=2, min_value=Decimal("0.01")
+    )
+    received_on = forms.DateField(label=gettext_lazy("received on"), widget=forms.DateInput(attrs={"type": "date"}))
+    method = forms.ChoiceField(label=gettext_lazy("payment method"), choices=RepaymentReceipt.Method.choices)
+    note = forms.CharField(label=gettext_lazy("note"), required=False)
+
+
+def _may_create_claim(user) -> bool:
+    return user.is_superuser or user.has_role(Role.FINANCE, Role.DISTRICT_REVIEWER, Role.SYSADMIN)
+
+
+def _may_receive(user) -> bool:
+    return user.is_superuser or user.has_role(Role.FINANCE, Role.SYSADMIN)
+
+
+@login_required
+def claims_view(request):
+    """Repayment claims of the user's district, and the form to make one."""
+    user = request.user
+    if not (user.is_superuser or user.has_role(*selectors.CLAIM_ROLES)):
+        raise Http404
+    form = ClaimForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            claim = services.claim_create(
+                provider=form.cleaned_data["provider"],
+                amount=form.cleaned_data["amount"],
+                ground=form.cleaned_data["ground"],
+                reason=form.cleaned_data["reason"],
+                evidence=form.cleaned_data["evidence"],
+                by=user,
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The repayment claim is recorded."))
+            return redirect("settlement_claim", pk=claim.pk)
+    return render(
+        request,
+        "settlement/claims.html",
+        {"claims": selectors.claims_for(user=user), "form": form, "can_create": _may_create_claim(user)},
+    )
+
+
+@login_required
+def claim_view(request, pk):
+    claim = selectors.claim_get(user=request.user, pk=pk)
+    return render(
+        request,
+        "settlement/claim.html",
+        {
+            "c": claim,
+            "deductions": selectors.claim_deductions(claim),
+            "receipts": selectors.claim_receipts(claim),
+            "form": ReceiptForm(initial={"received_on": timezone.localdate(), "amount": claim.remaining}),
+            "can_receive": _may_receive(request.user) and claim.remaining > 0,
+        },
+    )
+
+
+@login_required
+@require_POST
+def claim_receipt_view(request, pk):
+    claim = selectors.claim_get(user=request.user, pk=pk)
+    form = ReceiptForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Check the amount and the day the money was received."))
+        return redirect("settlement_claim", pk=claim.pk)
+    try:
+        services.claim_receipt_record(claim=claim, by=request.user, **form.cleaned_data)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The repayment is recorded."))
+    return redirect("settlement_claim", pk=claim.pk)
 
 
 def today():

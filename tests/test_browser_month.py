@@ -442,7 +442,7 @@ def test_a_month_of_the_district(district, clock, walk, settings):
     expect(page.locator("#quarter-status")).to_have_text("已编制，待审核")
     expect(page.locator("#quarter-total")).to_have_text("410.00")  # the scenario's 350.00 + 60.00
     # One visit in the third month, all subsidy, split district : town = 7 : 3.
-    cells = page.locator("tr", has_text=PROVIDER).locator("td")
+    cells = page.locator("tr", has_text=PROVIDER).first.locator("td")
     expect(cells).to_have_text(
         [
             PROVIDER,
@@ -459,6 +459,8 @@ def test_a_month_of_the_district(district, clock, walk, settings):
             "¥60.00",
         ]
     )
+    # No repayment claim: the quarter's 410.00 is payable in full.
+    expect(page.locator("#quarter-payable")).to_have_text("410.00")
     # Next quarter: the new elder joins the scenario's three, (150 + 150 + 60 + 260) × 3.
     expect(page.get_by_role("heading", name="下季度资金拨付需求")).to_contain_text("4 · ¥1,860.00")
     expect(page.locator("#four-eyes-note")).to_be_visible()

@@ -7,12 +7,19 @@
 - The current quarter: its ended months locked in order except the last one, left open with the
   first town's confirmation only, so the others' work lists show it (龙川街道 has confirmed,
   仙女镇 and 邵伯镇 wait); the current month open.
+- One repayment claim (追缴退赔) of 240.00 against the provider paid most in the last closed
+  quarter: preparing that quarter deducts it from the provider's payable total.
 """
+
+from django.db.models import Sum
+from djmoney.money import Money
 
 from devtools.demo.core import DemoContext
 from eldercare.models import Division, Role, User
 from eldercare.periods import Month
-from settlement.services import month_confirm, service_month_get_or_open, streets_to_confirm
+from providers.models import Provider
+from settlement.models import MonthLine, RepaymentClaim
+from settlement.services import claim_create, month_confirm, service_month_get_or_open, streets_to_confirm
 
 
 def _reviewers(ctx: DemoContext) -> dict[int, User]:
@@ -53,3 +60,25 @@ def seed(ctx: DemoContext) -> None:
             month_confirm(
                 month=waiting, street=required[0], by=reviewers[required[0].pk], note="已核对本镇（街道）服务数据"
             )
+    _claim(ctx)
+
+
+def _claim(ctx: DemoContext) -> None:
+    months = [m.first_day for m in last_closed_quarter(ctx).months]
+    top = (
+        MonthLine.objects.filter(service_month__month__in=months)
+        .values("provider")
+        .annotate(t=Sum("total"))
+        .order_by("-t", "provider")
+        .first()
+    )
+    if top is None:
+        return
+    claim_create(
+        provider=Provider.objects.get(pk=top["provider"]),
+        amount=Money("240.00", "CNY"),
+        ground=RepaymentClaim.Ground.FRAUD,
+        reason="虚报服务工单4单",
+        evidence="区民政局回访核查记录",
+        by=ctx.users["district"],
+    )

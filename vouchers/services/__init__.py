@@ -2,8 +2,8 @@
 
 The only code that writes ledger rows: `ledger` (accounts, keys, locks, posting; its docstring
 states the rules that hold the money together), `grants` (one grant, the monthly run's set-based
-writer, recoveries), `redemption` (visits, reversals, deposits, the yearly cap) and `accounts`
-(freezing, cancellation, fraud).
+writer, recoveries), `redemption` (visits, reversals, deposits, the yearly cap), `accounts`
+(freezing, cancellation, fraud) and `repayments` (a provider's repayment, as it is settled).
 """
 
 from .accounts import account_cancel, account_freeze, account_unfreeze, fraud_repay
@@ -20,6 +20,7 @@ from .deposits import (
 from .grants import grant_credit, grant_fingerprint, grant_key
 from .ledger import Payee, account_for_elder, funding_account, provider_account
 from .redemption import RedemptionResult, personal_deposit, redemption_create, redemption_reverse, subsidy_year_room
+from .repayments import provider_repayment_post
 
 __all__ = [
     "CounterReceipt",
@@ -42,6 +43,7 @@ __all__ = [
     "personal_deposit",
     "personal_refund",
     "provider_account",
+    "provider_repayment_post",
     "receipt_number",
     "redemption_create",
     "redemption_reverse",
