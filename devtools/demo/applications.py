@@ -24,6 +24,7 @@ from subsidies.applications.models import ApplicationStatus as S
 from subsidies.applications.services import materials
 from subsidies.applications.services import review as svc
 from subsidies.applications.services.assessments import assessment_record
+from subsidies.applications.services.batches import assessment_slot_create
 from subsidies.standards.services.policies import load_policies
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -107,7 +108,7 @@ def seed(ctx: DemoContext) -> None:
     # The figures first: filing and approval both check the standard the elder would receive.
     scheme = load_policies(district=ctx.district, first_month=Month(2020, 1))["jiangdu"]
     half = 1 if today.month <= 6 else 7
-    IntakeBatch.objects.create(
+    batch = IntakeBatch.objects.create(
         district=ctx.district,
         name=f"{today.year}年{'上' if half == 1 else '下'}半年集中申报",
         opens_on=datetime.date(today.year - 1, 1, 1),
@@ -166,22 +167,30 @@ def seed(ctx: DemoContext) -> None:
             S.REJECTED,
             S.WITHDRAWN,
         ]
-        for elder, target in zip(in_progress, plan, strict=False):
-            # Each case from the same day: the close of one case's notice moves the clock on.
-            traveller.move_to(two_weeks_ago)
-            try:
-                app = svc.application_file(
-                    elder=elder,
-                    scheme=scheme,
-                    categories=elder.category_codes,
-                    care_situation="non_self_care",
-                    by=_worker(ctx, elder),
-                )
-            except DomainError:
-                continue  # a claim that matches no standard is refused at filing
-            _walk_to(app, target, ctx, users, traveller, rng.choice(SCORES))
+        # Each open state gets a case (an elder whose claim matches no standard is refused at
+        # filing and the next elder takes the state), then two notices started two days ago.
+        waiting = list(in_progress)
+        for target in plan:
+            while waiting:
+                elder = waiting.pop(0)
+                # Each case from the same day: the close of one case's notice moves the clock on.
+                traveller.move_to(two_weeks_ago)
+                try:
+                    app = svc.application_file(
+                        elder=elder,
+                        scheme=scheme,
+                        categories=elder.category_codes,
+                        care_situation="non_self_care",
+                        by=_worker(ctx, elder),
+                    )
+                except DomainError:
+                    continue
+                _walk_to(app, target, ctx, users, traveller, rng.choice(SCORES))
+                break
         traveller.move_to(datetime.datetime.combine(_workday_before(today, 2), datetime.time(9), tzinfo=SHANGHAI))
-        for elder in in_progress[len(plan) : len(plan) + 2]:
+        noticed = 0
+        while waiting and noticed < 2:
+            elder = waiting.pop(0)
             try:
                 app = svc.application_file(
                     elder=elder,
@@ -193,6 +202,16 @@ def seed(ctx: DemoContext) -> None:
             except DomainError:
                 continue
             _walk_to(app, S.PUBLIC_NOTICE, ctx, users, traveller, SCORES[0])
+            noticed += 1
+        # The assessors' day in the first community, for the batch's cases awaiting assessment.
+        assessment_slot_create(
+            batch=batch,
+            community=ctx.communities[0],
+            on=add_workdays(today, 3),
+            by=users["district"],
+            assessor=users["assessor"],
+            place=f"{ctx.communities[0].name}居家养老服务站",
+        )
 
     # Policies and the previous month's run build on the approved elders above.
 

@@ -87,3 +87,16 @@ def test_demo_statements_and_settlement_agree_month_by_month(ctx):
             lines = [x for x in month_figures(month).lines if x.kind == "service"]
             assert len(visits) == sum(x.visits for x in lines) > 0, month
             assert gross == sum(x.total + x.voided_amount for x in lines), month
+
+
+def test_demo_cases_are_dated_in_the_past_and_the_assessors_day_is_on_their_work_list(ctx, client):
+    from subsidies.applications.models import ApplicationEvent, AssessmentSlot
+
+    assert ApplicationEvent.objects.exists()
+    assert not ApplicationEvent.objects.filter(at__gt=NOW).exists()
+    slot = AssessmentSlot.objects.get()
+    assert slot.community == ctx.communities[0] and slot.on > TODAY
+    client.force_login(ctx.users["assessor"])
+    with time_machine.travel(NOW, tick=False):
+        page = client.get(f"/subsidies/batches/{slot.batch_id}/schedule/").content.decode()
+    assert f"{slot.on:%Y-%m-%d}" in page and slot.community.name in page
