@@ -4,7 +4,18 @@ Order matters: later steps build on what earlier ones created. The core (tree, u
 is seeded first by `core.seed`, which takes the number of elders.
 """
 
-from . import agreements, applications, catalogue, library, providers, settlement, surveys, verification, vouchers
+from . import (
+    agreements,
+    applications,
+    catalogue,
+    library,
+    outreach,
+    providers,
+    settlement,
+    surveys,
+    verification,
+    vouchers,
+)
 
 SEEDERS = (
     applications.seed,  # intake batch, applications in every state, approvals, both schemes, runs
@@ -16,4 +27,5 @@ SEEDERS = (
     surveys.seed,  # surveys at and below 80 %, rectifications answered and overdue
     verification.seed,  # verified visits, held visits of each exception, corrections awaiting and decided
     settlement.seed,  # the last closed quarter confirmed and locked; a month awaiting the towns
+    outreach.seed,  # 龙川社区 screened, some high-risk, a few without a responsible person; a volunteer
 )

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "providers",
     "vouchers",
     "settlement",
+    "outreach",
     "devtools",
 ]
 

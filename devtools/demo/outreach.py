@@ -1,0 +1,93 @@
+"""Demo data of emergency outreach: 龙川社区's elders screened, with their responsible persons.
+
+Most elders aged 60 or more of 龙川社区 are screened (a few left for the work list), some of them
+high-risk; most screened households have a primary responsible person, a few none yet. A volunteer
+login (`volunteer`, no role of the core) is responsible for four households and sees only those.
+Everything goes through the services, so the risk levels are the rule's.
+"""
+
+import datetime
+
+from devtools.demo.core import DEMO_PASSWORD, DemoContext
+from eldercare.models import User
+from outreach import selectors, services
+from outreach.models import CareNeed, LivingArrangement, ResponsibleKind, ResponsiblePerson
+
+UNSCREENED = 3  # left for the community worker's work list
+UNASSIGNED = 3  # screened, no responsible person yet
+VOLUNTEER_HOUSEHOLDS = 4
+RELATIONS = ["儿子", "女儿", "侄子", "邻居", "儿媳"]
+MEDICINES = ["硝苯地平缓释片", "二甲双胍", "阿司匹林肠溶片", "胰岛素"]
+GRID_WORKERS = [("网格员 周晓燕", "13951401234"), ("网格员 蒋涛", "13951405678")]
+
+
+def _screening(ctx: DemoContext, i: int) -> services.ScreeningData:
+    rng = ctx.rng
+    # Every fourth elder lives alone (high risk); others vary.
+    solitary = i % 4 == 0
+    care_need = rng.choice([CareNeed.SELF_CARE] * 6 + [CareNeed.SEMI_DISABLED] * 2 + [CareNeed.DISABLED])
+    chronic = rng.random() < 0.4
+    return services.ScreeningData(
+        living_arrangement=LivingArrangement.ALONE
+        if solitary
+        else rng.choice([LivingArrangement.SPOUSE, LivingArrangement.CHILDREN, LivingArrangement.RELATIVES]),
+        screened_on=ctx.today - datetime.timedelta(days=rng.randrange(0, 20)),
+        solitary=solitary,
+        empty_nest=not solitary and rng.random() < 0.3,
+        left_behind=rng.random() < 0.15,
+        care_need=care_need,
+        dispersed_extreme_poverty=rng.random() < 0.05,
+        carers_absent=rng.random() < 0.1,
+        chronic_medicine=chronic,
+        medicines=rng.choice(MEDICINES) if chronic else "",
+        contacts=[
+            services.ContactData(
+                rng.choice("王李张刘陈杨") + rng.choice(["伟", "芳", "军", "静"]),
+                rng.choice(RELATIONS),
+                f"139{rng.randrange(10**7, 10**8)}",
+            )
+        ],
+    )
+
+
+def seed(ctx: DemoContext) -> None:
+    worker = ctx.users["community"]
+    volunteer = User.objects.create_user(username="volunteer", password=DEMO_PASSWORD, full_name="志愿者 李明")
+    ctx.users["volunteer"] = volunteer
+    ctx.logins.append(("volunteer", "volunteer, the households of 龙川社区 in their care"))
+
+    elders = list(selectors.register_elders(user=worker, on=ctx.today, community=ctx.communities[0].pk))
+    screened = elders[UNSCREENED:]
+    for i, elder in enumerate(screened):
+        services.profile_screen(elder=elder, data=_screening(ctx, i), by=worker)
+    for i, elder in enumerate(screened[UNASSIGNED:]):
+        starts_on = ctx.today - datetime.timedelta(days=20)
+        if i < VOLUNTEER_HOUSEHOLDS:
+            services.responsible_assign(
+                elder=elder,
+                duty=ResponsiblePerson.Duty.PRIMARY,
+                kind=ResponsibleKind.VOLUNTEER,
+                starts_on=starts_on,
+                by=worker,
+                user=volunteer,
+            )
+            continue
+        name, phone = GRID_WORKERS[i % len(GRID_WORKERS)]
+        services.responsible_assign(
+            elder=elder,
+            duty=ResponsiblePerson.Duty.PRIMARY,
+            kind=ResponsibleKind.GRID_WORKER,
+            starts_on=starts_on,
+            by=worker,
+            name=name,
+            phone=phone,
+        )
+        if i % 3 == 0:
+            services.responsible_assign(
+                elder=elder,
+                duty=ResponsiblePerson.Duty.DEPUTY,
+                kind=ResponsibleKind.COMMUNITY_WORKER,
+                starts_on=starts_on,
+                by=worker,
+                user=worker,
+            )

@@ -1,0 +1,236 @@
+"""REST API of the vulnerability register, scoped through the same selectors as the pages.
+
+Refusals: 404 outside what the user may see, 403 for a role that may not act, 409 when the
+household already has a current person of that duty, 400 for invalid input.
+"""
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+
+from eldercare.errors import ValidationFailed
+from eldercare.models import Elder, User
+
+from . import selectors, services
+from .models import CareNeed, EmergencyContact, ResponsiblePerson, VulnerabilityProfile
+
+
+class EmergencyContactSerializer(serializers.ModelSerializer):
+    phone = serializers.CharField(write_only=True, max_length=20)
+    phone_masked = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = EmergencyContact
+        fields = ["name", "relation", "phone", "phone_masked"]
+
+
+class VulnerabilityProfileSerializer(serializers.ModelSerializer):
+    """A screening: the flags are written, the risk level is derived from them and only read."""
+
+    elder = serializers.PrimaryKeyRelatedField(queryset=Elder.objects.all())
+    elder_name = serializers.CharField(source="elder.name", read_only=True)
+    community = serializers.IntegerField(source="elder.community_id", read_only=True)
+    contacts = EmergencyContactSerializer(many=True, required=False)
+    screened_by = serializers.CharField(source="screened_by.username", read_only=True)
+
+    class Meta:
+        model = VulnerabilityProfile
+        fields = [
+            "id",
+            "elder",
+            "elder_name",
+            "community",
+            "solitary",
+            "left_behind",
+            "empty_nest",
+            "care_need",
+            "dispersed_extreme_poverty",
+            "carers_absent",
+            "chronic_medicine",
+            "medicines",
+            "living_arrangement",
+            "note",
+            "screened_on",
+            "screened_by",
+            "risk_level",
+            "contacts",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["risk_level"]
+
+    def to_data(self) -> services.ScreeningData:
+        d = self.validated_data
+        return services.ScreeningData(
+            living_arrangement=d["living_arrangement"],
+            screened_on=d["screened_on"],
+            solitary=d.get("solitary", False),
+            left_behind=d.get("left_behind", False),
+            empty_nest=d.get("empty_nest", False),
+            care_need=d.get("care_need", CareNeed.SELF_CARE),
+            dispersed_extreme_poverty=d.get("dispersed_extreme_poverty", False),
+            carers_absent=d.get("carers_absent", False),
+            chronic_medicine=d.get("chronic_medicine", False),
+            medicines=d.get("medicines", ""),
+            note=d.get("note", ""),
+            contacts=[services.ContactData(c["name"], c["relation"], c["phone"]) for c in d.get("contacts", [])],
+        )
+
+
+def _risk_parameter() -> OpenApiParameter:
+    return OpenApiParameter("risk", str, enum=["high", "medium", "low"], description="Only this risk level.")
+
+
+@extend_schema_view(list=extend_schema(parameters=[_risk_parameter()]))
+class VulnerabilityProfileViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The screenings of the elders the user may see (a volunteer: the households in their care).
+    Creating a profile for an elder already screened records the screening again."""
+
+    serializer_class = VulnerabilityProfileSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return VulnerabilityProfile.objects.none()
+        return selectors.profile_list(user=self.request.user, risk=self.request.query_params.get("risk", ""))
+
+    def _elder(self, pk: int) -> Elder:
+        found = selectors.register_elders(user=self.request.user).filter(pk=pk).first()
+        if found is None:
+            raise NotFound
+        return found
+
+    def create(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        elder = self._elder(serializer.validated_data["elder"].pk)
+        profile = services.profile_screen(elder=elder, data=serializer.to_data(), by=request.user)
+        return Response(self.get_serializer(profile).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request, pk=None):
+        profile = self.get_object()
+        serializer = self.get_serializer(profile, data=request.data)
+        serializer.is_valid(raise_exception=True)
+        if serializer.validated_data["elder"].pk != profile.elder_id:
+            raise ValidationFailed(_("A screening stays with its elder."))
+        profile = services.profile_screen(elder=profile.elder, data=serializer.to_data(), by=request.user)
+        return Response(self.get_serializer(profile).data)
+
+
+class ResponsiblePersonSerializer(serializers.ModelSerializer):
+    elder = serializers.PrimaryKeyRelatedField(queryset=Elder.objects.all())
+    user = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False, allow_null=True
+    )
+    display_name = serializers.CharField(read_only=True)
+    phone = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=20)
+    phone_masked = serializers.CharField(read_only=True)
+    assigned_by = serializers.CharField(source="assigned_by.username", read_only=True)
+
+    class Meta:
+        model = ResponsiblePerson
+        fields = [
+            "id",
+            "elder",
+            "duty",
+            "kind",
+            "user",
+            "name",
+            "display_name",
+            "phone",
+            "phone_masked",
+            "starts_on",
+            "ends_on",
+            "assigned_by",
+            "created_at",
+        ]
+        read_only_fields = ["ends_on"]
+
+
+class EndInput(serializers.Serializer):
+    ends_on = serializers.DateField()
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("current", bool, description="true: only current responsibilities."),
+            OpenApiParameter("elder", int, description="Only this household."),
+        ]
+    )
+)
+class ResponsiblePersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The households' primary responsible persons and deputies."""
+
+    serializer_class = ResponsiblePersonSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ResponsiblePerson.objects.none()
+        qs = selectors.responsible_list(
+            user=self.request.user, current=True if self.request.query_params.get("current") in ("1", "true") else None
+        )
+        elder = self.request.query_params.get("elder", "")
+        return qs.filter(elder_id=int(elder)) if elder.isdigit() else qs
+
+    def create(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        d = serializer.validated_data
+        elder = selectors.register_elders(user=request.user).filter(pk=d["elder"].pk).first()
+        if elder is None:
+            raise NotFound
+        person = services.responsible_assign(
+            elder=elder,
+            duty=d["duty"],
+            kind=d["kind"],
+            starts_on=d["starts_on"],
+            by=request.user,
+            user=d.get("user"),
+            name=d.get("name", ""),
+            phone=d.get("phone", ""),
+        )
+        return Response(self.get_serializer(person).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=EndInput, responses={200: ResponsiblePersonSerializer})
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        """End a responsibility on a date; the household then needs a new person of that duty."""
+        person = self.get_object()
+        s = EndInput(data=request.data)
+        s.is_valid(raise_exception=True)
+        person = services.responsible_end(person=person, ends_on=s.validated_data["ends_on"], by=request.user)
+        return Response(self.get_serializer(person).data)
+
+
+class CoverageSerializer(serializers.Serializer):
+    community = serializers.IntegerField(source="community.pk")
+    community_name = serializers.CharField(source="community.name")
+    street = serializers.IntegerField(source="street.pk")
+    street_name = serializers.CharField(source="street.name")
+    elders = serializers.IntegerField(help_text="Elders aged 60 or more living in the registry.")
+    screened = serializers.IntegerField()
+    unscreened = serializers.IntegerField()
+    unassigned = serializers.IntegerField(help_text="Screened households without a current primary responsible person.")
+    high = serializers.IntegerField()
+    medium = serializers.IntegerField()
+    low = serializers.IntegerField()
+
+
+class CoverageViewSet(viewsets.GenericViewSet):
+    """Per community of the user's area: how far the screening and the assignments have come."""
+
+    serializer_class = CoverageSerializer
+    pagination_class = None
+
+    @extend_schema(responses={200: CoverageSerializer(many=True)})
+    def list(self, request):
+        return Response(CoverageSerializer(selectors.coverage(user=request.user), many=True).data)
+
+
+def register(router) -> None:
+    router.register("vulnerability-profiles", VulnerabilityProfileViewSet, basename="vulnerability-profile")
+    router.register("responsible-persons", ResponsiblePersonViewSet, basename="responsible-person")
+    router.register("coverage", CoverageViewSet, basename="coverage")

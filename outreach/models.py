@@ -1,0 +1,166 @@
+"""The vulnerability register (摸底排查) and the responsible persons of each household (包保责任人).
+
+The registry has no household of its own: the elder is the household unit.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from eldercare.crypto import EncryptedTextField
+from eldercare.models import Elder, TimeStampedModel
+
+from . import rules
+
+
+class RiskLevel(models.TextChoices):
+    HIGH = rules.HIGH, _("High risk")
+    MEDIUM = rules.MEDIUM, _("Medium risk")
+    LOW = rules.LOW, _("Low risk")
+
+
+class CareNeed(models.TextChoices):
+    SELF_CARE = rules.CARE_SELF, _("Self-care")
+    SEMI_DISABLED = rules.CARE_SEMI, _("Semi-disabled")
+    DISABLED = rules.CARE_DISABLED, _("Disabled")
+
+
+class LivingArrangement(models.TextChoices):
+    ALONE = "alone", _("Lives alone")
+    SPOUSE = "spouse", _("With spouse only")
+    CHILDREN = "children", _("With children")
+    RELATIVES = "relatives", _("With other relatives")
+    CARER = "carer", _("With a paid carer")
+    OTHER = "other", _("Other")
+
+
+class VulnerabilityProfile(TimeStampedModel):
+    """What a screening found about one elder at home; the risk level is derived, never typed."""
+
+    elder = models.OneToOneField(Elder, on_delete=models.PROTECT, related_name="vulnerability", verbose_name=_("elder"))
+    solitary = models.BooleanField(_("living alone (独居)"), default=False)
+    left_behind = models.BooleanField(_("left-behind (留守)"), default=False)
+    empty_nest = models.BooleanField(_("empty-nest (空巢)"), default=False)
+    care_need = models.CharField(_("care need"), max_length=20, choices=CareNeed.choices, default=CareNeed.SELF_CARE)
+    dispersed_extreme_poverty = models.BooleanField(_("dispersed extreme poverty (分散特困)"), default=False)
+    carers_absent = models.BooleanField(_("family carers isolated or absent"), default=False)
+    chronic_medicine = models.BooleanField(_("chronic condition needing medicine"), default=False)
+    medicines = models.CharField(_("medicines"), max_length=300, blank=True)
+    living_arrangement = models.CharField(_("living arrangement"), max_length=20, choices=LivingArrangement.choices)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    screened_on = models.DateField(_("screened on"))
+    screened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("screened by")
+    )
+    risk_level = models.CharField(_("risk level"), max_length=10, choices=RiskLevel.choices, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["elder__community_id", "elder__name", "id"]
+        verbose_name = _("vulnerability profile")
+        verbose_name_plural = _("vulnerability profiles")
+        indexes = [models.Index(fields=["risk_level"])]
+
+    def __str__(self) -> str:
+        return f"{self.elder.name} · {self.get_risk_level_display()}"
+
+    def flags(self) -> rules.Flags:
+        return rules.Flags(
+            solitary=self.solitary,
+            left_behind=self.left_behind,
+            empty_nest=self.empty_nest,
+            care_need=self.care_need,
+            dispersed_extreme_poverty=self.dispersed_extreme_poverty,
+            carers_absent=self.carers_absent,
+            chronic_medicine=self.chronic_medicine,
+        )
+
+
+class EmergencyContact(TimeStampedModel):
+    """Someone to call about the elder; the phone is encrypted and listed masked, as the registry's."""
+
+    profile = models.ForeignKey(
+        VulnerabilityProfile, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("vulnerability profile")
+    )
+    name = models.CharField(_("name"), max_length=60)
+    relation = models.CharField(_("relation"), max_length=30)
+    phone = EncryptedTextField(_("phone"))
+    phone_masked = models.CharField(_("phone"), max_length=20, editable=False)
+    history = HistoricalRecords(excluded_fields=["phone"])
+
+    class Meta:
+        ordering = ["profile_id", "id"]
+        verbose_name = _("emergency contact")
+        verbose_name_plural = _("emergency contacts")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.relation}) {self.phone_masked}"
+
+
+class ResponsibleKind(models.TextChoices):
+    COMMUNITY_WORKER = "community_worker", _("Community worker")
+    GRID_WORKER = "grid_worker", _("Grid worker")
+    VILLAGE_CADRE = "village_cadre", _("Village cadre")
+    VOLUNTEER = "volunteer", _("Volunteer")
+    FAMILY_DOCTOR = "family_doctor", _("Family doctor")
+
+
+class ResponsiblePerson(TimeStampedModel):
+    """A household's primary or deputy responsible person: a login, or a named outside person.
+
+    Current while `ends_on` is empty; one current primary and one current deputy per household.
+    """
+
+    class Duty(models.TextChoices):
+        PRIMARY = "primary", _("Primary responsible person")
+        DEPUTY = "deputy", _("Deputy")
+
+    elder = models.ForeignKey(
+        Elder, on_delete=models.PROTECT, related_name="responsible_persons", verbose_name=_("elder")
+    )
+    duty = models.CharField(_("duty"), max_length=10, choices=Duty.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=ResponsibleKind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="households",
+        verbose_name=_("login"),
+    )
+    name = models.CharField(_("name"), max_length=60, blank=True)
+    phone = EncryptedTextField(_("phone"), blank=True)
+    phone_masked = models.CharField(_("phone"), max_length=20, blank=True, editable=False)
+    starts_on = models.DateField(_("responsible from"))
+    ends_on = models.DateField(_("responsible until"), null=True, blank=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("assigned by")
+    )
+    history = HistoricalRecords(excluded_fields=["phone"])
+
+    class Meta:
+        ordering = ["elder_id", "duty", "-starts_on", "id"]
+        verbose_name = _("responsible person")
+        verbose_name_plural = _("responsible persons")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["elder", "duty"], condition=Q(ends_on__isnull=True), name="outreach_one_current_per_duty"
+            ),
+            models.CheckConstraint(condition=Q(user__isnull=False) | ~Q(name=""), name="outreach_responsible_is_named"),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="outreach_responsible_ends_after_start",
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "ends_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} · {self.get_duty_display()}"
+
+    @property
+    def display_name(self) -> str:
+        if self.user_id:
+            return str(self.user)
+        return self.name

@@ -1,0 +1,77 @@
+"""Menu entries and work-list panels of outreach: who is still to screen, who has no one."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from eldercare.models import Role, User
+from eldercare.nav import NavItem, WorkPanel
+
+from . import selectors
+
+NAV_ITEMS = (
+    NavItem(_("Vulnerability register"), "outreach:register", selectors.REGISTER_ROLES, 50),
+    NavItem(_("Outreach coverage"), "outreach:coverage", selectors.REGISTER_ROLES, 51),
+)
+
+# Roles whose work list carries the register's gaps until they are closed.
+GAP_ROLES = (Role.COMMUNITY_WORKER, Role.STREET_REVIEWER, Role.DISTRICT_REVIEWER)
+ROWS = 5
+
+
+def _row(elder, detail: str, url: str) -> dict:
+    return {"label": elder.name, "url": url, "detail": detail, "flag": False}
+
+
+def worklist(user: User) -> list[WorkPanel]:
+    panels: list[WorkPanel] = []
+    register = reverse("outreach:register")
+    if user.has_role(*GAP_ROLES):
+        # Each count is the length of the list its link opens (the same selector and filter).
+        unscreened = selectors.register_elders(user=user, status=selectors.UNSCREENED)
+        count = unscreened.count()
+        if count:
+            panels.append(
+                WorkPanel(
+                    str(_("Elders aged 60 or more not yet screened")),
+                    [_row(e, e.community.name, reverse("outreach:screen", args=[e.pk])) for e in unscreened[:ROWS]],
+                    f"{register}?status={selectors.UNSCREENED}",
+                    count,
+                )
+            )
+        unassigned = selectors.register_elders(user=user, status=selectors.UNASSIGNED)
+        count = unassigned.count()
+        if count:
+            panels.append(
+                WorkPanel(
+                    str(_("Screened households without a responsible person")),
+                    [
+                        _row(
+                            e,
+                            f"{e.community.name} · {e.vulnerability.get_risk_level_display()}",
+                            reverse("outreach:responsible", args=[e.pk]),
+                        )
+                        for e in unassigned[:ROWS]
+                    ],
+                    f"{register}?status={selectors.UNASSIGNED}",
+                    count,
+                )
+            )
+    mine = selectors.register_elders(user=user).filter(pk__in=selectors.assigned_elder_ids(user))
+    count = mine.count()
+    if count:
+        panels.append(
+            WorkPanel(
+                str(_("Households in my care")),
+                [
+                    _row(
+                        e,
+                        e.vulnerability.get_risk_level_display() if hasattr(e, "vulnerability") else "",
+                        reverse("outreach:responsible", args=[e.pk]),
+                    )
+                    for e in mine[:ROWS]
+                ],
+                register,
+                count,
+            )
+        )
+    return panels

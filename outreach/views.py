@@ -1,0 +1,234 @@
+"""Pages of the vulnerability register: the list, a screening, the responsible persons, the coverage."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from eldercare.errors import DomainError
+from eldercare.forms import ImportForm
+from eldercare.hub import HubAction, HubSection
+from eldercare.idnumber import age_on
+from eldercare.importing import ImportRejected, read_table
+from eldercare.models import Division, Elder, LifeStatus, User
+from eldercare.scoping import scope_for
+
+from . import importing, rules, selectors, services
+from .errors import ScreeningInvalid
+from .forms import RegisterFilterForm, ResponsibleForm, ScreeningForm
+
+
+def _communities(user: User):
+    if not selectors.sees_whole_area(user):
+        return Division.objects.none()
+    qs = Division.objects.filter(level=Division.Level.COMMUNITY)
+    scope = scope_for(user)
+    return qs if scope.all else qs.filter(pk__in=scope.community_ids)
+
+
+@login_required
+def register_list(request):
+    """The register of the user's area (a volunteer: the households in their care), filtered."""
+    communities = list(_communities(request.user))
+    form = RegisterFilterForm(request.GET or None, communities=communities)
+    filters = form.cleaned_data if form.is_valid() else {}
+    elders = selectors.register_elders(
+        user=request.user,
+        community=int(filters["community"]) if filters.get("community") else None,
+        risk=filters.get("risk", ""),
+        flag=filters.get("flag", ""),
+        status=filters.get("status", ""),
+    )
+    page = Paginator(elders, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "outreach/register.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "area": selectors.sees_whole_area(request.user),
+            "can_import": request.user.is_superuser or request.user.has_role(*services.OUTREACH_EDITORS),
+        },
+    )
+
+
+@login_required
+def screen(request, pk: int):
+    elder = selectors.register_elder_get(user=request.user, pk=pk)
+    if not services.may_screen(request.user, elder):
+        raise PermissionDenied
+    profile = selectors.profile_of(elder=elder)
+    form = ScreeningForm(request.POST or None, initial=ScreeningForm.initial_from(profile))
+    if request.method == "POST" and form.is_valid():
+        try:
+            profile = services.profile_screen(elder=elder, data=form.to_data(), by=request.user)
+        except ScreeningInvalid as exc:
+            form.add_service_errors(exc.params.get("errors", {}))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Screening recorded: %(risk)s.") % {"risk": profile.get_risk_level_display()},
+            )
+            return redirect("outreach:responsible", elder.pk)
+    return render(request, "outreach/screen.html", {"elder": elder, "profile": profile, "form": form})
+
+
+def _find_login(username: str) -> User | None:
+    return User.objects.filter(username__iexact=username.strip(), is_active=True).first()
+
+
+@login_required
+def responsible(request, pk: int):
+    """A household's profile and responsible persons, and naming a new one."""
+    elder = selectors.register_elder_get(user=request.user, pk=pk)
+    can_assign = services.may_assign(request.user, elder)
+    form = ResponsibleForm(request.POST or None) if can_assign else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            d = form.cleaned_data
+            login = _find_login(d["login"]) if d["login"] else None
+            if d["login"] and login is None:
+                form.add_error("login", _("No login of this name."))
+            else:
+                try:
+                    services.responsible_assign(
+                        elder=elder,
+                        duty=d["duty"],
+                        kind=d["kind"],
+                        starts_on=d["starts_on"],
+                        by=request.user,
+                        user=login,
+                        name=d["name"],
+                        phone=d["phone"],
+                    )
+                except DomainError as exc:
+                    for key, message in exc.params.get("errors", {}).items():
+                        form.add_error(key if key in form.fields else None, message)
+                    if not exc.params.get("errors"):
+                        form.add_error(None, exc.message)
+                else:
+                    messages.success(request, _("Responsible person assigned."))
+                    return redirect("outreach:responsible", elder.pk)
+    return render(
+        request,
+        "outreach/responsible.html",
+        {
+            "elder": elder,
+            "profile": selectors.profile_of(elder=elder),
+            "persons": selectors.responsible_list(user=request.user, elder=elder),
+            "form": form,
+            "can_assign": can_assign,
+            "can_screen": services.may_screen(request.user, elder),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def responsible_end(request, pk: int):
+    person = selectors.responsible_get(user=request.user, pk=pk)
+    try:
+        services.responsible_end(person=person, ends_on=timezone.localdate(), by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Responsibility ended."))
+    return redirect("outreach:responsible", person.elder_id)
+
+
+@login_required
+def screening_import(request):
+    """Screenings typed in a spreadsheet: all rows recorded, or none and the errors by row."""
+    if not (request.user.is_superuser or request.user.has_role(*services.OUTREACH_EDITORS)):
+        raise PermissionDenied
+    form = ImportForm(request.POST or None, request.FILES or None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = importing.screenings_import(frame=read_table(upload, upload.name), by=request.user)
+        except ImportRejected as exc:
+            errors = exc.errors
+            messages.error(request, exc.message)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("%(n)d screenings were recorded.") % {"n": result.screened})
+            return redirect("outreach:register")
+    return render(
+        request,
+        "outreach/import.html",
+        {"form": form, "errors": errors, "columns": "、".join(importing.COLUMNS)},
+    )
+
+
+@login_required
+def coverage(request):
+    """Per community: screened and not, without a responsible person, by risk; streets summed."""
+    if not selectors.sees_whole_area(request.user):
+        raise PermissionDenied
+    rows = selectors.coverage(user=request.user)
+    streets: dict[int, dict] = {}
+    for row in rows:
+        group = streets.setdefault(row["street"].pk, {"street": row["street"], "rows": []})
+        group["rows"].append(row)
+    for group in streets.values():
+        group["totals"] = selectors.coverage_totals(group["rows"])
+    return render(
+        request,
+        "outreach/coverage.html",
+        {"streets": list(streets.values()), "totals": selectors.coverage_totals(rows)},
+    )
+
+
+def hub_sections(user: User, elder: Elder) -> list[HubSection]:
+    """The elder's screening and responsible persons on the elder's page (eldercare.hub)."""
+    if not selectors.sees_whole_area(user):
+        return []
+    if (
+        elder.life_status != LifeStatus.ACTIVE
+        or age_on(elder.birth_date, timezone.localdate()) < rules.OUTREACH_MIN_AGE
+    ):
+        return []
+    profile = selectors.profile_of(elder=elder)
+    page = reverse("outreach:responsible", args=[elder.pk])
+    rows = []
+    if profile is not None:
+        rows.append(
+            {
+                "label": profile.get_risk_level_display(),
+                "url": page,
+                "detail": _("screened %(on)s") % {"on": profile.screened_on.isoformat()},
+                "flag": profile.risk_level == rules.HIGH,
+            }
+        )
+        for person in selectors.responsible_list(user=user, current=True, elder=elder):
+            rows.append({"label": person.display_name, "url": "", "detail": person.get_duty_display(), "flag": False})
+    actions = []
+    if services.may_screen(user, elder):
+        label = _("Screen") if profile is None else _("Screen again")
+        actions.append(HubAction(label, reverse("outreach:screen", args=[elder.pk])))
+    if services.may_assign(user, elder):
+        actions.append(HubAction(_("Responsible persons"), page))
+    return [
+        HubSection(
+            _("Vulnerability screening"),
+            order=60,
+            rows=rows,
+            actions=actions,
+            empty=_("Not yet screened."),
+        )
+    ]
