@@ -6,7 +6,13 @@ from .services import ElderData
 
 
 class DateInput(forms.DateInput):
+    """A browser date picker: its value must be ISO (2026-12-03) whatever the language's date
+    format, or the picker shows empty."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None, format="%Y-%m-%d"):  # noqa: A002 -- Django's own argument name
+        super().__init__(attrs, format)
 
 
 class ElderForm(forms.Form):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from eldercare.errors import DomainError
+from eldercare.forms import DateInput
 from eldercare.models import Division, Role
 from eldercare.money import cny
 from eldercare.periods import Month, Quarter
@@ -279,7 +280,7 @@ class ReceiptForm(forms.Form):
     amount = forms.DecimalField(
         label=gettext_lazy("amount received"), max_digits=14, decimal_places=2, min_value=Decimal("0.01")
     )
-    received_on = forms.DateField(label=gettext_lazy("received on"), widget=forms.DateInput(attrs={"type": "date"}))
+    received_on = forms.DateField(label=gettext_lazy("received on"), widget=DateInput)
     method = forms.ChoiceField(label=gettext_lazy("payment method"), choices=RepaymentReceipt.Method.choices)
     note = forms.CharField(label=gettext_lazy("note"), required=False)
 

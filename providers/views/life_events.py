@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from eldercare.errors import DomainError
+from eldercare.forms import DateInput
 from eldercare.models import LifeStatus, Role
 from eldercare.selectors import elder_get
 
@@ -24,7 +25,7 @@ class LifeEventForm(forms.Form):
         label=gettext_lazy("event"),
         choices=[(LifeStatus.DECEASED, LifeStatus.DECEASED.label), (LifeStatus.MOVED, LifeStatus.MOVED.label)],
     )
-    on = forms.DateField(label=gettext_lazy("date"), widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label=gettext_lazy("date"), widget=DateInput)
     note = forms.CharField(label=gettext_lazy("note"), required=False, max_length=200)
 
 
