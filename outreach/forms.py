@@ -24,6 +24,7 @@ STATUS_CHOICES = [
     ("", "—"),
     ("unscreened", _("Not yet screened")),
     ("unassigned", _("Screened, no responsible person")),
+    ("mine", _("Households in my care")),
 ]
 
 

@@ -56,7 +56,7 @@ def worklist(user: User) -> list[WorkPanel]:
                     count,
                 )
             )
-    mine = selectors.register_elders(user=user).filter(pk__in=selectors.assigned_elder_ids(user))
+    mine = selectors.register_elders(user=user, status=selectors.MINE)
     count = mine.count()
     if count:
         panels.append(
@@ -70,7 +70,7 @@ def worklist(user: User) -> list[WorkPanel]:
                     )
                     for e in mine[:ROWS]
                 ],
-                register,
+                f"{register}?status={selectors.MINE}",
                 count,
             )
         )

@@ -40,6 +40,7 @@ FLAG_FILTERS: dict[str, Q] = {
 
 UNSCREENED = "unscreened"
 UNASSIGNED = "unassigned"
+MINE = "mine"  # the households in the user's care
 
 
 def sees_whole_area(user: User) -> bool:
@@ -101,6 +102,8 @@ def register_elders(
         qs = qs.filter(vulnerability__isnull=True)
     elif status == UNASSIGNED:
         qs = qs.filter(vulnerability__isnull=False, has_primary=False)
+    elif status == MINE:
+        qs = qs.filter(pk__in=assigned_elder_ids(user))
     return qs
 
 

@@ -143,7 +143,7 @@ def test_a_volunteer_sees_only_the_households_assigned_to_them(client, tree, wor
     assert client.get(reverse("outreach:coverage")).status_code == 403
     # Nothing of the registry beyond: the core's pages show no elder.
     assert client.get(reverse("elder_detail", args=[other.pk])).status_code == 404
-    assert _panels(volunteer)[reverse("outreach:register")].count == 1
+    assert _panels(volunteer)[reverse("outreach:register") + "?status=mine"].count == 1
 
     # The volunteer may record a new screening of the household in their care.
     response = client.post(
@@ -257,3 +257,14 @@ def test_the_screening_form_opens_with_the_last_screening(client, tree, worker):
     assert form.initial["care_need"] == "semi_disabled" and form.initial["medicines"] == "二甲双胍"
     assert form.initial["contact1_phone"] == "13812345678"
     assert client.get(reverse("outreach:import")).status_code == 200
+
+
+def test_households_in_my_care_open_only_mine(client, tree, worker):
+    mine, other = ElderFactory(community=tree.a1), ElderFactory(community=tree.a1)
+    screened(mine, worker)
+    screened(other, worker)
+    responsible(mine, worker, user=worker, duty="deputy")
+    panel = _panels(worker)["/outreach/?status=mine"]
+    client.force_login(worker)
+    page = client.get(panel.url)
+    assert panel.count == 1 and list(page.context["page"]) == [mine]
