@@ -18,3 +18,14 @@ class EldercareConfig(AppConfig):
         audit.register(ElderCategory, "elder__community_id")
         audit.register(User, None)
         audit.register(RoleAssignment, None)
+
+        from django.db.models.signals import post_save
+        from rest_framework.authtoken.models import Token
+
+        def end_tokens_on_new_password(sender, instance, created, **kwargs):
+            if getattr(instance, "_password_changed", False):
+                instance._password_changed = False
+                if not created:
+                    Token.objects.filter(user=instance).delete()
+
+        post_save.connect(end_tokens_on_new_password, sender=User, dispatch_uid="end_tokens_on_new_password")

@@ -105,6 +105,11 @@ class User(AbstractUser):
     def has_role(self, *roles: str) -> bool:
         return bool(self.role_set.intersection(roles))
 
+    def set_password(self, raw_password) -> None:
+        super().set_password(raw_password)
+        # Saved with it: the API tokens issued under the old password end (eldercare.apps).
+        self._password_changed = True
+
 
 class RoleAssignment(TimeStampedModel):
     """One role of a user, scoped to a node of the tree or, for provider roles, to a provider."""

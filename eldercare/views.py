@@ -2,6 +2,7 @@
 
 import io
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -246,3 +247,15 @@ def calendar_view(request):
             "next_known": workdays.year_is_known(next_year),
         },
     )
+
+
+def locked_out(request, credentials=None, *args, **kwargs):
+    """What a login locked out after too many wrong passwords answers (django-axes), in the user's
+    language: JSON to the API, the login page with the reason to a browser. Status 429."""
+    message = _(
+        "Too many wrong passwords for this account from this address: signing in is locked for %(hours)s hour. "
+        "Try again later or ask your system administrator to unlock it."
+    ) % {"hours": settings.AXES_COOLOFF_TIME}
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message, "code": "locked_out"}, status=429)
+    return render(request, "registration/login.html", {"locked_out": message}, status=429)

@@ -117,7 +117,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "eldercare.passwords.CharacterKindsValidator"},
 ]
+# Sessions end after two hours without a request (every request renews them) and when the browser
+# closes: long enough for a caregiver's visit between check-in and check-out, short for an office
+# screen left open (GB/T 22239-2019: session timeout).
+SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=2 * 60 * 60)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -181,6 +189,15 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "eldercare.errors.api_exception_handler",
+    # Generous for people and scripts of a district, a brake on a runaway client or a scan.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("API_ANON_RATE", default="60/min"),
+        "user": env("API_USER_RATE", default="1200/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Elder home-care subsidy platform API",
@@ -189,6 +206,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The schema and its docs describe every endpoint: for signed-in users only.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Choice sets used by several serializers get one stable name each in the schema.
     "ENUM_NAME_OVERRIDES": {
         "BookedViaEnum": "providers.models.WorkOrder.BookedVia",
@@ -214,6 +233,11 @@ PHONENUMBER_DEFAULT_REGION = "CN"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = 1  # hours
 AXES_RESET_ON_SUCCESS = True
+# Wrong passwords lock the account from that address only: behind the load balancer every user
+# shares its address, so an address alone would lock everybody out (the client's address is read
+# from X-Forwarded-For, set by the proxy, in production settings).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_CALLABLE = "eldercare.views.locked_out"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 
 CONTENT_SECURITY_POLICY = {
@@ -230,6 +254,7 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="eldercare@localhost")
 
 # Shown on caregiver badges and notices.
 SUPERVISION_HOTLINE = env("SUPERVISION_HOTLINE", default="12345")
+
 PLATFORM_NAME = _("Home-care subsidy and service voucher platform")
 
 LOGGING = {

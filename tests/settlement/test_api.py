@@ -120,7 +120,8 @@ def test_quarter_four_eyes_send_back_and_approve_by_role(tree):
     assert [x["quarter"] for x in finance.get("/api/v1/settlement-quarters/").json()] == ["2026Q4"]
 
 
-def test_settlement_endpoints_are_in_the_schema(client):
+def test_settlement_endpoints_are_in_the_schema(client, tree):
+    client.force_login(user_with_role(Role.FINANCE, tree.district))
     schema = client.get("/api/schema/").content.decode()
     for path in (
         "/api/v1/settlement-months/{month}/confirm/",
