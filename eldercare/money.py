@@ -13,6 +13,15 @@ def round_cny(amount) -> Decimal:
     return Decimal(str(amount)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def finite_cny(value) -> Decimal | None:
+    """`value` rounded to the fen, or None when it is not a finite number (NaN, infinity, text)."""
+    try:
+        amount = round_cny(value)
+    except (ArithmeticError, ValueError, TypeError):
+        return None
+    return amount if amount.is_finite() else None
+
+
 def cny(amount) -> Money:
     if isinstance(amount, Money):
         amount = amount.amount

@@ -9,6 +9,10 @@ from django.utils.translation import gettext as _
 
 from .errors import ValidationFailed
 
+# The years a month or quarter may be written for: far beyond any subsidy, and a month's
+# neighbours (the next month, a year later) stay valid dates.
+YEARS = range(1900, 3000)
+
 
 @dataclass(frozen=True, order=True)
 class Month:
@@ -22,7 +26,7 @@ class Month:
     @classmethod
     def parse(cls, text: str) -> "Month":
         m = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", text or "")
-        if not m:
+        if not m or int(m.group(1)) not in YEARS:
             raise ValidationFailed(_("Write the month like 2026-12."))
         return cls(int(m.group(1)), int(m.group(2)))
 
@@ -72,7 +76,7 @@ class Quarter:
     @classmethod
     def parse(cls, text: str) -> "Quarter":
         m = re.fullmatch(r"\s*(\d{4})\s*-?\s*Q([1-4])\s*", (text or "").upper())
-        if not m:
+        if not m or int(m.group(1)) not in YEARS:
             raise ValidationFailed(_("Write the quarter like 2026Q4."))
         return cls(int(m.group(1)), int(m.group(2)))
 

@@ -55,7 +55,7 @@ def _search_q(text: str) -> Q:
     the name (a prefix: "wxy" finds 王秀英), the last 4 to 6 characters of the ID number (an
     indexed prefix of the reversed tail: "123x" finds …123X), the last 4 digits of the phone,
     or a whole ID number (through the blind index). Nothing is decrypted."""
-    text = "".join(text.split())
+    text = "".join(text.replace("\x00", "").split())
     if not text:
         return Q()
     if len(text) == 18:

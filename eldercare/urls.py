@@ -6,7 +6,19 @@ from rest_framework.routers import DefaultRouter
 
 from . import api, mounts, views
 
-router = DefaultRouter()
+
+class IdRouter(DefaultRouter):
+    """Objects are looked up by an integer (their id, a year) unless the viewset sets
+    `lookup_value_regex`: `/elders/abc/` is then a 404 from the URL resolver, not a query that fails."""
+
+    def get_lookup_regex(self, viewset, lookup_prefix=""):
+        if hasattr(viewset, "lookup_value_regex"):
+            return super().get_lookup_regex(viewset, lookup_prefix)
+        kwarg = getattr(viewset, "lookup_url_kwarg", None) or getattr(viewset, "lookup_field", "pk")
+        return rf"(?P<{lookup_prefix}{kwarg}>\d+)"
+
+
+router = IdRouter()
 router.register("divisions", api.DivisionViewSet, basename="division")
 router.register("elders", api.ElderViewSet, basename="elder")
 router.register("calendar-years", api.CalendarYearViewSet, basename="calendar-year")

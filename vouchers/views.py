@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from eldercare.errors import DomainError, ValidationFailed
 from eldercare.money import cny
+from eldercare.params import text_param
 from eldercare.pdf import render_pdf
 from eldercare.periods import Month
 
@@ -29,7 +30,7 @@ def account_list_view(request):
     kind = request.GET.get("kind", "")
     if kind not in Account.Kind.values:
         kind = ""
-    qs = account_list(user=request.user, kind=kind, search=request.GET.get("q", "").strip())
+    qs = account_list(user=request.user, kind=kind, search=text_param(request.GET.get("q")))
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(
         request,

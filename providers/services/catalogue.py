@@ -20,7 +20,7 @@ from djmoney.money import Money
 
 from eldercare.errors import Conflict, ValidationFailed
 from eldercare.models import Role, User
-from eldercare.money import cny, round_cny
+from eldercare.money import cny, finite_cny, round_cny
 
 from .. import rules
 from ..models import Approval, Provider, ServiceItem, ServicePackage
@@ -28,6 +28,9 @@ from ..selectors import provider_list
 from .access import require_district, require_provider_admin
 
 Entry = ServiceItem | ServicePackage
+
+# Prices are stored with max_digits=10 and 2 decimals: any price is below this.
+PRICE_LIMIT = Decimal(10) ** 8
 
 
 # --- pure rules ------------------------------------------------------------------------------
@@ -49,12 +52,11 @@ def package_shares(total: Decimal, prices: list[Decimal]) -> list[Decimal]:
 
 def _amount(price) -> Decimal:
     value = price.amount if isinstance(price, Money) else price
-    try:
-        amount = round_cny(value)
-    except ArithmeticError:
-        amount = Decimal("0")
+    amount = finite_cny(value) or Decimal("0")
     if amount <= 0:
         raise ValidationFailed(_("The price must be more than zero."))
+    if amount >= PRICE_LIMIT:
+        raise ValidationFailed(_("The price must be less than %(limit)s.") % {"limit": cny(PRICE_LIMIT)})
     return amount
 
 

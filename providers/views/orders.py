@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from eldercare.hub import HubAction, HubSection
 from eldercare.models import LifeStatus, Role
 from eldercare.nav import NavItem, WorkPanel
+from eldercare.params import date_param
 from eldercare.selectors import elder_get
 
 from .. import quality, services
@@ -32,7 +33,7 @@ from .common import run_service
 
 @login_required
 def order_list_view(request):
-    day = request.GET.get("day")
+    day = date_param(request.GET.get("day"))
     qs = order_list(user=request.user, status=request.GET.get("status") or None).select_related("package")
     if day:
         qs = qs.filter(scheduled_at__date=day)
@@ -42,7 +43,7 @@ def order_list_view(request):
         {
             "orders": qs[:200],
             "statuses": WorkOrder.Status.choices,
-            "day": day or "",
+            "day": day.isoformat() if day else "",
             "status": request.GET.get("status", ""),
             "may_book": may_book(request.user),
         },

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from eldercare.errors import DomainError
 from eldercare.models import Division, Role
+from eldercare.params import int_param, text_param
 from eldercare.scoping import scope_for
 from eldercare.selectors import division_list, elder_list
 from eldercare.workdays import UnknownCalendarYear
@@ -57,7 +58,10 @@ def _days_left(app):
 
 @login_required
 def application_list_view(request):
-    filters = {k: request.GET.get(k, "") for k in ("status", "batch", "community", "q", "overdue")}
+    filters = {k: text_param(request.GET.get(k)) for k in ("status", "batch", "community", "q", "overdue")}
+    for key in ("batch", "community"):  # ids: anything else turns its filter off
+        if int_param(filters[key]) is None:
+            filters[key] = ""
     qs = application_list(user=request.user, filters=filters)
     if request.GET.get("mine"):
         qs = application_worklist(user=request.user)

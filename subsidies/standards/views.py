@@ -46,7 +46,7 @@ def _require(request, roles):
 
 class RowForm(forms.Form):
     label = forms.CharField(label=_("label"), max_length=80)
-    amount = forms.DecimalField(label=_("monthly amount"), min_value=0, decimal_places=2)
+    amount = forms.DecimalField(label=_("monthly amount"), min_value=0, max_digits=10, decimal_places=2)
     min_age = forms.IntegerField(label=_("minimum age"), min_value=0, max_value=120, initial=MIN_AGE)
     categories_any = forms.MultipleChoiceField(
         label=_("any of the categories"),

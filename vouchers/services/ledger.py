@@ -43,7 +43,7 @@ from djmoney.money import Money
 
 from eldercare.errors import ValidationFailed
 from eldercare.models import Division, Elder, User
-from eldercare.money import cny, round_cny
+from eldercare.money import cny, finite_cny
 
 from ..errors import (
     AccountFrozen,
@@ -65,6 +65,8 @@ class Payee(Protocol):
 
 ELDER_KINDS = (Account.Kind.SUBSIDY, Account.Kind.PERSONAL, Account.Kind.EXTERNAL)
 NON_NEGATIVE_KINDS = CACHED_KINDS
+# The ledger's money columns hold max_digits=14 with 2 decimals: any amount is below this.
+AMOUNT_LIMIT = Decimal(10) ** 12
 REVERSIBLE_KINDS = (LedgerTransaction.Kind.REDEMPTION, LedgerTransaction.Kind.GRANT, LedgerTransaction.Kind.DEPOSIT)
 
 # --------------------------------------------------------------------------------------------
@@ -99,14 +101,18 @@ def provider_account(*, provider: Payee) -> Account:
 
 
 def _amount(value) -> Decimal:
-    """A positive amount in CNY, rounded to the fen; anything else is refused."""
+    """A positive amount in CNY below `AMOUNT_LIMIT`, rounded to the fen; anything else is refused."""
     if isinstance(value, Money):
         if str(value.currency) != "CNY":
             raise InvalidAmount(_("Amounts are in CNY."))
         value = value.amount
-    amount = round_cny(value)
+    amount = finite_cny(value)
+    if amount is None:
+        raise InvalidAmount(_("The amount is not a number."))
     if amount <= 0:
         raise InvalidAmount(_("The amount must be more than zero."))
+    if amount >= AMOUNT_LIMIT:
+        raise InvalidAmount(_("The amount must be less than %(limit)s.") % {"limit": cny(AMOUNT_LIMIT)})
     return amount
 
 

@@ -251,7 +251,9 @@ def redemption_reverse(
         existing = _existing(idempotency_key, fingerprint)
         if existing is not None:
             return existing
-        original = LedgerTransaction.objects.get(pk=original.pk)
+        # The original's row serialises its reversals: when every leg is a pooled account, no
+        # account lock would (NO KEY UPDATE: rows referring to it are not held up).
+        original = LedgerTransaction.objects.select_for_update(no_key=True).get(pk=original.pk)
         if original.kind not in REVERSIBLE_KINDS:
             raise NotReversible(_("This kind of transaction cannot be reversed."))
         entries = list(original.entries.select_related("account"))
