@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import EmergencyContact, ResponsiblePerson, VulnerabilityProfile
+from .models import Contact, EmergencyContact, EmergencyResponse, Escalation, ResponsiblePerson, VulnerabilityProfile
 
 
 class EmergencyContactInline(admin.TabularInline):
@@ -27,3 +27,34 @@ class ResponsiblePersonAdmin(SimpleHistoryAdmin):
     raw_id_fields = ["elder", "user", "assigned_by"]
     exclude = ["phone"]
     readonly_fields = ["phone_masked"]
+
+
+class ReadOnlyAdmin(SimpleHistoryAdmin):
+    """Responses, contacts and escalations are written by the services only: the admin reads them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(EmergencyResponse)
+class EmergencyResponseAdmin(ReadOnlyAdmin):
+    list_display = ["name", "kind", "district", "starts_on", "ends_on", "temperature_required", "ended_at"]
+    list_filter = ["kind"]
+
+
+@admin.register(Contact)
+class ContactAdmin(ReadOnlyAdmin):
+    list_display = ["elder", "response", "at", "method", "result", "temperature", "by"]
+    list_filter = ["result", "method"]
+
+
+@admin.register(Escalation)
+class EscalationAdmin(ReadOnlyAdmin):
+    list_display = ["elder", "community", "reason", "deadline", "closed_at", "closed_by"]
+    list_filter = ["reason"]

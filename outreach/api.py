@@ -1,9 +1,11 @@
-"""REST API of the vulnerability register, scoped through the same selectors as the pages.
+"""REST API of emergency outreach (the register, emergency responses, contacts, escalations and
+the day's contact list), scoped through the same selectors as the pages.
 
 Refusals: 404 outside what the user may see, 403 for a role that may not act, 409 when the
 household already has a current person of that duty, 400 for invalid input.
 """
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -11,11 +13,19 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from eldercare.errors import ValidationFailed
-from eldercare.models import Elder, User
+from eldercare.errors import NotAllowed, ValidationFailed
+from eldercare.models import Division, Elder, User
 
 from . import selectors, services
-from .models import CareNeed, EmergencyContact, ResponsiblePerson, VulnerabilityProfile
+from .models import (
+    CareNeed,
+    Contact,
+    EmergencyContact,
+    EmergencyResponse,
+    Escalation,
+    ResponsiblePerson,
+    VulnerabilityProfile,
+)
 
 
 class EmergencyContactSerializer(serializers.ModelSerializer):
@@ -230,7 +240,232 @@ class CoverageViewSet(viewsets.GenericViewSet):
         return Response(CoverageSerializer(selectors.coverage(user=request.user), many=True).data)
 
 
+class EmergencyResponseSerializer(serializers.ModelSerializer):
+    district = serializers.IntegerField(source="district_id", read_only=True)
+    streets = serializers.PrimaryKeyRelatedField(
+        queryset=Division.objects.filter(level=Division.Level.STREET),
+        many=True,
+        required=False,
+        help_text="Streets or towns of the district; none: the whole district.",
+    )
+    declared_by = serializers.CharField(source="declared_by.username", read_only=True)
+    ended_by = serializers.CharField(source="ended_by.username", read_only=True, default=None)
+    active = serializers.SerializerMethodField(help_text="In progress today.")
+
+    class Meta:
+        model = EmergencyResponse
+        fields = [
+            "id",
+            "kind",
+            "name",
+            "district",
+            "streets",
+            "starts_on",
+            "ends_on",
+            "interval_high",
+            "interval_medium",
+            "interval_low",
+            "temperature_required",
+            "declared_by",
+            "ended_at",
+            "ended_by",
+            "active",
+            "created_at",
+        ]
+        read_only_fields = ["ended_at"]
+
+    def get_active(self, obj: EmergencyResponse) -> bool:
+        return obj.is_active(timezone.localdate())
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[OpenApiParameter("active", bool, description="true: only those in progress today.")])
+)
+class EmergencyResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Emergency responses of the user's district; its reviewers declare and end them."""
+
+    serializer_class = EmergencyResponseSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return EmergencyResponse.objects.none()
+        active = self.request.query_params.get("active") in ("1", "true")
+        return selectors.response_list(user=self.request.user, active_on=timezone.localdate() if active else None)
+
+    def create(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        district = selectors.declarable_districts(request.user).first()
+        if district is None:
+            raise NotAllowed(_("Only the district's reviewers declare its emergency responses."))
+        d = serializer.validated_data
+        response = services.response_declare(
+            by=request.user,
+            district=district,
+            kind=d["kind"],
+            name=d["name"],
+            starts_on=d["starts_on"],
+            ends_on=d.get("ends_on"),
+            streets=d.get("streets", []),
+            interval_high=d.get("interval_high", 1),
+            interval_medium=d.get("interval_medium", 3),
+            interval_low=d.get("interval_low", 7),
+            temperature_required=d.get("temperature_required", False),
+        )
+        return Response(self.get_serializer(response).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: EmergencyResponseSerializer})
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        """End the response today (the district's reviewers only)."""
+        response = services.response_end(response=self.get_object(), by=request.user)
+        return Response(self.get_serializer(response).data)
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    response = serializers.PrimaryKeyRelatedField(queryset=EmergencyResponse.objects.all())
+    elder = serializers.PrimaryKeyRelatedField(queryset=Elder.objects.all())
+    elder_name = serializers.CharField(source="elder.name", read_only=True)
+    by = serializers.CharField(source="by.username", read_only=True)
+
+    class Meta:
+        model = Contact
+        fields = [
+            "id",
+            "response",
+            "elder",
+            "elder_name",
+            "by",
+            "at",
+            "method",
+            "result",
+            "temperature",
+            "needs",
+            "note",
+        ]
+        read_only_fields = ["at"]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("response", int, description="Only under this response."),
+            OpenApiParameter("elder", int, description="Only this household."),
+        ]
+    )
+)
+class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Contact records (append-only). A health problem, or a household unreachable at its last two
+    contacts, escalates it to its community."""
+
+    serializer_class = ContactSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Contact.objects.none()
+        qs = selectors.contact_list(user=self.request.user)
+        for name in ("response", "elder"):
+            value = self.request.query_params.get(name, "")
+            if value.isdigit():
+                qs = qs.filter(**{f"{name}_id": int(value)})
+        return qs
+
+    def create(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        d = serializer.validated_data
+        response = selectors.response_get(user=request.user, pk=d["response"].pk)
+        elder = selectors.contact_elder_get(user=request.user, response=response, pk=d["elder"].pk)
+        contact = services.contact_record(
+            response=response,
+            elder=elder,
+            by=request.user,
+            method=d["method"],
+            result=d["result"],
+            temperature=d.get("temperature"),
+            needs=d.get("needs", ""),
+            note=d.get("note", ""),
+        )
+        return Response(self.get_serializer(contact).data, status=status.HTTP_201_CREATED)
+
+
+class EscalationSerializer(serializers.ModelSerializer):
+    elder_name = serializers.CharField(source="elder.name", read_only=True)
+    closed_by = serializers.CharField(source="closed_by.username", read_only=True, default=None)
+
+    class Meta:
+        model = Escalation
+        fields = [
+            "id",
+            "response",
+            "elder",
+            "elder_name",
+            "community",
+            "contact",
+            "reason",
+            "deadline",
+            "closed_at",
+            "closed_by",
+            "close_note",
+        ]
+        read_only_fields = fields
+
+
+class CloseInput(serializers.Serializer):
+    note = serializers.CharField(max_length=500, help_text="What was done.")
+
+
+@extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("status", str, enum=["open", "closed"])]))
+class EscalationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Escalated households of the user's area; the community closes them with a note."""
+
+    serializer_class = EscalationSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Escalation.objects.none()
+        wanted = self.request.query_params.get("status", "")
+        return selectors.escalation_list(user=self.request.user, open_only={"open": True, "closed": False}.get(wanted))
+
+    @extend_schema(request=CloseInput, responses={200: EscalationSerializer})
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        s = CloseInput(data=request.data)
+        s.is_valid(raise_exception=True)
+        escalation = services.escalation_close(
+            escalation=self.get_object(), by=request.user, note=s.validated_data["note"]
+        )
+        return Response(self.get_serializer(escalation).data)
+
+
+class DueContactSerializer(serializers.Serializer):
+    response = serializers.IntegerField(source="response.pk")
+    response_name = serializers.CharField(source="response.name")
+    elder = serializers.IntegerField(source="elder.pk")
+    elder_name = serializers.CharField(source="elder.name")
+    community_name = serializers.CharField(source="elder.community.name")
+    risk_level = serializers.CharField(help_text="Empty: not yet screened (treated as high risk).")
+    last_contact_day = serializers.DateField(allow_null=True, help_text="The last day someone was reached.")
+    last_contact_at = serializers.DateTimeField(allow_null=True)
+    last_result = serializers.CharField()
+
+
+class TodayViewSet(viewsets.GenericViewSet):
+    """The households in the user's care due for a contact today, high risk first."""
+
+    serializer_class = DueContactSerializer
+    pagination_class = None
+
+    @extend_schema(responses={200: DueContactSerializer(many=True)})
+    def list(self, request):
+        return Response(DueContactSerializer(selectors.today_list(user=request.user), many=True).data)
+
+
 def register(router) -> None:
     router.register("vulnerability-profiles", VulnerabilityProfileViewSet, basename="vulnerability-profile")
     router.register("responsible-persons", ResponsiblePersonViewSet, basename="responsible-person")
     router.register("coverage", CoverageViewSet, basename="coverage")
+    router.register("emergency-responses", EmergencyResponseViewSet, basename="emergency-response")
+    router.register("contacts", ContactViewSet, basename="outreach-contact")
+    router.register("escalations", EscalationViewSet, basename="escalation")
+    router.register("contacts-today", TodayViewSet, basename="contacts-today")

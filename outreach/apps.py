@@ -13,7 +13,14 @@ class OutreachConfig(AppConfig):
         from eldercare import nav as shell
 
         from . import api, nav, views
-        from .models import EmergencyContact, ResponsiblePerson, VulnerabilityProfile
+        from .models import (
+            Contact,
+            EmergencyContact,
+            EmergencyResponse,
+            Escalation,
+            ResponsiblePerson,
+            VulnerabilityProfile,
+        )
 
         shell.register(nav.NAV_ITEMS, nav.worklist)
         hub.register(views.hub_sections)
@@ -22,3 +29,6 @@ class OutreachConfig(AppConfig):
         audit.register(VulnerabilityProfile, "elder__community_id")
         audit.register(EmergencyContact, "profile__elder__community_id")
         audit.register(ResponsiblePerson, "elder__community_id")
+        audit.register(EmergencyResponse, None)
+        audit.register(Contact, "elder__community_id")
+        audit.register(Escalation, "community_id")

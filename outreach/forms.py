@@ -1,11 +1,22 @@
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from eldercare.forms import DateInput
 
 from . import rules
-from .models import CareNeed, LivingArrangement, ResponsibleKind, ResponsiblePerson, RiskLevel, VulnerabilityProfile
+from .models import (
+    CareNeed,
+    ContactMethod,
+    ContactResult,
+    LivingArrangement,
+    ResponseKind,
+    ResponsibleKind,
+    ResponsiblePerson,
+    RiskLevel,
+    VulnerabilityProfile,
+)
 from .services import ContactData, ScreeningData
 
 CONTACT_SLOTS = (1, 2)
@@ -133,3 +144,61 @@ class ResponsibleForm(forms.Form):
         label=_("phone"), max_length=20, required=False, widget=forms.TextInput(attrs={"inputmode": "tel"})
     )
     starts_on = forms.DateField(label=_("responsible from"), widget=DateInput, initial=timezone.localdate)
+
+
+class ResponseForm(forms.Form):
+    """The district declares an emergency response and its contact rule."""
+
+    kind = forms.ChoiceField(label=_("kind"), choices=ResponseKind.choices)
+    name = forms.CharField(label=_("name"), max_length=100)
+    streets = forms.ModelMultipleChoiceField(
+        label=_("streets"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None chosen: the whole district."),
+    )
+    starts_on = forms.DateField(label=_("starts on"), widget=DateInput, initial=timezone.localdate)
+    ends_on = forms.DateField(label=_("ends on"), widget=DateInput, required=False)
+    interval_high = forms.IntegerField(
+        label=_("days between contacts, high risk"), min_value=1, initial=rules.DEFAULT_INTERVAL_DAYS[rules.HIGH]
+    )
+    interval_medium = forms.IntegerField(
+        label=_("days between contacts, medium risk"),
+        min_value=1,
+        initial=rules.DEFAULT_INTERVAL_DAYS[rules.MEDIUM],
+    )
+    interval_low = forms.IntegerField(
+        label=_("days between contacts, low risk"), min_value=1, initial=rules.DEFAULT_INTERVAL_DAYS[rules.LOW]
+    )
+    temperature_required = forms.BooleanField(
+        label=_("temperature required"),
+        required=False,
+        help_text=_("Each contact records the elder's temperature (households under isolation)."),
+    )
+
+    def __init__(self, *args, streets: QuerySet, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["streets"].queryset = streets
+
+
+class ContactForm(forms.Form):
+    """A contact with a household, typed on a phone at the door or after a call."""
+
+    method = forms.ChoiceField(label=_("method"), choices=ContactMethod.choices, widget=forms.RadioSelect)
+    result = forms.ChoiceField(label=_("result"), choices=ContactResult.choices, widget=forms.RadioSelect)
+    temperature = forms.DecimalField(
+        label=_("temperature (°C)"),
+        max_digits=3,
+        decimal_places=1,
+        min_value=rules.TEMPERATURE_MIN,
+        max_value=rules.TEMPERATURE_MAX,
+        required=False,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.1"}),
+    )
+    needs = forms.CharField(label=_("needs"), max_length=300, required=False)
+    note = forms.CharField(label=_("note"), max_length=300, required=False)
+
+
+class EscalationCloseForm(forms.Form):
+    note = forms.CharField(label=_("what was done"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))

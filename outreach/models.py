@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from eldercare.crypto import EncryptedTextField
-from eldercare.models import Elder, TimeStampedModel
+from eldercare.models import Division, Elder, TimeStampedModel
 
 from . import rules
 
@@ -164,3 +164,174 @@ class ResponsiblePerson(TimeStampedModel):
         if self.user_id:
             return str(self.user)
         return self.name
+
+
+class ResponseKind(models.TextChoices):
+    EPIDEMIC = "epidemic", _("Epidemic")
+    HEAT_WAVE = "heat_wave", _("Heat wave")
+    COLD_SNAP = "cold_snap", _("Cold snap")
+    FLOOD = "flood", _("Flood")
+    ACTIVE_CARE = "active_care", _("Routine active care")
+
+
+class EmergencyResponse(TimeStampedModel):
+    """An emergency response declared by the district: the households of its area are contacted
+    under its contact rule (days between contacts per risk level, temperature or not) until it ends.
+
+    The area is the whole district, or the streets chosen (none chosen: the whole district).
+    """
+
+    kind = models.CharField(_("kind"), max_length=20, choices=ResponseKind.choices)
+    name = models.CharField(_("name"), max_length=100)
+    district = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("district"))
+    streets = models.ManyToManyField(
+        Division,
+        blank=True,
+        related_name="+",
+        verbose_name=_("streets"),
+        help_text=_("None chosen: the whole district."),
+    )
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    interval_high = models.PositiveSmallIntegerField(_("days between contacts, high risk"), default=1)
+    interval_medium = models.PositiveSmallIntegerField(_("days between contacts, medium risk"), default=3)
+    interval_low = models.PositiveSmallIntegerField(_("days between contacts, low risk"), default=7)
+    temperature_required = models.BooleanField(_("temperature required"), default=False)
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("declared by")
+    )
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("ended by"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+        verbose_name = _("emergency response")
+        verbose_name_plural = _("emergency responses")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(interval_high__gte=1) & Q(interval_medium__gte=1) & Q(interval_low__gte=1),
+                name="outreach_response_intervals_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="outreach_response_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_kind_display()})"
+
+    def rule(self) -> rules.ContactRule:
+        return rules.ContactRule(
+            interval_high=self.interval_high,
+            interval_medium=self.interval_medium,
+            interval_low=self.interval_low,
+            temperature_required=self.temperature_required,
+        )
+
+    def is_active(self, on) -> bool:
+        return self.ended_at is None and self.starts_on <= on and (self.ends_on is None or self.ends_on >= on)
+
+
+class ContactMethod(models.TextChoices):
+    VISIT = "visit", _("Home visit")
+    PHONE = "phone", _("By phone")
+    VIDEO = "video", _("By video call")
+
+
+class ContactResult(models.TextChoices):
+    FINE = rules.RESULT_FINE, _("Fine")
+    NEEDS = rules.RESULT_NEEDS, _("Needs something")
+    HEALTH = rules.RESULT_HEALTH, _("Health problem")
+    UNREACHABLE = rules.RESULT_UNREACHABLE, _("Could not reach")
+
+
+class Contact(TimeStampedModel):
+    """One contact with a household under a response (append-only: a mistake is a new contact)."""
+
+    response = models.ForeignKey(
+        EmergencyResponse, on_delete=models.PROTECT, related_name="contacts", verbose_name=_("emergency response")
+    )
+    elder = models.ForeignKey(
+        Elder, on_delete=models.PROTECT, related_name="outreach_contacts", verbose_name=_("elder")
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("contacted by")
+    )
+    at = models.DateTimeField(_("contacted at"))
+    day = models.DateField(_("contact day"), editable=False)
+    method = models.CharField(_("method"), max_length=10, choices=ContactMethod.choices)
+    result = models.CharField(_("result"), max_length=20, choices=ContactResult.choices)
+    temperature = models.DecimalField(_("temperature (°C)"), max_digits=3, decimal_places=1, null=True, blank=True)
+    needs = models.CharField(_("needs"), max_length=300, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("contact record")
+        verbose_name_plural = _("contact records")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(temperature__isnull=True)
+                | Q(temperature__gte=rules.TEMPERATURE_MIN, temperature__lte=rules.TEMPERATURE_MAX),
+                name="outreach_contact_temperature_range",
+            ),
+        ]
+        indexes = [models.Index(fields=["response", "elder", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.elder.name} · {self.get_result_display()}"
+
+
+class EscalationReason(models.TextChoices):
+    HEALTH = rules.ESCALATE_HEALTH, _("Health problem")
+    UNREACHABLE = rules.ESCALATE_UNREACHABLE, _("Unreachable twice in a row")
+
+
+class Escalation(TimeStampedModel):
+    """A household the community must act on: open until a community worker closes it with a note."""
+
+    response = models.ForeignKey(
+        EmergencyResponse, on_delete=models.PROTECT, related_name="escalations", verbose_name=_("emergency response")
+    )
+    elder = models.ForeignKey(Elder, on_delete=models.PROTECT, related_name="+", verbose_name=_("elder"))
+    community = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("community"))
+    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="+", verbose_name=_("contact record"))
+    reason = models.CharField(_("reason"), max_length=20, choices=EscalationReason.choices)
+    deadline = models.DateTimeField(_("act by"))
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("closed by"),
+    )
+    close_note = models.CharField(_("what was done"), max_length=500, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["deadline", "id"]
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["response", "elder", "reason"],
+                condition=Q(closed_at__isnull=True),
+                name="outreach_one_open_escalation",
+            ),
+        ]
+        indexes = [models.Index(fields=["community", "closed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.elder.name} · {self.get_reason_display()}"

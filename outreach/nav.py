@@ -1,16 +1,20 @@
-"""Menu entries and work-list panels of outreach: who is still to screen, who has no one."""
+"""Menu entries and work-list panels of outreach: who is still to screen, who has no one, whom
+to contact today under an emergency response, and the escalations the community must close."""
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from eldercare.models import Role, User
 from eldercare.nav import NavItem, WorkPanel
 
-from . import selectors
+from . import rules, selectors
 
 NAV_ITEMS = (
     NavItem(_("Vulnerability register"), "outreach:register", selectors.REGISTER_ROLES, 50),
     NavItem(_("Outreach coverage"), "outreach:coverage", selectors.REGISTER_ROLES, 51),
+    NavItem(_("Emergency responses"), "outreach:responses", selectors.REGISTER_ROLES, 52),
+    NavItem(_("Today's contacts"), "outreach:today", (), 53),
 )
 
 # Roles whose work list carries the register's gaps until they are closed.
@@ -53,6 +57,46 @@ def worklist(user: User) -> list[WorkPanel]:
                         for e in unassigned[:ROWS]
                     ],
                     f"{register}?status={selectors.UNASSIGNED}",
+                    count,
+                )
+            )
+    # Each count is the length of the page its link opens.
+    due = selectors.today_list(user=user)
+    if due:
+        panels.append(
+            WorkPanel(
+                str(_("Today's contacts")),
+                [
+                    {
+                        "label": r.elder.name,
+                        "url": reverse("outreach:contact", args=[r.response.pk, r.elder.pk]),
+                        "detail": f"{r.risk_label} · {r.response.name}",
+                        "flag": r.risk_level == rules.HIGH,
+                    }
+                    for r in due[:ROWS]
+                ],
+                reverse("outreach:today"),
+                len(due),
+            )
+        )
+    if user.has_role(*GAP_ROLES):
+        open_escalations = selectors.escalation_list(user=user, open_only=True)
+        count = open_escalations.count()
+        if count:
+            now = timezone.now()
+            panels.append(
+                WorkPanel(
+                    str(_("Escalated households to act on")),
+                    [
+                        {
+                            "label": e.elder.name,
+                            "url": reverse("outreach:escalation_close", args=[e.pk]),
+                            "detail": f"{e.get_reason_display()} · {timezone.localtime(e.deadline):%m-%d %H:%M}",
+                            "flag": e.deadline < now,
+                        }
+                        for e in open_escalations[:ROWS]
+                    ],
+                    reverse("outreach:escalations"),
                     count,
                 )
             )

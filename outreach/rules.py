@@ -1,11 +1,14 @@
-"""Pure rules of emergency outreach: the risk level of a screened elder, phones, ages.
+"""Pure rules of emergency outreach: the risk level of a screened elder, phones, ages, and when a
+household is due for a contact under an emergency response and when a contact escalates.
 
 No database here: each rule takes plain values, so it can be read, tested and changed alone.
 """
 
 import datetime
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 # The register covers every elder of the registry living at home from this age (the registry's
 # own threshold of an elder, not only the subsidised).
@@ -92,3 +95,82 @@ def born_on_or_before(age: int, on: datetime.date) -> datetime.date:
         return on.replace(year=on.year - age)
     except ValueError:
         return on.replace(year=on.year - age, day=28)
+
+
+# How often a household is contacted under an emergency response unless the district sets other
+# intervals: high risk daily, medium every three days (about twice a week), low weekly.
+DEFAULT_INTERVAL_DAYS = {HIGH: 1, MEDIUM: 3, LOW: 7}
+# A household with a responsible person but no screening yet is treated as high risk: nobody
+# knows yet that it can wait.
+UNSCREENED_RISK = HIGH
+RISK_ORDER = {HIGH: 0, MEDIUM: 1, LOW: 2}
+
+# A body temperature outside this range is a typing error, not a reading.
+TEMPERATURE_MIN = Decimal("34.0")
+TEMPERATURE_MAX = Decimal("43.0")
+
+# Results of a contact, as the contact record stores them.
+RESULT_FINE = "fine"
+RESULT_NEEDS = "needs"
+RESULT_HEALTH = "health_problem"
+RESULT_UNREACHABLE = "unreachable"
+
+# Why a household is escalated to its community.
+ESCALATE_HEALTH = "health_problem"
+ESCALATE_UNREACHABLE = "unreachable"
+UNREACHABLE_IN_A_ROW = 2  # contacts in a row nobody answered before the community steps in
+
+
+@dataclass(frozen=True)
+class ContactRule:
+    """The contact rule of one emergency response: days between contacts per risk level, and
+    whether each contact must record the elder's temperature."""
+
+    interval_high: int = DEFAULT_INTERVAL_DAYS[HIGH]
+    interval_medium: int = DEFAULT_INTERVAL_DAYS[MEDIUM]
+    interval_low: int = DEFAULT_INTERVAL_DAYS[LOW]
+    temperature_required: bool = False
+
+    def interval(self, risk_level: str) -> int:
+        return {HIGH: self.interval_high, MEDIUM: self.interval_medium, LOW: self.interval_low}.get(
+            risk_level, self.interval_high
+        )
+
+
+def contact_due(
+    risk_level: str | None, rule: ContactRule, last_contact_day: datetime.date | None, today: datetime.date
+) -> bool:
+    """Is the household due for a contact today under the response's rule?
+
+    `last_contact_day` is the day of the household's last contact under this response that
+    reached someone (an unanswered call does not count, so the household stays due and is tried
+    again). A household never reached is due. Otherwise it is due once the rule's interval for
+    its risk level has passed since then: with an interval of 1 (high risk, daily) every day after
+    the day it was reached; with 3 (medium) on the third day after; with 7 (low) a week later.
+    An unscreened household (`risk_level` None or empty) counts as high risk.
+    """
+    if last_contact_day is None:
+        return True
+    interval = rule.interval(risk_level or UNSCREENED_RISK)
+    return (today - last_contact_day).days >= interval
+
+
+def is_valid_temperature(value: Decimal) -> bool:
+    return TEMPERATURE_MIN <= value <= TEMPERATURE_MAX
+
+
+def escalation_reason(results: Sequence[str]) -> str | None:
+    """Why the household's contacts under a response call for its community, or None.
+
+    `results` are the results of the household's contacts under the response, latest first.
+    A health problem in the latest contact escalates at once; the latest
+    `UNREACHABLE_IN_A_ROW` (2) contacts all unanswered escalate too; one unanswered call does not.
+    """
+    if not results:
+        return None
+    if results[0] == RESULT_HEALTH:
+        return ESCALATE_HEALTH
+    latest = list(results[:UNREACHABLE_IN_A_ROW])
+    if len(latest) == UNREACHABLE_IN_A_ROW and all(r == RESULT_UNREACHABLE for r in latest):
+        return ESCALATE_UNREACHABLE
+    return None

@@ -6,8 +6,9 @@ first of all, sees only the households of which they are a current responsible p
 """
 
 import datetime
+from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -15,7 +16,16 @@ from eldercare.models import Division, Elder, LifeStatus, Role, User
 from eldercare.scoping import scope_for
 
 from . import rules
-from .models import CareNeed, ResponsiblePerson, RiskLevel, VulnerabilityProfile
+from .models import (
+    CareNeed,
+    Contact,
+    ContactResult,
+    EmergencyResponse,
+    Escalation,
+    ResponsiblePerson,
+    RiskLevel,
+    VulnerabilityProfile,
+)
 
 # Roles that see the register of their whole part of the tree.
 REGISTER_ROLES = (
@@ -196,3 +206,146 @@ def coverage(*, user: User, on: datetime.date | None = None) -> list[dict]:
 def coverage_totals(rows: list[dict]) -> dict:
     keys = ("elders", "screened", "unscreened", "unassigned", "high", "medium", "low")
     return {k: sum(r[k] for r in rows) for k in keys}
+
+
+# Emergency responses, the day's contact list, contacts and escalations.
+
+
+def _district_ids(user: User) -> set[int] | None:
+    """The districts whose responses the user sees (None: all): those of the user's area and of
+    the households in the user's care."""
+    scope = scope_for(user)
+    if scope.all:
+        return None
+    ids = set(scope.district_ids)
+    communities = set(scope.community_ids) if sees_whole_area(user) else set()
+    communities |= set(Elder.objects.filter(pk__in=assigned_elder_ids(user)).values_list("community_id", flat=True))
+    if communities:
+        ids |= set(
+            Division.objects.filter(level=Division.Level.DISTRICT, children__children__pk__in=communities).values_list(
+                "pk", flat=True
+            )
+        )
+    return ids
+
+
+def active_q(on: datetime.date) -> Q:
+    """Responses in progress on a day: begun, not ended."""
+    return Q(ended_at__isnull=True, starts_on__lte=on) & (Q(ends_on__isnull=True) | Q(ends_on__gte=on))
+
+
+def response_list(*, user: User, active_on: datetime.date | None = None) -> QuerySet[EmergencyResponse]:
+    qs = EmergencyResponse.objects.select_related("district", "declared_by", "ended_by").prefetch_related("streets")
+    districts = _district_ids(user)
+    if districts is not None:
+        qs = qs.filter(district_id__in=districts)
+    if active_on is not None:
+        qs = qs.filter(active_q(active_on))
+    return qs
+
+
+def response_get(*, user: User, pk: int) -> EmergencyResponse:
+    return get_object_or_404(response_list(user=user), pk=pk)
+
+
+def area_q(response: EmergencyResponse, path: str = "community") -> Q:
+    """A filter on elders (through `path`, their community) living in the response's area."""
+    streets = [s.pk for s in response.streets.all()]
+    if streets:
+        return Q(**{f"{path}__parent_id__in": streets})
+    return Q(**{f"{path}__parent__parent_id": response.district_id})
+
+
+def declarable_districts(user: User) -> QuerySet[Division]:
+    """The districts in which the user may declare a response (a district reviewer: their own)."""
+    qs = Division.objects.filter(level=Division.Level.DISTRICT)
+    if not (user.is_superuser or user.has_role(Role.DISTRICT_REVIEWER, Role.SYSADMIN)):
+        return qs.none()
+    scope = scope_for(user)
+    return qs if scope.all else qs.filter(pk__in=scope.district_ids)
+
+
+@dataclass
+class DueContact:
+    """A household due for a contact today under one response."""
+
+    response: EmergencyResponse
+    elder: Elder
+    risk_level: str  # empty: not yet screened
+    last_contact_day: datetime.date | None  # the last day someone was reached
+    last_contact_at: datetime.datetime | None  # the last attempt, answered or not
+    last_result: str
+
+    @property
+    def risk_label(self) -> str:
+        return str(RiskLevel(self.risk_level).label) if self.risk_level else ""
+
+
+def today_list(*, user: User, on: datetime.date | None = None) -> list[DueContact]:
+    """The households in the user's care (primary or deputy) due today under every response in
+    progress whose area covers them, high risk first, then the longest without a contact.
+
+    A household is due by `rules.contact_due` on the day of its last contact that reached someone;
+    one not answered stays on the list. One query for the responses and one per response."""
+    on = on or timezone.localdate()
+    rows: list[DueContact] = []
+    for response in response_list(user=user, active_on=on):
+        contacts = Contact.objects.filter(response=response, elder=OuterRef("pk")).order_by("-at", "-id")
+        reached = contacts.exclude(result=ContactResult.UNREACHABLE)
+        elders = (
+            register_elders(user=user, on=on, status=MINE)
+            .filter(area_q(response))
+            .annotate(
+                last_day=Subquery(reached.values("day")[:1]),
+                last_at=Subquery(contacts.values("at")[:1]),
+                last_result=Subquery(contacts.values("result")[:1]),
+            )
+        )
+        rule = response.rule()
+        for elder in elders:
+            profile = getattr(elder, "vulnerability", None)
+            risk = profile.risk_level if profile is not None else ""
+            if rules.contact_due(risk, rule, elder.last_day, on):
+                rows.append(DueContact(response, elder, risk, elder.last_day, elder.last_at, elder.last_result or ""))
+    rows.sort(
+        key=lambda r: (
+            rules.RISK_ORDER[r.risk_level or rules.UNSCREENED_RISK],
+            r.last_contact_at is not None,
+            r.last_contact_at.timestamp() if r.last_contact_at else 0,
+            r.elder.name,
+            r.response.pk,
+        )
+    )
+    return rows
+
+
+def contact_elder_get(*, user: User, response: EmergencyResponse, pk: int) -> Elder:
+    """A household of the response's area the user may see, or 404."""
+    return get_object_or_404(register_elders(user=user).filter(area_q(response)), pk=pk)
+
+
+def contact_list(
+    *, user: User, response: EmergencyResponse | None = None, elder: Elder | None = None
+) -> QuerySet[Contact]:
+    qs = Contact.objects.filter(visible_q(user, "elder")).select_related("response", "elder", "elder__community", "by")
+    if response is not None:
+        qs = qs.filter(response=response)
+    if elder is not None:
+        qs = qs.filter(elder=elder)
+    return qs
+
+
+def escalation_list(*, user: User, open_only: bool | None = None) -> QuerySet[Escalation]:
+    """Escalations of the households the user may see (a community worker: the community's)."""
+    qs = Escalation.objects.filter(visible_q(user, "elder")).select_related(
+        "response", "elder", "community", "contact", "contact__by", "closed_by"
+    )
+    if open_only is True:
+        qs = qs.filter(closed_at__isnull=True)
+    elif open_only is False:
+        qs = qs.filter(closed_at__isnull=False)
+    return qs
+
+
+def escalation_get(*, user: User, pk: int) -> Escalation:
+    return get_object_or_404(escalation_list(user=user), pk=pk)

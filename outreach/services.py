@@ -1,23 +1,35 @@
-"""Writes of the vulnerability register: a screening, and the responsible persons of a household."""
+"""Writes of emergency outreach: a screening, the responsible persons of a household, emergency
+responses, contact records and the escalations they raise."""
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from eldercare.errors import NotAllowed, ValidationFailed
 from eldercare.masking import mask_phone
-from eldercare.models import Elder, Role, User
+from eldercare.models import Division, Elder, Role, User
 from eldercare.scoping import scope_for
+from eldercare.services import notification_send
 
-from . import rules
-from .errors import ResponsibleTaken, ScreeningInvalid
+from . import rules, selectors
+from .errors import ContactInvalid, EscalationClosed, ResponseClosed, ResponsibleTaken, ScreeningInvalid
 from .models import (
     CareNeed,
+    Contact,
+    ContactMethod,
+    ContactResult,
     EmergencyContact,
+    EmergencyResponse,
+    Escalation,
     LivingArrangement,
+    ResponseKind,
     ResponsibleKind,
     ResponsiblePerson,
     VulnerabilityProfile,
@@ -210,3 +222,218 @@ def responsible_end(*, person: ResponsiblePerson, ends_on: datetime.date, by: Us
     person.ends_on = ends_on
     person.save(update_fields=["ends_on", "updated_at"])
     return person
+
+
+# Roles that close an escalation of a household in their part of the tree.
+ESCALATION_CLOSERS = (Role.COMMUNITY_WORKER, Role.STREET_REVIEWER, Role.DISTRICT_REVIEWER, Role.SYSADMIN)
+MAX_INTERVAL_DAYS = 30
+
+
+def may_declare(user: User, district: Division) -> bool:
+    """The district's reviewers declare and end its emergency responses."""
+    return (user.is_superuser or user.has_role(Role.DISTRICT_REVIEWER, Role.SYSADMIN)) and (
+        scope_for(user).all or district.pk in scope_for(user).district_ids
+    )
+
+
+def may_contact(user: User, elder: Elder) -> bool:
+    """The household's responsible persons, and those who assign them, record its contacts."""
+    return is_responsible_for(user, elder) or may_assign(user, elder)
+
+
+def may_close_escalation(user: User, escalation: Escalation) -> bool:
+    return (user.is_superuser or user.has_role(*ESCALATION_CLOSERS)) and scope_for(user).covers_community(
+        escalation.community_id
+    )
+
+
+@transaction.atomic
+def response_declare(
+    *,
+    by: User,
+    district: Division,
+    kind: str,
+    name: str,
+    starts_on: datetime.date,
+    ends_on: datetime.date | None = None,
+    streets: Iterable[Division] = (),
+    interval_high: int = rules.DEFAULT_INTERVAL_DAYS[rules.HIGH],
+    interval_medium: int = rules.DEFAULT_INTERVAL_DAYS[rules.MEDIUM],
+    interval_low: int = rules.DEFAULT_INTERVAL_DAYS[rules.LOW],
+    temperature_required: bool = False,
+) -> EmergencyResponse:
+    """Declare an emergency response of the district (or of some of its streets) and its contact
+    rule: from its first day its households are on their responsible persons' lists."""
+    if not may_declare(by, district):
+        raise NotAllowed(_("Only the district's reviewers declare its emergency responses."))
+    streets = list(streets)
+    errors: dict[str, str] = {}
+    if kind not in ResponseKind.values:
+        errors["kind"] = _("Choose the kind of emergency.")
+    if not name.strip():
+        errors["name"] = _("Enter the name of the response.")
+    if ends_on is not None and ends_on < starts_on:
+        errors["ends_on"] = _("The end date cannot be before the start date.")
+    for key, days in (
+        ("interval_high", interval_high),
+        ("interval_medium", interval_medium),
+        ("interval_low", interval_low),
+    ):
+        if not 1 <= days <= MAX_INTERVAL_DAYS:
+            errors[key] = _("Days between contacts must be from 1 to %(max)s.") % {"max": MAX_INTERVAL_DAYS}
+    if any(s.level != Division.Level.STREET or s.parent_id != district.pk for s in streets):
+        errors["streets"] = _("Choose streets or towns of the district.")
+    if errors:
+        raise ValidationFailed("; ".join(dict.fromkeys(errors.values())), errors=errors)
+    response = EmergencyResponse.objects.create(
+        kind=kind,
+        name=name.strip(),
+        district=district,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        interval_high=interval_high,
+        interval_medium=interval_medium,
+        interval_low=interval_low,
+        temperature_required=temperature_required,
+        declared_by=by,
+    )
+    response.streets.set(streets)
+    return response
+
+
+@transaction.atomic
+def response_end(*, response: EmergencyResponse, by: User) -> EmergencyResponse:
+    """End a response today: its households leave the contact lists; the records stay."""
+    response = EmergencyResponse.objects.select_for_update().get(pk=response.pk)
+    if not may_declare(by, response.district):
+        raise NotAllowed(_("Only the district's reviewers end its emergency responses."))
+    if response.ended_at is not None:
+        raise ResponseClosed(_("This emergency response has already ended."))
+    today = timezone.localdate()
+    response.ends_on = max(today, response.starts_on)
+    response.ended_at = timezone.now()
+    response.ended_by = by
+    response.save(update_fields=["ends_on", "ended_at", "ended_by", "updated_at"])
+    return response
+
+
+def contact_validate(
+    *, rule: rules.ContactRule, method: str, result: str, temperature: Decimal | None, needs: str
+) -> dict[str, str]:
+    """Every problem of a contact record as {field: message}; empty when it can be kept."""
+    errors: dict[str, str] = {}
+    if method not in ContactMethod.values:
+        errors["method"] = _("Choose how the household was contacted.")
+    if result not in ContactResult.values:
+        errors["result"] = _("Choose the result of the contact.")
+    if temperature is not None and not rules.is_valid_temperature(temperature):
+        errors["temperature"] = _("The temperature must be from %(min)s to %(max)s °C.") % {
+            "min": rules.TEMPERATURE_MIN,
+            "max": rules.TEMPERATURE_MAX,
+        }
+    elif temperature is None and rule.temperature_required and result != ContactResult.UNREACHABLE:
+        errors["temperature"] = _("This response requires the elder's temperature at each contact.")
+    if result == ContactResult.NEEDS and not needs.strip():
+        errors["needs"] = _("Write down what the household needs.")
+    return errors
+
+
+@transaction.atomic
+def contact_record(
+    *,
+    response: EmergencyResponse,
+    elder: Elder,
+    by: User,
+    method: str,
+    result: str,
+    temperature: Decimal | None = None,
+    needs: str = "",
+    note: str = "",
+    at: datetime.datetime | None = None,
+) -> Contact:
+    """Record a contact with a household under a response in progress. A health problem, or the
+    household unreachable at its last two contacts (`rules.escalation_reason`), escalates it to its
+    community with a deadline of `OUTREACH_ESCALATION_HOURS`."""
+    now = timezone.now()
+    at = at or now
+    if not may_contact(by, elder):
+        raise NotAllowed(_("You are not responsible for this household."))
+    # One household's contacts are written one at a time, so the last two are the last two.
+    elder = Elder.objects.select_for_update().get(pk=elder.pk)
+    response = EmergencyResponse.objects.select_for_update().get(pk=response.pk)
+    day = timezone.localdate(at)
+    if at > now:
+        raise ContactInvalid(
+            _("A contact cannot be in the future."), errors={"at": _("A contact cannot be in the future.")}
+        )
+    if not response.is_active(day):
+        raise ResponseClosed(_("This emergency response is not in progress on that day."))
+    if not Elder.objects.filter(pk=elder.pk).filter(selectors.area_q(response)).exists():
+        raise ContactInvalid(_("This household is outside the area of the response."))
+    errors = contact_validate(rule=response.rule(), method=method, result=result, temperature=temperature, needs=needs)
+    if errors:
+        raise ContactInvalid("; ".join(dict.fromkeys(errors.values())), errors=errors)
+    contact = Contact.objects.create(
+        response=response,
+        elder=elder,
+        by=by,
+        at=at,
+        day=day,
+        method=method,
+        result=result,
+        temperature=temperature,
+        needs=needs.strip(),
+        note=note.strip(),
+    )
+    latest = Contact.objects.filter(response=response, elder=elder).order_by("-at", "-id")
+    reason = rules.escalation_reason(list(latest.values_list("result", flat=True)[: rules.UNREACHABLE_IN_A_ROW]))
+    if (
+        reason is not None
+        and not Escalation.objects.filter(
+            response=response, elder=elder, reason=reason, closed_at__isnull=True
+        ).exists()
+    ):
+        escalation = Escalation.objects.create(
+            response=response,
+            elder=elder,
+            community_id=elder.community_id,
+            contact=contact,
+            reason=reason,
+            deadline=at + datetime.timedelta(hours=settings.OUTREACH_ESCALATION_HOURS),
+        )
+        _escalation_notify(escalation)
+    return contact
+
+
+def _escalation_notify(escalation: Escalation) -> None:
+    """Tell the community's workers at once; the escalation stays on their work list until closed."""
+    message = _("%(name)s needs the community: %(reason)s. Act by %(deadline)s.") % {
+        "name": escalation.elder.name,
+        "reason": escalation.get_reason_display(),
+        "deadline": f"{timezone.localtime(escalation.deadline):%m-%d %H:%M}",
+    }
+    workers = User.objects.filter(
+        is_active=True,
+        role_assignments__role=Role.COMMUNITY_WORKER,
+        role_assignments__division_id=escalation.community_id,
+    ).distinct()
+    url = reverse("outreach:escalation_close", args=[escalation.pk])
+    for worker in workers:
+        notification_send(user=worker, message=message, url=url, dedupe_key=f"outreach-escalation:{escalation.pk}")
+
+
+@transaction.atomic
+def escalation_close(*, escalation: Escalation, by: User, note: str) -> Escalation:
+    """Close an escalation with what the community did (a visit, a call to 120, a doctor...)."""
+    escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
+    if not may_close_escalation(by, escalation):
+        raise NotAllowed(_("Only the household's community closes its escalations."))
+    if escalation.closed_at is not None:
+        raise EscalationClosed(_("This escalation has already been closed."))
+    if not note.strip():
+        raise ValidationFailed(_("Write down what was done."), errors={"note": _("Write down what was done.")})
+    escalation.closed_at = timezone.now()
+    escalation.closed_by = by
+    escalation.close_note = note.strip()
+    escalation.save(update_fields=["closed_at", "closed_by", "close_note", "updated_at"])
+    return escalation

@@ -11,4 +11,10 @@ urlpatterns = [
     path("elders/<int:pk>/screen/", views.screen, name="screen"),
     path("elders/<int:pk>/", views.responsible, name="responsible"),
     path("responsible/<int:pk>/end/", views.responsible_end, name="responsible_end"),
+    path("responses/", views.responses, name="responses"),
+    path("responses/<int:pk>/end/", views.response_end, name="response_end"),
+    path("today/", views.today, name="today"),
+    path("responses/<int:response>/elders/<int:pk>/contact/", views.contact, name="contact"),
+    path("escalations/", views.escalations, name="escalations"),
+    path("escalations/<int:pk>/close/", views.escalation_close, name="escalation_close"),
 ]

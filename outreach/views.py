@@ -1,4 +1,5 @@
-"""Pages of the vulnerability register: the list, a screening, the responsible persons, the coverage."""
+"""Pages of emergency outreach: the register, a screening, the responsible persons, the coverage;
+emergency responses, the day's contact list, a contact, and the community's escalations."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,7 +21,14 @@ from eldercare.scoping import scope_for
 
 from . import importing, rules, selectors, services
 from .errors import ScreeningInvalid
-from .forms import RegisterFilterForm, ResponsibleForm, ScreeningForm
+from .forms import (
+    ContactForm,
+    EscalationCloseForm,
+    RegisterFilterForm,
+    ResponseForm,
+    ResponsibleForm,
+    ScreeningForm,
+)
 
 
 def _communities(user: User):
@@ -232,3 +240,142 @@ def hub_sections(user: User, elder: Elder) -> list[HubSection]:
             empty=_("Not yet screened."),
         )
     ]
+
+
+def _form_errors(form, exc: DomainError) -> None:
+    """Show a service's refusal next to its fields, or above the form."""
+    errors = exc.params.get("errors") or {}
+    for key, message in errors.items():
+        form.add_error(key if key in form.fields else None, message)
+    if not errors:
+        form.add_error(None, exc.message)
+
+
+@login_required
+def responses(request):
+    """The emergency responses of the user's district; its reviewers declare one here."""
+    district = selectors.declarable_districts(request.user).first()
+    form = None
+    if district is not None:
+        streets = Division.objects.filter(parent=district, level=Division.Level.STREET)
+        form = ResponseForm(request.POST or None, streets=streets)
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                services.response_declare(
+                    by=request.user,
+                    district=district,
+                    kind=d["kind"],
+                    name=d["name"],
+                    starts_on=d["starts_on"],
+                    ends_on=d["ends_on"],
+                    streets=d["streets"],
+                    interval_high=d["interval_high"],
+                    interval_medium=d["interval_medium"],
+                    interval_low=d["interval_low"],
+                    temperature_required=d["temperature_required"],
+                )
+            except DomainError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("Emergency response declared."))
+                return redirect("outreach:responses")
+    today = timezone.localdate()
+    rows = [
+        {
+            "response": r,
+            "active": r.is_active(today),
+            "can_end": r.ended_at is None and services.may_declare(request.user, r.district),
+        }
+        for r in selectors.response_list(user=request.user)
+    ]
+    return render(request, "outreach/responses.html", {"rows": rows, "form": form})
+
+
+@login_required
+@require_POST
+def response_end(request, pk: int):
+    response = selectors.response_get(user=request.user, pk=pk)
+    try:
+        services.response_end(response=response, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Emergency response ended."))
+    return redirect("outreach:responses")
+
+
+@login_required
+def today(request):
+    """The households in the user's care due for a contact today, high risk first."""
+    return render(request, "outreach/today.html", {"rows": selectors.today_list(user=request.user)})
+
+
+@login_required
+def contact(request, response: int, pk: int):
+    """Record a contact with a household under a response (a phone page)."""
+    emergency = selectors.response_get(user=request.user, pk=response)
+    elder = selectors.contact_elder_get(user=request.user, response=emergency, pk=pk)
+    if not services.may_contact(request.user, elder):
+        raise PermissionDenied
+    form = ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.contact_record(
+                response=emergency,
+                elder=elder,
+                by=request.user,
+                method=d["method"],
+                result=d["result"],
+                temperature=d["temperature"],
+                needs=d["needs"],
+                note=d["note"],
+            )
+        except DomainError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Contact recorded: %(name)s.") % {"name": elder.name})
+            return redirect("outreach:today")
+    return render(
+        request,
+        "outreach/contact.html",
+        {
+            "response": emergency,
+            "elder": elder,
+            "profile": selectors.profile_of(elder=elder),
+            "form": form,
+            "recent": selectors.contact_list(user=request.user, response=emergency, elder=elder)[:5],
+        },
+    )
+
+
+@login_required
+def escalations(request):
+    """Escalated households: open ones first by deadline (the work list's), or the closed ones."""
+    closed = request.GET.get("status") == "closed"
+    rows = selectors.escalation_list(user=request.user, open_only=not closed)
+    if closed:
+        rows = rows.order_by("-closed_at", "-id")
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(request, "outreach/escalations.html", {"page": page, "closed": closed, "now": timezone.now()})
+
+
+@login_required
+def escalation_close(request, pk: int):
+    escalation = selectors.escalation_get(user=request.user, pk=pk)
+    if not services.may_close_escalation(request.user, escalation):
+        raise PermissionDenied
+    form = EscalationCloseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.escalation_close(escalation=escalation, by=request.user, note=form.cleaned_data["note"])
+        except DomainError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Escalation closed."))
+            return redirect("outreach:escalations")
+    return render(request, "outreach/escalation_close.html", {"escalation": escalation, "form": form})

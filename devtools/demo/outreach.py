@@ -3,15 +3,28 @@
 Most elders aged 60 or more of 龙川社区 are screened (a few left for the work list), some of them
 high-risk; most screened households have a primary responsible person, a few none yet. A volunteer
 login (`volunteer`, no role of the core) is responsible for four households and sees only those.
-Everything goes through the services, so the risk levels are the rule's.
+A heat wave declared by the district three days ago is in progress: the households with a
+responsible person were contacted as its rule asks on each day since, one of the volunteer's did
+not answer twice yesterday and waits on the community's work list as an open escalation.
+Everything goes through the services, so the risk levels, the days due and the escalation are the
+rules'.
 """
 
 import datetime
 
+from django.utils import timezone
+
 from devtools.demo.core import DEMO_PASSWORD, DemoContext
 from eldercare.models import User
-from outreach import selectors, services
-from outreach.models import CareNeed, LivingArrangement, ResponsibleKind, ResponsiblePerson
+from outreach import rules, selectors, services
+from outreach.models import (
+    CareNeed,
+    ContactMethod,
+    ContactResult,
+    LivingArrangement,
+    ResponsibleKind,
+    ResponsiblePerson,
+)
 
 UNSCREENED = 3  # left for the community worker's work list
 UNASSIGNED = 3  # screened, no responsible person yet
@@ -19,6 +32,8 @@ VOLUNTEER_HOUSEHOLDS = 4
 RELATIONS = ["儿子", "女儿", "侄子", "邻居", "儿媳"]
 MEDICINES = ["硝苯地平缓释片", "二甲双胍", "阿司匹林肠溶片", "胰岛素"]
 GRID_WORKERS = [("网格员 周晓燕", "13951401234"), ("网格员 蒋涛", "13951405678")]
+HEAT_WAVE_DAYS = 3  # the heat wave began this many days ago
+NEEDS = ["大米、食用油", "降压药快吃完了", "电风扇坏了", "想要几瓶饮用水"]
 
 
 def _screening(ctx: DemoContext, i: int) -> services.ScreeningData:
@@ -91,3 +106,55 @@ def seed(ctx: DemoContext) -> None:
                 by=worker,
                 user=worker,
             )
+    seed_heat_wave(ctx)
+
+
+def _at(day: datetime.date, hour: int) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+def seed_heat_wave(ctx: DemoContext) -> None:
+    """A heat wave in progress since three days ago, its contacts since, one escalation open."""
+    worker, volunteer = ctx.users["community"], ctx.users["volunteer"]
+    start = ctx.today - datetime.timedelta(days=HEAT_WAVE_DAYS)
+    response = services.response_declare(
+        by=ctx.users["district"],
+        district=ctx.district,
+        kind="heat_wave",
+        name=f"{start:%Y年%m月}高温天气关爱行动",
+        starts_on=start,
+    )
+    rule = response.rule()
+    primaries = selectors.responsible_list(user=worker, current=True).filter(duty=ResponsiblePerson.Duty.PRIMARY)
+    households = {p.elder: p for p in primaries.select_related("elder__vulnerability")}
+    last_reached: dict[int, datetime.date] = {}
+    silent = next(e for e, p in households.items() if p.user_id == volunteer.pk)
+    for day in (start + datetime.timedelta(days=n) for n in range(HEAT_WAVE_DAYS)):
+        for elder, person in households.items():
+            by = volunteer if person.user_id == volunteer.pk else worker
+            if elder == silent and day == ctx.today - datetime.timedelta(days=1):
+                # nobody answers in the morning nor in the afternoon: the community must go and look
+                for hour in (9, 15):
+                    services.contact_record(
+                        response=response,
+                        elder=elder,
+                        by=by,
+                        method=ContactMethod.PHONE,
+                        result=ContactResult.UNREACHABLE,
+                        at=_at(day, hour),
+                        note="电话无人接听",
+                    )
+                continue
+            if not rules.contact_due(elder.vulnerability.risk_level, rule, last_reached.get(elder.pk), day):
+                continue
+            needs = ctx.rng.random() < 0.15
+            services.contact_record(
+                response=response,
+                elder=elder,
+                by=by,
+                method=ctx.rng.choice([ContactMethod.PHONE] * 3 + [ContactMethod.VISIT]),
+                result=ContactResult.NEEDS if needs else ContactResult.FINE,
+                needs=ctx.rng.choice(NEEDS) if needs else "",
+                at=_at(day, ctx.rng.choice([9, 10, 14, 16])),
+            )
+            last_reached[elder.pk] = day

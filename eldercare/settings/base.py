@@ -254,6 +254,9 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="eldercare@localhost")
 
 # Shown on caregiver badges and notices.
 SUPERVISION_HOTLINE = env("SUPERVISION_HOTLINE", default="12345")
+# Hours a community has to act on an outreach escalation (a health problem, or a household
+# unreachable twice in a row) before it shows as overdue.
+OUTREACH_ESCALATION_HOURS = 24
 
 PLATFORM_NAME = _("Home-care subsidy and service voucher platform")
 
