@@ -150,7 +150,7 @@ class ResponseForm(forms.Form):
     """The district declares an emergency response and its contact rule."""
 
     kind = forms.ChoiceField(label=_("kind"), choices=ResponseKind.choices)
-    name = forms.CharField(label=_("name"), max_length=100)
+    name = forms.CharField(label=_("title of the response"), max_length=100)
     streets = forms.ModelMultipleChoiceField(
         label=_("streets"),
         queryset=None,

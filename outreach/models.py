@@ -182,7 +182,7 @@ class EmergencyResponse(TimeStampedModel):
     """
 
     kind = models.CharField(_("kind"), max_length=20, choices=ResponseKind.choices)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("title of the response"), max_length=100)
     district = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("district"))
     streets = models.ManyToManyField(
         Division,

@@ -349,3 +349,9 @@ def escalation_list(*, user: User, open_only: bool | None = None) -> QuerySet[Es
 
 def escalation_get(*, user: User, pk: int) -> Escalation:
     return get_object_or_404(escalation_list(user=user), pk=pk)
+
+
+def open_escalation_of(*, response: EmergencyResponse, elder: Elder) -> Escalation | None:
+    """The household's escalation under the response still waiting for the community, if any (the
+    caller checked the household is in the user's care)."""
+    return Escalation.objects.filter(response=response, elder=elder, closed_at__isnull=True).order_by("-id").first()

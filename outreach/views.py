@@ -339,6 +339,17 @@ def contact(request, response: int, pk: int):
             _form_errors(form, exc)
         else:
             messages.success(request, _("Contact recorded: %(name)s.") % {"name": elder.name})
+            open_escalation = selectors.open_escalation_of(response=emergency, elder=elder)
+            if open_escalation is not None:
+                messages.warning(
+                    request,
+                    _("%(name)s is escalated to the community (%(reason)s), to act on by %(deadline)s.")
+                    % {
+                        "name": elder.name,
+                        "reason": open_escalation.get_reason_display(),
+                        "deadline": f"{timezone.localtime(open_escalation.deadline):%m-%d %H:%M}",
+                    },
+                )
             return redirect("outreach:today")
     return render(
         request,

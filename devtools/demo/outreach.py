@@ -128,7 +128,7 @@ def seed_heat_wave(ctx: DemoContext) -> None:
     primaries = selectors.responsible_list(user=worker, current=True).filter(duty=ResponsiblePerson.Duty.PRIMARY)
     households = {p.elder: p for p in primaries.select_related("elder__vulnerability")}
     last_reached: dict[int, datetime.date] = {}
-    silent = next(e for e, p in households.items() if p.user_id == volunteer.pk)
+    silent = next((e for e, p in households.items() if p.user_id == volunteer.pk), None)
     for day in (start + datetime.timedelta(days=n) for n in range(HEAT_WAVE_DAYS)):
         for elder, person in households.items():
             by = volunteer if person.user_id == volunteer.pk else worker

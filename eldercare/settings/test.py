@@ -18,3 +18,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 _worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
 if CACHES["default"]["BACKEND"].endswith("RedisCache") and _worker.isdigit():  # noqa: F405
     CACHES["default"]["LOCATION"] = CACHES["default"]["LOCATION"].rsplit("/", 1)[0] + f"/{2 + int(_worker)}"  # noqa: F405
+
+# The browser walks travel days ahead between the steps of one user's session; the idle timeout
+# of the product (`base.SESSION_COOKIE_AGE`) is tested on its own.
+SESSION_COOKIE_AGE = 60 * 60 * 24 * 60

@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
                         verbose_name="kind",
                     ),
                 ),
-                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("name", models.CharField(max_length=100, verbose_name="title of the response")),
                 ("starts_on", models.DateField(verbose_name="starts on")),
                 ("ends_on", models.DateField(blank=True, null=True, verbose_name="ends on")),
                 (
@@ -365,7 +365,7 @@ class Migration(migrations.Migration):
                         verbose_name="kind",
                     ),
                 ),
-                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("name", models.CharField(max_length=100, verbose_name="title of the response")),
                 ("starts_on", models.DateField(verbose_name="starts on")),
                 ("ends_on", models.DateField(blank=True, null=True, verbose_name="ends on")),
                 (

@@ -15,6 +15,7 @@ from rest_framework.test import APIClient
 from rest_framework.throttling import AnonRateThrottle
 
 from eldercare.models import Role
+from eldercare.settings import base
 from tests.factories import user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +58,9 @@ def test_wrong_passwords_lock_that_account_from_that_address_only(client, settin
     assert refused.status_code == 429 and refused.json()["code"] == "locked_out"
 
 
-def test_a_session_idle_for_two_hours_ends(client, tree):
+def test_a_session_idle_for_two_hours_ends(client, settings, tree):
+    settings.SESSION_COOKIE_AGE = base.SESSION_COOKIE_AGE  # the product's, not the test settings'
+    assert base.SESSION_COOKIE_AGE == 2 * 60 * 60
     user = user_with_role(Role.COMMUNITY_WORKER, tree.a1)
     start = datetime.datetime(2026, 12, 3, 9, tzinfo=datetime.UTC)
     with time_machine.travel(start, tick=False) as clock:

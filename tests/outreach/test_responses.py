@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import given
 from hypothesis import strategies as st
@@ -370,3 +371,14 @@ def test_the_pages_render_for_each_role(heat_wave, households, volunteer, worker
     ):
         client.force_login(user)
         assert client.get(url).status_code == 200, url
+
+
+def test_the_person_on_the_phone_is_told_the_household_is_escalated(heat_wave, households, volunteer, client):
+    client.force_login(volunteer)
+    url = reverse("outreach:contact", args=[heat_wave.pk, households["high"].pk])
+    body = {"method": "phone", "result": "unreachable", "temperature": "", "needs": "", "note": ""}
+    with translation.override("zh-hans"):
+        first = client.post(url, body, follow=True, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+        second = client.post(url, body, follow=True, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "已上报社区" not in first
+    assert "已上报社区（连续两次联系不上）" in second
