@@ -34,6 +34,7 @@ from eldercare.periods import Month, Quarter
 from eldercare.scoping import scope_for
 from eldercare.workflow import Move, Workflow, transition_apply
 from providers.models import Provider
+from providers.services.access import is_admin
 from subsidies.standards.models import Entitlement, Grant
 from vouchers.services import provider_repayment_post
 
@@ -84,12 +85,8 @@ class QuarterReturned(Conflict):
     code = "quarter_returned"
 
 
-def _is_admin(user: User) -> bool:
-    return user.is_superuser or user.has_role(Role.SYSADMIN)
-
-
 def _require_finance(user: User) -> None:
-    if not (_is_admin(user) or user.has_role(Role.FINANCE)):
+    if not (is_admin(user) or user.has_role(Role.FINANCE)):
         raise NotAllowed(_("Only finance may settle funds."))
 
 
@@ -145,7 +142,7 @@ def streets_to_confirm(*, month: Month) -> set[int]:
 def month_confirm(*, month: Month, street: Division, by: User, note: str = "") -> TownConfirmation:
     """The town's reviewer verified its part of the month and confirms it. The last town to
     confirm locks the month and freezes its figures."""
-    if not (_is_admin(by) or (by.has_role(Role.STREET_REVIEWER) and street.pk in scope_for(by).street_ids)):
+    if not (is_admin(by) or (by.has_role(Role.STREET_REVIEWER) and street.pk in scope_for(by).street_ids)):
         raise NotAllowed(_("Only the reviewer of this street office or town may confirm its figures."))
     service_month = ServiceMonth.objects.select_for_update().get_or_create(month=month.first_day)[0]
     service_month = ServiceMonth.objects.select_for_update().get(pk=service_month.pk)
@@ -360,7 +357,7 @@ def quarter_prepare(*, quarter: Quarter, by: User) -> QuarterSettlement:
         source=from_status,
         target=QuarterSettlement.Status.PREPARED,
         by=by,
-        bypass=_is_admin(by),
+        bypass=is_admin(by),
         refused=lambda: _refused(from_status, quarter),
     )
     if settlement.pk is not None:
@@ -408,7 +405,7 @@ def quarter_approve(*, settlement: QuarterSettlement, by: User, note: str = "") 
         source=settlement.status,
         target=QuarterSettlement.Status.APPROVED,
         by=by,
-        bypass=_is_admin(by),
+        bypass=is_admin(by),
         refused=lambda: _refused(settlement.status, quarter),
     )
     if settlement.prepared_by_id == by.pk:
@@ -463,7 +460,7 @@ def quarter_send_back(*, settlement: QuarterSettlement, by: User, reason: str) -
         target=QuarterSettlement.Status.RETURNED,
         by=by,
         reason=reason,
-        bypass=_is_admin(by),
+        bypass=is_admin(by),
         refused=lambda: _refused(settlement.status, quarter),
         reason_missing=lambda: ValidationFailed(_("Say why the quarter is sent back.")),
     )

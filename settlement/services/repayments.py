@@ -16,22 +16,18 @@ from eldercare.models import Role, User
 from eldercare.money import cny, round_cny
 from eldercare.scoping import scope_for
 from providers.models import Provider
+from providers.services.access import is_admin
 from vouchers.services import provider_repayment_post
 
 from ..models import QuarterLine, QuarterSettlement, RepaymentClaim, RepaymentDeduction, RepaymentReceipt
 from ..selectors import claims_with_figures
-
-
-def _is_admin(user: User) -> bool:
-    return user.is_superuser or user.has_role(Role.SYSADMIN)
-
 
 CLAIM_CREATE_ROLES = (Role.DISTRICT_REVIEWER, Role.FINANCE)
 
 
 def _claim_actor(user: User, district_id: int, roles) -> None:
     """The user holds one of `roles` in the district (a system administrator anywhere)."""
-    if _is_admin(user):
+    if is_admin(user):
         return
     if not (user.has_role(*roles) and district_id in scope_for(user).district_ids):
         raise NotAllowed(
