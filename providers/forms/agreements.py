@@ -3,12 +3,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from eldercare.forms import DateInput
 from eldercare.pickers import ElderChoiceField
 
 from ..models import Provider, ServiceAgreement
 from ..services.agreements import PLAIN_END_REASONS
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DateInput()
 
 
 def _bootstrap(form: forms.Form) -> None:

@@ -4,6 +4,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from eldercare.forms import DateInput
+
 from .. import rules
 from ..models import CertificateKind, ServiceItem, ServiceKind
 
@@ -25,7 +27,7 @@ class ItemForm(forms.Form):
     )
     valid_from = forms.DateField(
         label=_("In force from"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
         initial=timezone.localdate,
     )
 
@@ -36,9 +38,7 @@ class ItemVersionForm(forms.Form):
     name = forms.CharField(label=_("Item name"), max_length=100)
     price = forms.DecimalField(label=_("Price (yuan)"), max_digits=10, decimal_places=2)
     minutes = forms.IntegerField(label=_("Standard duration (minutes)"), min_value=1)
-    valid_from = forms.DateField(
-        label=_("In force from"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    valid_from = forms.DateField(label=_("In force from"), widget=DateInput())
 
 
 class PackageForm(forms.Form):
@@ -49,7 +49,7 @@ class PackageForm(forms.Form):
     price = forms.DecimalField(label=_("Package price (yuan)"), max_digits=10, decimal_places=2)
     valid_from = forms.DateField(
         label=_("In force from"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
         initial=timezone.localdate,
     )
 

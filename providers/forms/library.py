@@ -5,12 +5,13 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from eldercare.forms import DateInput
 from eldercare.models import Division
 
 from ..models import Caregiver, CertificateKind, Provider
 from ..services.library import PROVIDER_FIELDS, TerminationGround
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DateInput()
 
 
 class ProviderForm(forms.ModelForm):

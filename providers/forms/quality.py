@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from eldercare.forms import DateInput
 from eldercare.pickers import ElderChoiceField
 
 from ..models import CallbackResult, CommunityContact
@@ -16,7 +17,7 @@ class CallbackForm(forms.Form):
 
 class ContactForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=CommunityContact.Kind.choices)
-    contacted_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    contacted_on = forms.DateField(label=_("Date"), widget=DateInput())
     result = forms.ChoiceField(label=_("Result"), choices=CallbackResult.choices)
     agreement_checked = forms.BooleanField(label=_("Service agreement checked"), required=False)
     records_checked = forms.BooleanField(label=_("Service records checked"), required=False)
@@ -52,7 +53,7 @@ class SurveyAnswerForm(forms.Form):
         coerce=lambda v: v == "1",
         widget=forms.RadioSelect,
     )
-    asked_on = forms.DateField(label=_("Asked on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    asked_on = forms.DateField(label=_("Asked on"), widget=DateInput())
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
     def __init__(self, *args, user, elders, **kwargs):

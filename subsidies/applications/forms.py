@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from eldercare.forms import DateInput
 from eldercare.models import DifficultyCategory
 from subsidies.applications.models import CareSituation, MaterialType
 from subsidies.standards.models import Scheme
@@ -31,13 +32,11 @@ class MaterialForm(forms.Form):
 
 class ActionForm(forms.Form):
     opinion = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("opinion"))
-    starts_on = forms.DateField(
-        required=False, label=_("public notice from"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    starts_on = forms.DateField(required=False, label=_("public notice from"), widget=DateInput())
     ends_on = forms.DateField(
         required=False,
         label=_("public notice until"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
     )
     investigation_notes = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("home investigation notes")
@@ -45,9 +44,7 @@ class ActionForm(forms.Form):
 
 
 class ObjectionForm(forms.Form):
-    received_on = forms.DateField(
-        label=_("received on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    received_on = forms.DateField(label=_("received on"), widget=DateInput())
     objector = forms.CharField(required=False, label=_("objector"), max_length=100)
     content = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("content"))
 
@@ -62,9 +59,7 @@ class ObjectionResolveForm(forms.Form):
 
 
 class AssessmentForm(forms.Form):
-    assessed_on = forms.DateField(
-        label=_("assessed on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    assessed_on = forms.DateField(label=_("assessed on"), widget=DateInput())
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("notes"))
 
     def __init__(self, *args, instrument, **kwargs):
@@ -81,18 +76,14 @@ class AssessmentForm(forms.Form):
 
 class BatchForm(forms.Form):
     name = forms.CharField(label=_("name"), max_length=60)
-    opens_on = forms.DateField(label=_("opens on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    closes_on = forms.DateField(label=_("closes on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    opens_on = forms.DateField(label=_("opens on"), widget=DateInput())
+    closes_on = forms.DateField(label=_("closes on"), widget=DateInput())
 
 
 class BatchNoticeForm(forms.Form):
     community = forms.ModelChoiceField(queryset=None, label=_("community"))
-    starts_on = forms.DateField(
-        label=_("public notice from"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    ends_on = forms.DateField(
-        label=_("public notice until"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    starts_on = forms.DateField(label=_("public notice from"), widget=DateInput())
+    ends_on = forms.DateField(label=_("public notice until"), widget=DateInput())
 
     def __init__(self, *args, communities, **kwargs):
         super().__init__(*args, **kwargs)
@@ -101,7 +92,7 @@ class BatchNoticeForm(forms.Form):
 
 class AssessmentSlotForm(forms.Form):
     community = forms.ModelChoiceField(queryset=None, label=_("community"))
-    on = forms.DateField(label=_("assessment date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    on = forms.DateField(label=_("assessment date"), widget=DateInput())
     assessor = forms.ModelChoiceField(queryset=None, label=_("assessor"), required=False)
     place = forms.CharField(label=_("place"), max_length=120, required=False)
     note = forms.CharField(label=_("note"), max_length=200, required=False)
