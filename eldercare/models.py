@@ -76,9 +76,14 @@ class Role(models.TextChoices):
     FINANCE = "finance", _("Finance")
     SUPERVISOR = "supervisor", _("Supervisor (read-only)")
     SYSADMIN = "sysadmin", _("System administrator")
+    VOLUNTEER = "volunteer", _("Volunteer")
+    SUPERMARKET = "supermarket_staff", _("Partner supermarket staff")
 
 
 PROVIDER_ROLES = (Role.PROVIDER_ADMIN, Role.CAREGIVER)  # a tuple: migrations need a stable order
+# Roles whose reach is not a part of the tree although they are recorded against one: a volunteer
+# sees the households assigned to them, a supermarket's staff the orders placed with it.
+OUTSIDE_ROLES = (Role.VOLUNTEER, Role.SUPERMARKET)
 
 
 class User(AbstractUser):
@@ -313,6 +318,26 @@ class Notification(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.message[:40]
+
+
+class SmsMessage(TimeStampedModel):
+    """A text message sent (or refused by the provider): who got what, when and why. Append-only."""
+
+    phone = models.CharField(_("phone"), max_length=20)
+    text = models.CharField(_("text"), max_length=500)
+    purpose = models.CharField(_("purpose"), max_length=60, blank=True)
+    dedupe_key = models.CharField(max_length=120, blank=True)
+    provider_id = models.CharField(_("provider's message id"), max_length=100, blank=True)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("text message")
+        verbose_name_plural = _("text messages")
+        indexes = [models.Index(fields=["dedupe_key"], name="sms_dedupe_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.phone}: {self.text[:30]}"
 
 
 class CalendarYear(TimeStampedModel):

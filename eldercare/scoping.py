@@ -3,13 +3,15 @@
 Every selector starts from `scope_for(user)`. A community worker sees one community, a street
 reviewer one street, district roles (reviewer, assessor, finance, supervisor) the district, a
 provider's staff their provider's elders and orders. A system administrator sees everything.
+Volunteers and a partner supermarket's staff have no part of the tree: the apps that serve them
+filter by what is assigned to them (households, orders).
 """
 
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
-from .models import PROVIDER_ROLES, Division, Role, User
+from .models import OUTSIDE_ROLES, PROVIDER_ROLES, Division, Role, User
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,7 @@ def scope_for(user: User) -> Scope:
     if user.is_superuser or user.has_role(Role.SYSADMIN):
         scope = Scope(True, frozenset(), frozenset(), frozenset(), frozenset())
     else:
-        divisions = [a.division for a in assignments if a.role not in PROVIDER_ROLES and a.division]
+        divisions = [a.division for a in assignments if a.role not in PROVIDER_ROLES + OUTSIDE_ROLES and a.division]
         providers = {a.provider_id for a in assignments if a.role in PROVIDER_ROLES and a.provider_id}
         communities = _descendant_communities(divisions)
         streets = {d.pk for d in divisions if d.level == Division.Level.STREET}

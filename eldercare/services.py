@@ -27,6 +27,7 @@ from .models import (
     User,
 )
 from .scoping import scope_for
+from .sms import sms_send
 
 # Roles that may create or edit registry records, and those that may see full numbers.
 REGISTRY_EDITORS = (Role.COMMUNITY_WORKER, Role.STREET_REVIEWER, Role.DISTRICT_REVIEWER, Role.SYSADMIN)
@@ -173,9 +174,10 @@ def elder_reveal(*, elder: Elder, field: str, by: User) -> str:
     return getattr(elder, field)
 
 
-def notification_send(*, user: User, message: str, url: str = "", dedupe_key: str = ""):
+def notification_send(*, user: User, message: str, url: str = "", dedupe_key: str = "", sms: bool = False):
     """An in-app notice; with a dedupe_key the same notice is created once however often it is sent.
-    Mail goes out too when the user has an address (the mail backend is configured per environment)."""
+    Mail goes out too when the user has an address (the mail backend is configured per environment);
+    with `sms`, for what cannot wait, a text message to the user's phone as well."""
 
     if dedupe_key:
         notice, created = Notification.objects.get_or_create(
@@ -185,6 +187,8 @@ def notification_send(*, user: User, message: str, url: str = "", dedupe_key: st
         notice, created = Notification.objects.create(user=user, message=message, url=url), True
     if created and user.email:
         send_mail(str(message)[:60], f"{message}\n{url}", None, [user.email], fail_silently=True)
+    if created and sms and user.phone:
+        sms_send(phone=user.phone, text=str(message), purpose="notice", dedupe_key=dedupe_key)
     return notice
 
 

@@ -147,6 +147,13 @@ def browser_context_args(browser_context_args):
 
 
 @pytest.fixture(autouse=True)
+def _empty_sms_outbox():
+    from eldercare import sms
+
+    sms.outbox.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_rate_limits():
     """Rate-limit counters live in the cache: each test starts with none."""
     cache.clear()

@@ -19,6 +19,11 @@ LAYERS = [
     "subsidies.applications",
     "providers",
     "outreach",
+    "outreach.purchases",
+    "outreach.calls",
+    "outreach.checkins",
+    "outreach.inspections",
+    "outreach.reports",
     "settlement",
     "devtools",
 ]

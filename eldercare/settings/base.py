@@ -51,6 +51,11 @@ INSTALLED_APPS = [
     "vouchers",
     "settlement",
     "outreach",
+    "outreach.purchases",
+    "outreach.calls",
+    "outreach.checkins",
+    "outreach.inspections",
+    "outreach.reports",
     "devtools",
 ]
 
@@ -251,6 +256,8 @@ CONTENT_SECURITY_POLICY = {
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="eldercare@localhost")
+# Text messages: the default writes them to the log; production names a provider's backend.
+SMS_BACKEND = env("SMS_BACKEND", default="eldercare.sms.ConsoleBackend")
 
 # Shown on caregiver badges and notices.
 SUPERVISION_HOTLINE = env("SUPERVISION_HOTLINE", default="12345")

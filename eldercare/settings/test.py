@@ -22,3 +22,6 @@ if CACHES["default"]["BACKEND"].endswith("RedisCache") and _worker.isdigit():  #
 # The browser walks travel days ahead between the steps of one user's session; the idle timeout
 # of the product (`base.SESSION_COOKIE_AGE`) is tested on its own.
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 60
+
+# Text messages stay in memory (`eldercare.sms.outbox`), emptied before each test.
+SMS_BACKEND = "eldercare.sms.MemoryBackend"
