@@ -264,6 +264,9 @@ SUPERVISION_HOTLINE = env("SUPERVISION_HOTLINE", default="12345")
 # Hours a community has to act on an outreach escalation (a health problem, or a household
 # unreachable twice in a row) before it shows as overdue.
 OUTREACH_ESCALATION_HOURS = 24
+# The daily outreach report is due from every unit by this time (Asia/Shanghai, HH:MM); units
+# that have not reported are reminded half an hour before.
+OUTREACH_REPORT_CUTOFF = env("OUTREACH_REPORT_CUTOFF", default="16:00")
 
 PLATFORM_NAME = _("Home-care subsidy and service voucher platform")
 
