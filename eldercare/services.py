@@ -192,6 +192,12 @@ def notification_send(*, user: User, message: str, url: str = "", dedupe_key: st
     return notice
 
 
+def notifications_settle(*, dedupe_key: str) -> int:
+    """Mark as read every user's unread notice of something acted on (an escalation closed by a
+    colleague no longer calls for anyone)."""
+    return Notification.objects.filter(dedupe_key=dedupe_key, read_at__isnull=True).update(read_at=timezone.now())
+
+
 # --- logins ----------------------------------------------------------------------------------
 
 

@@ -285,12 +285,15 @@ def today_list(*, user: User, on: datetime.date | None = None) -> list[DueContac
     """The households in the user's care (primary or deputy) due today under every response in
     progress whose area covers them, high risk first, then the longest without a contact.
 
-    A household is due by `rules.contact_due` on the day of its last contact that reached someone;
-    one not answered stays on the list. One query for the responses and one per response."""
+    A household is due by `rules.contact_due` on the day of its last contact that reached someone,
+    under any of the responses in progress (a visit for the heat wave is a visit for the flood too);
+    one not answered stays on the list. A household covered by two responses is listed once, under
+    the response that makes it due first. One query for the responses and one per response."""
     on = on or timezone.localdate()
     rows: list[DueContact] = []
-    for response in response_list(user=user, active_on=on):
-        contacts = Contact.objects.filter(response=response, elder=OuterRef("pk")).order_by("-at", "-id")
+    responses = list(response_list(user=user, active_on=on))
+    for response in responses:
+        contacts = Contact.objects.filter(response__in=responses, elder=OuterRef("pk")).order_by("-at", "-id")
         reached = contacts.exclude(result=ContactResult.UNREACHABLE)
         elders = (
             register_elders(user=user, on=on, status=MINE)
@@ -316,7 +319,13 @@ def today_list(*, user: User, on: datetime.date | None = None) -> list[DueContac
             r.response.pk,
         )
     )
-    return rows
+    listed: set[int] = set()
+    once = []
+    for row in rows:
+        if row.elder.pk not in listed:
+            listed.add(row.elder.pk)
+            once.append(row)
+    return once
 
 
 def contact_elder_get(*, user: User, response: EmergencyResponse, pk: int) -> Elder:

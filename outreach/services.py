@@ -16,7 +16,7 @@ from eldercare.errors import NotAllowed, ValidationFailed
 from eldercare.masking import mask_phone
 from eldercare.models import Division, Elder, Role, User
 from eldercare.scoping import scope_for
-from eldercare.services import notification_send
+from eldercare.services import notification_send, notifications_settle
 
 from . import rules, selectors
 from .errors import ContactInvalid, EscalationClosed, ResponseClosed, ResponsibleTaken, ScreeningInvalid
@@ -406,7 +406,8 @@ def contact_record(
 
 
 def _escalation_notify(escalation: Escalation) -> None:
-    """Tell the community's workers at once; the escalation stays on their work list until closed."""
+    """Tell the community's workers at once, in the app and by text message (it cannot wait); the
+    escalation stays on their work list until closed."""
     message = _("%(name)s needs the community: %(reason)s. Act by %(deadline)s.") % {
         "name": escalation.elder.name,
         "reason": escalation.get_reason_display(),
@@ -419,7 +420,11 @@ def _escalation_notify(escalation: Escalation) -> None:
     ).distinct()
     url = reverse("outreach:escalation_close", args=[escalation.pk])
     for worker in workers:
-        notification_send(user=worker, message=message, url=url, dedupe_key=f"outreach-escalation:{escalation.pk}")
+        notification_send(user=worker, message=message, url=url, dedupe_key=_escalation_key(escalation), sms=True)
+
+
+def _escalation_key(escalation: Escalation) -> str:
+    return f"outreach-escalation:{escalation.pk}"
 
 
 @transaction.atomic
@@ -436,4 +441,6 @@ def escalation_close(*, escalation: Escalation, by: User, note: str) -> Escalati
     escalation.closed_by = by
     escalation.close_note = note.strip()
     escalation.save(update_fields=["closed_at", "closed_by", "close_note", "updated_at"])
+    # The notice to the community's workers has been acted on, whoever closed it.
+    notifications_settle(dedupe_key=_escalation_key(escalation))
     return escalation

@@ -3,7 +3,7 @@ import datetime
 import pytest
 import time_machine
 
-from eldercare.models import User
+from eldercare.models import Role, RoleAssignment, User
 
 TODAY = datetime.date(2026, 3, 16)
 
@@ -15,6 +15,8 @@ def _today():
 
 
 @pytest.fixture
-def volunteer(db) -> User:
-    """A volunteer: a login with no role of the core, so nothing of the registry beyond its households."""
-    return User.objects.create_user(username="volunteer", password="pw-12345678", full_name="志愿者 李明")
+def volunteer(tree) -> User:
+    """A volunteer of 龙川社区: a role outside the tree, so nothing of the registry beyond its households."""
+    user = User.objects.create_user(username="volunteer", password="pw-12345678", full_name="志愿者 李明")
+    RoleAssignment.objects.create(user=user, role=Role.VOLUNTEER, division=tree.a1)
+    return user

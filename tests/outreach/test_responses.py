@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
+from eldercare import sms
 from eldercare.errors import NotAllowed
 from eldercare.models import Division, Notification, Role
 from eldercare.nav import work_panels_for
@@ -181,6 +182,23 @@ def test_unreachable_twice_in_a_row_escalates_to_the_community_with_a_deadline_o
         services.escalation_close(escalation=escalation, by=worker, note="again")
 
 
+def test_the_community_is_texted_and_its_notice_is_settled_when_a_colleague_closes(
+    heat_wave, households, volunteer, tree, worker
+):
+    worker.phone = "13905140001"
+    worker.save(update_fields=["phone"])
+    colleague = user_with_role(Role.COMMUNITY_WORKER, tree.a1)
+    _contact(heat_wave, households["high"], volunteer, result="health_problem", note="胸闷")
+    escalation = Escalation.objects.get()
+    assert [phone for phone, _text in sms.outbox] == ["13905140001"]
+    assert "高一" in sms.outbox[0][1]
+    assert Notification.objects.filter(user=worker, read_at__isnull=True).count() == 1
+    services.escalation_close(escalation=escalation, by=colleague, note="已联系家庭医生上门")
+    assert not Notification.objects.filter(user=worker, read_at__isnull=True).exists()
+    # an escalation closed does not text anyone again
+    assert len(sms.outbox) == 1
+
+
 def test_unreachable_then_reached_then_unreachable_does_not_escalate(heat_wave, households, volunteer):
     elder = households["high"]
     _contact(heat_wave, elder, volunteer, result="unreachable", at=_at(1, 1))
@@ -213,6 +231,20 @@ def test_a_missing_temperature_is_refused_when_the_response_requires_it(district
     # nobody answered: no temperature to take
     _contact(epidemic, households["medium"], volunteer, result="unreachable")
     assert Contact.objects.count() == 2
+
+
+def test_a_household_under_two_responses_is_listed_once_and_one_contact_serves_both(
+    heat_wave, district_user, tree, households, volunteer
+):
+    flood = services.response_declare(
+        by=district_user, district=tree.district, kind="flood", name="汛期关爱", starts_on=TODAY
+    )
+    due = selectors.today_list(user=volunteer)
+    assert sorted(r.elder.name for r in due) == ["中二", "高一", "高三"]
+    # listed under the response declared first, where its rule makes it due first
+    assert {r.response for r in due} == {heat_wave}
+    _contact(flood, households["high"], volunteer)
+    assert sorted(r.elder.name for r in selectors.today_list(user=volunteer)) == ["中二", "高三"]
 
 
 def test_a_volunteer_sees_and_contacts_only_their_households(heat_wave, households, volunteer, worker, client):
