@@ -24,6 +24,7 @@ from .models import (
     EmergencyResponse,
     Escalation,
     ResponsiblePerson,
+    TemporaryCaregiver,
     VulnerabilityProfile,
 )
 
@@ -215,6 +216,68 @@ class ResponsiblePersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return Response(self.get_serializer(person).data)
 
 
+class TemporaryCaregiverSerializer(serializers.ModelSerializer):
+    elder = serializers.PrimaryKeyRelatedField(queryset=Elder.objects.all())
+    phone = serializers.CharField(write_only=True, max_length=20)
+    phone_masked = serializers.CharField(read_only=True)
+    duties = serializers.ListField(child=serializers.CharField(), read_only=True)
+    named_by = serializers.CharField(source="named_by.username", read_only=True)
+
+    class Meta:
+        model = TemporaryCaregiver
+        fields = [
+            "id",
+            "elder",
+            "name",
+            "phone",
+            "phone_masked",
+            "starts_on",
+            "ends_on",
+            "meals",
+            "daily_care",
+            "medicine",
+            "note",
+            "duties",
+            "named_by",
+            "created_at",
+        ]
+
+
+@extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("elder", int, description="Only this household.")]))
+class TemporaryCaregiverViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Temporary caregivers (临时照料人) of households whose family carers are isolated or away."""
+
+    serializer_class = TemporaryCaregiverSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return TemporaryCaregiver.objects.none()
+        qs = selectors.caregiver_list(user=self.request.user)
+        elder = self.request.query_params.get("elder", "")
+        return qs.filter(elder_id=int(elder)) if elder.isdigit() else qs
+
+    def create(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        d = dict(serializer.validated_data)
+        elder = selectors.register_elders(user=request.user).filter(pk=d.pop("elder").pk).first()
+        if elder is None:
+            raise NotFound
+        caregiver = services.caregiver_name(elder=elder, by=request.user, **d)
+        return Response(self.get_serializer(caregiver).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=EndInput, responses={200: TemporaryCaregiverSerializer})
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        """End the caregiver's period early, on a day within it."""
+        s = EndInput(data=request.data)
+        s.is_valid(raise_exception=True)
+        caregiver = services.caregiver_end(
+            caregiver=self.get_object(), ends_on=s.validated_data["ends_on"], by=request.user
+        )
+        return Response(self.get_serializer(caregiver).data)
+
+
 class CoverageSerializer(serializers.Serializer):
     community = serializers.IntegerField(source="community.pk")
     community_name = serializers.CharField(source="community.name")
@@ -224,6 +287,7 @@ class CoverageSerializer(serializers.Serializer):
     screened = serializers.IntegerField()
     unscreened = serializers.IntegerField()
     unassigned = serializers.IntegerField(help_text="Screened households without a current primary responsible person.")
+    uncared = serializers.IntegerField(help_text="Family carers away and no temporary caregiver today.")
     high = serializers.IntegerField()
     medium = serializers.IntegerField()
     low = serializers.IntegerField()
@@ -464,6 +528,7 @@ class TodayViewSet(viewsets.GenericViewSet):
 def register(router) -> None:
     router.register("vulnerability-profiles", VulnerabilityProfileViewSet, basename="vulnerability-profile")
     router.register("responsible-persons", ResponsiblePersonViewSet, basename="responsible-person")
+    router.register("temporary-caregivers", TemporaryCaregiverViewSet, basename="temporary-caregiver")
     router.register("coverage", CoverageViewSet, basename="coverage")
     router.register("emergency-responses", EmergencyResponseViewSet, basename="emergency-response")
     router.register("contacts", ContactViewSet, basename="outreach-contact")

@@ -19,6 +19,7 @@ class OutreachConfig(AppConfig):
             EmergencyResponse,
             Escalation,
             ResponsiblePerson,
+            TemporaryCaregiver,
             VulnerabilityProfile,
         )
 
@@ -29,6 +30,7 @@ class OutreachConfig(AppConfig):
         audit.register(VulnerabilityProfile, "elder__community_id")
         audit.register(EmergencyContact, "profile__elder__community_id")
         audit.register(ResponsiblePerson, "elder__community_id")
+        audit.register(TemporaryCaregiver, "elder__community_id")
         audit.register(EmergencyResponse, None)
         audit.register(Contact, "elder__community_id")
         audit.register(Escalation, "community_id")

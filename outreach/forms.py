@@ -35,6 +35,7 @@ STATUS_CHOICES = [
     ("", "—"),
     ("unscreened", _("Not yet screened")),
     ("unassigned", _("Screened, no responsible person")),
+    ("uncared", _("Carers away, nobody caring")),
     ("mine", _("Households in my care")),
 ]
 
@@ -144,6 +145,19 @@ class ResponsibleForm(forms.Form):
         label=_("phone"), max_length=20, required=False, widget=forms.TextInput(attrs={"inputmode": "tel"})
     )
     starts_on = forms.DateField(label=_("responsible from"), widget=DateInput, initial=timezone.localdate)
+
+
+class CaregiverForm(forms.Form):
+    """The community names a temporary caregiver for a household whose family carers are away."""
+
+    name = forms.CharField(label=_("name"), max_length=60)
+    phone = forms.CharField(label=_("phone"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel"}))
+    starts_on = forms.DateField(label=_("cares from"), widget=DateInput, initial=timezone.localdate)
+    ends_on = forms.DateField(label=_("cares until"), widget=DateInput)
+    meals = forms.BooleanField(label=_("meals"), required=False)
+    daily_care = forms.BooleanField(label=_("daily care"), required=False)
+    medicine = forms.BooleanField(label=_("medicine"), required=False)
+    note = forms.CharField(label=_("what else they do"), max_length=200, required=False)
 
 
 class ResponseForm(forms.Form):

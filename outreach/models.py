@@ -166,6 +166,53 @@ class ResponsiblePerson(TimeStampedModel):
         return self.name
 
 
+class TemporaryCaregiver(TimeStampedModel):
+    """A temporary caregiver (临时照料人) named by the community for a household whose family carers
+    are isolated or away: who, from when to when, and what they do. A household flagged with its
+    carers absent needs one every day (`rules.carer_gap`)."""
+
+    elder = models.ForeignKey(
+        Elder, on_delete=models.PROTECT, related_name="temporary_caregivers", verbose_name=_("elder")
+    )
+    name = models.CharField(_("name"), max_length=60)
+    phone = EncryptedTextField(_("phone"))
+    phone_masked = models.CharField(_("phone"), max_length=20, editable=False)
+    starts_on = models.DateField(_("cares from"))
+    ends_on = models.DateField(_("cares until"))
+    meals = models.BooleanField(_("meals"), default=False)
+    daily_care = models.BooleanField(_("daily care"), default=False)
+    medicine = models.BooleanField(_("medicine"), default=False)
+    note = models.CharField(_("what else they do"), max_length=200, blank=True)
+    named_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("named by")
+    )
+    history = HistoricalRecords(excluded_fields=["phone"])
+
+    class Meta:
+        ordering = ["elder_id", "-starts_on", "id"]
+        verbose_name = _("temporary caregiver")
+        verbose_name_plural = _("temporary caregivers")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="outreach_caregiver_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(meals=True) | Q(daily_care=True) | Q(medicine=True) | ~Q(note=""),
+                name="outreach_caregiver_does_something",
+            ),
+        ]
+        indexes = [models.Index(fields=["elder", "ends_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.starts_on:%m-%d}–{self.ends_on:%m-%d}"
+
+    @property
+    def duties(self) -> list[str]:
+        """What the caregiver does, in words: the duties ticked, then the free text."""
+        ticked = [name for name in ("meals", "daily_care", "medicine") if getattr(self, name)]
+        return [str(self._meta.get_field(name).verbose_name) for name in ticked] + ([self.note] if self.note else [])
+
+
 class ResponseKind(models.TextChoices):
     EPIDEMIC = "epidemic", _("Epidemic")
     HEAT_WAVE = "heat_wave", _("Heat wave")

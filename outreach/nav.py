@@ -60,6 +60,17 @@ def worklist(user: User) -> list[WorkPanel]:
                     count,
                 )
             )
+        uncared = selectors.register_elders(user=user, status=selectors.UNCARED)
+        count = uncared.count()
+        if count:
+            panels.append(
+                WorkPanel(
+                    str(_("Family carers away and no temporary caregiver today")),
+                    [_row(e, e.community.name, reverse("outreach:caregivers", args=[e.pk])) for e in uncared[:ROWS]],
+                    f"{register}?status={selectors.UNCARED}",
+                    count,
+                )
+            )
     # Each count is the length of the page its link opens.
     due = selectors.today_list(user=user)
     if due:

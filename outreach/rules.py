@@ -174,3 +174,12 @@ def escalation_reason(results: Sequence[str]) -> str | None:
     if len(latest) == UNREACHABLE_IN_A_ROW and all(r == RESULT_UNREACHABLE for r in latest):
         return ESCALATE_UNREACHABLE
     return None
+
+
+# Temporary caregivers --------------------------------------------------------------------------
+
+
+def carer_gap(carers_absent: bool, periods: Sequence[tuple[datetime.date, datetime.date]], on: datetime.date) -> bool:
+    """Is the household left without anyone on `on`? Only while its family carers are isolated or
+    away; a temporary caregiver's period covers its first and last day."""
+    return carers_absent and not any(start <= on <= end for start, end in periods)

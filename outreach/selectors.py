@@ -24,6 +24,7 @@ from .models import (
     Escalation,
     ResponsiblePerson,
     RiskLevel,
+    TemporaryCaregiver,
     VulnerabilityProfile,
 )
 
@@ -50,6 +51,7 @@ FLAG_FILTERS: dict[str, Q] = {
 
 UNSCREENED = "unscreened"
 UNASSIGNED = "unassigned"
+UNCARED = "uncared"  # family carers away and no temporary caregiver today
 MINE = "mine"  # the households in the user's care
 
 
@@ -63,6 +65,10 @@ def _current_primary() -> Exists:
             elder=OuterRef("pk"), duty=ResponsiblePerson.Duty.PRIMARY, ends_on__isnull=True
         )
     )
+
+
+def _caregiver_on(on: datetime.date) -> Exists:
+    return Exists(TemporaryCaregiver.objects.filter(elder=OuterRef("pk"), starts_on__lte=on, ends_on__gte=on))
 
 
 def assigned_elder_ids(user: User) -> QuerySet:
@@ -99,7 +105,7 @@ def register_elders(
         Elder.objects.filter(visible_q(user))
         .filter(life_status=LifeStatus.ACTIVE, birth_date__lte=rules.born_on_or_before(rules.OUTREACH_MIN_AGE, on))
         .select_related("community", "vulnerability")
-        .annotate(has_primary=_current_primary())
+        .annotate(has_primary=_current_primary(), has_caregiver=_caregiver_on(on))
         .order_by("community__code", "name", "pk")
     )
     if community:
@@ -112,6 +118,9 @@ def register_elders(
         qs = qs.filter(vulnerability__isnull=True)
     elif status == UNASSIGNED:
         qs = qs.filter(vulnerability__isnull=False, has_primary=False)
+    elif status == UNCARED:
+        # `rules.carer_gap` as a filter: carers away and nobody's period covers the day
+        qs = qs.filter(vulnerability__carers_absent=True, has_caregiver=False)
     elif status == MINE:
         qs = qs.filter(pk__in=assigned_elder_ids(user))
     return qs
@@ -152,6 +161,18 @@ def responsible_list(
     return qs
 
 
+def caregiver_list(*, user: User, elder: Elder | None = None) -> QuerySet[TemporaryCaregiver]:
+    """Temporary caregivers of the households the user may see, the latest first."""
+    qs = TemporaryCaregiver.objects.filter(visible_q(user, "elder")).select_related("elder", "elder__community")
+    if elder is not None:
+        qs = qs.filter(elder=elder)
+    return qs
+
+
+def caregiver_get(*, user: User, pk: int) -> TemporaryCaregiver:
+    return get_object_or_404(caregiver_list(user=user), pk=pk)
+
+
 def responsible_get(*, user: User, pk: int) -> ResponsiblePerson:
     return get_object_or_404(responsible_list(user=user), pk=pk)
 
@@ -177,6 +198,7 @@ def coverage(*, user: User, on: datetime.date | None = None) -> list[dict]:
             elders=Count("pk"),
             screened=Count("pk", filter=screened),
             unassigned=Count("pk", filter=screened & Q(has_primary=False)),
+            uncared=Count("pk", filter=Q(vulnerability__carers_absent=True, has_caregiver=False)),
             high=Count("pk", filter=Q(vulnerability__risk_level=RiskLevel.HIGH)),
             medium=Count("pk", filter=Q(vulnerability__risk_level=RiskLevel.MEDIUM)),
             low=Count("pk", filter=Q(vulnerability__risk_level=RiskLevel.LOW)),
@@ -195,6 +217,7 @@ def coverage(*, user: User, on: datetime.date | None = None) -> list[dict]:
                 "screened": screened_count,
                 "unscreened": elders - screened_count,
                 "unassigned": f.get("unassigned", 0),
+                "uncared": f.get("uncared", 0),
                 "high": f.get("high", 0),
                 "medium": f.get("medium", 0),
                 "low": f.get("low", 0),
@@ -204,7 +227,7 @@ def coverage(*, user: User, on: datetime.date | None = None) -> list[dict]:
 
 
 def coverage_totals(rows: list[dict]) -> dict:
-    keys = ("elders", "screened", "unscreened", "unassigned", "high", "medium", "low")
+    keys = ("elders", "screened", "unscreened", "unassigned", "uncared", "high", "medium", "low")
     return {k: sum(r[k] for r in rows) for k in keys}
 
 

@@ -32,6 +32,7 @@ from .models import (
     ResponseKind,
     ResponsibleKind,
     ResponsiblePerson,
+    TemporaryCaregiver,
     VulnerabilityProfile,
 )
 
@@ -222,6 +223,64 @@ def responsible_end(*, person: ResponsiblePerson, ends_on: datetime.date, by: Us
     person.ends_on = ends_on
     person.save(update_fields=["ends_on", "updated_at"])
     return person
+
+
+@transaction.atomic
+def caregiver_name(
+    *,
+    elder: Elder,
+    name: str,
+    phone: str,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    by: User,
+    meals: bool = False,
+    daily_care: bool = False,
+    medicine: bool = False,
+    note: str = "",
+) -> TemporaryCaregiver:
+    """Name a temporary caregiver (临时照料人) for a household while its family carers are away:
+    who, with a phone to reach them, for which days, and what they do (at least one thing)."""
+    if not may_assign(by, elder):
+        raise NotAllowed(_("You may not assign responsible persons in this community."))
+    errors = {}
+    if not name.strip():
+        errors["name"] = _("Enter the caregiver's name.")
+    if not rules.is_valid_phone(phone):
+        errors["phone"] = _("Enter a valid phone number.")
+    if ends_on < starts_on:
+        errors["ends_on"] = _("The end date cannot be before the start date.")
+    if not (meals or daily_care or medicine or note.strip()):
+        errors["meals"] = _("Say what the caregiver does: meals, daily care, medicine or something else.")
+    if errors:
+        raise ValidationFailed("; ".join(str(m) for m in dict.fromkeys(errors.values())), errors=errors)
+    phone = rules.normalise_phone(phone)
+    return TemporaryCaregiver.objects.create(
+        elder=elder,
+        name=name.strip(),
+        phone=phone,
+        phone_masked=mask_phone(phone),
+        starts_on=starts_on,
+        ends_on=ends_on,
+        meals=meals,
+        daily_care=daily_care,
+        medicine=medicine,
+        note=note.strip(),
+        named_by=by,
+    )
+
+
+@transaction.atomic
+def caregiver_end(*, caregiver: TemporaryCaregiver, ends_on: datetime.date, by: User) -> TemporaryCaregiver:
+    """End a temporary caregiver's period early (the family carer is back, or someone else takes over)."""
+    caregiver = TemporaryCaregiver.objects.select_for_update().get(pk=caregiver.pk)
+    if not may_assign(by, caregiver.elder):
+        raise NotAllowed(_("You may not assign responsible persons in this community."))
+    if not caregiver.starts_on <= ends_on < caregiver.ends_on:
+        raise ValidationFailed(_("End the period on a day within it, before its planned end."))
+    caregiver.ends_on = ends_on
+    caregiver.save(update_fields=["ends_on", "updated_at"])
+    return caregiver
 
 
 # Roles that close an escalation of a household in their part of the tree.

@@ -22,6 +22,7 @@ from eldercare.scoping import scope_for
 from . import importing, rules, selectors, services
 from .errors import ScreeningInvalid
 from .forms import (
+    CaregiverForm,
     ContactForm,
     EscalationCloseForm,
     RegisterFilterForm,
@@ -155,6 +156,57 @@ def responsible_end(request, pk: int):
     else:
         messages.success(request, _("Responsibility ended."))
     return redirect("outreach:responsible", person.elder_id)
+
+
+@login_required
+def caregivers(request, pk: int):
+    """A household's temporary caregivers, and naming one while its family carers are away."""
+    elder = selectors.register_elder_get(user=request.user, pk=pk)
+    can_assign = services.may_assign(request.user, elder)
+    form = CaregiverForm(request.POST or None) if can_assign else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.caregiver_name(elder=elder, by=request.user, **form.cleaned_data)
+            except DomainError as exc:
+                for key, message in exc.params.get("errors", {}).items():
+                    form.add_error(key if key in form.fields else None, message)
+                if not exc.params.get("errors"):
+                    form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("Temporary caregiver named."))
+                return redirect("outreach:caregivers", elder.pk)
+    today = timezone.localdate()
+    periods = selectors.caregiver_list(user=request.user, elder=elder)
+    profile = selectors.profile_of(elder=elder)
+    return render(
+        request,
+        "outreach/caregivers.html",
+        {
+            "elder": elder,
+            "caregivers": periods,
+            "form": form,
+            "today": today,
+            "gap": rules.carer_gap(
+                bool(profile and profile.carers_absent), [(c.starts_on, c.ends_on) for c in periods], today
+            ),
+        },
+    )
+
+
+@login_required
+@require_POST
+def caregiver_end(request, pk: int):
+    caregiver = selectors.caregiver_get(user=request.user, pk=pk)
+    try:
+        services.caregiver_end(caregiver=caregiver, ends_on=timezone.localdate(), by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The caregiver's period ends today."))
+    return redirect("outreach:caregivers", caregiver.elder_id)
 
 
 @login_required
