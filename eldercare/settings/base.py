@@ -258,6 +258,14 @@ EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="eldercare@localhost")
 # Text messages: the default writes them to the log; production names a provider's backend.
 SMS_BACKEND = env("SMS_BACKEND", default="eldercare.sms.ConsoleBackend")
+# eldercare.sms.TencentCloudBackend: the account's keys, the SMS application, the approved
+# signature and a notification template whose one parameter carries the text.
+TENCENTCLOUD_SECRET_ID = env("TENCENTCLOUD_SECRET_ID", default="")
+TENCENTCLOUD_SECRET_KEY = env("TENCENTCLOUD_SECRET_KEY", default="")
+SMS_SDK_APP_ID = env("SMS_SDK_APP_ID", default="")
+SMS_SIGN_NAME = env("SMS_SIGN_NAME", default="")
+SMS_TEMPLATE_ID = env("SMS_TEMPLATE_ID", default="")
+SMS_REGION = env("SMS_REGION", default="ap-guangzhou")
 
 # Shown on caregiver badges and notices.
 SUPERVISION_HOTLINE = env("SUPERVISION_HOTLINE", default="12345")
