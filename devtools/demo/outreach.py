@@ -15,7 +15,7 @@ import datetime
 from django.utils import timezone
 
 from devtools.demo.core import DEMO_PASSWORD, DemoContext
-from eldercare.models import User
+from eldercare.models import Role, RoleAssignment, User
 from outreach import rules, selectors, services
 from outreach.models import (
     CareNeed,
@@ -24,6 +24,7 @@ from outreach.models import (
     LivingArrangement,
     ResponsibleKind,
     ResponsiblePerson,
+    VulnerabilityProfile,
 )
 
 UNSCREENED = 3  # left for the community worker's work list
@@ -52,7 +53,7 @@ def _screening(ctx: DemoContext, i: int) -> services.ScreeningData:
         left_behind=rng.random() < 0.15,
         care_need=care_need,
         dispersed_extreme_poverty=rng.random() < 0.05,
-        carers_absent=rng.random() < 0.1,
+        carers_absent=i in (1, 6) or rng.random() < 0.1,
         chronic_medicine=chronic,
         medicines=rng.choice(MEDICINES) if chronic else "",
         contacts=[
@@ -68,6 +69,7 @@ def _screening(ctx: DemoContext, i: int) -> services.ScreeningData:
 def seed(ctx: DemoContext) -> None:
     worker = ctx.users["community"]
     volunteer = User.objects.create_user(username="volunteer", password=DEMO_PASSWORD, full_name="志愿者 李明")
+    RoleAssignment.objects.create(user=volunteer, role=Role.VOLUNTEER, division=ctx.communities[0])
     ctx.users["volunteer"] = volunteer
     ctx.logins.append(("volunteer", "volunteer, the households of 龙川社区 in their care"))
 
@@ -106,7 +108,36 @@ def seed(ctx: DemoContext) -> None:
                 by=worker,
                 user=worker,
             )
+    seed_caregivers(ctx, screened)
     seed_heat_wave(ctx)
+
+
+CAREGIVERS = [("王桂英", "13952701101"), ("陈秀兰", "13952701102"), ("刘建华", "13952701103")]
+
+
+def seed_caregivers(ctx: DemoContext, screened: list) -> None:
+    """A temporary caregiver for each household whose family carers are away, but the last one:
+    it stays on the community's work list until someone is named."""
+    worker = ctx.users["community"]
+    away = [
+        p.elder
+        for p in VulnerabilityProfile.objects.filter(elder__in=screened, carers_absent=True)
+        .select_related("elder")
+        .order_by("elder__name", "pk")
+    ]
+    for i, elder in enumerate(away[:-1]):
+        name, phone = CAREGIVERS[i % len(CAREGIVERS)]
+        services.caregiver_name(
+            elder=elder,
+            name=name,
+            phone=phone,
+            starts_on=ctx.today - datetime.timedelta(days=2),
+            ends_on=ctx.today + datetime.timedelta(days=12),
+            meals=True,
+            daily_care=i % 2 == 0,
+            note="子女居家隔离期间照料" if i % 2 else "",
+            by=worker,
+        )
 
 
 def _at(day: datetime.date, hour: int) -> datetime.datetime:

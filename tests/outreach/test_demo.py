@@ -40,3 +40,15 @@ def test_the_demo_heat_wave_has_days_of_contacts_and_one_open_escalation():
     due = selectors.today_list(user=volunteer)
     assert escalation.elder in [r.elder for r in due]
     assert {r.elder for r in due} <= set(selectors.register_elders(user=volunteer))
+
+
+def test_the_demo_names_temporary_caregivers_and_leaves_one_household_without():
+    ctx = demo.DemoContext(rng=random.Random(2026), today=TODAY)
+    demo.seed(ctx, elders=120)
+    outreach.seed(ctx)
+    worker, volunteer = ctx.users["community"], ctx.users["volunteer"]
+    away = VulnerabilityProfile.objects.filter(carers_absent=True).count()
+    assert away >= 2
+    assert selectors.caregiver_list(user=worker).count() == away - 1
+    assert selectors.register_elders(user=worker, status=selectors.UNCARED).count() == 1
+    assert volunteer.has_role("volunteer")
