@@ -81,7 +81,7 @@ def test_a_caregiver_needs_a_name_a_phone_a_duty_and_dates_in_order(away, worker
     assert set(refused.value.params["errors"]) == {"name", "phone", "ends_on", "meals"}
     caregiver = _name(away, worker, meals=False, medicine=True, note="每晚陪护")
     assert caregiver.phone_masked == "139****0011"
-    assert caregiver.duties == ["medicine", "每晚陪护"]
+    assert caregiver.duties == ["用药照护", "每晚陪护"]
 
 
 def test_only_the_households_community_names_and_ends_caregivers(away, worker, tree, volunteer):

@@ -317,6 +317,19 @@ def test_the_district_declares_and_ends_from_its_pages(district_user, tree, clie
     assert declared.ended_by == district_user
 
 
+def test_an_escalation_past_its_deadline_says_so_on_the_communitys_list(
+    heat_wave, households, volunteer, worker, client
+):
+    _contact(heat_wave, households["high"], volunteer, result="health_problem", at=_at(2))
+    _contact(heat_wave, households["medium"], volunteer, result="health_problem")
+    client.force_login(worker)
+    items = client.get(reverse("outreach:escalations")).content.decode().split('class="list-group-item')
+    late = next(i for i in items if "高一" in i)
+    fresh = next(i for i in items if "中二" in i)
+    assert "<strong>已超期</strong>" in late
+    assert "<strong>已超期</strong>" not in fresh
+
+
 def test_the_community_closes_from_its_page(heat_wave, households, volunteer, worker, client):
     _contact(heat_wave, households["high"], volunteer, result="health_problem")
     escalation = Escalation.objects.get()
