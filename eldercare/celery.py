@@ -36,4 +36,28 @@ app.conf.beat_schedule = {
         "task": "providers.tasks.draw_district_sample",
         "schedule": crontab(hour=1, minute=30),
     },
+    # Every day at 06:00 (Asia/Shanghai), before the hotline opens: put on each call plan's list the
+    # households due for an active care call today (idempotent per plan and day).
+    "outreach-calls-generate-lists": {
+        "task": "outreach.calls.tasks.generate_call_lists",
+        "schedule": crontab(hour=6, minute=0),
+    },
+    # Every day at 15:30 (Asia/Shanghai), half an hour before the 16:00 cut-off of the daily
+    # outreach report: remind each unit that has not reported today (once per unit and day).
+    "outreach-report-reminders": {
+        "task": "outreach.reports.tasks.remind_unreported_units",
+        "schedule": crontab(hour=15, minute=30),
+    },
+    # Every 15 minutes: alert the responsible person of each elder enrolled in the daily check-in
+    # who has not checked in by their deadline (default 10:00); once per elder and day.
+    "outreach-checkins-alert-missing": {
+        "task": "outreach.checkins.tasks.alert_missing_checkins",
+        "schedule": crontab(minute="*/15"),
+    },
+    # Every morning at 07:45: remind each community and provider, in the app and by text message,
+    # of its inspection problems due within two days (once per problem and day).
+    "outreach-inspection-deadline-reminders": {
+        "task": "outreach.inspections.tasks.remind_problem_deadlines",
+        "schedule": crontab(hour=7, minute=45),
+    },
 }

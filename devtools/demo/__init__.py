@@ -10,6 +10,11 @@ from . import (
     catalogue,
     library,
     outreach,
+    outreach_calls,
+    outreach_checkins,
+    outreach_inspections,
+    outreach_purchases,
+    outreach_reports,
     providers,
     settlement,
     surveys,
@@ -28,4 +33,9 @@ SEEDERS = (
     verification.seed,  # verified visits, held visits of each exception, corrections awaiting and decided
     settlement.seed,  # the last closed quarter confirmed and locked; a month awaiting the towns
     outreach.seed,  # 龙川社区 screened, some high-risk, a few without a responsible person; a volunteer
+    outreach_purchases.seed,  # a partner supermarket and its login; orders in every state in 龙川社区
+    outreach_calls.seed,  # a weekly plan of calls to left-behind elders; one household unreachable twice
+    outreach_checkins.seed,  # solitary elders checking in daily; one missed this morning
+    outreach_inspections.seed,  # heat-wave inspections: problems overdue, awaiting verification, closed
+    outreach_reports.seed,  # the heat wave's daily reports: one unit late and one missing yesterday
 )

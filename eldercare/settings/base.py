@@ -227,6 +227,12 @@ SPECTACULAR_SETTINGS = {
         "ProviderKindEnum": "providers.models.Provider.Kind",
         "CertificateKindEnum": "providers.models.CertificateKind",
         "ServiceKindEnum": "providers.models.ServiceKind",
+        "CallResultEnum": "outreach.calls.models.CallResult",
+        "OrderStatusEnum": "outreach.purchases.models.OrderStatus",
+        "PaymentMethodEnum": "outreach.purchases.models.PaymentMethod",
+        "RunKindEnum": "outreach.purchases.models.RunKind",
+        "ProblemStatusEnum": "outreach.inspections.models.ProblemStatus",
+        "ContactMethodEnum": "outreach.models.ContactMethod",
     },
 }
 
@@ -275,6 +281,10 @@ OUTREACH_ESCALATION_HOURS = 24
 # The daily outreach report is due from every unit by this time (Asia/Shanghai, HH:MM); units
 # that have not reported are reminded half an hour before.
 OUTREACH_REPORT_CUTOFF = env("OUTREACH_REPORT_CUTOFF", default="16:00")
+# Daily check-in: the deadline of a new enrolment (HH:MM, Asia/Shanghai), and the secret the SMS
+# provider sends in the X-Checkin-Secret header with each reply (empty: replies refused).
+OUTREACH_CHECKIN_DEADLINE = env("OUTREACH_CHECKIN_DEADLINE", default="10:00")
+OUTREACH_CHECKIN_SMS_SECRET = env("OUTREACH_CHECKIN_SMS_SECRET", default="")
 
 PLATFORM_NAME = _("Home-care subsidy and service voucher platform")
 

@@ -1,1 +1,238 @@
-from django.db import models  # noqa: F401
+"""Inspections (明察暗访, unannounced: 四不两直) and the problems they find, tracked to correction.
+
+An inspector of the district (reviewer or supervisor) or of a street office inspects a community,
+a provider or a household. Each problem found is assigned to the unit responsible (a community or
+a provider) with a deadline; the unit reports its correction; the inspector's level closes it or
+reopens it. Every move is one `ProblemEvent` (append-only).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from eldercare.models import Division, Elder, TimeStampedModel
+from outreach.models import EmergencyResponse
+from providers.models import Provider
+
+from . import rules
+
+
+class Level(models.TextChoices):
+    DISTRICT = "district", _("District")
+    STREET = "street", _("Street office")
+
+
+class PlaceKind(models.TextChoices):
+    COMMUNITY = "community", _("Community")
+    PROVIDER = "provider", _("Provider")
+    HOUSEHOLD = "household", _("Household")
+
+
+class Inspection(TimeStampedModel):
+    """One visit of an inspector to a place, with what was found there."""
+
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    district = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("district"))
+    # The street office that inspected (empty for the district's own inspections).
+    street = models.ForeignKey(
+        Division, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("street office")
+    )
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("inspector")
+    )
+    inspected_on = models.DateField(_("inspected on"))
+    place_kind = models.CharField(_("place inspected"), max_length=10, choices=PlaceKind.choices)
+    # The community of the place (the household's for a household); empty for a provider's premises.
+    community = models.ForeignKey(
+        Division, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("community")
+    )
+    provider = models.ForeignKey(
+        Provider, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("provider")
+    )
+    elder = models.ForeignKey(
+        Elder, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("household (elder)")
+    )
+    response = models.ForeignKey(
+        EmergencyResponse,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("emergency response"),
+    )
+    findings = models.TextField(_("findings"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-inspected_on", "-id"]
+        verbose_name = _("inspection")
+        verbose_name_plural = _("inspections")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        place_kind=PlaceKind.COMMUNITY,
+                        community__isnull=False,
+                        provider__isnull=True,
+                        elder__isnull=True,
+                    )
+                    | Q(place_kind=PlaceKind.PROVIDER, provider__isnull=False, elder__isnull=True)
+                    | Q(place_kind=PlaceKind.HOUSEHOLD, elder__isnull=False, community__isnull=False)
+                ),
+                name="inspection_place_matches_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(level=Level.DISTRICT, street__isnull=True) | Q(level=Level.STREET, street__isnull=False),
+                name="inspection_street_matches_level",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.inspected_on} · {self.place_label}"
+
+    @property
+    def place_label(self) -> str:
+        if self.place_kind == PlaceKind.HOUSEHOLD and self.elder_id:
+            return f"{self.elder.name}（{self.community.name}）"
+        if self.place_kind == PlaceKind.PROVIDER and self.provider_id:
+            return self.provider.name
+        return self.community.name if self.community_id else ""
+
+
+class Category(models.TextChoices):
+    SERVICE = "service", _("Service quality")
+    SAFETY = "safety", _("Safety")
+    HYGIENE = "hygiene", _("Hygiene and epidemic prevention")
+    CONTACT = "contact", _("Contacts and responsible persons")
+    SUPPLIES = "supplies", _("Daily necessities")
+    RECORDS = "records", _("Records and files")
+    FUNDS = "funds", _("Subsidies and funds")
+    OTHER = "other", _("Other")
+
+
+class Severity(models.TextChoices):
+    MINOR = rules.MINOR, _("Minor")
+    MAJOR = rules.MAJOR, _("Major")
+    SERIOUS = rules.SERIOUS, _("Serious")
+
+
+class ProblemStatus(models.TextChoices):
+    OPEN = rules.OPEN, _("To correct")
+    CORRECTED = rules.CORRECTED, _("Corrected, to verify")
+    CLOSED = rules.CLOSED, _("Closed")
+
+
+class UnitKind(models.TextChoices):
+    COMMUNITY = "community", _("Community")
+    PROVIDER = "provider", _("Provider")
+
+
+class Problem(TimeStampedModel):
+    """A problem found by an inspection, assigned to the unit that must correct it by a deadline.
+
+    Its status changes only through `services.problem_transition`, which writes a `ProblemEvent`."""
+
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.PROTECT, related_name="problems", verbose_name=_("inspection")
+    )
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    description = models.TextField(_("description"))
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
+    unit_kind = models.CharField(_("unit responsible"), max_length=10, choices=UnitKind.choices)
+    unit_community = models.ForeignKey(
+        Division,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("community responsible"),
+    )
+    unit_provider = models.ForeignKey(
+        Provider,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("provider responsible"),
+    )
+    deadline = models.DateField(_("correct by"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=ProblemStatus.choices, default=ProblemStatus.OPEN, editable=False
+    )
+    corrected_at = models.DateTimeField(_("correction reported at"), null=True, blank=True, editable=False)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["deadline", "id"]
+        verbose_name = _("problem found")
+        verbose_name_plural = _("problems found")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(unit_kind=UnitKind.COMMUNITY, unit_community__isnull=False, unit_provider__isnull=True)
+                | Q(unit_kind=UnitKind.PROVIDER, unit_provider__isnull=False, unit_community__isnull=True),
+                name="inspection_problem_one_unit",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "deadline"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()} · {self.unit_label}"
+
+    @property
+    def unit_label(self) -> str:
+        if self.unit_kind == UnitKind.PROVIDER and self.unit_provider_id:
+            return self.unit_provider.name
+        return self.unit_community.name if self.unit_community_id else ""
+
+    def is_overdue(self, today) -> bool:
+        return rules.is_overdue(self.status, self.deadline, today)
+
+
+class Correction(models.Model):
+    """What the unit did about a problem, as it reported it (append-only: each report a row)."""
+
+    problem = models.ForeignKey(
+        Problem, on_delete=models.PROTECT, related_name="corrections", verbose_name=_("problem")
+    )
+    action_taken = models.TextField(_("what was done"))
+    evidence = models.TextField(_("evidence"), blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
+    created_at = models.DateTimeField(_("reported at"))
+
+    class Meta:
+        ordering = ["problem_id", "created_at", "id"]
+        verbose_name = _("correction report")
+        verbose_name_plural = _("correction reports")
+
+    def __str__(self) -> str:
+        return f"{self.problem_id} · {self.created_at:%Y-%m-%d}"
+
+
+class ProblemEvent(models.Model):
+    """One move of a problem: who, when, from, to, with the opinion or the report. Append-only."""
+
+    class Action(models.TextChoices):
+        CREATE = rules.CREATE, _("Found and assigned")
+        CORRECT = rules.CORRECT, _("Correction reported")
+        VERIFY = rules.VERIFY, _("Verified and closed")
+        REOPEN = rules.REOPEN, _("Reopened")
+
+    problem = models.ForeignKey(Problem, on_delete=models.PROTECT, related_name="events", verbose_name=_("problem"))
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    from_status = models.CharField(_("from"), max_length=10, choices=ProblemStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=10, choices=ProblemStatus.choices)
+    note = models.TextField(_("opinion"), blank=True)
+    deadline = models.DateField(_("correct by"), null=True, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
+    created_at = models.DateTimeField(_("at"))
+
+    class Meta:
+        ordering = ["problem_id", "created_at", "id"]
+        verbose_name = _("problem event")
+        verbose_name_plural = _("problem events")
+
+    def __str__(self) -> str:
+        return f"{self.problem_id} {self.from_status}→{self.to_status}"

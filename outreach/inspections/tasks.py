@@ -1,0 +1,13 @@
+"""Background jobs of inspections (idempotent, acks_late)."""
+
+import datetime
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(acks_late=True, name="outreach.inspections.tasks.remind_problem_deadlines")
+def remind_problem_deadlines(day: str | None = None) -> int:
+    """Remind the units of their open problems due within two days; once per problem and day."""
+    return services.problem_reminders_send(today=datetime.date.fromisoformat(day) if day else None)

@@ -1,0 +1,172 @@
+"""The continuity report of an emergency response: one row per elder and reason, the page with its
+filters, its spreadsheet, the API, and the district's and street's work lists."""
+
+import datetime
+import io
+
+import openpyxl
+import pytest
+from django.urls import reverse
+from django.utils import timezone, translation
+from rest_framework.test import APIClient
+
+from eldercare.models import Role
+from eldercare.nav import work_panels_for
+from eldercare.periods import Month
+from outreach.inspections import continuity, rules
+from providers.models import WorkOrder
+from subsidies.standards.services.entitlements import entitlement_end
+from subsidies.standards.services.run import run_month
+from tests.factories import ElderFactory, user_with_role
+from tests.providers.factories import make_item
+from tests.subsidies.policy_factories import entitled_elder, schemes
+from vouchers.models import Account
+from vouchers.services import account_freeze
+
+pytestmark = pytest.mark.django_db
+
+
+def test_months_due_counts_from_the_response_and_waits_for_the_run_and_its_grace_days():
+    jan, feb, mar = datetime.date(2026, 1, 1), datetime.date(2026, 2, 1), datetime.date(2026, 3, 1)
+    since = datetime.date(2026, 2, 20)
+    assert rules.months_due(start_month=jan, end_month=None, since=since, today=datetime.date(2026, 3, 3)) == [feb]
+    assert rules.months_due(start_month=jan, end_month=None, since=since, today=datetime.date(2026, 3, 4)) == [
+        feb,
+        mar,
+    ]
+    assert rules.months_due(start_month=jan, end_month=feb, since=since, today=datetime.date(2026, 3, 16)) == [feb]
+    assert rules.months_unpaid([feb, mar], [feb]) == [mar]
+
+
+def test_the_horizon_is_30_days_or_the_responses_end_if_later():
+    today = datetime.date(2026, 3, 16)
+    assert rules.ending_horizon(today, None) == datetime.date(2026, 4, 15)
+    assert rules.ending_horizon(today, datetime.date(2026, 3, 31)) == datetime.date(2026, 4, 15)
+    assert rules.ending_horizon(today, datetime.date(2026, 6, 30)) == datetime.date(2026, 6, 30)
+
+
+@pytest.fixture
+def at_risk(people, tree, heat_wave):
+    """Elders of 龙川社区 (street A) and one of 新都村 (street B), the heat wave since 2026-02-20:
+    the runs of February and March paid everyone entitled by then."""
+    scheme = schemes(tree)["jiangdu"]
+    entitled = {"categories": ["tekun"], "approver": people["district"]}
+    fine = entitled_elder(scheme=scheme, community=tree.a1, name="安然无恙", **entitled)
+    ending = entitled_elder(scheme=scheme, community=tree.a1, name="即将终止", **entitled)
+    frozen = ElderFactory(community=tree.a1, name="账户冻结")
+    visits = ElderFactory(community=tree.a1, name="服务取消")
+    far = entitled_elder(scheme=scheme, community=tree.b1, name="新都村民", **entitled)
+    run_month(month=Month(2026, 2))
+    run_month(month=Month(2026, 3))
+    unpaid = entitled_elder(scheme=scheme, community=tree.a1, name="漏发补贴", **entitled)  # after both runs
+    entitlement_end(elder=ending, last_month=Month(2026, 4), reason="迁往外区", by=people["district"])
+    account_freeze(elder=frozen, reason=Account.Cause.FRAUD, note="疑似冒领", by=people["community"])
+    provider = people["provider"]
+    item = make_item(provider)
+    order = {"provider": provider, "item": item, "price": item.price, "booked_via": "community"}
+    order["booked_by"] = people["community"]
+    booked = {"elder": visits, **order}
+    WorkOrder.objects.create(
+        scheduled_at=timezone.make_aware(datetime.datetime(2026, 3, 10, 9)), status="cancelled", **booked
+    )
+    WorkOrder.objects.create(
+        scheduled_at=timezone.make_aware(datetime.datetime(2026, 3, 12, 9)), status="booked", **booked
+    )
+    # Outside the report: cancelled three weeks ago, and a visit due later today.
+    WorkOrder.objects.create(
+        scheduled_at=timezone.make_aware(datetime.datetime(2026, 2, 20, 9)), status="cancelled", **booked
+    )
+    WorkOrder.objects.create(
+        scheduled_at=timezone.make_aware(datetime.datetime(2026, 3, 16, 15)), status="booked", elder=fine, **order
+    )
+    return {"fine": fine, "ending": ending, "frozen": frozen, "visits": visits, "unpaid": unpaid, "far": far}
+
+
+def _by_name(rows):
+    return {(r.elder.name, r.reason): r for r in rows}
+
+
+def test_one_row_per_elder_and_reason_and_an_elder_with_none_is_absent(people, heat_wave, at_risk):
+    with translation.override("en"):
+        rows = continuity.continuity_rows(user=people["district"], response=heat_wave)
+    found = _by_name(rows)
+    assert set(found) == {
+        ("账户冻结", continuity.FROZEN),
+        ("即将终止", continuity.ENDING),
+        ("服务取消", continuity.VISITS),
+        ("漏发补贴", continuity.UNPAID),
+    }
+    assert "安然无恙" not in {r.elder.name for r in rows}
+    assert "新都村民" not in {r.elder.name for r in rows}
+    assert found[("即将终止", continuity.ENDING)].since == datetime.date(2026, 4, 1)
+    assert "2026-04" in found[("即将终止", continuity.ENDING)].detail
+    assert "迁往外区" in found[("即将终止", continuity.ENDING)].detail
+    assert "疑似冒领" in found[("账户冻结", continuity.FROZEN)].detail
+    visits = found[("服务取消", continuity.VISITS)]
+    # the cancelled visit of 03-10 and the one of 03-12 never served; not the one of 02-20
+    assert visits.detail == "1 cancelled, 1 not served in the last 14 days"
+    assert visits.since == datetime.date(2026, 3, 12)
+    unpaid = found[("漏发补贴", continuity.UNPAID)]
+    assert unpaid.detail == "Not paid: 2026-02、2026-03"
+    assert unpaid.url == reverse("elder_detail", args=[at_risk["unpaid"].pk])
+
+
+def test_the_report_filters_by_reason_and_the_street_sees_its_own(people, heat_wave, at_risk, tree):
+    frozen_only = continuity.continuity_rows(user=people["district"], response=heat_wave, reason=continuity.FROZEN)
+    assert [r.elder.name for r in frozen_only] == ["账户冻结"]
+    assert len(continuity.continuity_rows(user=people["street"], response=heat_wave)) == 4
+    assert continuity.continuity_rows(user=people["street_b"], response=heat_wave) == []
+    assert continuity.continuity_rows(user=people["provider_admin"], response=heat_wave) == []
+
+
+def test_a_month_not_yet_past_the_grace_days_is_not_a_gap(people, heat_wave, at_risk, time_machine):
+    time_machine.move_to(datetime.datetime(2026, 3, 3, 10, tzinfo=datetime.UTC), tick=False)
+    rows = continuity.continuity_rows(user=people["district"], response=heat_wave, reason=continuity.UNPAID)
+    assert [r.detail.count("2026-") for r in rows] == [1]  # February only: March's run is not yet late
+
+
+def test_the_page_and_its_spreadsheet_show_the_same_filtered_rows(people, client, heat_wave, at_risk):
+    client.force_login(people["street"])
+    url = reverse("outreach_inspections:continuity")
+    page = client.get(url, {"response": heat_wave.pk})
+    assert page.status_code == 200
+    assert sorted(r.elder.name for r in page.context["rows"]) == sorted(
+        ["即将终止", "服务取消", "漏发补贴", "账户冻结"]
+    )
+    body = page.content.decode()
+    assert reverse("elder_detail", args=[at_risk["frozen"].pk]) in body
+    sheet = client.get(url, {"response": heat_wave.pk, "reason": continuity.VISITS, "export": "xlsx"})
+    assert sheet["Content-Type"].startswith("application/vnd.openxmlformats")
+    book = openpyxl.load_workbook(io.BytesIO(sheet.content))
+    values = list(book.active.iter_rows(values_only=True))
+    assert len(values) == 2  # the header and the one elder with visits cancelled
+    assert values[1][1] == "服务取消"
+    assert values[1][6] == reverse("elder_detail", args=[at_risk["visits"].pk])
+
+
+def test_the_page_refuses_a_caregiver(people, client, heat_wave):
+    caregiver = user_with_role(Role.CAREGIVER, provider=people["provider"])
+    client.force_login(caregiver)
+    assert client.get(reverse("outreach_inspections:continuity")).status_code == 403
+
+
+def test_the_api_gives_the_rows_of_the_page(people, heat_wave, at_risk):
+    api = APIClient()
+    api.force_authenticate(people["district"])
+    answer = api.get("/api/v1/continuity/", {"response": heat_wave.pk, "reason": continuity.ENDING})
+    assert answer.status_code == 200
+    assert [(r["elder_name"], r["reason"]) for r in answer.json()] == [("即将终止", "ending")]
+    assert api.get("/api/v1/continuity/", {"response": heat_wave.pk + 99}).status_code == 404
+
+
+def test_the_district_and_street_work_lists_carry_the_report_while_it_has_rows(people, client, heat_wave, at_risk):
+    def panel(user):
+        return next((p for p in work_panels_for(user) if "/continuity/" in p.url), None)
+
+    found = panel(people["street"])
+    assert found is not None and found.count == 4
+    client.force_login(people["street"])
+    assert len(client.get(found.url).context["rows"]) == found.count
+    assert panel(people["district"]).count == 4
+    assert panel(people["street_b"]) is None
+    assert panel(people["community"]) is None  # the community has the page, not the panel
