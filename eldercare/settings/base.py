@@ -276,6 +276,11 @@ OUTREACH_ESCALATION_HOURS = 24
 # that have not reported are reminded half an hour before.
 OUTREACH_REPORT_CUTOFF = env("OUTREACH_REPORT_CUTOFF", default="16:00")
 
+# A spreadsheet import (elders, screenings) is refused above this size or this many data rows,
+# before it is parsed further: a huge file must not hold a web worker for minutes.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20_000)
+
 PLATFORM_NAME = _("Home-care subsidy and service voucher platform")
 
 LOGGING = {
