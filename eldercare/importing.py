@@ -8,7 +8,9 @@ import io
 import re
 from dataclasses import dataclass
 
+import openpyxl
 import pandas as pd
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -72,11 +74,56 @@ class ImportRejected(ValidationFailed):
         super().__init__(_("The file has %(n)d error(s); nothing was imported.") % {"n": len(errors)})
 
 
-def read_table(uploaded, filename: str) -> pd.DataFrame:
-    name = filename.lower()
+def _cell_text(value) -> str:
+    """A cell as the registry reads it (as pandas' `dtype=str` did): a whole float without ".0"."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _too_many_rows(limit: int) -> ValidationFailed:
+    return ValidationFailed(_("At most %(n)s rows can be imported at once.") % {"n": limit})
+
+
+def _read_xlsx(uploaded, limit: int) -> pd.DataFrame:
+    """The first sheet, row by row (openpyxl's read-only mode keeps memory flat), stopping at the
+    first row past the limit."""
+    book = openpyxl.load_workbook(uploaded, read_only=True, data_only=True)
     try:
-        if name.endswith((".xlsx", ".xls")):
-            frame = pd.read_excel(uploaded, dtype=str)
+        rows = book.worksheets[0].iter_rows(values_only=True)
+        header = next(rows, None)
+        if header is None:
+            return pd.DataFrame()
+        columns = [_cell_text(c).strip() for c in header]
+        data: list[list[str]] = []
+        for row in rows:
+            if all(c is None or c == "" for c in row):
+                continue
+            if len(data) >= limit:
+                raise _too_many_rows(limit)
+            cells = [_cell_text(c) for c in row[: len(columns)]]
+            data.append(cells + [""] * (len(columns) - len(cells)))
+    finally:
+        book.close()
+    return pd.DataFrame(data, columns=columns, dtype=str)
+
+
+def read_table(uploaded, filename: str) -> pd.DataFrame:
+    """A spreadsheet (.xlsx) or CSV (UTF-8 or GB18030) as text cells, refused past the size and row
+    limits (settings IMPORT_MAX_BYTES, IMPORT_MAX_ROWS) before it is read further."""
+    name = filename.lower()
+    limit = settings.IMPORT_MAX_ROWS
+    size = getattr(uploaded, "size", None)
+    if size is not None and size > settings.IMPORT_MAX_BYTES:
+        raise ValidationFailed(
+            _("The file is %(size).1f MB; at most %(max).0f MB can be imported at once.")
+            % {"size": size / 1024 / 1024, "max": settings.IMPORT_MAX_BYTES / 1024 / 1024}
+        )
+    try:
+        if name.endswith(".xlsx"):
+            frame = _read_xlsx(uploaded, limit)
         elif name.endswith(".csv"):
             raw = uploaded.read()
             text = None
@@ -88,7 +135,9 @@ def read_table(uploaded, filename: str) -> pd.DataFrame:
                     continue
             if text is None:
                 raise ValidationFailed(_("The CSV file is neither UTF-8 nor GB18030 text."))
-            frame = pd.read_csv(io.StringIO(text), dtype=str)
+            frame = pd.read_csv(io.StringIO(text), dtype=str, nrows=limit + 1)
+            if len(frame) > limit:
+                raise _too_many_rows(limit)
         else:
             raise ValidationFailed(_("Upload an Excel (.xlsx) or CSV file."))
     except ValidationFailed:

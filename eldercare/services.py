@@ -28,6 +28,7 @@ from .models import (
 )
 from .scoping import scope_for
 from .sms import sms_send
+from .text import clean_text
 
 # Roles that may create or edit registry records, and those that may see full numbers.
 REGISTRY_EDITORS = (Role.COMMUNITY_WORKER, Role.STREET_REVIEWER, Role.DISTRICT_REVIEWER, Role.SYSADMIN)
@@ -51,6 +52,14 @@ class ElderData:
     agent_relation: str = ""
     agent_phone: str = ""
     categories: dict[str, datetime.date] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Every way in (a form, the API, a spreadsheet row) builds this: names and free text are
+        # made plain here, before they are validated or stored.
+        self.name = clean_text(self.name)
+        self.address = clean_text(self.address)
+        self.agent_name = clean_text(self.agent_name)
+        self.agent_relation = clean_text(self.agent_relation)
 
 
 def _can_edit_in(user: User, community: Division) -> bool:
@@ -219,7 +228,7 @@ def login_create(
         raise ValidationFailed(_("Enter a login name."))
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationFailed(_("The login name %(name)s is already taken.") % {"name": username})
-    user = User(username=username, first_name=full_name.strip()[:150])
+    user = User(username=username, first_name=clean_text(full_name)[:150])
     _check_password(password, user)
     user.set_password(password)
     user.save()

@@ -1,7 +1,5 @@
 """Pages of the shared core. Thin: validate input, call one service or selector, render."""
 
-import io
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,6 +16,7 @@ from django_tables2 import RequestConfig
 from . import workdays
 from .audit import audit_records_for
 from .errors import DomainError
+from .exports import xlsx_bytes
 from .forms import CalendarYearForm, ElderForm, ImportForm
 from .hub import HubAction, HubSection, sections_for
 from .idnumber import age_on
@@ -57,10 +56,8 @@ def elder_list_view(request):
 
 
 def _xlsx(frame, filename):
-    buffer = io.BytesIO()
-    frame.to_excel(buffer, index=False, engine="xlsxwriter")
     response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        xlsx_bytes({"Sheet1": frame}), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

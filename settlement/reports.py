@@ -17,6 +17,7 @@ from django.db.models.functions import TruncDate
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
+from eldercare.exports import excel_writer, write_sheet
 from eldercare.models import Division
 from eldercare.money import round_cny
 from eldercare.numbers import percent_one_decimal, round_one_decimal
@@ -164,12 +165,10 @@ def _frame(rows: list[dict], columns: dict[str, str]) -> pd.DataFrame:
 
 def _write(frames: dict[str, pd.DataFrame], money_columns: set[str]) -> bytes:
     buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="xlsxwriter") as writer:
+    with excel_writer(buffer) as writer:
         money = writer.book.add_format({"num_format": CNY_FORMAT})
         for name, frame in frames.items():
-            sheet_name = name[:31]
-            frame.to_excel(writer, sheet_name=sheet_name, index=False)
-            sheet = writer.sheets[sheet_name]
+            sheet = write_sheet(writer, frame, name[:31])
             for i, column in enumerate(frame.columns):
                 sheet.set_column(i, i, 14, money if column in money_columns else None)
     return buffer.getvalue()

@@ -286,6 +286,11 @@ OUTREACH_REPORT_CUTOFF = env("OUTREACH_REPORT_CUTOFF", default="16:00")
 OUTREACH_CHECKIN_DEADLINE = env("OUTREACH_CHECKIN_DEADLINE", default="10:00")
 OUTREACH_CHECKIN_SMS_SECRET = env("OUTREACH_CHECKIN_SMS_SECRET", default="")
 
+# A spreadsheet import (elders, screenings) is refused above this size or this many data rows,
+# before it is parsed further: a huge file must not hold a web worker for minutes.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20_000)
+
 PLATFORM_NAME = _("Home-care subsidy and service voucher platform")
 
 LOGGING = {

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from eldercare.crypto import blind_index
 from eldercare.errors import Conflict, NotAllowed, ValidationFailed
+from eldercare.exports import excel_writer, write_sheet
 from eldercare.idnumber import parse_resident_id
 from eldercare.models import Division, Elder, Role, User
 from eldercare.periods import Month, Quarter
@@ -269,9 +270,8 @@ def survey_import_template() -> bytes:
         columns=list(IMPORT_COLUMNS),
     )
     out = io.BytesIO()
-    with pd.ExcelWriter(out, engine="xlsxwriter") as writer:
-        frame.to_excel(writer, index=False, sheet_name="满意度测评")
-        sheet = writer.sheets["满意度测评"]
+    with excel_writer(out) as writer:
+        sheet = write_sheet(writer, frame, "满意度测评")
         sheet.set_column(0, 0, 22)
         sheet.set_column(1, 3, 12)
         sheet.set_column(4, 4, 30)

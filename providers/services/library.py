@@ -17,6 +17,7 @@ from eldercare.errors import Conflict, ValidationFailed
 from eldercare.models import Division, Role, User
 from eldercare.periods import Quarter
 from eldercare.services import login_create, login_set_password
+from eldercare.text import clean_text
 from eldercare.workflow import BadTransition, Move, Workflow, transition_apply
 
 from .. import scorecard
@@ -352,6 +353,7 @@ def caregiver_create(
     user: User | None = None,
 ) -> Caregiver:
     require_provider_admin(by, provider)
+    name = clean_text(name)
     staff_number = staff_number.strip()
     if not staff_number:
         raise ValidationFailed(_("Enter the staff number."))
@@ -400,7 +402,7 @@ def provider_admin_login_create(*, provider: Provider, username: str, full_name:
     require_district(by)
     if provider.status == Provider.Status.TERMINATED:
         raise Conflict(_("A terminated provider gets no new login."))
-    if not full_name.strip():
+    if not clean_text(full_name):
         raise ValidationFailed(_("Enter the administrator's name."))
     return login_create(
         username=username, full_name=full_name, password=password, role=Role.PROVIDER_ADMIN, provider=provider
@@ -414,6 +416,8 @@ def caregiver_update(*, caregiver: Caregiver, by: User, **fields) -> Caregiver:
     for key in fields:
         if key not in allowed:
             raise ValidationFailed(_("Unknown fields: %(names)s") % {"names": key})
+    if "name" in fields:
+        fields["name"] = clean_text(fields["name"])
     _check_caregiver_fields(fields.get("name", caregiver.name), fields.get("phone", caregiver.phone))
     if fields.get("photo"):
         photo_check(fields["photo"])

@@ -637,3 +637,17 @@ def test_order_of_a_deactivated_caregiver_is_listed_to_reassign(world, clock):
     services.caregiver_deactivate(caregiver=world.caregiver, by=world.admin)
     assert orders_to_reassign(user=world.admin) == [order]
     assert orders_to_reassign(user=world.other_admin) == []
+
+
+def test_caregiver_names_are_stored_plain(world, clock):
+    caregiver = services.caregiver_create(
+        provider=world.provider, name="孙\u202e秀\u200b护", staff_number="K-9", phone="13900001111", by=world.admin
+    )
+    assert caregiver.name == "孙秀护"
+    services.caregiver_update(caregiver=caregiver, name="\u2066孙秀芳\u2069", by=world.admin)
+    caregiver.refresh_from_db()
+    assert caregiver.name == "孙秀芳"
+    with pytest.raises(ValidationFailed, match="请填写服务人员姓名"):
+        services.caregiver_create(
+            provider=world.provider, name="\u200b", staff_number="K-8", phone="13900001112", by=world.admin
+        )
