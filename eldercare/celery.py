@@ -36,4 +36,16 @@ app.conf.beat_schedule = {
         "task": "providers.tasks.draw_district_sample",
         "schedule": crontab(hour=1, minute=30),
     },
+    # Every 10 minutes, work committed without its product, whose task was lost (the broker was
+    # down when it was enqueued, or the worker died): the written decisions without their PDF and
+    # the settlement reports still waiting SWEEP_AFTER_MINUTES after the request are produced.
+    # Idempotent: what has its file is left alone.
+    "subsidies-sweep-decision-notices": {
+        "task": "subsidies.sweep_decision_notices",
+        "schedule": crontab(minute="*/10"),
+    },
+    "settlement-sweep-reports": {
+        "task": "settlement.tasks.sweep_reports",
+        "schedule": crontab(minute="*/10"),
+    },
 }
