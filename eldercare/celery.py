@@ -44,6 +44,12 @@ app.conf.beat_schedule = {
         "task": "subsidies.sweep_decision_notices",
         "schedule": crontab(minute="*/10"),
     },
+    # Every 10 minutes, a monthly run with no sign of life for RUN_STALE_MINUTES (its worker was
+    # killed) is marked failed with the reason, so that the month can be run again.
+    "subsidies-sweep-stalled-runs": {
+        "task": "subsidies.standards.tasks.sweep_stalled_runs",
+        "schedule": crontab(minute="*/10"),
+    },
     "settlement-sweep-reports": {
         "task": "settlement.tasks.sweep_reports",
         "schedule": crontab(minute="*/10"),
