@@ -69,6 +69,8 @@ class ElderAdmin(SimpleHistoryAdmin):
 
 @admin.register(RevealLog)
 class RevealLogAdmin(admin.ModelAdmin):
+    """Append-only (the database refuses UPDATE and DELETE): the trail of who saw what."""
+
     list_display = ("created_at", "user", "elder", "field")
     readonly_fields = ("created_at", "user", "elder", "field")
 
@@ -76,6 +78,9 @@ class RevealLogAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

@@ -60,4 +60,22 @@ app.conf.beat_schedule = {
         "task": "outreach.inspections.tasks.remind_problem_deadlines",
         "schedule": crontab(hour=7, minute=45),
     },
+    # Every 10 minutes, work committed without its product, whose task was lost (the broker was
+    # down when it was enqueued, or the worker died): the written decisions without their PDF and
+    # the settlement reports still waiting SWEEP_AFTER_MINUTES after the request are produced.
+    # Idempotent: what has its file is left alone.
+    "subsidies-sweep-decision-notices": {
+        "task": "subsidies.sweep_decision_notices",
+        "schedule": crontab(minute="*/10"),
+    },
+    # Every 10 minutes, a monthly run with no sign of life for RUN_STALE_MINUTES (its worker was
+    # killed) is marked failed with the reason, so that the month can be run again.
+    "subsidies-sweep-stalled-runs": {
+        "task": "subsidies.standards.tasks.sweep_stalled_runs",
+        "schedule": crontab(minute="*/10"),
+    },
+    "settlement-sweep-reports": {
+        "task": "settlement.tasks.sweep_reports",
+        "schedule": crontab(minute="*/10"),
+    },
 }

@@ -1,7 +1,30 @@
+"""Core background work, and the one way the apps enqueue theirs."""
+
+import logging
+
 from celery import shared_task
+from django.db import transaction
 
 from .models import User
 from .services import notification_send
+
+logger = logging.getLogger(__name__)
+
+
+def enqueue(task, *args) -> bool:
+    """Send a task to the broker. Failing to reach it (broker down, network) is logged, never
+    raised: the work it asks for is committed already, and a sweeper finds it and does it later."""
+    try:
+        task.delay(*args)
+    except Exception:
+        logger.exception("Could not enqueue %s%r; the sweeper will produce it later", task.name, args)
+        return False
+    return True
+
+
+def enqueue_on_commit(task, *args) -> None:
+    """Enqueue once the current transaction has committed (a worker must find the rows)."""
+    transaction.on_commit(lambda: enqueue(task, *args))
 
 
 @shared_task(acks_late=True)

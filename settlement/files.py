@@ -1,15 +1,19 @@
 """Producing and storing report files (the Celery task calls `report_produce`; a request is
 `services.report_request`)."""
 
+import datetime
+import logging
 from pathlib import Path
 
 from django.conf import settings
-from django.utils import translation
+from django.utils import timezone, translation
 
 from eldercare.periods import Month
 
 from . import reports
 from .models import QuarterSettlement, SettlementReport
+
+logger = logging.getLogger(__name__)
 
 EXTENSIONS = {
     SettlementReport.Kind.SETTLEMENT_PDF: "pdf",
@@ -59,3 +63,20 @@ def report_produce(*, report_id: int) -> str:
         raise
     _progress(report, SettlementReport.Status.DONE, 100, path=str(path), checksum=checksum)
     return str(path)
+
+
+def reports_sweep(*, limit: int = 20) -> int:
+    """Produce the reports still waiting SWEEP_AFTER_MINUTES after they were asked for (their task
+    was lost: the broker was down, the worker died). A report being produced or done is left alone;
+    one that fails is marked failed by `report_produce`. Returns how many were produced."""
+    since = timezone.now() - datetime.timedelta(minutes=settings.SWEEP_AFTER_MINUTES)
+    waiting = SettlementReport.objects.filter(status=SettlementReport.Status.PENDING, created_at__lte=since)
+    produced = 0
+    for report_id in list(waiting.order_by("id").values_list("pk", flat=True)[:limit]):
+        try:
+            report_produce(report_id=report_id)
+        except Exception:  # marked failed with its error on the report; the others go on
+            logger.exception("Settlement report %s could not be produced", report_id)
+            continue
+        produced += 1
+    return produced

@@ -2,9 +2,15 @@
 
 from celery import shared_task
 
-from .files import report_produce
+from .files import report_produce, reports_sweep
 
 
 @shared_task(acks_late=True)
 def produce_report(report_id: int) -> str:
     return report_produce(report_id=report_id)
+
+
+@shared_task(acks_late=True)
+def sweep_reports() -> int:
+    """Produce the reports whose task was lost (see `files.reports_sweep`)."""
+    return reports_sweep()

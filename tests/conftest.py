@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
+from pytest_django.fixtures import validate_django_db
 
 from eldercare.models import Role
 
@@ -17,6 +18,7 @@ from eldercare.models import Role
 # one is running unless told it is safe. The tests own both sides, so it is.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+from . import appendonly
 from .factories import DivisionTree, ElderFactory, make_tree, user_with_role
 
 
@@ -86,6 +88,36 @@ def _eager_celery(settings):
     from eldercare.celery import app
 
     app.conf.task_always_eager = True
+
+
+DB_FIXTURES = ("db", "transactional_db", "live_server")
+
+
+def _transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return bool(
+        (marker and validate_django_db(marker)[0])
+        or "transactional_db" in request.fixturenames
+        or "live_server" in request.fixturenames
+    )
+
+
+@pytest.fixture(autouse=True)
+def _append_only_guards(request, django_db_blocker):
+    """On SQLite, the append-only guards are in place for every database test and dropped before
+    the DELETE that flushes a transactional test's tables (see tests/appendonly.py)."""
+    if connection.vendor != "sqlite" or not (
+        "django_db" in request.keywords or any(f in request.fixturenames for f in DB_FIXTURES)
+    ):
+        yield
+        return
+    request.getfixturevalue("_django_db_helper")
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        appendonly.sqlite_install(cursor)
+    yield
+    if _transactional(request):
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            appendonly.sqlite_drop(cursor)
 
 
 @pytest.fixture(autouse=True)

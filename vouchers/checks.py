@@ -8,7 +8,7 @@ Used by `manage.py check_ledger` and by the tests after every step of the state 
 
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import connection as default_connection
 
 # (code, description, SQL returning the ids of offending rows)
 CHECKS: list[tuple[str, str, str]] = [
@@ -100,10 +100,11 @@ class LedgerProblem:
         return f"[{self.code}] {self.count} {self.description}: {ids}{more}"
 
 
-def ledger_problems() -> list[LedgerProblem]:
-    """Every broken invariant with a count and the first offending ids; empty when all hold."""
+def ledger_problems(connection=None) -> list[LedgerProblem]:
+    """Every broken invariant with a count and the first offending ids; empty when all hold.
+    `connection`: another database than the default (the backup drill checks its restored copy)."""
     problems = []
-    with connection.cursor() as cursor:
+    with (connection or default_connection).cursor() as cursor:
         for code, description, sql in CHECKS:
             cursor.execute(f"SELECT COUNT(*) FROM ({sql}) q")  # noqa: S608 - constant SQL above
             count = cursor.fetchone()[0]

@@ -183,6 +183,13 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Work committed without its product (a decision notice without its PDF, a report still waiting)
+# for this many minutes is produced again by the sweeper: its task was lost, e.g. the broker was
+# down when it was enqueued.
+SWEEP_AFTER_MINUTES = env.int("SWEEP_AFTER_MINUTES", default=10)
+# A monthly run that has written no sign of life for this many minutes died (its worker was
+# killed): the sweeper marks it failed, and a new run of the month may start.
+RUN_STALE_MINUTES = env.int("RUN_STALE_MINUTES", default=30)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -32,6 +32,7 @@ from eldercare.models import Division, Role, User
 from eldercare.money import cny, round_cny
 from eldercare.periods import Month, Quarter
 from eldercare.scoping import scope_for
+from eldercare.tasks import enqueue_on_commit
 from eldercare.workflow import Move, Workflow, transition_apply
 from providers.models import Provider
 from providers.services.access import is_admin
@@ -499,5 +500,5 @@ def report_request(*, quarter: Quarter, kind: str, by: User) -> SettlementReport
         if not QuarterSettlement.objects.filter(quarter=quarter.first_day).exists():
             raise Conflict(_("Settle the quarter before producing its report."))
     report = SettlementReport.objects.create(quarter=quarter.first_day, kind=kind, requested_by=by)
-    transaction.on_commit(lambda: produce_report.delay(report.pk))
+    enqueue_on_commit(produce_report, report.pk)  # a lost task is swept up later (tasks.sweep_reports)
     return report

@@ -29,7 +29,8 @@ class EventInline(admin.TabularInline):
 
 @admin.register(Application)
 class ApplicationAdmin(SimpleHistoryAdmin):
-    """Read-only: the status only changes through the review workflow's pages."""
+    """Read-only: the status only changes through the review workflow's pages. Never deleted (the
+    database refuses it too): a case that goes no further is withdrawn or rejected."""
 
     list_display = ("elder", "community", "scheme", "batch", "status", "deadline")
     list_filter = ("status", "batch", "scheme")
@@ -42,13 +43,24 @@ class ApplicationAdmin(SimpleHistoryAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(ApplicationEvent)
 class ApplicationEventAdmin(admin.ModelAdmin):
+    """Append-only (the database refuses UPDATE and DELETE): events are written by the review."""
+
     list_display = ("application", "action", "from_status", "to_status", "by", "at")
     list_filter = ("action",)
 
+    def has_add_permission(self, request):
+        return False
+
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

@@ -1,6 +1,10 @@
 """Written decisions, the public-notice list and the batch announcement as PDF (WeasyPrint, Noto Sans
 CJK SC)."""
 
+import datetime
+import logging
+
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -13,6 +17,8 @@ from subsidies.applications.rules import MIN_RESIDENCE_MONTHS, NOTICE_MIN_WORKDA
 from subsidies.applications.selectors import batch_notice_materials
 from subsidies.standards.rules import HIGH_AGE, MIN_AGE
 from subsidies.standards.selectors import entitlement_standard
+
+logger = logging.getLogger(__name__)
 
 
 def decision_notice_context(notice: DecisionNotice) -> dict:
@@ -46,6 +52,23 @@ def decision_notice_generate(*, notice_id: int) -> DecisionNotice:
     notice.generated_at = timezone.now()
     notice.save(update_fields=["file", "generated_at", "updated_at"])
     return notice
+
+
+def decision_notices_sweep(*, limit: int = 100) -> int:
+    """Produce the written decisions still without their file SWEEP_AFTER_MINUTES after the decision
+    (their task was lost: the broker was down, the worker died). Safe to run at any time: a notice
+    with its file is left alone. Returns how many were produced."""
+    since = timezone.now() - datetime.timedelta(minutes=settings.SWEEP_AFTER_MINUTES)
+    missing = DecisionNotice.objects.filter(file="", created_at__lte=since).order_by("id").values_list("pk", flat=True)
+    produced = 0
+    for notice_id in list(missing[:limit]):
+        try:
+            decision_notice_generate(notice_id=notice_id)
+        except Exception:  # one broken notice must not stop the others; it is tried again next sweep
+            logger.exception("Decision notice %s could not be produced", notice_id)
+            continue
+        produced += 1
+    return produced
 
 
 def notice_list_pdf(*, batch, community, applications) -> bytes:

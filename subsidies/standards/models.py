@@ -266,6 +266,11 @@ class SubsidyRun(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} #{self.pk}"
 
+    @property
+    def heartbeat_at(self):
+        """The run's last sign of life: it writes the row (and so `updated_at`) at each step."""
+        return self.updated_at
+
 
 class Grant(models.Model):
     """The monthly subsidy of one elder for one month, credited through the ledger. Append-only."""

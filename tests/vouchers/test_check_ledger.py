@@ -12,6 +12,7 @@ from vouchers.checks import ledger_problems
 from vouchers.models import Account, LedgerTransaction
 from vouchers.services import account_for_elder, redemption_create, redemption_reverse
 
+from ..appendonly import guards_lifted
 from .factories import grant
 
 pytestmark = pytest.mark.django_db
@@ -76,7 +77,9 @@ def test_a_cached_balance_on_a_pooled_account_is_caught(ledger, provider):
 
 def test_deleted_credit_leaves_a_negative_sum_and_is_caught(ledger, elder_a1):
     subsidy = account_for_elder(elder=elder_a1, kind=Account.Kind.SUBSIDY)
-    with connection.cursor() as cursor:
+    # The database refuses it (tests/vouchers/test_append_only.py); someone who can lift its
+    # guards can still do it, and the checker must see it.
+    with guards_lifted("vouchers_ledgerentry"), connection.cursor() as cursor:
         cursor.execute(
             "DELETE FROM vouchers_ledgerentry WHERE account_id = %s AND transaction_id IN "
             "(SELECT id FROM vouchers_ledgertransaction WHERE kind IN ('grant', 'reversal'))",
@@ -90,7 +93,7 @@ def test_reversal_of_nothing_is_caught(ledger):
     # The unique constraint refuses a second row reversing the same transaction; a redemption
     # relabelled as a reversal (of nothing) is what a hand-made "second reversal" looks like.
     original = LedgerTransaction.objects.get(kind="reversal")
-    with connection.cursor() as cursor:
+    with guards_lifted("vouchers_ledgertransaction"), connection.cursor() as cursor:
         cursor.execute("UPDATE vouchers_ledgertransaction SET kind = 'reversal' WHERE idempotency_key = 'v2'")
     codes = {p.code for p in ledger_problems()}
     assert "reversal_kind" in codes

@@ -18,6 +18,7 @@ from eldercare.errors import Conflict, NotAllowed, ValidationFailed
 from eldercare.models import DifficultyCategory, Division, Elder, LifeStatus, Role, User
 from eldercare.periods import Month
 from eldercare.scoping import scope_for
+from eldercare.tasks import enqueue_on_commit
 from eldercare.workdays import add_workdays, workdays_between
 from eldercare.workflow import Move, Workflow, transition_apply
 from subsidies.applications.models import (
@@ -383,7 +384,8 @@ def application_transition(
         if target in (S.APPROVED, S.REJECTED):
             kind = DecisionNotice.Kind.APPROVAL if target == S.APPROVED else DecisionNotice.Kind.REJECTION
             notice = DecisionNotice.objects.create(application=app, kind=kind)
-            transaction.on_commit(lambda: generate_decision_notice.delay(notice.pk))
+            # Never a failure after the decision is committed: a lost task is swept up later.
+            enqueue_on_commit(generate_decision_notice, notice.pk)
     application.refresh_from_db()
     return application
 

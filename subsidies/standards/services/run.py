@@ -30,8 +30,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from eldercare.models import Division, Elder, ElderCategory
@@ -424,6 +425,7 @@ def run_month(
     stop_after_chunks: int | None = None,
 ) -> RunResult:
     """Pay the month's subsidies to every entitled elder exactly once (see the module docstring)."""
+    runs_stalled_fail()
     run = SubsidyRun.objects.create(month=month.first_day, started_at=timezone.now(), started_by=by)
     clock = _Clock()
     specs = specs_for_month(month)
@@ -447,7 +449,8 @@ def run_month(
                 [month.first_day],
             )
             already = int(cur.fetchone()[0])
-            SubsidyRun.objects.filter(pk=run.pk).update(entitled=entitled, already=already)
+            # Each update of the run writes `updated_at`: its heartbeat (see `runs_stalled_fail`).
+            SubsidyRun.objects.filter(pk=run.pk).update(entitled=entitled, already=already, updated_at=timezone.now())
             run.entitled, run.already = entitled, already
             created = 0
             total = Decimal("0")
@@ -464,7 +467,9 @@ def run_month(
 
                 run.granted = created
                 run.progress = int(hi * 100 / to_pay)
-                SubsidyRun.objects.filter(pk=run.pk).update(granted=created, progress=run.progress)
+                SubsidyRun.objects.filter(pk=run.pk).update(
+                    granted=created, progress=run.progress, updated_at=timezone.now()
+                )
                 if progress:
                     progress(run)
                 if stop_after_chunks is not None and chunks >= stop_after_chunks:
@@ -511,3 +516,27 @@ def run_month(
         messages=messages,
         timings=clock.seconds,
     )
+
+
+def runs_stalled_fail() -> int:
+    """Mark failed, with the reason, the runs still "running" with no sign of life (`updated_at`, its
+    heartbeat, written at each step) for RUN_STALE_MINUTES: their worker died (killed, machine
+    restarted). They are not resumed here: a run of the month started again adds exactly what is
+    missing (the unique keys), and resuming a run whose worker is only slow would run it twice.
+    Returns how many were marked."""
+    now = timezone.now()
+    stale = SubsidyRun.objects.filter(
+        status=SubsidyRun.Status.RUNNING,
+        updated_at__lt=now - datetime.timedelta(minutes=settings.RUN_STALE_MINUTES),
+    )
+    marked = 0
+    for run in stale:
+        with translation.override(settings.LANGUAGE_CODE):  # stored, like the run's other messages
+            message = _(
+                "Stopped at %(progress)d %%: no sign of life since %(time)s (its worker died). "
+                "Start the month again: the run adds only what is missing."
+            ) % {"progress": run.progress, "time": timezone.localtime(run.updated_at).strftime("%Y-%m-%d %H:%M")}
+        marked += SubsidyRun.objects.filter(pk=run.pk, status=SubsidyRun.Status.RUNNING).update(
+            status=SubsidyRun.Status.FAILED, finished_at=now, message=message, updated_at=now
+        )
+    return marked
