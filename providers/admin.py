@@ -10,11 +10,22 @@ class ContractInline(admin.TabularInline):
     fk_name = "provider"
 
 
-class StatusEventInline(admin.TabularInline):
-    model = m.ProviderStatusEvent
+class ReadOnlyInline(admin.TabularInline):
+    """Rows of an append-only record: shown, never added, changed or removed here."""
+
     extra = 0
-    readonly_fields = ("from_status", "to_status", "reason", "by", "created_at")
     can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class StatusEventInline(ReadOnlyInline):
+    model = m.ProviderStatusEvent
+    readonly_fields = ("from_status", "to_status", "reason", "by", "created_at")
 
 
 @admin.register(m.Provider)
@@ -58,10 +69,8 @@ class ServicePackageAdmin(admin.ModelAdmin):
     filter_horizontal = ("items",)
 
 
-class WorkOrderEventInline(admin.TabularInline):
+class WorkOrderEventInline(ReadOnlyInline):
     model = m.WorkOrderEvent
-    extra = 0
-    can_delete = False
     readonly_fields = ("from_status", "to_status", "note", "by", "created_at")
 
 
@@ -76,15 +85,37 @@ class WorkOrderAdmin(SimpleHistoryAdmin):
         return False  # orders move only through their workflow
 
 
+class AppendOnlyAdmin(admin.ModelAdmin):
+    """Append-only records (the database refuses to change or remove them too): viewable, and
+    written only by the product's own flows."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+for model in (
+    m.WorkOrderEvent,
+    m.ProviderStatusEvent,
+    m.Callback,
+    m.RectificationStep,
+    m.CardIssue,
+    m.VisitCorrection,
+):
+    admin.site.register(model, AppendOnlyAdmin)
+
+
 for model in (
     m.Contract,
-    m.ProviderStatusEvent,
     m.QuarterlyAssessment,
     m.Certificate,
     m.ElderCard,
-    m.WorkOrderEvent,
     m.CheckRequest,
-    m.Callback,
     m.DistrictSample,
     m.CommunityContact,
     m.SatisfactionSurvey,

@@ -1,5 +1,6 @@
 import contextlib
 import datetime
+import importlib
 import os
 import shutil
 from pathlib import Path
@@ -20,6 +21,8 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from . import appendonly
 from .factories import DivisionTree, ElderFactory, make_tree, user_with_role
+
+PROVIDERS_APPEND_ONLY = importlib.import_module("providers.migrations.0006_append_only")
 
 
 def pytest_configure(config):
@@ -190,3 +193,32 @@ def _fresh_rate_limits():
     """Rate-limit counters live in the cache: each test starts with none."""
     cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _providers_append_only_off_for_the_flush(request, django_db_blocker):
+    """SQLite flushes a transactional test's tables with DELETE, which the providers' append-only
+    triggers refuse: drop them before the flush (`providers_append_only` puts them back where a test
+    needs them). PostgreSQL flushes with TRUNCATE, which row triggers do not see."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or (
+        "transactional_db" in request.fixturenames
+    )
+    if not transactional:
+        yield
+        return
+    request.getfixturevalue("_django_db_helper")  # set up first, so torn down (flushed) after this
+    yield
+    if connection.vendor == "sqlite":
+        with django_db_blocker.unblock(), connection.cursor() as cur:
+            for name in PROVIDERS_APPEND_ONLY.sqlite_triggers():
+                cur.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
+@pytest.fixture
+def providers_append_only(db):
+    """The providers' append-only triggers in place (a transactional test may have dropped them)."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cur:
+            for sql in PROVIDERS_APPEND_ONLY.sqlite_triggers().values():
+                cur.execute(sql)
