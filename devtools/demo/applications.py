@@ -103,7 +103,8 @@ def _step(app: Application, target: str, ctx: DemoContext, users: dict, travelle
 def seed(ctx: DemoContext) -> None:
     users = ctx.users
     today = ctx.today
-    for year in {today.year - 1, today.year}:
+    # Deadlines counted in working days run into next year from the autumn on.
+    for year in {today.year - 1, today.year, today.year + 1}:
         _known_year(year)
     # The figures first: filing and approval both check the standard the elder would receive.
     scheme = load_policies(district=ctx.district, first_month=Month(2020, 1))["jiangdu"]

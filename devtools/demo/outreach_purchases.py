@@ -9,6 +9,7 @@ then moved back to their days.
 """
 
 import datetime
+import itertools
 from decimal import Decimal
 
 from devtools.demo.core import DEMO_PASSWORD, DemoContext
@@ -92,7 +93,7 @@ def seed(ctx: DemoContext) -> None:
     ]
     # the volunteer's households and the others' in turn, so that each state has some of both
     pool = [e for pair in zip(theirs, others, strict=False) for e in pair] + others[len(theirs) :]
-    households = iter(pool * 3)
+    households = itertools.cycle(pool)  # a small demo orders more than once for a household
 
     def place(urgent: bool = False) -> PurchaseRequest:
         elder = next(households)
