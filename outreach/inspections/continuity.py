@@ -16,7 +16,6 @@ Who sees it: the district's and the street offices' reviewers, supervisors, comm
 """
 
 import datetime
-import io
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -27,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from eldercare.exports import xlsx_bytes
 from eldercare.models import Division, Elder, LifeStatus, Role, User
 from eldercare.periods import local_day_bounds
 from eldercare.scoping import scope_for
@@ -269,6 +269,4 @@ def continuity_xlsx(rows: list[ContinuityRow]) -> bytes:
         ],
         columns=[_("Community"), _("Elder"), _("Resident ID"), _("Reason"), _("Detail"), _("Since"), _("Elder's page")],
     )
-    buffer = io.BytesIO()
-    frame.to_excel(buffer, index=False, engine="xlsxwriter", sheet_name="continuity")
-    return buffer.getvalue()
+    return xlsx_bytes({"continuity": frame})

@@ -14,6 +14,7 @@ import xlsxwriter
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from eldercare.exports import neutralise
 from eldercare.models import User
 from eldercare.pdf import render_pdf
 
@@ -113,7 +114,7 @@ def report_pdf(sheet: Sheet) -> bytes:
 
 def report_xlsx(sheet: Sheet) -> bytes:
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
     ws = book.add_worksheet(f"{sheet.day:%Y-%m-%d}")
     cols = columns()
     last = len(cols) - 1
@@ -138,7 +139,7 @@ def report_xlsx(sheet: Sheet) -> bytes:
             if value is None or value == "":
                 ws.write_blank(r, i, None, fmt)
             else:
-                ws.write(r, i, value, fmt)
+                ws.write(r, i, neutralise(value), fmt)
         r += 1
     r += 1
     filled_at = f"{sheet.filled_at:%Y-%m-%d %H:%M}" if sheet.filled_at else ""

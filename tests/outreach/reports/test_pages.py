@@ -138,6 +138,18 @@ def test_the_xlsx_has_the_province_layout_and_totals(client, scene, tree, users)
     assert any(r[0] and str(r[0]).startswith(zh("Filled by")) for r in rows)
 
 
+def test_a_note_like_a_formula_stays_text_in_the_xlsx(client, scene, tree, users):
+    services.report_submit(
+        response=scene.response, unit=scene.unit(tree.a1), day=TODAY, by=scene.worker, note='=HYPERLINK("http://x","y")'
+    )
+    client.force_login(users["district"])
+    response = client.get(reverse("outreach_reports:xlsx", args=[scene.response.pk, TODAY.isoformat()]))
+    ws = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    notes = [row[11].value for row in ws.iter_rows() if row[1].value == "龙川社区"]
+    assert notes == ['\'=HYPERLINK("http://x","y")']
+    assert all(cell.data_type != "f" for row in ws.iter_rows() for cell in row)
+
+
 def test_the_pdf_renders_the_form(client, scene, tree, users):
     _submit_three(scene, tree)
     client.force_login(users["street"])
