@@ -17,6 +17,7 @@ from eldercare.masking import mask_phone
 from eldercare.models import Division, Elder, Role, User
 from eldercare.scoping import scope_for
 from eldercare.services import notification_send, notifications_settle
+from eldercare.text import clean_text
 
 from . import rules, selectors
 from .errors import ContactInvalid, EscalationClosed, ResponseClosed, ResponsibleTaken, ScreeningInvalid
@@ -105,7 +106,7 @@ def screening_validate(*, data: ScreeningData) -> dict[str, str]:
     if len(data.contacts) > MAX_CONTACTS:
         errors["contacts"] = _("At most %(count)s emergency contacts.") % {"count": MAX_CONTACTS}
     for i, contact in enumerate(data.contacts, start=1):
-        if not contact.name.strip() or not contact.relation.strip():
+        if not clean_text(contact.name) or not clean_text(contact.relation):
             errors[f"contact{i}_name"] = _("Enter the contact's name and relation.")
         if not rules.is_valid_phone(contact.phone):
             errors[f"contact{i}_phone"] = _("Enter a valid phone number.")
@@ -137,7 +138,7 @@ def profile_screen(*, elder: Elder, data: ScreeningData, by: User) -> Vulnerabil
     ):
         setattr(profile, name, getattr(data, name))
     profile.medicines = data.medicines.strip() if data.chronic_medicine else ""
-    profile.note = data.note.strip()
+    profile.note = clean_text(data.note)
     profile.screened_by = by
     profile.risk_level = rules.risk_level(data.flags())
     profile.save()
@@ -146,8 +147,8 @@ def profile_screen(*, elder: Elder, data: ScreeningData, by: User) -> Vulnerabil
         phone = rules.normalise_phone(contact.phone)
         EmergencyContact.objects.create(
             profile=profile,
-            name=contact.name.strip(),
-            relation=contact.relation.strip(),
+            name=clean_text(contact.name),
+            relation=clean_text(contact.relation),
             phone=phone,
             phone_masked=mask_phone(phone),
         )
@@ -159,7 +160,7 @@ def _check_assignee(*, kind: str, user: User | None, name: str, phone: str) -> d
     if kind not in ResponsibleKind.values:
         errors["kind"] = _("Choose the kind of responsible person.")
     if user is None:
-        if not name.strip():
+        if not clean_text(name):
             errors["name"] = _("Choose a login or enter the person's name.")
         if not rules.is_valid_phone(phone):
             errors["phone"] = _("Enter a valid phone number.")
@@ -201,7 +202,7 @@ def responsible_assign(
                 duty=duty,
                 kind=kind,
                 user=user,
-                name="" if user is not None else name.strip(),
+                name="" if user is not None else clean_text(name),
                 phone=phone,
                 phone_masked=mask_phone(phone),
                 starts_on=starts_on,
@@ -244,20 +245,20 @@ def caregiver_name(
     if not may_assign(by, elder):
         raise NotAllowed(_("You may not assign responsible persons in this community."))
     errors = {}
-    if not name.strip():
+    if not clean_text(name):
         errors["name"] = _("Enter the caregiver's name.")
     if not rules.is_valid_phone(phone):
         errors["phone"] = _("Enter a valid phone number.")
     if ends_on < starts_on:
         errors["ends_on"] = _("The end date cannot be before the start date.")
-    if not (meals or daily_care or medicine or note.strip()):
+    if not (meals or daily_care or medicine or clean_text(note)):
         errors["meals"] = _("Say what the caregiver does: meals, daily care, medicine or something else.")
     if errors:
         raise ValidationFailed("; ".join(str(m) for m in dict.fromkeys(errors.values())), errors=errors)
     phone = rules.normalise_phone(phone)
     return TemporaryCaregiver.objects.create(
         elder=elder,
-        name=name.strip(),
+        name=clean_text(name),
         phone=phone,
         phone_masked=mask_phone(phone),
         starts_on=starts_on,
@@ -265,7 +266,7 @@ def caregiver_name(
         meals=meals,
         daily_care=daily_care,
         medicine=medicine,
-        note=note.strip(),
+        note=clean_text(note),
         named_by=by,
     )
 
@@ -329,7 +330,7 @@ def response_declare(
     errors: dict[str, str] = {}
     if kind not in ResponseKind.values:
         errors["kind"] = _("Choose the kind of emergency.")
-    if not name.strip():
+    if not clean_text(name):
         errors["name"] = _("Enter the name of the response.")
     if ends_on is not None and ends_on < starts_on:
         errors["ends_on"] = _("The end date cannot be before the start date.")
@@ -346,7 +347,7 @@ def response_declare(
         raise ValidationFailed("; ".join(dict.fromkeys(errors.values())), errors=errors)
     response = EmergencyResponse.objects.create(
         kind=kind,
-        name=name.strip(),
+        name=clean_text(name),
         district=district,
         starts_on=starts_on,
         ends_on=ends_on,
@@ -442,7 +443,7 @@ def contact_record(
         result=result,
         temperature=temperature,
         needs=needs.strip(),
-        note=note.strip(),
+        note=clean_text(note),
     )
     latest = Contact.objects.filter(response=response, elder=elder).order_by("-at", "-id")
     reason = rules.escalation_reason(list(latest.values_list("result", flat=True)[: rules.UNREACHABLE_IN_A_ROW]))
@@ -494,11 +495,11 @@ def escalation_close(*, escalation: Escalation, by: User, note: str) -> Escalati
         raise NotAllowed(_("Only the household's community closes its escalations."))
     if escalation.closed_at is not None:
         raise EscalationClosed(_("This escalation has already been closed."))
-    if not note.strip():
+    if not clean_text(note):
         raise ValidationFailed(_("Write down what was done."), errors={"note": _("Write down what was done.")})
     escalation.closed_at = timezone.now()
     escalation.closed_by = by
-    escalation.close_note = note.strip()
+    escalation.close_note = clean_text(note)
     escalation.save(update_fields=["closed_at", "closed_by", "close_note", "updated_at"])
     # The notice to the community's workers has been acted on, whoever closed it.
     notifications_settle(dedupe_key=_escalation_key(escalation))

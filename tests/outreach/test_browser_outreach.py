@@ -204,7 +204,8 @@ def test_a_day_of_the_heat_wave(street, clock, walk, tree, settings):
     page = walk.log_in(worker)
     row = panel(page, "待处置的上报老人").locator("li", has_text=UNREACHED)
     expect(row).to_contain_text("连续两次联系不上 · 07-21 11:")
-    expect(panel(page, "通知")).to_contain_text(f"{UNREACHED}")
+    notices = page.locator(".card", has=page.locator(".card-header", has_text="通知"))
+    expect(notices).to_contain_text(f"{UNREACHED}需社区处置：连续两次联系不上")
     shot(page, "05-community-escalation")
 
     # --- 3. 15:00: the community worker confirms 龙川社区's daily report.

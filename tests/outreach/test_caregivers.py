@@ -84,6 +84,19 @@ def test_a_caregiver_needs_a_name_a_phone_a_duty_and_dates_in_order(away, worker
     assert caregiver.duties == ["用药照护", "每晚陪护"]
 
 
+def test_a_caregivers_name_is_stored_without_invisible_controls(away, worker):
+    caregiver = services.caregiver_name(
+        elder=away,
+        name="王\u202e阿姨\u200b",
+        phone="13905140011",
+        starts_on=TODAY,
+        ends_on=TODAY,
+        meals=True,
+        by=worker,
+    )
+    assert caregiver.name == "王阿姨"
+
+
 def test_only_the_households_community_names_and_ends_caregivers(away, worker, tree, volunteer):
     outsider = user_with_role(Role.COMMUNITY_WORKER, tree.a2)
     with pytest.raises(NotAllowed):
