@@ -1,29 +1,17 @@
 """Reads of the shared core. Every list, detail, search and export goes through these."""
 
-import datetime
-
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
 from .crypto import blind_index
 from .errors import ValidationFailed
 from .idnumber import parse_resident_id
-from .models import Division, Elder, LifeStatus, Role, User
+from .models import Division, Elder, LifeStatus, User
 from .scoping import scope_for
 from .searchkeys import ID_TAIL_LENGTH, PHONE_TAIL_LENGTH
 
 PICK_LIMIT = 20
 ENCRYPTED_FIELDS = ("id_number", "phone", "agent_phone")
-# A caregiver sees the elders they serve: those with a visit assigned to them that is still open
-# (whatever its date), or scheduled within this many days back (or ahead: an assignment by the
-# provider admin for next week counts). Beyond it, an elder they once served is no longer theirs.
-CAREGIVER_SERVED_DAYS = 90
-# Work-order statuses (named by value: the core does not import the providers app) of a visit
-# assigned to a caregiver and not yet settled: the caregiver still needs the elder's record.
-_OPEN_VISIT_STATUSES = ("assigned", "in_progress", "held", "short")
-# Those of a visit within the window: any but a cancelled one (a visit that never happened).
-_SERVED_VISIT_STATUSES = (*_OPEN_VISIT_STATUSES, "booked", "completed", "voided")
 
 
 def division_list(*, user: User) -> QuerySet[Division]:
@@ -37,39 +25,24 @@ def division_list(*, user: User) -> QuerySet[Division]:
 
 
 def elder_list(*, user: User, search: str = "", filters: dict | None = None) -> QuerySet[Elder]:
-    """Elders the user may see: by community for public roles, by open service agreement for a
-    provider admin, by the visits they serve for a caregiver (see CAREGIVER_SERVED_DAYS)."""
+    """Elders the user may see: by community for public roles, by service agreement for providers."""
     scope = scope_for(user)
     qs = Elder.objects.select_related("community", "community__parent").prefetch_related("categories")
     if not scope.all:
         q = scope.communities_q()
-        if scope.provider_ids and user.has_role(Role.PROVIDER_ADMIN):
+        if scope.provider_ids:
             q |= Q(
                 pk__in=Elder.objects.filter(
                     service_agreements__provider_id__in=scope.provider_ids,
                     service_agreements__ends_on__isnull=True,
                 ).values("pk")
             )
-        elif scope.provider_ids and user.has_role(Role.CAREGIVER):
-            q |= Q(pk__in=_served_by_caregiver(user, scope.provider_ids))
         qs = qs.filter(q)
     if search:
         qs = qs.filter(_search_q(search.strip()))
     if filters:
         qs = qs.filter(**filters)
     return qs
-
-
-def _served_by_caregiver(user: User, provider_ids: frozenset[int]) -> QuerySet:
-    """The ids of the elders a caregiver serves (see CAREGIVER_SERVED_DAYS), at their providers.
-    One filter call: every condition applies to the same work order."""
-    since = timezone.now() - datetime.timedelta(days=CAREGIVER_SERVED_DAYS)
-    return Elder.objects.filter(
-        Q(work_orders__status__in=_OPEN_VISIT_STATUSES)
-        | Q(work_orders__scheduled_at__gte=since, work_orders__status__in=_SERVED_VISIT_STATUSES),
-        work_orders__caregiver__user=user,
-        work_orders__provider_id__in=provider_ids,
-    ).values("pk")
 
 
 def elders_for_new_work(qs: QuerySet[Elder]) -> QuerySet[Elder]:
