@@ -12,7 +12,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from .models import Role, User
 from .selectors import elder_list
 from .workdays import CALENDAR_ROLES, year_is_known
 
@@ -44,11 +44,20 @@ def register(items: Sequence[NavItem], worklist: Worklist | None = None) -> None
         _REGISTERED.append((items, worklist))
 
 
+def _sees_items_open_to_all(user: User) -> bool:
+    """Everyone signed in sees the items open to all, except a partner supermarket's staff, whose
+    only work is the orders placed with their supermarket."""
+    return user.is_superuser or not (user.role_set and user.role_set <= {Role.SUPERMARKET})
+
+
 def nav_items_for(user: User) -> list[dict]:
     items = []
+    common = _sees_items_open_to_all(user)
     for registered, _worklist in _REGISTERED:
         for item in registered:
             if item.roles and not (user.is_superuser or user.has_role(*item.roles)):
+                continue
+            if not item.roles and not common:
                 continue
             try:
                 url = reverse(item.url_name)

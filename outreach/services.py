@@ -122,7 +122,7 @@ def profile_screen(*, elder: Elder, data: ScreeningData, by: User) -> Vulnerabil
     errors = screening_validate(data=data)
     if errors:
         raise ScreeningInvalid("; ".join(dict.fromkeys(errors.values())), errors=errors)
-    profile = VulnerabilityProfile.objects.select_for_update().filter(elder=elder).first()
+    profile = VulnerabilityProfile.objects.select_for_update(of=("self",)).filter(elder=elder).first()
     if profile is None:
         profile = VulnerabilityProfile(elder=elder)
     for name in (
@@ -274,7 +274,7 @@ def caregiver_name(
 @transaction.atomic
 def caregiver_end(*, caregiver: TemporaryCaregiver, ends_on: datetime.date, by: User) -> TemporaryCaregiver:
     """End a temporary caregiver's period early (the family carer is back, or someone else takes over)."""
-    caregiver = TemporaryCaregiver.objects.select_for_update().get(pk=caregiver.pk)
+    caregiver = TemporaryCaregiver.objects.select_for_update(of=("self",)).get(pk=caregiver.pk)
     if not may_assign(by, caregiver.elder):
         raise NotAllowed(_("You may not assign responsible persons in this community."))
     if not caregiver.starts_on <= ends_on < caregiver.ends_on:
@@ -364,7 +364,7 @@ def response_declare(
 @transaction.atomic
 def response_end(*, response: EmergencyResponse, by: User) -> EmergencyResponse:
     """End a response today: its households leave the contact lists; the records stay."""
-    response = EmergencyResponse.objects.select_for_update().get(pk=response.pk)
+    response = EmergencyResponse.objects.select_for_update(of=("self",)).get(pk=response.pk)
     if not may_declare(by, response.district):
         raise NotAllowed(_("Only the district's reviewers end its emergency responses."))
     if response.ended_at is not None:
@@ -419,8 +419,8 @@ def contact_record(
     if not may_contact(by, elder):
         raise NotAllowed(_("You are not responsible for this household."))
     # One household's contacts are written one at a time, so the last two are the last two.
-    elder = Elder.objects.select_for_update().get(pk=elder.pk)
-    response = EmergencyResponse.objects.select_for_update().get(pk=response.pk)
+    elder = Elder.objects.select_for_update(of=("self",)).get(pk=elder.pk)
+    response = EmergencyResponse.objects.select_for_update(of=("self",)).get(pk=response.pk)
     day = timezone.localdate(at)
     if at > now:
         raise ContactInvalid(
@@ -490,7 +490,7 @@ def _escalation_key(escalation: Escalation) -> str:
 @transaction.atomic
 def escalation_close(*, escalation: Escalation, by: User, note: str) -> Escalation:
     """Close an escalation with what the community did (a visit, a call to 120, a doctor...)."""
-    escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
+    escalation = Escalation.objects.select_for_update(of=("self",)).get(pk=escalation.pk)
     if not may_close_escalation(by, escalation):
         raise NotAllowed(_("Only the household's community closes its escalations."))
     if escalation.closed_at is not None:

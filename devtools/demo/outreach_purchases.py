@@ -93,6 +93,8 @@ def seed(ctx: DemoContext) -> None:
     ]
     # the volunteer's households and the others' in turn, so that each state has some of both
     pool = [e for pair in zip(theirs, others, strict=False) for e in pair] + others[len(theirs) :]
+    if not pool:  # a demo too small to have households in someone's care
+        return
     households = itertools.cycle(pool)  # a small demo orders more than once for a household
 
     def place(urgent: bool = False) -> PurchaseRequest:

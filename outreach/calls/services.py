@@ -120,7 +120,7 @@ def plan_callers_set(*, plan: CallPlan, callers: Iterable[User], by: User) -> Ca
 @transaction.atomic
 def plan_end(*, plan: CallPlan, by: User) -> CallPlan:
     """End a plan today: no list is generated after today; the records stay."""
-    plan = CallPlan.objects.select_for_update().get(pk=plan.pk)
+    plan = CallPlan.objects.select_for_update(of=("self",)).get(pk=plan.pk)
     if not may_manage(by, plan.district):
         raise NotAllowed(_("Only the district's reviewers manage its call plans."))
     today = timezone.localdate()
@@ -167,7 +167,7 @@ def call_record(
     if not may_call(by, entry.plan):
         raise NotAllowed(_("You are not a hotline operator of this plan."))
     # One household's calls are written one at a time, so the last two are the last two.
-    elder = Elder.objects.select_for_update().get(pk=entry.elder_id)
+    elder = Elder.objects.select_for_update(of=("self",)).get(pk=entry.elder_id)
     errors: dict[str, str] = {}
     if result not in CallResult.values:
         errors["result"] = _("Choose the outcome of the call.")
@@ -251,7 +251,7 @@ def _visit_notify(visit: HomeVisitRequest) -> None:
 @transaction.atomic
 def visit_record(*, visit: HomeVisitRequest, by: User, finding: str, note: str = "") -> HomeVisitRequest:
     """Record the home visit (what it found); the household goes back on the call lists."""
-    visit = HomeVisitRequest.objects.select_for_update().select_related("elder").get(pk=visit.pk)
+    visit = HomeVisitRequest.objects.select_for_update(of=("self",)).select_related("elder").get(pk=visit.pk)
     if not may_record_visit(by, visit):
         raise NotAllowed(_("You are not responsible for this household."))
     if visit.visited_at is not None:

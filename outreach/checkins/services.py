@@ -87,7 +87,7 @@ def enrolment_create(
 @transaction.atomic
 def enrolment_end(*, enrolment: CheckinEnrolment, by: User) -> CheckinEnrolment:
     """End an enrolment: no more alerts, and its personal page's link stops working."""
-    enrolment = CheckinEnrolment.objects.select_for_update().select_related("elder").get(pk=enrolment.pk)
+    enrolment = CheckinEnrolment.objects.select_for_update(of=("self",)).select_related("elder").get(pk=enrolment.pk)
     if not may_enrol(by, enrolment.elder):
         raise NotAllowed(_("You may not enrol elders of this community."))
     if enrolment.ended_at is not None:
@@ -101,7 +101,7 @@ def enrolment_end(*, enrolment: CheckinEnrolment, by: User) -> CheckinEnrolment:
 @transaction.atomic
 def link_reissue(*, enrolment: CheckinEnrolment, by: User) -> CheckinEnrolment:
     """A new link for the personal page (a phone lost or the link passed on): the old one stops."""
-    enrolment = CheckinEnrolment.objects.select_for_update().select_related("elder").get(pk=enrolment.pk)
+    enrolment = CheckinEnrolment.objects.select_for_update(of=("self",)).select_related("elder").get(pk=enrolment.pk)
     if not may_enrol(by, enrolment.elder):
         raise NotAllowed(_("You may not enrol elders of this community."))
     if enrolment.ended_at is not None:
@@ -126,7 +126,7 @@ def checkin_record(
         day=day,
         defaults={"elder_id": enrolment.elder_id, "at": at, "channel": channel, "text": text.strip()[:REPLY_MAX]},
     )
-    for alert in MissedCheckin.objects.select_for_update().filter(
+    for alert in MissedCheckin.objects.select_for_update(of=("self",)).filter(
         enrolment=enrolment, day=day, resolved_at__isnull=True
     ):
         alert.resolved_at = at
@@ -200,7 +200,7 @@ def _alert_notify(alert: MissedCheckin) -> None:
 @transaction.atomic
 def alert_confirm(*, alert: MissedCheckin, by: User, how: str, note: str = "") -> MissedCheckin:
     """The responsible person confirms the elder is fine (or that help was arranged), and how."""
-    alert = MissedCheckin.objects.select_for_update().select_related("elder").get(pk=alert.pk)
+    alert = MissedCheckin.objects.select_for_update(of=("self",)).select_related("elder").get(pk=alert.pk)
     if not may_confirm(by, alert):
         raise NotAllowed(_("You are not responsible for this household."))
     if alert.resolved_at is not None:

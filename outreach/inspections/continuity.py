@@ -112,7 +112,9 @@ def _elders(user: User, response: EmergencyResponse, community: int | None) -> Q
 
 def _frozen(elders: QuerySet[Elder]) -> list[ContinuityRow]:
     accounts = Account.objects.filter(
-        elder__in=elders, kind__in=[Account.Kind.SUBSIDY, Account.Kind.PERSONAL], status=Account.Status.FROZEN
+        elder__in=elders.filter(life_status=LifeStatus.ACTIVE),  # a death's freeze is no risk to care
+        kind__in=[Account.Kind.SUBSIDY, Account.Kind.PERSONAL],
+        status=Account.Status.FROZEN,
     ).select_related("elder", "elder__community")
     by_elder: dict[int, list[Account]] = defaultdict(list)
     for account in accounts:
@@ -158,8 +160,8 @@ def _ending(elders: QuerySet[Elder], response: EmergencyResponse, today: datetim
 
 def _visits(elders: QuerySet[Elder], today: datetime.date) -> list[ContinuityRow]:
     since, _end = local_day_bounds(today - datetime.timedelta(days=rules.VISIT_LOOKBACK_DAYS))
-    today_start, _end = local_day_bounds(today)
-    cancelled = Q(status__in=CANCELLED_STATUSES)
+    today_start, today_end = local_day_bounds(today)
+    cancelled = Q(status__in=CANCELLED_STATUSES, scheduled_at__lt=today_end)  # not a visit still to come
     unserved = Q(status__in=UNSERVED_STATUSES, scheduled_at__lt=today_start)
     figures = (
         WorkOrder.objects.filter(elder__in=elders.filter(life_status=LifeStatus.ACTIVE), scheduled_at__gte=since)
@@ -269,4 +271,4 @@ def continuity_xlsx(rows: list[ContinuityRow]) -> bytes:
         ],
         columns=[_("Community"), _("Elder"), _("Resident ID"), _("Reason"), _("Detail"), _("Since"), _("Elder's page")],
     )
-    return xlsx_bytes({"continuity": frame})
+    return xlsx_bytes({str(_("Continuity of subsidies and services")): frame})

@@ -198,7 +198,7 @@ def problem_transition(
     user acts for the right side (the unit corrects; the inspector's level verifies and reopens),
     writes the new status and one event in the same transaction."""
     with transaction.atomic():
-        problem = Problem.objects.select_for_update().get(pk=problem.pk)
+        problem = Problem.objects.select_for_update(of=("self",)).get(pk=problem.pk)
         from_status = problem.status
         if not rules.move_allowed(from_status, to_status):
             raise ProblemMoveRefused(

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from eldercare.errors import DomainError
@@ -214,7 +215,9 @@ def continuity_report(request):
         )
     if request.GET.get("export") == "xlsx":
         response = HttpResponse(continuity.continuity_xlsx(rows), content_type=XLSX)
-        response["Content-Disposition"] = 'attachment; filename="continuity.xlsx"'
+        response["Content-Disposition"] = content_disposition_header(
+            True, f"{_('Continuity of subsidies and services')}-{timezone.localdate():%Y%m%d}.xlsx"
+        )
         return response
     query = request.GET.copy()
     query.pop("export", None)

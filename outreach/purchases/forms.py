@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from . import rules
 from .models import Necessity, PaymentMethod, PurchaseRequest
@@ -93,7 +94,10 @@ class DeliveryForm(forms.Form):
 
 class PaymentForm(forms.Form):
     method = forms.ChoiceField(
-        label=_("payment method"), choices=PaymentMethod.choices, widget=forms.RadioSelect, initial=PaymentMethod.QR
+        label=pgettext_lazy("necessities order", "payment method"),
+        choices=PaymentMethod.choices,
+        widget=forms.RadioSelect,
+        initial=PaymentMethod.QR,
     )
     reference = forms.CharField(
         label=_("payment reference"),

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from djmoney.models.fields import MoneyField
 from simple_history.models import HistoricalRecords
 
@@ -322,7 +323,9 @@ class Payment(TimeStampedModel):
     request = models.OneToOneField(
         PurchaseRequest, on_delete=models.PROTECT, related_name="payment", verbose_name=_("necessities order")
     )
-    method = models.CharField(_("payment method"), max_length=10, choices=PaymentMethod.choices)
+    method = models.CharField(
+        pgettext_lazy("necessities order", "payment method"), max_length=10, choices=PaymentMethod.choices
+    )
     reference = models.CharField(_("payment reference"), max_length=64, blank=True)
     amount = _money(_("amount"))
     by = models.ForeignKey(

@@ -102,7 +102,7 @@ def _move(
 
 def _locked(request: PurchaseRequest) -> PurchaseRequest:
     """The order read again under a row lock (its state may have moved since it was shown)."""
-    return PurchaseRequest.objects.select_for_update().select_related("elder", "run").get(pk=request.pk)
+    return PurchaseRequest.objects.select_for_update(of=("self",)).select_related("elder", "run").get(pk=request.pk)
 
 
 # The household's order.
@@ -188,9 +188,11 @@ def purchase_run_make(*, community: Division, by: User, supermarket: PartnerSupe
     if community.level != Division.Level.COMMUNITY or not may_manage(by, community.pk):
         raise NotAllowed(_("You may not make purchase runs for this community."))
     # One run at a time per community: the community's row is the lock.
-    Division.objects.select_for_update().get(pk=community.pk)
+    Division.objects.select_for_update(of=("self",)).get(pk=community.pk)
     today = timezone.localdate()
-    waiting = PurchaseRequest.objects.select_for_update().filter(community=community, status=OrderStatus.REQUESTED)
+    waiting = PurchaseRequest.objects.select_for_update(of=("self",)).filter(
+        community=community, status=OrderStatus.REQUESTED
+    )
     last = selectors.last_regular_run_on(community=community)
     kind = rules.run_kind(
         last_run_on=last,
@@ -271,11 +273,11 @@ def request_pack(*, request: PurchaseRequest, by: User, prices: dict[int, Decima
 @transaction.atomic
 def run_hand_over(*, run: PurchaseRun, by: User) -> PurchaseRun:
     """The supermarket hands the run's packed orders over to the community."""
-    run = PurchaseRun.objects.select_for_update().select_related("supermarket").get(pk=run.pk)
+    run = PurchaseRun.objects.select_for_update(of=("self",)).select_related("supermarket").get(pk=run.pk)
     _check_staff(by, run)
     if run.handed_over_at is not None:
         raise OrderStateConflict(_("This run has already been handed over."))
-    requests = list(PurchaseRequest.objects.select_for_update().filter(run=run).order_by("pk"))
+    requests = list(PurchaseRequest.objects.select_for_update(of=("self",)).filter(run=run).order_by("pk"))
     waiting = [r for r in requests if r.status == OrderStatus.IN_RUN]
     if waiting:
         raise OrderStateConflict(

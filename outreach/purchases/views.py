@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from eldercare.errors import DomainError
@@ -89,7 +90,7 @@ def order_list(request):
         user=request.user, status=status, community=int(community) if community.isdigit() else None, mine=mine
     )
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    filters = [(selectors.OPEN, _("Open")), *OrderStatus.choices]
+    filters = [(selectors.OPEN, pgettext("necessities orders", "In progress")), *OrderStatus.choices]
     return render(
         request, "outreach/purchases/orders.html", {"page": page, "status": status, "filters": filters, "mine": mine}
     )

@@ -28,7 +28,8 @@ def worklist(user: User) -> list[WorkPanel]:
                     {
                         "label": unit.name,
                         "url": url,
-                        "detail": f"{response.name} · {_('due by')} {selectors.cutoff():%H:%M}",
+                        "detail": f"{response.name} · "
+                        + _("due by %(time)s") % {"time": f"{selectors.cutoff():%H:%M}"},
                         "flag": False,
                     }
                     for response, unit in pending[:ROWS]

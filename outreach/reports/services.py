@@ -168,7 +168,7 @@ def report_submit(
         raise ReportInvalid(_("A report is made on its day or later, never in the future."))
     figures = report_figures(response=response, unit=unit, day=day, now=now)
     previous = (
-        DailyReport.objects.select_for_update()
+        DailyReport.objects.select_for_update(of=("self",))
         .filter(unit.report_q(), response=response, day=day, is_current=True)
         .first()
     )

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
-from eldercare.models import Role
+from eldercare.models import Elder, LifeStatus, Role
 from eldercare.nav import work_panels_for
 from eldercare.periods import Month
 from outreach.inspections import continuity, rules
@@ -109,6 +109,28 @@ def test_one_row_per_elder_and_reason_and_an_elder_with_none_is_absent(people, h
     unpaid = found[("漏发补贴", continuity.UNPAID)]
     assert unpaid.detail == "Not paid: 2026-02、2026-03"
     assert unpaid.url == reverse("elder_detail", args=[at_risk["unpaid"].pk])
+
+
+def test_a_frozen_account_of_an_elder_who_died_and_a_visit_still_to_come_are_no_risk(people, tree, heat_wave, at_risk):
+    died = ElderFactory(community=tree.a1, name="已故老人")
+    account_freeze(elder=died, reason=Account.Cause.FRAUD, note="冻结", by=people["community"])
+    Elder.objects.filter(pk=died.pk).update(life_status=LifeStatus.DECEASED, life_status_date=datetime.date(2026, 3, 1))
+    provider = people["provider"]
+    item = make_item(provider)
+    WorkOrder.objects.create(
+        elder=at_risk["fine"],
+        provider=provider,
+        item=item,
+        price=item.price,
+        booked_via="community",
+        booked_by=people["community"],
+        scheduled_at=timezone.make_aware(datetime.datetime(2026, 3, 18, 9)),
+        status="cancelled",
+    )
+    names = {r.elder.name for r in continuity.continuity_rows(user=people["district"], response=heat_wave)}
+    assert "已故老人" not in names
+    assert "安然无恙" not in names
+    assert "账户冻结" in names
 
 
 def test_the_report_filters_by_reason_and_the_street_sees_its_own(people, heat_wave, at_risk, tree):
