@@ -31,6 +31,8 @@ def test_the_demo_has_problems_in_every_state_and_a_continuity_report():
     assert Problem.objects.filter(inspection__level="street").count() == 2
     (response,) = outreach_selectors.response_list(user=district, active_on=TODAY)
     rows = continuity.continuity_rows(user=district, response=response)
-    assert continuity.FROZEN in {r.reason for r in rows}
+    assert continuity.VISITS in {r.reason for r in rows}
+    # the demo's frozen account is a deceased elder's: a death's freeze puts no care at risk
+    assert {r.elder.life_status for r in rows} == {"active"}
     panel = next(p for p in work_panels_for(ctx.users["street"]) if "/continuity/" in p.url)
     assert panel.count == len(continuity.continuity_rows(user=ctx.users["street"], response=response))
