@@ -1,8 +1,18 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .errors import DomainError
 from .models import DifficultyCategory, Division, Elder, Gender
 from .services import ElderData
+
+
+def add_service_errors(form: forms.Form, exc: DomainError) -> None:
+    """Show a service's refusal next to the fields it names, or above the form."""
+    errors = exc.params.get("errors") or {}
+    for field, message in errors.items():
+        form.add_error(field if field in form.fields else None, message)
+    if not errors:
+        form.add_error(None, exc.message)
 
 
 class DateInput(forms.DateInput):

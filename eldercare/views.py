@@ -17,7 +17,7 @@ from . import workdays
 from .audit import audit_records_for
 from .errors import DomainError
 from .exports import xlsx_bytes
-from .forms import CalendarYearForm, ElderForm, ImportForm
+from .forms import CalendarYearForm, ElderForm, ImportForm, add_service_errors
 from .hub import HubAction, HubSection, sections_for
 from .idnumber import age_on
 from .importing import ImportRejected, elders_export_frame, elders_import, read_table
@@ -128,13 +128,6 @@ def elder_pick(request):
     return JsonResponse({"results": [elder_choice_row(e, today) for e in found], "more": more})
 
 
-def _form_errors_from(form, exc: DomainError):
-    for field, message in (exc.params.get("errors") or {}).items():
-        form.add_error(field if field in form.fields else None, message)
-    if not exc.params.get("errors"):
-        form.add_error(None, exc.message)
-
-
 @login_required
 def elder_create_view(request):
     if not (request.user.is_superuser or request.user.has_role(*REGISTRY_EDITORS)):
@@ -144,7 +137,7 @@ def elder_create_view(request):
         try:
             elder = elder_create(data=form.to_data(), by=request.user)
         except DomainError as exc:
-            _form_errors_from(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The elder was registered."))
             return redirect(elder)
@@ -163,7 +156,7 @@ def elder_edit_view(request, pk):
         try:
             elder = elder_update(elder=elder, data=form.to_data(), by=request.user)
         except DomainError as exc:
-            _form_errors_from(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The changes were saved."))
             return redirect(elder)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from eldercare.errors import DomainError
-from eldercare.forms import ImportForm
+from eldercare.forms import ImportForm, add_service_errors
 from eldercare.hub import HubAction, HubSection
 from eldercare.idnumber import age_on
 from eldercare.importing import ImportRejected, read_table
@@ -123,10 +123,7 @@ def responsible(request, pk: int):
                         phone=d["phone"],
                     )
                 except DomainError as exc:
-                    for key, message in exc.params.get("errors", {}).items():
-                        form.add_error(key if key in form.fields else None, message)
-                    if not exc.params.get("errors"):
-                        form.add_error(None, exc.message)
+                    add_service_errors(form, exc)
                 else:
                     messages.success(request, _("Responsible person assigned."))
                     return redirect("outreach:responsible", elder.pk)
@@ -171,10 +168,7 @@ def caregivers(request, pk: int):
             try:
                 services.caregiver_name(elder=elder, by=request.user, **form.cleaned_data)
             except DomainError as exc:
-                for key, message in exc.params.get("errors", {}).items():
-                    form.add_error(key if key in form.fields else None, message)
-                if not exc.params.get("errors"):
-                    form.add_error(None, exc.message)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Temporary caregiver named."))
                 return redirect("outreach:caregivers", elder.pk)
@@ -294,15 +288,6 @@ def hub_sections(user: User, elder: Elder) -> list[HubSection]:
     ]
 
 
-def _form_errors(form, exc: DomainError) -> None:
-    """Show a service's refusal next to its fields, or above the form."""
-    errors = exc.params.get("errors") or {}
-    for key, message in errors.items():
-        form.add_error(key if key in form.fields else None, message)
-    if not errors:
-        form.add_error(None, exc.message)
-
-
 @login_required
 def responses(request):
     """The emergency responses of the user's district; its reviewers declare one here."""
@@ -331,7 +316,7 @@ def responses(request):
                     temperature_required=d["temperature_required"],
                 )
             except DomainError as exc:
-                _form_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Emergency response declared."))
                 return redirect("outreach:responses")
@@ -388,7 +373,7 @@ def contact(request, response: int, pk: int):
                 note=d["note"],
             )
         except DomainError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Contact recorded: %(name)s.") % {"name": elder.name})
             open_escalation = selectors.open_escalation_of(response=emergency, elder=elder)
@@ -437,7 +422,7 @@ def escalation_close(request, pk: int):
         try:
             services.escalation_close(escalation=escalation, by=request.user, note=form.cleaned_data["note"])
         except DomainError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Escalation closed."))
             return redirect("outreach:escalations")

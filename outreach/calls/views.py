@@ -11,20 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from eldercare.errors import DomainError, NotAllowed
+from eldercare.forms import add_service_errors
 from eldercare.services import elder_reveal
 
 from . import selectors, services
 from .forms import CallForm, PlanForm, VisitForm
 
 RECENT_CALLS = 5
-
-
-def _form_errors(form, exc: DomainError) -> None:
-    errors = exc.params.get("errors", {})
-    for key, message in errors.items():
-        form.add_error(key if key in form.fields else None, message)
-    if not errors:
-        form.add_error(None, exc.message)
 
 
 @login_required
@@ -44,7 +37,7 @@ def call(request, pk: int):
                 entry=entry, by=request.user, result=form.cleaned_data["result"], note=form.cleaned_data["note"]
             )
         except DomainError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Call recorded."))
             return redirect("outreach_calls:today")
@@ -91,7 +84,7 @@ def plans(request):
                     callers=d["callers"],
                 )
             except DomainError as exc:
-                _form_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Call plan created."))
                 return redirect("outreach_calls:plans")
@@ -149,7 +142,7 @@ def visit(request, pk: int):
                     visit=item, by=request.user, finding=form.cleaned_data["finding"], note=form.cleaned_data["note"]
                 )
             except DomainError as exc:
-                _form_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Home visit recorded."))
                 return redirect("outreach_calls:visits")

@@ -18,6 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from eldercare.errors import DomainError
+from eldercare.forms import add_service_errors
 from outreach import selectors as outreach_selectors
 
 from . import selectors, services, tokens
@@ -26,14 +27,6 @@ from .models import Channel, Checker
 
 RECENT_CHECKINS = 14
 SECRET_HEADER = "X-Checkin-Secret"  # noqa: S105 (the header's name, not a secret)
-
-
-def _form_errors(form, exc: DomainError) -> None:
-    errors = exc.params.get("errors", {})
-    for key, message in errors.items():
-        form.add_error(key if key in form.fields else None, message)
-    if not errors:
-        form.add_error(None, exc.message)
 
 
 @login_required
@@ -65,7 +58,7 @@ def enrol(request):
                 deadline=d["deadline"],
             )
         except DomainError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Enrolled in the daily check-in. Give the elder the link below."))
             return redirect("outreach_checkins:enrolment", enrolment.pk)
@@ -143,7 +136,7 @@ def alert(request, pk: int):
                     alert=item, by=request.user, how=form.cleaned_data["how"], note=form.cleaned_data["note"]
                 )
             except DomainError as exc:
-                _form_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Confirmed."))
                 return redirect("outreach_checkins:alerts")

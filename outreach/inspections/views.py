@@ -12,6 +12,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from eldercare.errors import DomainError
+from eldercare.forms import add_service_errors
 
 from . import continuity, selectors, services
 from .forms import (
@@ -25,15 +26,6 @@ from .forms import (
 from .models import ProblemStatus
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _form_errors(form, exc: DomainError) -> None:
-    """Show a service's refusal next to its fields, or above the form."""
-    errors = exc.params.get("errors") or {}
-    for key, message in errors.items():
-        form.add_error(key if key in form.fields else None, message)
-    if not errors:
-        form.add_error(None, exc.message)
 
 
 @login_required
@@ -68,7 +60,7 @@ def inspection_new(request):
                 findings=d["findings"],
             )
         except DomainError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Inspection recorded. Add the problems found."))
             return redirect("outreach_inspections:inspection", inspection.pk)
@@ -104,7 +96,7 @@ def inspection(request, pk: int):
                     deadline=d["deadline"],
                 )
             except DomainError as exc:
-                _form_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Problem recorded and assigned."))
                 return redirect("outreach_inspections:inspection", found.pk)
@@ -169,7 +161,7 @@ def problem(request, pk: int):
                         messages.warning(request, _("Problem reopened: back to the unit."))
                     return redirect("outreach_inspections:problem", found.pk)
         except DomainError as exc:
-            _form_errors(correction if "correct" in request.POST else verify, exc)
+            add_service_errors(correction if "correct" in request.POST else verify, exc)
     return render(
         request,
         "outreach/inspections/problem.html",

@@ -15,6 +15,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from eldercare.errors import DomainError
+from eldercare.forms import add_service_errors
 from eldercare.hub import HubAction, HubSection
 from eldercare.models import Division, Elder, User
 from eldercare.scoping import scope_for
@@ -25,15 +26,6 @@ from .forms import CancelForm, DeliveryForm, PackForm, PaymentForm, RequestForm
 from .models import OrderStatus, PaymentMethod, PurchaseRequest
 
 LIST_FILTERS = (selectors.OPEN, *OrderStatus.values)
-
-
-def _form_errors(form, exc: DomainError) -> None:
-    """Show a service's refusal next to its fields, or above the form."""
-    errors = exc.params.get("errors") or {}
-    for key, message in errors.items():
-        form.add_error(key if key in form.fields else None, message)
-    if not errors:
-        form.add_error(None, exc.message)
 
 
 def qr_data_uri(text: str) -> str:
@@ -67,7 +59,7 @@ def request_new(request, pk: int):
                 note=form.cleaned_data["note"],
             )
         except DomainError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Necessities ordered for %(name)s.") % {"name": elder.name})
             return redirect("outreach_purchases:order", order.pk)
@@ -170,7 +162,7 @@ def order_pay(request, pk: int):
                 reference=form.cleaned_data["reference"],
             )
         except DomainError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -290,7 +282,7 @@ def run_pack(request, pk: int, order: int):
         try:
             services.request_pack(request=found, by=request.user, prices=form.prices())
         except DomainError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Packed for %(name)s.") % {"name": found.elder.name})
             return redirect("outreach_purchases:run", run.pk)
