@@ -3,21 +3,16 @@ back (WeasyPrint, Noto Sans CJK SC)."""
 
 import base64
 
-import segno
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from eldercare.pdf import render_pdf
+from eldercare.pdf import qr_data_uri, render_pdf
 
 from .models import Caregiver, ElderCard, ServiceAgreement
 from .services import card_token_for
 from .services.presence import card_confirmation_codes
 from .tokens import badge_token
-
-
-def qr_data_uri(text: str) -> str:
-    return segno.make(text, error="m").svg_data_uri(scale=4, border=2)
 
 
 def _photo_uri(caregiver: Caregiver) -> str:

@@ -1,7 +1,6 @@
 """Pages of buy-on-behalf: a household's order and its state, the community's purchase page, the
 supermarket's consolidated order and packing lists, the delivery and the payment by code."""
 
-import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -18,6 +17,7 @@ from eldercare.errors import DomainError
 from eldercare.forms import add_service_errors
 from eldercare.hub import HubAction, HubSection
 from eldercare.models import Division, Elder, User
+from eldercare.pdf import qr_data_uri
 from eldercare.scoping import scope_for
 from outreach import selectors as outreach_selectors
 
@@ -26,10 +26,6 @@ from .forms import CancelForm, DeliveryForm, PackForm, PaymentForm, RequestForm
 from .models import OrderStatus, PaymentMethod, PurchaseRequest
 
 LIST_FILTERS = (selectors.OPEN, *OrderStatus.values)
-
-
-def qr_data_uri(text: str) -> str:
-    return segno.make(text, error="m").svg_data_uri(scale=5, border=2)
 
 
 @login_required
@@ -178,7 +174,7 @@ def order_pay(request, pk: int):
             "order": order,
             "form": form,
             "supermarket": supermarket,
-            "qr": qr_data_uri(supermarket.payment_qr) if supermarket and supermarket.payment_qr else "",
+            "qr": qr_data_uri(supermarket.payment_qr, scale=5) if supermarket and supermarket.payment_qr else "",
             "qr_method": PaymentMethod.QR,
         },
     )
