@@ -26,7 +26,7 @@ ROLES = ("district", "community", "caregiver", "finance")
 READ_EXAMPLES = 2
 WRITE_EXAMPLES = 2
 # Writes cheap to try with made-up data: they refuse it (or act on made-up ids) without a document.
-WRITES = {("PATCH", "/api/v1/elders/{id}/"), ("POST", "/api/v1/applications/")}
+WRITES = {("PUT", "/api/v1/elders/{id}/"), ("POST", "/api/v1/applications/")}
 # A role's time: the operations are tried from a different place of the schema for each role, so
 # that a slow machine that runs out of time still has every operation tried by some role.
 BUDGET_SECONDS = 15
