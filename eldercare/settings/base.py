@@ -5,6 +5,7 @@ executed in process. `eldercare.settings` is these settings as they are; `produc
 start from them (see the package's docstring).
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -30,7 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -194,7 +195,7 @@ RUN_STALE_MINUTES = env.int("RUN_STALE_MINUTES", default=30)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "eldercare.tokens.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -210,6 +211,18 @@ REST_FRAMEWORK = {
         "anon": env("API_ANON_RATE", default="60/min"),
         "user": env("API_USER_RATE", default="1200/min"),
     },
+}
+# The phone app's tokens (eldercare.tokens): stored hashed; a token lives a shift after its last use
+# (renewed at most every quarter of an hour, to spare the check-in a write), never longer than a
+# week after sign-in, and ends on sign-out, a new password or a deactivated account.
+API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=12)
+API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=7)
+REST_KNOX = {
+    "TOKEN_TTL": datetime.timedelta(hours=API_TOKEN_TTL_HOURS),
+    "AUTO_REFRESH": True,
+    "AUTO_REFRESH_MAX_TTL": datetime.timedelta(days=API_TOKEN_MAX_DAYS),
+    "MIN_REFRESH_INTERVAL": 15 * 60,
+    "AUTH_HEADER_PREFIX": "Token",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Elder home-care subsidy platform API",
