@@ -358,8 +358,9 @@ class AuthTokenViewSet(viewsets.ViewSet):
         permission_classes=[IsAuthenticated],
     )
     def logout(self, request):
-        """Sign-out: the token of the request ends."""
-        api_token_revoke(token=request.auth)
+        """Sign-out: the token of the request ends (a request signed in otherwise has none to end)."""
+        if request.auth is not None:
+            api_token_revoke(token=request.auth)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
