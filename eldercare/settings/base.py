@@ -188,6 +188,9 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # for this many minutes is produced again by the sweeper: its task was lost, e.g. the broker was
 # down when it was enqueued.
 SWEEP_AFTER_MINUTES = env.int("SWEEP_AFTER_MINUTES", default=10)
+# The platform's public address: the verification QR code printed on official documents opens it
+# (documents are also produced in the background, with no request to take the host from).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 # A monthly run that has written no sign of life for this many minutes died (its worker was
 # killed): the sweeper marks it failed, and a new run of the month may start.
 RUN_STALE_MINUTES = env.int("RUN_STALE_MINUTES", default=30)
