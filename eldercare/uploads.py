@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageFile, UnidentifiedImageError
 from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
 
@@ -161,9 +161,15 @@ def _check_image(data: bytes, name: str, kind: str) -> None:
                         % {"name": name, "width": width, "height": height, "max": f"{MAX_PIXELS / 1_000_000:g}"}
                     )
                 image.verify()
-            # verify() checks the structure only; decoding every pixel finds a truncated file.
-            with Image.open(io.BytesIO(data), formats=formats) as image:
-                image.load()
+            # verify() checks the structure only; decoding every pixel finds a truncated file, unless
+            # truncated files are let through process-wide (WeasyPrint turns that on when imported).
+            lenient = ImageFile.LOAD_TRUNCATED_IMAGES
+            ImageFile.LOAD_TRUNCATED_IMAGES = False
+            try:
+                with Image.open(io.BytesIO(data), formats=formats) as image:
+                    image.load()
+            finally:
+                ImageFile.LOAD_TRUNCATED_IMAGES = lenient
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise ValidationFailed(_("“%(name)s” has too many pixels to be opened safely.") % {"name": name}) from exc
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, IndexError) as exc:

@@ -5,7 +5,7 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
+from PIL import Image, ImageFile
 from pypdf import PdfWriter
 from pypdf.actions import JavaScript
 
@@ -80,12 +80,22 @@ def test_a_png_header_followed_by_zeros_is_refused():
         check_upload(upload(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "photo.png"))
 
 
+def test_a_truncated_image_is_refused_even_where_weasyprint_lets_them_load(monkeypatch):
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    noisy = Image.effect_noise((200, 200), 60).convert("RGB")
+    out = io.BytesIO()
+    noisy.save(out, "JPEG")
+    with pytest.raises(ValidationFailed):
+        check_upload(upload(out.getvalue()[: len(out.getvalue()) // 2], "photo.jpg"))
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True
+
+
 def test_a_truncated_jpeg_is_refused():
     noisy = Image.effect_noise((200, 200), 60).convert("RGB")
     out = io.BytesIO()
     noisy.save(out, "JPEG")
     with pytest.raises(ValidationFailed):
-        check_upload(upload(out.getvalue()[:-400], "photo.jpg"))
+        check_upload(upload(out.getvalue()[: len(out.getvalue()) // 2], "photo.jpg"))
 
 
 def test_an_image_with_too_many_pixels_is_refused_before_decoding(monkeypatch):
