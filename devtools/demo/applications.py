@@ -9,10 +9,10 @@ import datetime
 from zoneinfo import ZoneInfo
 
 import time_machine
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.translation import override
 
 from devtools.demo.core import DemoContext
+from devtools.demo.files import pdf_upload
 from devtools.demo.standards import seed_policies_and_run
 from eldercare.errors import DomainError
 from eldercare.idnumber import age_on
@@ -67,8 +67,9 @@ def _step(app: Application, target: str, ctx: DemoContext, users: dict, travelle
     street = users["street"] if app.community_id == ctx.communities[0].pk else users["town"]
     if target == S.COMMUNITY_REVIEW:
         for material in svc.missing_materials(application=app):
-            pdf = SimpleUploadedFile("scan.pdf", b"%PDF-1.4\n%demo scan\n%%EOF\n")
-            materials.material_upload(application=app, material_type=material, upload=pdf, by=community)
+            materials.material_upload(
+                application=app, material_type=material, upload=pdf_upload("scan.pdf"), by=community
+            )
         return svc.application_accept(application=app, by=community)
     if target == S.PUBLIC_NOTICE:
         start = app.filed_on

@@ -9,9 +9,8 @@ still being entered. Everything goes through the services, so no state the rules
 
 import datetime
 
-from django.core.files.uploadedfile import SimpleUploadedFile
-
 from devtools.demo.core import DemoContext
+from devtools.demo.files import pdf_upload
 from devtools.demo.providers import PROVIDERS
 from eldercare.models import Division, Elder, User
 from eldercare.periods import Month, Quarter
@@ -19,11 +18,6 @@ from eldercare.workdays import add_workdays
 from providers import quality, rules
 from providers.models import Provider, Rectification, SatisfactionSurvey
 
-# A one-page PDF: the provider's evidence of its correction.
-EVIDENCE = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-)
 NOTES = ["", "", "护理员准时", "希望增加助浴", "", "服务态度好", "", "打扫不够仔细"]
 
 
@@ -77,7 +71,7 @@ def seed(ctx: DemoContext) -> None:
         quality.rectification_answer(
             rectification=low.rectification,
             text="已约谈相关护理员，调整上门时间为每周二、周五上午固定时段，并对全体护理员开展服务规范培训（签到表附后）。",
-            evidence=SimpleUploadedFile("整改报告.pdf", EVIDENCE, content_type="application/pdf"),
+            evidence=pdf_upload("整改报告.pdf"),
             by=ctx.users["provider"],
         )
     # This quarter, 龙川街道 is still entering its survey of 康乐 through the grid workers.

@@ -318,6 +318,8 @@ OUTREACH_CHECKIN_SMS_SECRET = env("OUTREACH_CHECKIN_SMS_SECRET", default="")
 # before it is parsed further: a huge file must not hold a web worker for minutes.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20_000)
+# An uploaded scan, piece of evidence or photo is refused above this size (eldercare.uploads).
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 
 PLATFORM_NAME = _("Home-care subsidy and service voucher platform")
 

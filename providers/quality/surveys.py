@@ -13,7 +13,6 @@ import datetime
 import io
 from dataclasses import dataclass
 
-import filetype
 import pandas as pd
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -29,9 +28,9 @@ from eldercare.idnumber import parse_resident_id
 from eldercare.models import Division, Elder, Role, User
 from eldercare.periods import Month, Quarter
 from eldercare.scoping import scope_for
+from eldercare.uploads import KINDS, check_upload
 from eldercare.workdays import add_workdays
 from eldercare.workflow import Move, Workflow, transition
-from subsidies.applications.rules import ALLOWED_UPLOADS, MAX_UPLOAD_BYTES
 
 from .. import rules
 from ..models import Provider, Rectification, RectificationStep, SatisfactionSurvey, SurveyAnswer
@@ -464,28 +463,26 @@ RECTIFICATION_WORKFLOW = Workflow(
 )
 
 
-def check_evidence(upload: UploadedFile) -> None:
-    """Evidence is a PDF or an image of at most 10 MB, judged from its content, not its name."""
-    size = upload.size or 0
-    if size > MAX_UPLOAD_BYTES:
-        raise ValidationFailed(_("The file is %(mb).1f MB; at most 10 MB is accepted.") % {"mb": size / 1024 / 1024})
-    upload.seek(0)
-    kind = filetype.guess(upload.read(8192))
-    upload.seek(0)
-    if kind is None or kind.mime not in ALLOWED_UPLOADS:
-        raise ValidationFailed(
-            _("Only PDF, JPEG or PNG files are accepted as evidence; “%(name)s” is %(kind)s.")
-            % {"name": upload.name, "kind": kind.mime if kind else _("not a recognised file type")}
-        )
+def check_evidence(upload: UploadedFile) -> str:
+    """Evidence is a PDF or a JPEG or PNG image (UPLOAD_MAX_BYTES at most), judged from its whole
+    content, not its name; its kind is returned."""
+    return check_upload(upload, kinds=("pdf", "jpeg", "png"))
 
 
-def _step(rectification: Rectification, kind: str, text: str, by: User, evidence: UploadedFile | None = None):
+def _step(
+    rectification: Rectification,
+    kind: str,
+    text: str,
+    by: User,
+    evidence: UploadedFile | None = None,
+    evidence_kind: str = "",
+):
     def record(_from: str) -> RectificationStep:
         step = RectificationStep(rectification=rectification, kind=kind, text=text, by=by)
         if evidence is not None:
-            ext = ALLOWED_UPLOADS[filetype.guess(evidence.read(8192)).mime]
             evidence.seek(0)
-            step.evidence.save(f"rectification-{rectification.pk}.{ext}", evidence, save=False)
+            extension = KINDS[evidence_kind].extension
+            step.evidence.save(f"rectification-{rectification.pk}.{extension}", evidence, save=False)
         step.save()
         return step
 
@@ -506,7 +503,7 @@ def rectification_answer(
         raise ValidationFailed(_("Describe how the problem was corrected."))
     if evidence is None:
         raise ValidationFailed(_("Attach the evidence of the correction (PDF, JPEG or PNG)."))
-    check_evidence(evidence)
+    evidence_kind = check_evidence(evidence)
     transition(
         rectification,
         workflow=RECTIFICATION_WORKFLOW,
@@ -515,7 +512,7 @@ def rectification_answer(
         covers=lambda: _is_admin_of(by, rectification.provider_id),
         refused=lambda: Conflict(_("Only an open rectification can be answered.")),
         forbidden=lambda: NotAllowed(_("Only the provider's administrator may answer its rectification.")),
-        record=_step(rectification, RectificationStep.Kind.ANSWER, text.strip(), by, evidence),
+        record=_step(rectification, RectificationStep.Kind.ANSWER, text.strip(), by, evidence, evidence_kind),
     )
     return rectification
 

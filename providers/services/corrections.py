@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from eldercare.errors import Conflict, NotAllowed, ValidationFailed
 from eldercare.models import Role, User
 from eldercare.scoping import scope_for
+from eldercare.uploads import check_upload
 
 from .. import rules
 from ..models import ExceptionKind, ReasonCode, VisitCorrection, VisitException, WorkOrder
@@ -24,7 +25,6 @@ from .access import is_admin
 from .visits import _order_transition, _redeem, _reservice
 
 S = WorkOrder.Status
-EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 
 
 def _refuse_locked(order: WorkOrder, today: datetime.date | None = None) -> None:
@@ -74,8 +74,8 @@ def correction_propose(
         raise ValidationFailed(_("The check-out must come after the check-in."))
     if checked_out_at > timezone.now():
         raise ValidationFailed(_("A correction records what happened: the check-out cannot be in the future."))
-    if evidence is not None and (evidence.size or 0) > EVIDENCE_MAX_BYTES:
-        raise ValidationFailed(_("The evidence photo is larger than 10 MB."))
+    if evidence is not None:
+        check_upload(evidence, kinds=("jpeg", "png"))
     if order.corrections.filter(status=VisitCorrection.Status.PROPOSED).exists():
         raise Conflict(_("A correction of this visit already awaits a decision."))
     correction = VisitCorrection(

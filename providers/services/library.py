@@ -11,13 +11,13 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from PIL import Image, UnidentifiedImageError
 
 from eldercare.errors import Conflict, ValidationFailed
 from eldercare.models import Division, Role, User
 from eldercare.periods import Quarter
 from eldercare.services import login_create, login_set_password
 from eldercare.text import clean_text
+from eldercare.uploads import check_upload
 from eldercare.workflow import BadTransition, Move, Workflow, transition_apply
 
 from .. import scorecard
@@ -310,27 +310,16 @@ def assessment_confirm(*, provider: Provider, quarter: Quarter, by: User, notes:
 
 # A badge photo: a JPEG or PNG of at most 2 MB.
 PHOTO_MAX_BYTES = 2 * 1024 * 1024
-PHOTO_FORMATS = frozenset({"JPEG", "PNG"})
 
 
 def photo_check(photo: UploadedFile) -> None:
-    """Refuse a photo that is too large or not a JPEG or PNG image, with a clear message."""
+    """Refuse a photo that is too large or not a whole JPEG or PNG image, with a clear message."""
     if photo.size is not None and photo.size > PHOTO_MAX_BYTES:
         raise ValidationFailed(
             _("The photo is %(size)s MB; at most %(max)s MB is accepted.")
             % {"size": f"{photo.size / 1024 / 1024:.1f}", "max": PHOTO_MAX_BYTES // (1024 * 1024)}
         )
-    try:
-        photo.seek(0)
-        with Image.open(photo) as image:
-            kind = image.format
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
-        raise ValidationFailed(_("The photo must be a JPEG or PNG image.")) from exc
-    finally:
-        photo.seek(0)
-    if kind not in PHOTO_FORMATS:
-        raise ValidationFailed(_("The photo must be a JPEG or PNG image."))
+    check_upload(photo, kinds=("jpeg", "png"), max_bytes=PHOTO_MAX_BYTES)
 
 
 def _check_caregiver_fields(name: str, phone: str) -> None:

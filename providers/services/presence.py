@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from eldercare.errors import NotAllowed, ValidationFailed
 from eldercare.models import Division, Elder, Role, User
+from eldercare.uploads import check_upload
 
 from .. import rules, tokens
 from ..models import (
@@ -34,7 +35,6 @@ from .access import in_community_scope, is_admin
 
 # A signature drawn on the phone, as a PNG, at most this many bytes.
 SIGNATURE_MAX_BYTES = 300_000
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 class WrongConfirmation(NotAllowed):
@@ -186,9 +186,12 @@ def signature_file(data_url: str, order: WorkOrder) -> ContentFile:
         raw = base64.b64decode(payload, validate=True)
     except (binascii.Error, ValueError) as exc:
         raise ValidationFailed(_("The signature could not be read: sign again.")) from exc
-    if not raw.startswith(PNG_MAGIC) or len(raw) > SIGNATURE_MAX_BYTES:
-        raise ValidationFailed(_("The signature could not be read: sign again."))
-    return ContentFile(raw, name=f"visit-{order.pk}.png")
+    signature = ContentFile(raw, name=f"visit-{order.pk}.png")
+    try:
+        check_upload(signature, kinds=("png",), max_bytes=SIGNATURE_MAX_BYTES)
+    except ValidationFailed as exc:
+        raise ValidationFailed(_("The signature could not be read: sign again.")) from exc
+    return signature
 
 
 # --- exceptions -----------------------------------------------------------------------------

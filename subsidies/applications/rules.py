@@ -38,10 +38,6 @@ DISTRICT_WORKDAYS = 10
 # Offices are reminded of a case due within this many working days (and of every overdue one).
 REMIND_WITHIN_WORKDAYS = 2
 
-# A4 scans of the materials: PDF or image, at most 10 MB each.
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-ALLOWED_UPLOADS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
-
 COMMUNITY_STAGES = (S.FILED, S.COMMUNITY_REVIEW, S.PUBLIC_NOTICE, S.COMMUNITY_DECISION)
 STAGE_ROLE: dict[str, Role] = {
     S.FILED: Role.COMMUNITY_WORKER,

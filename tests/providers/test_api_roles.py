@@ -53,6 +53,7 @@ from providers.models import (
 from providers.services import card_token_for, elder_from_code
 from providers.tokens import ExpiredCard
 from tests.factories import ElderFactory
+from tests.files import pdf_bytes
 from tests.vouchers.factories import grant
 from vouchers.models import Account
 from vouchers.services import account_for_elder, redemption_create
@@ -65,7 +66,7 @@ pytestmark = pytest.mark.django_db
 S = WorkOrder.Status
 ROLES = ("community", "town", "district", "finance", "supervisor", "admin", "other_admin", "caregiver")
 TOMORROW_9 = "2026-03-11T09:00:00+08:00"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = pdf_bytes()
 
 
 @pytest.fixture(autouse=True)

@@ -11,13 +11,14 @@ from playwright.sync_api import expect
 from eldercare.models import Role
 from providers.models import Rectification, SatisfactionSurvey, ServiceAgreement
 from tests.factories import ElderFactory, user_with_role
+from tests.files import pdf_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 PASSWORD = "pw-12345678"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = pdf_bytes()
 NAMES = ["王秀英", "李桂兰", "张玉珍", "刘淑芬"]
 
 

@@ -503,17 +503,19 @@ def test_photo_too_large_or_not_an_image_is_refused_with_a_message(world, clock)
             provider=world.provider, name="甲", staff_number="K-1", phone="13900001111", photo=big, by=world.admin
         )
     text = SimpleUploadedFile("cv.png", b"not an image at all", content_type="image/png")
-    with pytest.raises(ValidationFailed, match="JPEG"):
-        services.caregiver_create(
-            provider=world.provider, name="甲", staff_number="K-1", phone="13900001111", photo=text, by=world.admin
-        )
     buffer = io.BytesIO()
     Image.new("RGB", (10, 10)).save(buffer, "GIF")
     gif = SimpleUploadedFile("a.gif", buffer.getvalue(), content_type="image/gif")
-    with pytest.raises(ValidationFailed, match="JPEG"):
-        services.caregiver_create(
-            provider=world.provider, name="甲", staff_number="K-1", phone="13900001111", photo=gif, by=world.admin
-        )
+    # A PNG's first bytes followed by junk, and a real PNG cut short, are no photos either.
+    fake = SimpleUploadedFile("fake.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, content_type="image/png")
+    noisy = io.BytesIO()
+    Image.effect_noise((120, 150), 60).convert("RGB").save(noisy, "PNG")
+    cut = SimpleUploadedFile("cut.png", noisy.getvalue()[:-500], content_type="image/png")
+    for photo in (text, gif, fake, cut):
+        with pytest.raises(ValidationFailed, match=f"“{photo.name}”"):
+            services.caregiver_create(
+                provider=world.provider, name="甲", staff_number="K-1", phone="13900001111", photo=photo, by=world.admin
+            )
     assert not Caregiver.objects.filter(staff_number="K-1").exists()
 
 

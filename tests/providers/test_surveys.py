@@ -17,6 +17,7 @@ from eldercare.workdays import add_workdays
 from providers import nav, quality, rules
 from providers.models import Rectification, RectificationStep, SatisfactionSurvey, ServiceAgreement, SurveyAnswer
 from tests.factories import ElderFactory
+from tests.files import fake_pdf_upload, pdf_bytes, png_bytes
 
 from .conftest import SHANGHAI
 from .factories import make_provider
@@ -30,7 +31,7 @@ def PICKER_ERROR() -> str:  # noqa: N802 - the picker's own message, in the acti
     return str(ElderChoiceField.default_error_messages["invalid_choice"])
 
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = pdf_bytes()
 
 
 def served(world, tree, n, community=None, provider=None):
@@ -305,7 +306,7 @@ def test_provider_answers_with_evidence_town_rejects_then_accepts(world, users, 
         quality.rectification_reject(rectification=rectification, reason="x", by=users["street"])
 
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = png_bytes()
 
 
 def test_evidence_is_a_pdf_or_image_of_at_most_10_mb(world, rectification, settings, tmp_path):
@@ -317,11 +318,14 @@ def test_evidence_is_a_pdf_or_image_of_at_most_10_mb(world, rectification, setti
             evidence=evidence("report.pdf", b"MZ\x90\x00 not a pdf"),
             by=world.admin,
         )
-    assert "PDF" in wrong.value.message and "report.pdf" in wrong.value.message
-    big = evidence(content=PDF + b"0" * (10 * 1024 * 1024))
-    with pytest.raises(ValidationFailed) as too_big:
-        quality.rectification_answer(rectification=rectification, text="x", evidence=big, by=world.admin)
-    assert "10 MB" in too_big.value.message
+    assert "“report.pdf”" in wrong.value.message
+    with pytest.raises(ValidationFailed, match="“整改报告.pdf”"):
+        quality.rectification_answer(
+            rectification=rectification, text="x", evidence=fake_pdf_upload("整改报告.pdf"), by=world.admin
+        )
+    settings.UPLOAD_MAX_BYTES = len(PDF) - 1
+    with pytest.raises(ValidationFailed):
+        quality.rectification_answer(rectification=rectification, text="x", evidence=evidence(), by=world.admin)
     rectification.refresh_from_db()
     assert rectification.status == Rectification.Status.OPEN and not rectification.steps.exists()
 
@@ -426,9 +430,12 @@ def test_provider_answers_from_its_work_list_and_town_accepts(client, world, use
     assert 'id="answer-form"' in page and 'id="decision-form"' not in page
     r = client.post(
         reverse("providers:rectification_answer", args=[rectification.pk]),
-        {"text": "已约谈护理员", "evidence": SimpleUploadedFile("a.txt", b"plain text")},
+        {"text": "已约谈护理员", "evidence": fake_pdf_upload("约谈记录.pdf")},
     )
-    assert r.status_code == 200 and "整改材料只接受 PDF、JPEG 或 PNG 文件" in r.content.decode()
+    # The form comes back with the refusal, which names the file; nothing is answered.
+    assert r.status_code == 200 and "“约谈记录.pdf”" in r.content.decode()
+    rectification.refresh_from_db()
+    assert rectification.status == Rectification.Status.OPEN and not rectification.steps.exists()
     r = client.post(
         reverse("providers:rectification_answer", args=[rectification.pk]),
         {"text": "已约谈护理员", "evidence": evidence()},

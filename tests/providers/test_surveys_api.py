@@ -11,12 +11,13 @@ from rest_framework.test import APIClient
 
 from providers.models import Rectification, SatisfactionSurvey, ServiceAgreement
 from tests.factories import ElderFactory
+from tests.files import fake_pdf_upload, pdf_bytes
 
 from .factories import make_provider
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = pdf_bytes()
 SURVEYS = "/api/v1/satisfaction-surveys/"
 RECTS = "/api/v1/rectifications/"
 
@@ -173,7 +174,10 @@ def test_provider_admin_answers_with_multipart_evidence_town_decides(who, rect_i
     assert as_(who["district"]).post(url + "answer/", {"text": "x", "evidence": pdf()}).status_code == 403
     assert as_(who["admin"]).post(url + "answer/", {"text": "已整改"}).status_code == 400  # no evidence
     r = as_(who["admin"]).post(url + "answer/", {"text": "已整改", "evidence": SimpleUploadedFile("a.txt", b"hello")})
-    assert r.status_code == 400 and "PDF" in r.json()["detail"]
+    assert r.status_code == 400 and "“a.txt”" in r.json()["detail"]
+    r = as_(who["admin"]).post(url + "answer/", {"text": "已整改", "evidence": fake_pdf_upload("整改.pdf")})
+    assert r.status_code == 400 and "“整改.pdf”" in r.json()["detail"]
+    assert as_(who["admin"]).get(url).json()["status"] == "open"
     r = as_(who["admin"]).post(url + "answer/", {"text": "已更换护理员并培训", "evidence": pdf()}, format="multipart")
     assert r.status_code == 200 and r.json()["status"] == "answered"
     assert r.json()["steps"][0]["has_evidence"] is True

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 import segno
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
 from eldercare.errors import Conflict, NotAllowed, ValidationFailed
@@ -30,6 +31,7 @@ from providers.services.corrections import (
     correction_reject,
 )
 from providers.services.presence import WrongConfirmation, card_confirmation_codes, home_locate
+from tests.files import pdf_upload, png_bytes, png_upload
 from tests.vouchers.factories import grant
 from vouchers.models import Account, LedgerTransaction
 from vouchers.services import account_for_elder
@@ -170,6 +172,10 @@ def test_a_signature_on_the_phone_confirms(funded, clock):
     assert done.signature.read().startswith(b"\x89PNG")
 
 
+def data_url(content: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(content).decode()
+
+
 def test_a_signature_that_is_not_a_picture_is_refused(funded, clock):
     world = funded
     order = make_order(world)
@@ -177,6 +183,13 @@ def test_a_signature_that_is_not_a_picture_is_refused(funded, clock):
     clock.shift(datetime.timedelta(hours=1))
     with pytest.raises(ValidationFailed):
         check_out(world, order, signature="data:image/png;base64," + base64.b64encode(b"hello").decode())
+    # A PNG's first bytes followed by anything else are no picture either.
+    with pytest.raises(ValidationFailed):
+        check_out(world, order, signature=data_url(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64))
+    truncated = png_bytes((60, 60))[:-30]
+    with pytest.raises(ValidationFailed):
+        check_out(world, order, signature=data_url(truncated))
+    assert WorkOrder.objects.get(pk=order.pk).status == S.IN_PROGRESS
 
 
 # --- far too long, overlapping ----------------------------------------------------------------
@@ -331,6 +344,18 @@ def test_an_approved_correction_pays_with_the_corrected_times(held, world, users
     assert kinds(order) == set()
     assert VisitException.objects.get(order=order).resolved_by == correction
     assert not held_visits(user=users["street"]).exists()
+
+
+def test_the_evidence_photo_of_a_correction_is_judged_by_its_content(held, world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    fake = SimpleUploadedFile("记录.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, content_type="image/png")
+    with pytest.raises(ValidationFailed, match="“记录.png”"):
+        propose(world, held, evidence=fake)
+    with pytest.raises(ValidationFailed, match="“记录.pdf”"):
+        propose(world, held, evidence=pdf_upload("记录.pdf"))  # a photo, not a document
+    assert not VisitCorrection.objects.filter(order=held).exists()
+    correction = propose(world, held, evidence=png_upload("记录.png"))
+    assert correction.evidence.read() == png_bytes()
 
 
 def test_a_corrected_visit_shorter_than_an_hour_is_served_again(held, world, users):

@@ -3,8 +3,6 @@
 import datetime
 from zoneinfo import ZoneInfo
 
-from django.core.files.uploadedfile import SimpleUploadedFile
-
 from eldercare.periods import Month
 from subsidies.applications.models import Application, IntakeBatch
 from subsidies.applications.services import materials
@@ -12,20 +10,13 @@ from subsidies.applications.services import review as svc
 from subsidies.applications.services.assessments import assessment_record
 from subsidies.standards.models import Scheme
 from subsidies.standards.services.policies import load_policies
+from tests.files import pdf_upload
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def at(day: datetime.date, hour: int = 9) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(hour), tzinfo=SHANGHAI)
-
-
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-
-
-def pdf_upload(name: str = "scan.pdf") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, PDF_BYTES, content_type="application/pdf")
 
 
 def scheme_for(district) -> Scheme:

@@ -5,8 +5,9 @@ import time_machine
 from rest_framework.test import APIClient
 
 from tests.factories import ElderFactory
+from tests.files import pdf_upload
 
-from .factories import at, pdf_upload
+from .factories import at
 
 pytestmark = pytest.mark.django_db
 

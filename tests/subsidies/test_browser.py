@@ -8,8 +8,9 @@ import time_machine
 from eldercare.periods import Month
 from subsidies.standards.services.policies import load_policies
 from tests.factories import ElderFactory
+from tests.files import pdf_bytes
 
-from .factories import PDF_BYTES, at
+from .factories import at
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,7 +38,7 @@ def test_case_from_filing_to_approval(live_server, browser, tree, scheme, batch,
     elder = ElderFactory(community=tree.a1, name="周秀英", birth_date=datetime.date(1944, 6, 1))
     load_policies(district=tree.district, first_month=Month(2020, 1))
     scan = tmp_path / "scan.pdf"
-    scan.write_bytes(PDF_BYTES)
+    scan.write_bytes(pdf_bytes())
     with time_machine.travel(at(datetime.date(2026, 3, 2)), tick=True) as traveller:
         page = _login(browser, live_server, users["community"])
         page.goto(f"{live_server.url}/subsidies/applications/new/")

@@ -13,8 +13,9 @@ from subsidies.applications.models import ApplicationStatus, DecisionNotice
 from subsidies.applications.services import materials
 from subsidies.applications.services import review as svc
 from tests.factories import ElderFactory
+from tests.files import fake_pdf_upload, pdf_upload
 
-from .factories import at, pdf_upload, walk
+from .factories import at, walk
 
 MONDAY = datetime.date(2026, 3, 2)
 pytestmark = pytest.mark.django_db
@@ -115,15 +116,14 @@ def test_worklist_shows_days_left(tree, scheme, batch, users, client):
 
 
 def test_upload_page_refuses_non_scan(tree, scheme, batch, users, client):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     with time_machine.travel(at(MONDAY), tick=False):
         app = _file(tree, scheme, users)
         client.force_login(users["community"])
         response = client.post(
             reverse("subsidies:material_upload", args=[app.pk]),
-            {"material_type": "id_card", "file": SimpleUploadedFile("a.pdf", b"<html>not a scan</html>")},
+            {"material_type": "id_card", "file": fake_pdf_upload("a.pdf")},
             follow=True,
         )
-    assert "PDF" in response.content.decode()
+    # The refusal names the file, on the page the worker is sent back to.
+    assert response.status_code == 200 and "“a.pdf”" in response.content.decode()
     assert not app.materials.exists()
