@@ -13,9 +13,9 @@ from rest_framework.routers import BaseRouter
 from . import workdays
 from .errors import NotAllowed
 from .idnumber import age_on
-from .models import CalendarDay, CalendarYear, Division, Elder, ElderCategory
+from .models import REVEAL_REASONS_OFFERED, CalendarDay, CalendarYear, Division, Elder, ElderCategory
 from .selectors import division_list, elder_get, elder_list, elders_for_new_work
-from .services import REGISTRY_EDITORS, ElderData, elder_create, elder_reveal, elder_update
+from .services import REGISTRY_EDITORS, REVEALABLE_FIELDS, ElderData, elder_create, elder_reveal, elder_update
 
 # The apps' API routes, registered by each app's `ready()` and added to /api/v1/ by the URL conf.
 ROUTES: list[Callable[[BaseRouter], None]] = []
@@ -99,6 +99,14 @@ class ElderSerializer(serializers.ModelSerializer):
         )
 
 
+class RevealInput(serializers.Serializer):
+    """Which personal number to show and why."""
+
+    field = serializers.ChoiceField(choices=REVEALABLE_FIELDS)
+    reason = serializers.ChoiceField(choices=REVEAL_REASONS_OFFERED)
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
 class DivisionViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = DivisionSerializer
 
@@ -162,18 +170,22 @@ class ElderViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.Re
         return self.http_method_not_allowed(request, *args, **kwargs)
 
     @extend_schema(
-        request=None,
+        request=RevealInput,
         responses={
             200: inline_serializer(
                 "RevealedValue", {"field": serializers.CharField(), "value": serializers.CharField()}
             )
         },
     )
-    @action(detail=True, methods=["post"], url_path=r"reveal/(?P<field>[a-z_]+)")
-    def reveal(self, request, pk=None, field=None):
-        """The full value of a personal number; each call is recorded in the reveal log."""
+    @action(detail=True, methods=["post"])
+    def reveal(self, request, pk=None):
+        """The full value of a personal number, with the reason it is needed (a note for "other");
+        each call is recorded in the reveal log."""
         elder = self.get_object()
-        return Response({"field": field, "value": elder_reveal(elder=elder, field=field, by=request.user)})
+        s = RevealInput(data=request.data)
+        s.is_valid(raise_exception=True)
+        value = elder_reveal(elder=elder, by=request.user, **s.validated_data)
+        return Response({"field": s.validated_data["field"], "value": value})
 
 
 class CalendarDaySerializer(serializers.ModelSerializer):

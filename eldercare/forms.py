@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .errors import DomainError
-from .models import DifficultyCategory, Division, Elder, Gender
+from .models import REVEAL_REASONS_OFFERED, DifficultyCategory, Division, Elder, Gender
 from .services import ElderData
 
 
@@ -91,6 +91,13 @@ class ElderForm(forms.Form):
             agent_phone=d.get("agent_phone", ""),
             categories={c: evidence for c in d.get("categories", [])},
         )
+
+
+class RevealForm(forms.Form):
+    """Why the full number is needed: a reason from the short list, a note (required for "other")."""
+
+    reason = forms.ChoiceField(label=_("Why do you need the full number?"), choices=REVEAL_REASONS_OFFERED)
+    note = forms.CharField(label=_("note"), max_length=200, required=False)
 
 
 class ImportForm(forms.Form):

@@ -15,17 +15,17 @@ from django_tables2 import RequestConfig
 
 from . import workdays
 from .audit import audit_records_for
-from .errors import DomainError
+from .errors import DomainError, ValidationFailed
 from .exports import xlsx_bytes
-from .forms import CalendarYearForm, ElderForm, ImportForm, add_service_errors
+from .forms import CalendarYearForm, ElderForm, ImportForm, RevealForm, add_service_errors
 from .hub import HubAction, HubSection, sections_for
 from .idnumber import age_on
 from .importing import ImportRejected, elders_export_frame, elders_import, read_table
-from .models import CalendarYear, Division, Elder, LifeStatus, Role, User
+from .models import REVEAL_REASONS_OFFERED, CalendarYear, Division, Elder, LifeStatus, Role, User
 from .nav import work_panels_for
 from .pickers import elder_choice_row
 from .selectors import division_list, elder_get, elder_list, elder_search
-from .services import REGISTRY_EDITORS, elder_create, elder_reveal, elder_update
+from .services import REGISTRY_EDITORS, can_reveal, elder_create, elder_reveal, elder_update
 from .tables import ElderFilter, ElderTable
 
 
@@ -113,6 +113,8 @@ def elder_detail(request, pk):
             "history": history,
             "sections": sections,
             "can_edit": request.user.is_superuser or request.user.has_role(*REGISTRY_EDITORS),
+            "can_reveal": can_reveal(request.user),
+            "reveal_reasons": REVEAL_REASONS_OFFERED,
         },
     )
 
@@ -165,15 +167,46 @@ def elder_edit_view(request, pk):
     )
 
 
+# The masked column shown in place of each personal number until it is revealed.
+MASKED_FIELDS = {"id_number": "id_masked", "phone": "phone_masked", "agent_phone": "agent_phone_masked"}
+
+
 @login_required
 @require_POST
 def elder_reveal_view(request, pk, field):
+    """The full number, after the user said why (the reveal is logged with the reason). htmx gets
+    the number (or the form with its error) in place of the masked one; a plain post, a page."""
     elder = elder_get(user=request.user, pk=pk)
+    if field not in MASKED_FIELDS:
+        return HttpResponse(_("This field cannot be revealed."), status=400)
+    form = RevealForm(request.POST)
+    value, error, status = "", "", 200
     try:
-        value = elder_reveal(elder=elder, field=field, by=request.user)
+        if not form.is_valid():
+            raise ValidationFailed(_("Choose why you need the full number."))
+        value = elder_reveal(
+            elder=elder,
+            field=field,
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["note"],
+        )
     except DomainError as exc:
-        return HttpResponse(exc.message, status=exc.http_status)
-    return HttpResponse(value)
+        error, status = exc.message, exc.http_status
+    context = {
+        "elder": elder,
+        "field": field,
+        "label": Elder._meta.get_field(field).verbose_name,
+        "masked": getattr(elder, MASKED_FIELDS[field]),
+        "value": value,
+        "error": error,
+        "reason": request.POST.get("reason", ""),
+        "note": request.POST.get("note", ""),
+        "can_reveal": can_reveal(request.user),
+        "reveal_reasons": REVEAL_REASONS_OFFERED,
+    }
+    template = "eldercare/_reveal.html" if request.htmx else "eldercare/reveal.html"
+    return render(request, template, context, status=status)
 
 
 @login_required
