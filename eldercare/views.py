@@ -17,7 +17,7 @@ from . import workdays
 from .audit import audit_records_for
 from .errors import DomainError, ValidationFailed
 from .exports import xlsx_bytes
-from .forms import CalendarYearForm, ElderForm, ImportForm, RevealForm, add_service_errors
+from .forms import MASKED_NUMBERS, CalendarYearForm, ElderForm, ImportForm, RevealForm, add_service_errors
 from .hub import HubAction, HubSection, sections_for
 from .idnumber import age_on
 from .importing import ImportRejected, elders_export_frame, elders_import, read_table
@@ -151,9 +151,7 @@ def elder_edit_view(request, pk):
     elder = elder_get(user=request.user, pk=pk)
     if not (request.user.is_superuser or request.user.has_role(*REGISTRY_EDITORS)):
         raise PermissionDenied
-    form = ElderForm(
-        request.POST or None, initial=ElderForm.initial_from(elder), communities=_communities(request.user)
-    )
+    form = ElderForm(request.POST or None, elder=elder, communities=_communities(request.user))
     if request.method == "POST" and form.is_valid():
         try:
             elder = elder_update(elder=elder, data=form.to_data(), by=request.user)
@@ -167,17 +165,13 @@ def elder_edit_view(request, pk):
     )
 
 
-# The masked column shown in place of each personal number until it is revealed.
-MASKED_FIELDS = {"id_number": "id_masked", "phone": "phone_masked", "agent_phone": "agent_phone_masked"}
-
-
 @login_required
 @require_POST
 def elder_reveal_view(request, pk, field):
     """The full number, after the user said why (the reveal is logged with the reason). htmx gets
     the number (or the form with its error) in place of the masked one; a plain post, a page."""
     elder = elder_get(user=request.user, pk=pk)
-    if field not in MASKED_FIELDS:
+    if field not in MASKED_NUMBERS:
         return HttpResponse(_("This field cannot be revealed."), status=400)
     form = RevealForm(request.POST)
     value, error, status = "", "", 200
@@ -197,7 +191,7 @@ def elder_reveal_view(request, pk, field):
         "elder": elder,
         "field": field,
         "label": Elder._meta.get_field(field).verbose_name,
-        "masked": getattr(elder, MASKED_FIELDS[field]),
+        "masked": getattr(elder, MASKED_NUMBERS[field]),
         "value": value,
         "error": error,
         "reason": request.POST.get("reason", ""),
