@@ -23,7 +23,9 @@ from .idnumber import age_on
 from .importing import ImportRejected, elders_export_frame, elders_import, read_table
 from .models import REVEAL_REASONS_OFFERED, CalendarYear, Division, Elder, LifeStatus, Role, User
 from .nav import work_panels_for
+from .params import text_param
 from .pickers import elder_choice_row
+from .searching import refuse_number_in_url, search_by_post, search_text
 from .selectors import division_list, elder_get, elder_list, elder_search
 from .services import REGISTRY_EDITORS, can_reveal, elder_create, elder_reveal, elder_update
 from .tables import ElderFilter, ElderTable
@@ -41,8 +43,11 @@ def home(request):
 
 
 @login_required
+@search_by_post
 def elder_list_view(request):
-    qs = elder_list(user=request.user, search=request.GET.get("q", ""))
+    """The registry's list; the search box posts its text (see `eldercare.searching`)."""
+    q = search_text(request)
+    qs = elder_list(user=request.user, search=q)
     flt = ElderFilter(request.GET, queryset=qs, communities=_communities(request.user))
     table = ElderTable(flt.qs)
     RequestConfig(request, paginate={"per_page": 25}).configure(table)
@@ -50,9 +55,7 @@ def elder_list_view(request):
         return _xlsx(elders_export_frame(flt.qs), "elders.xlsx")
     can_edit = request.user.is_superuser or request.user.has_role(*REGISTRY_EDITORS)
     template = "eldercare/_elder_table.html" if request.htmx else "eldercare/elder_list.html"
-    return render(
-        request, template, {"table": table, "filter": flt, "q": request.GET.get("q", ""), "can_edit": can_edit}
-    )
+    return render(request, template, {"table": table, "filter": flt, "q": q, "can_edit": can_edit})
 
 
 def _xlsx(frame, filename):
@@ -121,11 +124,18 @@ def elder_detail(request, pk):
 
 @login_required
 def elder_pick(request):
-    """The picker's search: JSON matches within the user's scope, at most 20 (`?q=`; `?active=0`
-    also finds elders no longer served, for registry work)."""
-    found, more = elder_search(
-        user=request.user, text=request.GET.get("q", ""), active_only=request.GET.get("active", "1") != "0"
-    )
+    """The picker's search: JSON matches within the user's scope, at most 20. The text is posted
+    (`q`); a short one may come by GET `?q=`, never a personal number. `?active=0` also finds
+    elders no longer served, for registry work."""
+    try:
+        text = (
+            text_param(request.POST.get("q"))
+            if request.method == "POST"
+            else refuse_number_in_url(request.GET.get("q"))
+        )
+    except DomainError as exc:
+        return JsonResponse({"detail": exc.message, "code": exc.code}, status=exc.http_status)
+    found, more = elder_search(user=request.user, text=text, active_only=request.GET.get("active", "1") != "0")
     today = timezone.localdate()
     return JsonResponse({"results": [elder_choice_row(e, today) for e in found], "more": more})
 
