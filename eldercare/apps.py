@@ -20,12 +20,14 @@ class EldercareConfig(AppConfig):
         audit.register(RoleAssignment, None)
 
         from django.db.models.signals import post_save
-        from rest_framework.authtoken.models import Token
+
+        from .tokens import api_tokens_end
 
         def end_tokens_on_new_password(sender, instance, created, **kwargs):
-            if getattr(instance, "_password_changed", False):
-                instance._password_changed = False
-                if not created:
-                    Token.objects.filter(user=instance).delete()
+            """A new password or a deactivated account ends the user's API tokens."""
+            password_changed = getattr(instance, "_password_changed", False)
+            instance._password_changed = False
+            if not created and (password_changed or not instance.is_active):
+                api_tokens_end(user=instance)
 
         post_save.connect(end_tokens_on_new_password, sender=User, dispatch_uid="end_tokens_on_new_password")

@@ -3,7 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from rest_framework import status
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated, NotFound
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -50,4 +50,8 @@ def api_exception_handler(exc, context):
         return Response({"detail": str(NotFound.default_detail)}, status=status.HTTP_404_NOT_FOUND)
     if isinstance(exc, PermissionDenied):
         return Response({"detail": str(exc)}, status=status.HTTP_403_FORBIDDEN)
-    return exception_handler(exc, context)
+    response = exception_handler(exc, context)
+    if isinstance(exc, AuthenticationFailed | NotAuthenticated) and response is not None:
+        # The phone app tells an expired sign-in ("token_expired") from a wrong token by its code.
+        response.data["code"] = exc.get_codes()
+    return response

@@ -18,3 +18,13 @@ def mask_phone(value: str) -> str:
     if len(digits) >= 11:
         return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
     return "*" * max(len(digits) - 4, 0) + digits[-4:]
+
+
+def mask_name(value: str) -> str:
+    """王秀英 -> 王*英, 王英 -> 王*, 欧阳秀英 -> 欧**英: the first and the last character only."""
+    name = (value or "").strip()
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]

@@ -49,3 +49,10 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),
     path("admin/", admin.site.urls),
 ]
+
+# Error pages in the user's language, styled like the site (templates/400.html … 500.html); the
+# 500 page is standalone: it is rendered without the database or the context processors.
+handler400 = "django.views.defaults.bad_request"
+handler403 = "django.views.defaults.permission_denied"
+handler404 = "django.views.defaults.page_not_found"
+handler500 = "django.views.defaults.server_error"

@@ -9,6 +9,7 @@ from eldercare.crypto import blind_index
 from eldercare.idnumber import check_character
 from eldercare.masking import mask_id_number, mask_phone
 from eldercare.models import Division, Elder, ElderCategory, Role, RoleAssignment, User
+from eldercare.tokens import api_token_issue
 
 _sequence = iter(range(1, 10**6))
 
@@ -44,6 +45,12 @@ def user_with_role(role: str, division: Division | None = None, provider=None, u
     user = User.objects.create_user(username=username or f"{role}-{next(_sequence)}", password="pw-12345678")
     RoleAssignment.objects.create(user=user, role=role, division=division, provider=provider)
     return user
+
+
+def api_token(user: User) -> str:
+    """The key of a new API token of `user`, for `Authorization: Token <key>`."""
+    key, _token = api_token_issue(user=user)
+    return key
 
 
 class ElderFactory(factory.django.DjangoModelFactory):

@@ -49,7 +49,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from djmoney.money import Money
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from devtools.demo.core import make_id_number
 from eldercare.crypto import _derive, blind_index
@@ -57,6 +57,7 @@ from eldercare.masking import mask_id_number
 from eldercare.models import Division, Elder, Role, RoleAssignment, User
 from eldercare.money import cny
 from eldercare.periods import Month
+from eldercare.tokens import api_tokens_bulk
 from providers import rules
 from providers.models import (
     Approval,
@@ -173,8 +174,7 @@ def plan_visits(*, clients: int, requests: int) -> Plan:
             ]
         )
         caregivers = list(Caregiver.objects.filter(provider=provider).order_by("id"))
-        Token.objects.bulk_create([Token(user=c.user, key=Token.generate_key()) for c in caregivers])
-        by_user = dict(Token.objects.filter(user__in=users).values_list("user_id", "key"))
+        by_user = api_tokens_bulk([c.user for c in caregivers])
         tokens = {c.pk: by_user[c.user_id] for c in caregivers}
         rng = random.Random(tag)
         elders = []
@@ -274,7 +274,7 @@ def window_line(plan: Plan) -> str:
 FILLED = (
     User,
     RoleAssignment,
-    Token,
+    AuthToken,
     Caregiver,
     Elder,
     ServiceAgreement,

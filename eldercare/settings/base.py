@@ -5,6 +5,7 @@ executed in process. `eldercare.settings` is these settings as they are; `produc
 start from them (see the package's docstring).
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -30,7 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -187,6 +188,9 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # for this many minutes is produced again by the sweeper: its task was lost, e.g. the broker was
 # down when it was enqueued.
 SWEEP_AFTER_MINUTES = env.int("SWEEP_AFTER_MINUTES", default=10)
+# The platform's public address: the verification QR code printed on official documents opens it
+# (documents are also produced in the background, with no request to take the host from).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 # A monthly run that has written no sign of life for this many minutes died (its worker was
 # killed): the sweeper marks it failed, and a new run of the month may start.
 RUN_STALE_MINUTES = env.int("RUN_STALE_MINUTES", default=30)
@@ -194,7 +198,7 @@ RUN_STALE_MINUTES = env.int("RUN_STALE_MINUTES", default=30)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "eldercare.tokens.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -211,6 +215,18 @@ REST_FRAMEWORK = {
         "user": env("API_USER_RATE", default="1200/min"),
     },
 }
+# The phone app's tokens (eldercare.tokens): stored hashed; a token lives a shift after its last use
+# (renewed at most every quarter of an hour, to spare the check-in a write), never longer than a
+# week after sign-in, and ends on sign-out, a new password or a deactivated account.
+API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=12)
+API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=7)
+REST_KNOX = {
+    "TOKEN_TTL": datetime.timedelta(hours=API_TOKEN_TTL_HOURS),
+    "AUTO_REFRESH": True,
+    "AUTO_REFRESH_MAX_TTL": datetime.timedelta(days=API_TOKEN_MAX_DAYS),
+    "MIN_REFRESH_INTERVAL": 15 * 60,
+    "AUTH_HEADER_PREFIX": "Token",
+}
 SPECTACULAR_SETTINGS = {
     "TITLE": "Elder home-care subsidy platform API",
     "VERSION": "1.0.0",
@@ -218,6 +234,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation documents the refusals the exception handler answers (eldercare/apischema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "eldercare.apischema.document_error_responses",
+    ],
     # The schema and its docs describe every endpoint: for signed-in users only.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Choice sets used by several serializers get one stable name each in the schema.

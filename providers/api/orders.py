@@ -10,12 +10,12 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
 from eldercare.selectors import elder_get
+from eldercare.tokens import ApiTokenAuthentication, api_token_issue, api_token_revoke
 
 from .. import quality, services, throttle
 from ..forms.orders import SIGNATURE_MAX_CHARS
@@ -316,13 +316,27 @@ class LoginSerializer(serializers.Serializer):
 
 
 class AuthTokenViewSet(viewsets.ViewSet):
-    """The phone app's login: a username and password give a token for `Authorization: Token …`."""
+    """The phone app's login: a username and password give a token for `Authorization: Token …`.
+
+    The token ends `API_TOKEN_TTL_HOURS` after its last use, on sign-out (`logout`), on a new
+    password and when the account is deactivated; signing in again gives a new one."""
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
     @extend_schema(
-        request=LoginSerializer, responses={200: inline_serializer("AuthToken", {"token": serializers.CharField()})}
+        request=LoginSerializer,
+        responses={
+            200: inline_serializer(
+                "AuthToken",
+                {
+                    "token": serializers.CharField(),
+                    "expiry": serializers.DateTimeField(help_text="Unless used again before; each use renews it"),
+                },
+            ),
+            400: RefusalSerializer,
+            429: RefusalSerializer,
+        },
     )
     def create(self, request):
         s = LoginSerializer(data=request.data)
@@ -333,8 +347,21 @@ class AuthTokenViewSet(viewsets.ViewSet):
                 {"detail": _("Unable to log in with provided credentials."), "code": "invalid_credentials"},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        key, token = api_token_issue(user=user)
+        return Response({"token": key, "expiry": serializers.DateTimeField().to_representation(token.expiry)})
+
+    @extend_schema(request=None, responses={204: None})
+    @action(
+        detail=False,
+        methods=["post"],
+        authentication_classes=[ApiTokenAuthentication],
+        permission_classes=[IsAuthenticated],
+    )
+    def logout(self, request):
+        """Sign-out: the token of the request ends (a request signed in otherwise has none to end)."""
+        if request.auth is not None:
+            api_token_revoke(token=request.auth)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 def register(router) -> None:

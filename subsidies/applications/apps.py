@@ -22,5 +22,8 @@ class ApplicationsConfig(AppConfig):
         core_api.register_routes(api.register)
         # The intake and review pages carry the "subsidies:" namespace (app_name of that module).
         mounts.mount("subsidies/", "subsidies.applications.urls")
+        from .urls import verify_urlpatterns
+
+        mounts.mount("verify/", verify_urlpatterns)
         audit.register(Application, "community_id")
         audit.register(Objection, "application__community_id")

@@ -5,6 +5,7 @@ import os
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -365,8 +366,68 @@ class InstrumentLevel(TimeStampedModel):
         return f"{self.name} → {self.get_care_level_display()}"
 
 
+class DocumentRule(TimeStampedModel):
+    """How a district numbers and signs its written decisions: the number's prefix and width
+    (江民养〔2026〕第015号), the issuing bureau and the body that hears an administrative review.
+    A district without a rule uses the defaults of `subsidies.applications.rules`."""
+
+    district = models.OneToOneField(
+        Division,
+        on_delete=models.PROTECT,
+        related_name="document_rule",
+        limit_choices_to={"level": Division.Level.DISTRICT},
+        verbose_name=_("district"),
+    )
+    number_prefix = models.CharField(_("number prefix"), max_length=12, help_text=_("e.g. 江民养"))
+    number_width = models.PositiveSmallIntegerField(
+        _("digits of the serial"), default=3, validators=[MinValueValidator(1), MaxValueValidator(6)]
+    )
+    issuing_body = models.CharField(
+        _("issuing body"), max_length=60, blank=True, help_text=_("empty: the district's civil affairs bureau")
+    )
+    review_body = models.CharField(
+        _("administrative review body"),
+        max_length=60,
+        blank=True,
+        help_text=_("empty: the district's people's government"),
+    )
+
+    class Meta:
+        ordering = ["district__code"]
+        verbose_name = _("document numbering rule")
+        verbose_name_plural = _("document numbering rules")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(number_width__gte=1, number_width__lte=6), name="document_rule_width_range"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.district} · {self.number_prefix}"
+
+
+class DocumentCounter(TimeStampedModel):
+    """The last serial a district gave its written decisions in a year; locked to give the next."""
+
+    district = models.ForeignKey(
+        Division, on_delete=models.PROTECT, related_name="document_counters", verbose_name=_("district")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    last_serial = models.PositiveIntegerField(_("last serial"), default=0)
+
+    class Meta:
+        ordering = ["district_id", "-year"]
+        verbose_name = _("document counter")
+        verbose_name_plural = _("document counters")
+        constraints = [models.UniqueConstraint(fields=["district", "year"], name="document_counter_one_per_year")]
+
+    def __str__(self) -> str:
+        return f"{self.district} {self.year}: {self.last_serial}"
+
+
 class DecisionNotice(TimeStampedModel):
-    """The written decision: approval notice (书面核准通知书) or rejection with reasons, as a PDF."""
+    """The written decision: approval notice (书面核准通知书) or rejection with reasons, as a PDF.
+    Its number, year and issuing body are given once, when the decision is made, and never change."""
 
     class Kind(models.TextChoices):
         APPROVAL = "approval", _("Written approval notice")
@@ -378,11 +439,28 @@ class DecisionNotice(TimeStampedModel):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     file = models.FileField(_("file"), storage=private_storage, upload_to="decisions/", max_length=300, blank=True)
     generated_at = models.DateTimeField(_("generated at"), null=True, blank=True)
+    # Empty on decisions made before documents were numbered.
+    district = models.ForeignKey(
+        Division,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="decision_notices",
+        verbose_name=_("district"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    serial = models.PositiveIntegerField(_("serial"), null=True, blank=True)
+    number = models.CharField(_("document number"), max_length=40, blank=True)
+    issuing_body = models.CharField(_("issuing body"), max_length=60, blank=True)
+    review_body = models.CharField(_("administrative review body"), max_length=60, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("written decision")
         verbose_name_plural = _("written decisions")
+        constraints = [
+            models.UniqueConstraint(fields=["district", "year", "serial"], name="decision_notice_number_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.application_id}"

@@ -15,6 +15,7 @@ urlpatterns = [
     path("applications/<int:pk>/objections/", v.objection_record_view, name="objection_record"),
     path("applications/<int:pk>/assess/", v.assessment_view, name="assessment"),
     path("applications/<int:pk>/decision.pdf", v.decision_download_view, name="decision_download"),
+    path("applications/<int:pk>/approval-form.pdf", v.approval_form_view, name="approval_form"),
     path("materials/<int:pk>/", v.material_download_view, name="material_download"),
     path("objections/<int:pk>/resolve/", v.objection_resolve_view, name="objection_resolve"),
     path("batches/", v.batch_list_view, name="batch_list"),
@@ -24,3 +25,7 @@ urlpatterns = [
     path("batches/<int:pk>/notice.pdf", v.batch_notice_pdf_view, name="batch_notice_pdf"),
     path("batches/<int:pk>/notice-list/<int:community_id>.pdf", v.notice_list_pdf_view, name="notice_list_pdf"),
 ]
+
+# The public page a document's QR code opens, at the root of the site (/verify/<token>/), outside the
+# namespace: its address is printed on paper and must not move with the pages.
+verify_urlpatterns = [path("<str:token>/", v.document_verify_view, name="document_verify")]

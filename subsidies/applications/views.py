@@ -17,7 +17,13 @@ from eldercare.scoping import scope_for
 from eldercare.searching import search_by_post, search_text
 from eldercare.selectors import division_list, elder_list
 from eldercare.workdays import UnknownCalendarYear
-from subsidies.applications.documents import batch_notice_context, batch_notice_pdf, notice_list_pdf
+from subsidies.applications.documents import (
+    approval_form_pdf,
+    batch_notice_context,
+    batch_notice_pdf,
+    document_verification,
+    notice_list_pdf,
+)
 from subsidies.applications.forms import (
     ActionForm,
     ApplicationFileForm,
@@ -216,6 +222,27 @@ def decision_download_view(request, pk):
     response = FileResponse(notice.file.open("rb"), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{notice.kind}-{app.pk}.pdf"'
     return response
+
+
+@login_required
+def approval_form_view(request, pk):
+    """The case's approval form (居家养老服务补助审批表), filled from the case, to print and file."""
+    app = application_get(user=request.user, pk=pk)
+    response = HttpResponse(approval_form_pdf(application=app, by=request.user), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="approval-form-{app.pk}.pdf"'
+    response["Cache-Control"] = "no-store"  # it may carry the full ID number
+    return response
+
+
+def document_verify_view(request, token):
+    """Public: anyone scanning a document's code sees whether the document is genuine (no login)."""
+    verification = document_verification(token)
+    return render(
+        request,
+        "subsidies/document_verify.html",
+        {"verification": verification},
+        status=200 if verification is not None else 404,
+    )
 
 
 @login_required

@@ -12,7 +12,8 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
-from rest_framework.authtoken.models import Token
+from knox.crypto import hash_token
+from knox.models import AuthToken
 
 from devtools.bench import checkin
 from devtools.bench.checkin import (
@@ -57,7 +58,7 @@ def test_plan_visits_spreads_one_caregiver_per_visit_over_the_clients(tree):
     for token, order_id, card, elder_code in visits:
         order = orders[order_id]
         assert order.status == WorkOrder.Status.ASSIGNED
-        assert Token.objects.get(key=token).user_id == order.caregiver.user_id
+        assert AuthToken.objects.get(digest=hash_token(token)).user_id == order.caregiver.user_id
         # The card as scanned (its signed token, not the typed short code), and its first code.
         assert looks_like_token(card)
         assert elder_from_code(card).pk == order.elder_id

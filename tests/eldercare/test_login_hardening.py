@@ -10,7 +10,6 @@ import time_machine
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils import translation
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from rest_framework.throttling import AnonRateThrottle
 
@@ -71,14 +70,6 @@ def test_a_session_idle_for_two_hours_ends(client, settings, tree):
         clock.shift(datetime.timedelta(minutes=121))
         response = client.get("/")
     assert response.status_code == 302 and response.url.startswith("/login/")
-
-
-def test_a_new_password_ends_the_api_tokens(tree):
-    user = user_with_role(Role.COMMUNITY_WORKER, tree.a1)
-    Token.objects.create(user=user)
-    user.set_password("Another-2026")
-    user.save()
-    assert not Token.objects.filter(user=user).exists()
 
 
 def test_the_api_schema_and_docs_are_for_signed_in_users(client, tree):

@@ -6,10 +6,10 @@ import datetime
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from providers.models import WorkOrder
+from tests.factories import api_token
 from tests.vouchers.factories import grant
 from vouchers.models import Account
 from vouchers.services import account_for_elder, provider_account
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 def _api(world):
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=world.caregiver.user).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {api_token(world.caregiver.user)}")
     return api
 
 
@@ -54,5 +54,7 @@ def test_check_in_and_check_out_queries(world, clock, tree):
     # overlapping visits with it, in id order), those visits, and the district's policy.
     assert len(check_in.captured_queries) <= 18, [q["sql"][:120] for q in check_in.captured_queries]
     # The check-out also reads the elder's card and the codes already used (the one-time code), and
-    # the visit's open exceptions.
-    assert len(check_out.captured_queries) <= 33, [q["sql"][:120] for q in check_out.captured_queries]
+    # the visit's open exceptions; an hour after the check-in it renews the token's expiry (a write
+    # at most every quarter of an hour).
+    assert any('UPDATE "knox_authtoken"' in q["sql"] for q in check_out.captured_queries)
+    assert len(check_out.captured_queries) <= 34, [q["sql"][:120] for q in check_out.captured_queries]

@@ -10,13 +10,12 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from providers.models import ServiceAgreement, VisitException, WorkOrder
 from providers.services import card_issue, card_token_for
 from providers.services.presence import card_confirmation_codes
-from tests.factories import ElderFactory, make_tree
+from tests.factories import ElderFactory, api_token, make_tree
 from tests.vouchers.factories import grant
 from vouchers.models import LedgerTransaction
 
@@ -71,7 +70,7 @@ def test_fifty_check_outs_of_one_caregiver_at_once(capsys):
     provider = make_provider(tree)
     item = make_item(provider)
     caregiver = make_caregiver(provider)
-    token = Token.objects.create(user=caregiver.user).key
+    token = api_token(caregiver.user)
     requests, orders = [], []
     for _ in range(N):
         elder = ElderFactory(community=tree.a1)
@@ -113,9 +112,7 @@ def test_fifty_check_outs_of_one_elder_at_once(capsys):
         order = in_progress(elder=elder, caregiver=caregiver, item=item, provider=provider)
         orders.append(order)
         body = {"code": card_token_for(card), "request_id": f"out-{order.pk}", "elder_code": elder_codes[i]}
-        requests.append(
-            (Token.objects.create(user=caregiver.user).key, f"/api/v1/work-orders/{order.pk}/check-out/", body)
-        )
+        requests.append((api_token(caregiver.user), f"/api/v1/work-orders/{order.pk}/check-out/", body))
     codes = fire(requests)
     assert codes == [200] * N
     redeemed = WorkOrder.objects.filter(pk__in=[o.pk for o in orders], status=S.COMPLETED)

@@ -44,6 +44,7 @@ from subsidies.applications.rules import (
     eligibility_problems,
 )
 from subsidies.applications.services.approval import approval_standard
+from subsidies.applications.services.numbering import decision_notice_create
 from subsidies.applications.tasks import generate_decision_notice
 from subsidies.standards.models import CareLevel, Entitlement, Scheme
 from subsidies.standards.rules import PersonFacts, standard_for
@@ -383,7 +384,7 @@ def application_transition(
         )
         if target in (S.APPROVED, S.REJECTED):
             kind = DecisionNotice.Kind.APPROVAL if target == S.APPROVED else DecisionNotice.Kind.REJECTION
-            notice = DecisionNotice.objects.create(application=app, kind=kind)
+            notice = decision_notice_create(application=app, kind=kind, year=day.year)
             # Never a failure after the decision is committed: a lost task is swept up later.
             enqueue_on_commit(generate_decision_notice, notice.pk)
     application.refresh_from_db()
