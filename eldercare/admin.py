@@ -71,8 +71,9 @@ class ElderAdmin(SimpleHistoryAdmin):
 class RevealLogAdmin(admin.ModelAdmin):
     """Append-only (the database refuses UPDATE and DELETE): the trail of who saw what."""
 
-    list_display = ("created_at", "user", "elder", "field")
-    readonly_fields = ("created_at", "user", "elder", "field")
+    list_display = ("created_at", "user", "elder", "field", "reason", "note")
+    list_filter = ("reason", "field")
+    readonly_fields = ("created_at", "user", "elder", "field", "reason", "note", "for_type", "for_id")
 
     def has_add_permission(self, request):
         return False

@@ -13,9 +13,11 @@ from rest_framework.routers import BaseRouter
 from . import workdays
 from .errors import NotAllowed
 from .idnumber import age_on
-from .models import CalendarDay, CalendarYear, Division, Elder, ElderCategory
+from .models import REVEAL_REASONS_OFFERED, CalendarDay, CalendarYear, Division, Elder, ElderCategory
+from .params import text_param
+from .searching import refuse_number_in_url
 from .selectors import division_list, elder_get, elder_list, elders_for_new_work
-from .services import REGISTRY_EDITORS, ElderData, elder_create, elder_reveal, elder_update
+from .services import REGISTRY_EDITORS, REVEALABLE_FIELDS, ElderData, elder_create, elder_reveal, elder_update
 
 # The apps' API routes, registered by each app's `ready()` and added to /api/v1/ by the URL conf.
 ROUTES: list[Callable[[BaseRouter], None]] = []
@@ -99,6 +101,25 @@ class ElderSerializer(serializers.ModelSerializer):
         )
 
 
+class RevealInput(serializers.Serializer):
+    """Which personal number to show and why."""
+
+    field = serializers.ChoiceField(choices=REVEALABLE_FIELDS)
+    reason = serializers.ChoiceField(choices=REVEAL_REASONS_OFFERED)
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class ElderSearchInput(serializers.Serializer):
+    """What to search: the same text as the list's `search` (a whole ID number or phone too)."""
+
+    q = serializers.CharField(max_length=60, allow_blank=True)
+    active = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="true: only elders still served (not deceased, moved away or disqualified).",
+    )
+
+
 class DivisionViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = DivisionSerializer
 
@@ -115,7 +136,8 @@ class DivisionViewSet(viewsets.ReadOnlyModelViewSet):
                 description=(
                     "The same search as the pages' elder picker: a name fragment, the pinyin initials of "
                     "the name (wxy), the last 4-6 characters of the ID number (123X), the last 4 digits "
-                    "of the phone, or a whole ID number."
+                    "of the phone. A whole ID number or a phone (7 or more digits) is refused here (400): "
+                    "it would be written in the address; POST it to /api/v1/elders/search/."
                 ),
             ),
             OpenApiParameter(
@@ -130,10 +152,26 @@ class ElderViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.Re
     serializer_class = ElderSerializer
 
     def get_queryset(self):
-        qs = elder_list(user=self.request.user, search=self.request.query_params.get("search", ""))
+        search = "" if self.action == "search" else refuse_number_in_url(self.request.query_params.get("search"))
+        qs = elder_list(user=self.request.user, search=search)
         if self.action == "list" and self.request.query_params.get("active") in ("1", "true"):
             qs = elders_for_new_work(qs)
         return qs
+
+    @extend_schema(request=ElderSearchInput, responses=ElderSerializer(many=True))
+    @action(detail=False, methods=["post"])
+    def search(self, request):
+        """The list's search with the text in the body, never in the address: a whole ID number
+        or a phone is searched here (`?search=` refuses them). Paginated like the list."""
+        s = ElderSearchInput(data=request.data)
+        s.is_valid(raise_exception=True)
+        qs = elder_list(user=request.user, search=text_param(s.validated_data["q"]))
+        if s.validated_data["active"]:
+            qs = elders_for_new_work(qs)
+        page = self.paginate_queryset(qs)
+        if page is not None:
+            return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return Response(self.get_serializer(qs, many=True).data)
 
     def get_object(self):
         return elder_get(user=self.request.user, pk=self.kwargs["pk"])
@@ -162,18 +200,22 @@ class ElderViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.Re
         return self.http_method_not_allowed(request, *args, **kwargs)
 
     @extend_schema(
-        request=None,
+        request=RevealInput,
         responses={
             200: inline_serializer(
                 "RevealedValue", {"field": serializers.CharField(), "value": serializers.CharField()}
             )
         },
     )
-    @action(detail=True, methods=["post"], url_path=r"reveal/(?P<field>[a-z_]+)")
-    def reveal(self, request, pk=None, field=None):
-        """The full value of a personal number; each call is recorded in the reveal log."""
+    @action(detail=True, methods=["post"])
+    def reveal(self, request, pk=None):
+        """The full value of a personal number, with the reason it is needed (a note for "other");
+        each call is recorded in the reveal log."""
         elder = self.get_object()
-        return Response({"field": field, "value": elder_reveal(elder=elder, field=field, by=request.user)})
+        s = RevealInput(data=request.data)
+        s.is_valid(raise_exception=True)
+        value = elder_reveal(elder=elder, by=request.user, **s.validated_data)
+        return Response({"field": s.validated_data["field"], "value": value})
 
 
 class CalendarDaySerializer(serializers.ModelSerializer):

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .errors import DomainError
-from .models import DifficultyCategory, Division, Elder, Gender
+from .models import REVEAL_REASONS_OFFERED, DifficultyCategory, Division, Elder, Gender
 from .services import ElderData
 
 
@@ -23,6 +23,11 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None, format="%Y-%m-%d"):  # noqa: A002 -- Django's own argument name
         super().__init__(attrs, format)
+
+
+# Each encrypted personal number and the masked column shown in its place.
+MASKED_NUMBERS = {"id_number": "id_masked", "phone": "phone_masked", "agent_phone": "agent_phone_masked"}
+MASK_CHAR = "*"
 
 
 class ElderForm(forms.Form):
@@ -48,30 +53,56 @@ class ElderForm(forms.Form):
     )
     evidence_date = forms.DateField(label=_("evidence date of the categories"), required=False, widget=DateInput)
 
-    def __init__(self, *args, communities=None, **kwargs):
+    def __init__(self, *args, communities=None, elder: Elder | None = None, **kwargs):
+        """With `elder` (an edit) the personal numbers are shown masked, as listed: a number left
+        as shown keeps the stored one, a whole number typed replaces it."""
+        self.elder = elder
+        if elder is not None:
+            kwargs.setdefault("initial", self.initial_from(elder))
         super().__init__(*args, **kwargs)
         if communities is not None:
             self.fields["community"].queryset = communities
+        if elder is not None:
+            for name in MASKED_NUMBERS:
+                self.fields[name].help_text = _("Leave it as shown to keep it; type the whole number to change it.")
 
     @classmethod
     def initial_from(cls, elder: Elder) -> dict:
+        """What the edit form shows: the personal numbers masked (never the full ones)."""
         categories = list(elder.categories.all())
         return {
             "name": elder.name,
-            "id_number": elder.id_number,
+            "id_number": elder.id_masked,
             "gender": elder.gender,
             "birth_date": elder.birth_date,
             "community": elder.community_id,
             "hukou_in_district": elder.hukou_in_district,
             "resident_since": elder.resident_since,
             "address": elder.address,
-            "phone": elder.phone,
+            "phone": elder.phone_masked,
             "agent_name": elder.agent_name,
             "agent_relation": elder.agent_relation,
-            "agent_phone": elder.agent_phone,
+            "agent_phone": elder.agent_phone_masked,
             "categories": [c.category for c in categories],
             "evidence_date": categories[0].evidence_date if categories else None,
         }
+
+    def _kept(self, name: str) -> str:
+        value = (self.cleaned_data.get(name) or "").strip()
+        if self.elder is not None and value and value == getattr(self.elder, MASKED_NUMBERS[name]):
+            return getattr(self.elder, name)
+        if MASK_CHAR in value:
+            raise forms.ValidationError(_("Type the whole number, or leave it as shown to keep it."))
+        return value
+
+    def clean_id_number(self) -> str:
+        return self._kept("id_number")
+
+    def clean_phone(self) -> str:
+        return self._kept("phone")
+
+    def clean_agent_phone(self) -> str:
+        return self._kept("agent_phone")
 
     def to_data(self) -> ElderData:
         d = self.cleaned_data
@@ -91,6 +122,13 @@ class ElderForm(forms.Form):
             agent_phone=d.get("agent_phone", ""),
             categories={c: evidence for c in d.get("categories", [])},
         )
+
+
+class RevealForm(forms.Form):
+    """Why the full number is needed: a reason from the short list, a note (required for "other")."""
+
+    reason = forms.ChoiceField(label=_("Why do you need the full number?"), choices=REVEAL_REASONS_OFFERED)
+    note = forms.CharField(label=_("note"), max_length=200, required=False)
 
 
 class ImportForm(forms.Form):

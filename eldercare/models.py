@@ -3,6 +3,8 @@ in-app notices and the working-day calendar overrides."""
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -278,14 +280,37 @@ class ElderCategory(TimeStampedModel):
         return self.get_category_display()
 
 
+class RevealReason(models.TextChoices):
+    """Why a full personal number was shown. A person picks one of the first four; the last marks
+    the reveals recorded before a reason was asked."""
+
+    VERIFY_IDENTITY = "verify_identity", _("Verify identity")
+    CONTACT_ELDER = "contact_elder", _("Contact the elder")
+    CORRECT_RECORD = "correct_record", _("Correct the record")
+    OTHER = "other", _("Other")
+    UNRECORDED = "unrecorded", _("Not recorded (before reasons were asked)")
+
+
+# The reasons a person may give (the last one is only for old rows).
+REVEAL_REASONS_OFFERED = [(value, label) for value, label in RevealReason.choices if value != RevealReason.UNRECORDED]
+
+
 class RevealLog(models.Model):
-    """Every time a full ID number or phone is shown, who saw it and why."""
+    """Every time a full ID number or phone is shown, who saw it and why (a reason from a short
+    list, a note for "other"), and the record it was shown for when it was not the elder's page."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("user")
     )
     elder = models.ForeignKey(Elder, on_delete=models.PROTECT, related_name="reveals", verbose_name=_("elder"))
     field = models.CharField(_("field"), max_length=30)
+    reason = models.CharField(_("reason"), max_length=20, choices=RevealReason.choices)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    for_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("shown for")
+    )
+    for_id = models.PositiveBigIntegerField(null=True, blank=True)
+    shown_for = GenericForeignKey("for_type", "for_id")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -6,8 +6,8 @@ gets the form's own error, in the user's language, never a 404.
 
 Its widget, `ElderPickerWidget`, never lists the whole registry. It renders a search box and a
 select holding only the chosen elder. With JavaScript (`eldercare/elder_picker.js`, loaded on
-every page by base.html) typing searches `/elders/pick/?q=` (the `elder_pick` view) and a click
-or Enter on a match chooses it. Without JavaScript the search button submits the form, which comes
+every page by base.html) typing posts the text to `/elders/pick/` (the `elder_pick` view: never
+in the address, it may be a whole ID number) and a click or Enter on a match chooses it. Without JavaScript the search button submits the form, which comes
 back with the matches in the select (the field refuses to clean while searching).
 
 The endpoint searches the user's scope; a form that narrows the field's queryset (a survey's

@@ -4,9 +4,10 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,6 +16,7 @@ from .errors import NotAllowed, ValidationFailed
 from .idnumber import parse_resident_id
 from .masking import mask_id_number, mask_phone
 from .models import (
+    REVEAL_REASONS_OFFERED,
     DifficultyCategory,
     Division,
     Elder,
@@ -22,6 +24,7 @@ from .models import (
     LifeStatus,
     Notification,
     RevealLog,
+    RevealReason,
     Role,
     RoleAssignment,
     User,
@@ -173,13 +176,39 @@ def elder_set_life_status(*, elder: Elder, status: str, on: datetime.date, by: U
     return elder
 
 
-def elder_reveal(*, elder: Elder, field: str, by: User) -> str:
-    """The full value of a personal number, for roles that need it; each reveal is recorded."""
-    if field not in ("id_number", "phone", "agent_phone"):
+REVEALABLE_FIELDS = ("id_number", "phone", "agent_phone")
+
+
+def can_reveal(user: User) -> bool:
+    """Whether the user's role may see full personal numbers (each time with a reason)."""
+    return user.is_superuser or user.has_role(*REVEAL_ROLES)
+
+
+def elder_reveal(
+    *, elder: Elder, field: str, by: User, reason: str, note: str = "", shown_for: models.Model | None = None
+) -> str:
+    """The full value of a personal number, for roles that need it, with a reason from the list
+    (a note saying why for "other"); each reveal is recorded, with the record it was shown for."""
+    if field not in REVEALABLE_FIELDS:
         raise ValidationFailed(_("This field cannot be revealed."))
-    if not (by.is_superuser or by.has_role(*REVEAL_ROLES)):
+    if not can_reveal(by):
         raise NotAllowed(_("Your role may not see full personal numbers."))
-    RevealLog.objects.create(user=by, elder=elder, field=field)
+    note = clean_text(note or "")[:200]
+    if reason not in dict(REVEAL_REASONS_OFFERED):
+        raise ValidationFailed(_("Choose why you need the full number."), errors={"reason": _("Choose a reason.")})
+    if reason == RevealReason.OTHER and not note:
+        raise ValidationFailed(
+            _("Say why you need the full number."), errors={"note": _("Say why you need the full number.")}
+        )
+    RevealLog.objects.create(
+        user=by,
+        elder=elder,
+        field=field,
+        reason=reason,
+        note=note,
+        for_type=ContentType.objects.get_for_model(shown_for) if shown_for is not None else None,
+        for_id=shown_for.pk if shown_for is not None else None,
+    )
     return getattr(elder, field)
 
 

@@ -15,17 +15,19 @@ from django_tables2 import RequestConfig
 
 from . import workdays
 from .audit import audit_records_for
-from .errors import DomainError
+from .errors import DomainError, ValidationFailed
 from .exports import xlsx_bytes
-from .forms import CalendarYearForm, ElderForm, ImportForm, add_service_errors
+from .forms import MASKED_NUMBERS, CalendarYearForm, ElderForm, ImportForm, RevealForm, add_service_errors
 from .hub import HubAction, HubSection, sections_for
 from .idnumber import age_on
 from .importing import ImportRejected, elders_export_frame, elders_import, read_table
-from .models import CalendarYear, Division, Elder, LifeStatus, Role, User
+from .models import REVEAL_REASONS_OFFERED, CalendarYear, Division, Elder, LifeStatus, Role, User
 from .nav import work_panels_for
+from .params import text_param
 from .pickers import elder_choice_row
+from .searching import refuse_number_in_url, search_by_post, search_text
 from .selectors import division_list, elder_get, elder_list, elder_search
-from .services import REGISTRY_EDITORS, elder_create, elder_reveal, elder_update
+from .services import REGISTRY_EDITORS, can_reveal, elder_create, elder_reveal, elder_update
 from .tables import ElderFilter, ElderTable
 
 
@@ -41,8 +43,11 @@ def home(request):
 
 
 @login_required
+@search_by_post
 def elder_list_view(request):
-    qs = elder_list(user=request.user, search=request.GET.get("q", ""))
+    """The registry's list; the search box posts its text (see `eldercare.searching`)."""
+    q = search_text(request)
+    qs = elder_list(user=request.user, search=q)
     flt = ElderFilter(request.GET, queryset=qs, communities=_communities(request.user))
     table = ElderTable(flt.qs)
     RequestConfig(request, paginate={"per_page": 25}).configure(table)
@@ -50,9 +55,7 @@ def elder_list_view(request):
         return _xlsx(elders_export_frame(flt.qs), "elders.xlsx")
     can_edit = request.user.is_superuser or request.user.has_role(*REGISTRY_EDITORS)
     template = "eldercare/_elder_table.html" if request.htmx else "eldercare/elder_list.html"
-    return render(
-        request, template, {"table": table, "filter": flt, "q": request.GET.get("q", ""), "can_edit": can_edit}
-    )
+    return render(request, template, {"table": table, "filter": flt, "q": q, "can_edit": can_edit})
 
 
 def _xlsx(frame, filename):
@@ -113,17 +116,26 @@ def elder_detail(request, pk):
             "history": history,
             "sections": sections,
             "can_edit": request.user.is_superuser or request.user.has_role(*REGISTRY_EDITORS),
+            "can_reveal": can_reveal(request.user),
+            "reveal_reasons": REVEAL_REASONS_OFFERED,
         },
     )
 
 
 @login_required
 def elder_pick(request):
-    """The picker's search: JSON matches within the user's scope, at most 20 (`?q=`; `?active=0`
-    also finds elders no longer served, for registry work)."""
-    found, more = elder_search(
-        user=request.user, text=request.GET.get("q", ""), active_only=request.GET.get("active", "1") != "0"
-    )
+    """The picker's search: JSON matches within the user's scope, at most 20. The text is posted
+    (`q`); a short one may come by GET `?q=`, never a personal number. `?active=0` also finds
+    elders no longer served, for registry work."""
+    try:
+        text = (
+            text_param(request.POST.get("q"))
+            if request.method == "POST"
+            else refuse_number_in_url(request.GET.get("q"))
+        )
+    except DomainError as exc:
+        return JsonResponse({"detail": exc.message, "code": exc.code}, status=exc.http_status)
+    found, more = elder_search(user=request.user, text=text, active_only=request.GET.get("active", "1") != "0")
     today = timezone.localdate()
     return JsonResponse({"results": [elder_choice_row(e, today) for e in found], "more": more})
 
@@ -149,9 +161,7 @@ def elder_edit_view(request, pk):
     elder = elder_get(user=request.user, pk=pk)
     if not (request.user.is_superuser or request.user.has_role(*REGISTRY_EDITORS)):
         raise PermissionDenied
-    form = ElderForm(
-        request.POST or None, initial=ElderForm.initial_from(elder), communities=_communities(request.user)
-    )
+    form = ElderForm(request.POST or None, elder=elder, communities=_communities(request.user))
     if request.method == "POST" and form.is_valid():
         try:
             elder = elder_update(elder=elder, data=form.to_data(), by=request.user)
@@ -168,12 +178,39 @@ def elder_edit_view(request, pk):
 @login_required
 @require_POST
 def elder_reveal_view(request, pk, field):
+    """The full number, after the user said why (the reveal is logged with the reason). htmx gets
+    the number (or the form with its error) in place of the masked one; a plain post, a page."""
     elder = elder_get(user=request.user, pk=pk)
+    if field not in MASKED_NUMBERS:
+        return HttpResponse(_("This field cannot be revealed."), status=400)
+    form = RevealForm(request.POST)
+    value, error, status = "", "", 200
     try:
-        value = elder_reveal(elder=elder, field=field, by=request.user)
+        if not form.is_valid():
+            raise ValidationFailed(_("Choose why you need the full number."))
+        value = elder_reveal(
+            elder=elder,
+            field=field,
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["note"],
+        )
     except DomainError as exc:
-        return HttpResponse(exc.message, status=exc.http_status)
-    return HttpResponse(value)
+        error, status = exc.message, exc.http_status
+    context = {
+        "elder": elder,
+        "field": field,
+        "label": Elder._meta.get_field(field).verbose_name,
+        "masked": getattr(elder, MASKED_NUMBERS[field]),
+        "value": value,
+        "error": error,
+        "reason": request.POST.get("reason", ""),
+        "note": request.POST.get("note", ""),
+        "can_reveal": can_reveal(request.user),
+        "reveal_reasons": REVEAL_REASONS_OFFERED,
+    }
+    template = "eldercare/_reveal.html" if request.htmx else "eldercare/reveal.html"
+    return render(request, template, context, status=status)
 
 
 @login_required

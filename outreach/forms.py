@@ -76,8 +76,20 @@ class ScreeningForm(forms.Form):
         label=_("phone"), max_length=20, required=False, widget=forms.TextInput(attrs={"inputmode": "tel"})
     )
 
+    def __init__(self, *args, profile: VulnerabilityProfile | None = None, **kwargs):
+        """With the household's `profile` the form shows its answers, the contacts' phones masked:
+        a phone left as shown keeps the stored one, a whole number typed replaces it."""
+        kwargs.setdefault("initial", self.initial_from(profile))
+        super().__init__(*args, **kwargs)
+        self.stored_contacts = list(profile.contacts.all()) if profile is not None else []
+        for slot, _contact in zip(CONTACT_SLOTS, self.stored_contacts, strict=False):
+            self.fields[f"contact{slot}_phone"].help_text = _(
+                "Leave it as shown to keep it; type the whole number to change it."
+            )
+
     @classmethod
     def initial_from(cls, profile: VulnerabilityProfile | None) -> dict:
+        """The profile's answers; the contacts' phones masked (never the full ones)."""
         if profile is None:
             return {"screened_on": timezone.localdate()}
         initial = {
@@ -88,8 +100,23 @@ class ScreeningForm(forms.Form):
         for slot, contact in zip(CONTACT_SLOTS, profile.contacts.all(), strict=False):
             initial[f"contact{slot}_name"] = contact.name
             initial[f"contact{slot}_relation"] = contact.relation
-            initial[f"contact{slot}_phone"] = contact.phone
+            initial[f"contact{slot}_phone"] = contact.phone_masked
         return initial
+
+    def _kept_phone(self, slot: int) -> str:
+        value = (self.cleaned_data.get(f"contact{slot}_phone") or "").strip()
+        stored = dict(zip(CONTACT_SLOTS, self.stored_contacts, strict=False)).get(slot)
+        if stored is not None and value and value == stored.phone_masked:
+            return stored.phone
+        if "*" in value:
+            raise forms.ValidationError(_("Type the whole number, or leave it as shown to keep it."))
+        return value
+
+    def clean_contact1_phone(self) -> str:
+        return self._kept_phone(1)
+
+    def clean_contact2_phone(self) -> str:
+        return self._kept_phone(2)
 
     def to_data(self) -> ScreeningData:
         d = self.cleaned_data

@@ -75,7 +75,7 @@ def screen(request, pk: int):
     if not services.may_screen(request.user, elder):
         raise PermissionDenied
     profile = selectors.profile_of(elder=elder)
-    form = ScreeningForm(request.POST or None, initial=ScreeningForm.initial_from(profile))
+    form = ScreeningForm(request.POST or None, profile=profile)
     if request.method == "POST" and form.is_valid():
         try:
             profile = services.profile_screen(elder=elder, data=form.to_data(), by=request.user)

@@ -13,9 +13,9 @@ from django.views.decorators.http import require_POST
 
 from eldercare.errors import DomainError, ValidationFailed
 from eldercare.money import cny
-from eldercare.params import text_param
 from eldercare.pdf import render_pdf
 from eldercare.periods import Month
+from eldercare.searching import search_by_post, search_text
 
 from . import services
 from .forms import CounterForm, FraudForm, FreezeForm, ReasonForm
@@ -26,16 +26,19 @@ from .services.deposits import COUNTER_KINDS, counter_closed_reason
 
 
 @login_required
+@search_by_post
 def account_list_view(request):
+    """The accounts; the search box posts its text (see `eldercare.searching`)."""
     kind = request.GET.get("kind", "")
     if kind not in Account.Kind.values:
         kind = ""
-    qs = account_list(user=request.user, kind=kind, search=text_param(request.GET.get("q")))
+    q = search_text(request)
+    qs = account_list(user=request.user, kind=kind, search=q)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "vouchers/account_list.html",
-        {"page": page, "kinds": Account.Kind.choices, "kind": kind, "q": request.GET.get("q", "")},
+        {"page": page, "kinds": Account.Kind.choices, "kind": kind, "q": q, "s": request.GET.get("s", "")},
     )
 
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from eldercare.errors import DomainError, NotAllowed
 from eldercare.forms import add_service_errors
+from eldercare.models import RevealReason
 from eldercare.services import elder_reveal
 
 from . import selectors, services
@@ -44,7 +45,14 @@ def call(request, pk: int):
     phone = ""
     if request.method == "GET" and not hasattr(entry, "outcome") and entry.elder.phone:
         try:
-            phone = elder_reveal(elder=entry.elder, field="phone", by=request.user)
+            # Dialling the elder is the reason: the reveal is recorded against this call.
+            phone = elder_reveal(
+                elder=entry.elder,
+                field="phone",
+                by=request.user,
+                reason=RevealReason.CONTACT_ELDER,
+                shown_for=entry,
+            )
         except NotAllowed:
             phone = ""
     return render(

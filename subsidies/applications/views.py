@@ -14,6 +14,7 @@ from eldercare.errors import DomainError
 from eldercare.models import Division, Role
 from eldercare.params import int_param, text_param
 from eldercare.scoping import scope_for
+from eldercare.searching import search_by_post, search_text
 from eldercare.selectors import division_list, elder_list
 from eldercare.workdays import UnknownCalendarYear
 from subsidies.applications.documents import (
@@ -63,8 +64,11 @@ def _days_left(app):
 
 
 @login_required
+@search_by_post
 def application_list_view(request):
-    filters = {k: text_param(request.GET.get(k)) for k in ("status", "batch", "community", "q", "overdue")}
+    """The applications; the search box posts its text (see `eldercare.searching`)."""
+    filters = {k: text_param(request.GET.get(k)) for k in ("status", "batch", "community", "overdue")}
+    filters["q"] = search_text(request)
     for key in ("batch", "community"):  # ids: anything else turns its filter off
         if int_param(filters[key]) is None:
             filters[key] = ""

@@ -150,7 +150,8 @@ def test_each_capability_is_in_the_schema(schema, path, method):
 OTHER_WRITES = {
     (f"{V1}/elders/", "post"),
     (f"{V1}/elders/{{id}}/", "put"),
-    (f"{V1}/elders/{{id}}/reveal/{{field}}/", "post"),
+    (f"{V1}/elders/{{id}}/reveal/", "post"),
+    (f"{V1}/elders/search/", "post"),
 }
 
 

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def reveal(tree):
     elder = ElderFactory(community=tree.a1)
     viewer = user_with_role(Role.COMMUNITY_WORKER, tree.a1)
-    elder_reveal(elder=elder, field="id_number", by=viewer)
+    elder_reveal(elder=elder, field="id_number", by=viewer, reason="verify_identity")
     return RevealLog.objects.get(elder=elder)
 
 

@@ -37,10 +37,9 @@ def _elder(community, name, **kw):
 
 
 def _pick(client, q, active=None):
-    params = {"q": q}
-    if active is not None:
-        params["active"] = active
-    response = client.get(reverse("elder_pick"), params)
+    """What the picker finds: the text is posted, as the page's script does."""
+    url = reverse("elder_pick") + (f"?active={active}" if active is not None else "")
+    response = client.post(url, {"q": q})
     assert response.status_code == 200
     return response.json()["results"]
 

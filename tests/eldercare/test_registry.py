@@ -79,14 +79,20 @@ def test_list_shows_masked_numbers_only(client, users, tree):
 def test_reveal_is_recorded_and_refused_to_roles_that_do_not_need_it(client, users, tree):
     elder = ElderFactory(community=tree.a1)
     client.force_login(users["community"])
-    response = client.post(reverse("elder_reveal", args=[elder.pk, "id_number"]))
-    assert response.content.decode() == elder.id_number
+    response = client.post(
+        reverse("elder_reveal", args=[elder.pk, "id_number"]), {"reason": "verify_identity"}, HTTP_HX_REQUEST="true"
+    )
+    assert elder.id_number in response.content.decode()
     assert RevealLog.objects.filter(user=users["community"], elder=elder, field="id_number").count() == 1
     with pytest.raises(NotAllowed):
-        elder_reveal(elder=elder, field="id_number", by=users["finance"])
+        elder_reveal(elder=elder, field="id_number", by=users["finance"], reason="verify_identity")
     api = APIClient()
     api.force_authenticate(users["finance"])
-    assert api.post(f"/api/v1/elders/{elder.pk}/reveal/id_number/").status_code == 403
+    response = api.post(
+        f"/api/v1/elders/{elder.pk}/reveal/", {"field": "id_number", "reason": "verify_identity"}, format="json"
+    )
+    assert response.status_code == 403
+    assert RevealLog.objects.filter(elder=elder).count() == 1
 
 
 def _sheet(rows):

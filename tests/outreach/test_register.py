@@ -255,7 +255,7 @@ def test_the_screening_form_opens_with_the_last_screening(client, tree, worker):
     response = client.get(reverse("outreach:screen", args=[elder.pk]))
     form = response.context["form"]
     assert form.initial["care_need"] == "semi_disabled" and form.initial["medicines"] == "二甲双胍"
-    assert form.initial["contact1_phone"] == "13812345678"
+    assert form.initial["contact1_phone"] == "138****5678"
     assert client.get(reverse("outreach:import")).status_code == 200
 
 
@@ -268,3 +268,21 @@ def test_households_in_my_care_open_only_mine(client, tree, worker):
     client.force_login(worker)
     page = client.get(panel.url)
     assert panel.count == 1 and list(page.context["page"]) == [mine]
+
+
+def test_the_screening_form_shows_the_contacts_phone_masked_and_keeps_it_when_unchanged(client, tree, worker):
+    elder = ElderFactory(community=tree.a1)
+    client.force_login(worker)
+    client.post(reverse("outreach:screen", args=[elder.pk]), _screening())
+    page = client.get(reverse("outreach:screen", args=[elder.pk])).content.decode()
+    assert "13812345678" not in page and 'value="138****5678"' in page
+
+    # Screened again with the phone left as shown: the stored number stays.
+    response = client.post(reverse("outreach:screen", args=[elder.pk]), _screening(contact1_phone="138****5678"))
+    assert response.status_code == 302
+    assert VulnerabilityProfile.objects.get(elder=elder).contacts.get().phone == "13812345678"
+
+    # A whole number typed replaces it.
+    client.post(reverse("outreach:screen", args=[elder.pk]), _screening(contact1_phone="13911112222"))
+    contact = VulnerabilityProfile.objects.get(elder=elder).contacts.get()
+    assert (contact.phone, contact.phone_masked) == ("13911112222", "139****2222")

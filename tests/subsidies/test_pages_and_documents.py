@@ -127,3 +127,17 @@ def test_upload_page_refuses_non_scan(tree, scheme, batch, users, client):
     # The refusal names the file, on the page the worker is sent back to.
     assert response.status_code == 200 and "“a.pdf”" in response.content.decode()
     assert not app.materials.exists()
+
+
+def test_the_application_list_searches_by_post_and_refuses_a_number_in_the_address(tree, scheme, batch, users, client):
+    with time_machine.travel(at(MONDAY), tick=False):
+        mine = _file(tree, scheme, users)
+        _file(tree, scheme, users, name="王秀英")
+        client.force_login(users["community"])
+        response = client.post(reverse("subsidies:application_list"), {"q": "张桂英", "status": ""})
+        assert response.status_code == 302 and "s=" in response["Location"]
+        listed = client.get(response["Location"])
+        assert [app for app, _left in listed.context["rows"]] == [mine]
+        assert client.get(reverse("subsidies:application_list"), {"q": mine.elder.id_number}).status_code == 400
+        short = client.get(reverse("subsidies:application_list"), {"q": "王秀英"})
+    assert [app.elder.name for app, _left in short.context["rows"]] == ["王秀英"]

@@ -16,6 +16,7 @@ from .factories import ProviderFactory, grant
 
 pytestmark = pytest.mark.django_db
 
+LIST = "/vouchers/"
 JAN = datetime.datetime(2026, 1, 20, 10, tzinfo=datetime.UTC)
 
 
@@ -108,3 +109,27 @@ def test_elder_of_another_street_is_not_reachable_by_status_actions(client, user
     elder = ElderFactory(community=tree.b1)
     client.force_login(users["street"])
     assert client.post(f"/vouchers/elders/{elder.pk}/freeze/", {"cause": "deceased", "reason": "x"}).status_code == 404
+
+
+def test_the_account_list_searches_by_post_and_pages_without_the_text_in_the_address(client, users, tree):
+    for i in range(51):
+        account_for_elder(elder=ElderFactory(community=tree.a1, name=f"孙{i:02d}"), kind=Account.Kind.SUBSIDY)
+    account_for_elder(elder=ElderFactory(community=tree.a1, name="李四"), kind=Account.Kind.SUBSIDY)
+    client.force_login(users["community"])
+    response = client.post(LIST, {"q": "孙", "kind": "subsidy"})
+    assert response.status_code == 302
+    location = response["Location"]
+    assert "s=" in location and "kind=subsidy" in location and "q=" not in location
+    first = client.get(location)
+    assert len(first.context["page"]) == 50 and first.context["q"] == "孙"
+    # The next page keeps the search through its key, never through the text.
+    second_url = LIST + location[location.index("?") :] + "&page=2"
+    assert f"s={first.context['s']}&" in first.content.decode()
+    assert [a.elder.name for a in client.get(second_url).context["page"]] == ["孙50"]
+
+
+def test_the_account_list_refuses_a_number_in_the_address(client, users, booked):
+    client.force_login(users["community"])
+    assert client.get(LIST, {"q": booked.id_number}).status_code == 400
+    assert client.get(LIST, {"q": "13812345678"}).status_code == 400
+    assert {a.elder for a in client.get(LIST, {"q": booked.name}).context["page"]} == {booked}

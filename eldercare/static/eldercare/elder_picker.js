@@ -7,6 +7,14 @@
   if (window.elderPickerLoaded) { return; }
   window.elderPickerLoaded = true;
 
+  // The CSRF token of the page: the form's own field, or the one base.html gives htmx.
+  function csrfToken() {
+    var field = document.querySelector("input[name=csrfmiddlewaretoken]");
+    if (field) { return field.value; }
+    try { return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || ""; }
+    catch (e) { return ""; }
+  }
+
   function setup(root) {
     if (root.dataset.ready) { return; }
     root.dataset.ready = "1";
@@ -101,8 +109,15 @@
       var q = input.value.trim();
       if (!q) { close(); return; }
       var mine = ++sequence;
-      var url = root.dataset.url + (root.dataset.url.indexOf("?") < 0 ? "?" : "&") + "q=" + encodeURIComponent(q);
-      fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      // The text is posted, never put in the address: it may be a whole ID number or a phone.
+      var body = new URLSearchParams();
+      body.set("q", q);
+      fetch(root.dataset.url, {
+        method: "POST",
+        body: body,
+        headers: { Accept: "application/json", "X-CSRFToken": csrfToken() },
+        credentials: "same-origin"
+      })
         .then(function (response) { return response.ok ? response.json() : { results: [] }; })
         .then(function (data) { if (mine === sequence) { show(data.results || [], data.more); } })
         .catch(function () { if (mine === sequence) { show([], false); } });
