@@ -16,9 +16,10 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck, Phase, given, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import status_code_conformance
+
+from tests.factories import api_token
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +83,7 @@ def failures_of(operation, handler, headers, examples) -> list[str]:
 @pytest.mark.parametrize("login", ROLES)
 def test_the_api_answers_each_role_within_its_schema(world, login):
     user = world[login]
-    headers = {"Authorization": f"Token {Token.objects.get_or_create(user=user)[0].key}"}
+    headers = {"Authorization": f"Token {api_token(user)}"}
     schema = load_schema(user)
     started = time.monotonic()
     failures: list[str] = []
