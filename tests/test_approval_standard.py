@@ -94,7 +94,9 @@ def test_a_low_income_semi_disabled_elder_of_70_is_approved_at_150(tree, users, 
     assert "低保 + 半失能 → 150" in app.standard_reason
     text = _notice_text(app)
     assert "150.00 元/月" in text
-    assert "低保 + 半失能 → 150" in text
+    # in words, not the formula: the category, the level and the amount
+    assert "您属于低保对象" in text and "半失能" in text and "每月补助150元" in text
+    assert "→" not in text
     assert "按本区现行补贴标准执行" not in text
     api = APIClient()
     api.force_authenticate(users["district"])

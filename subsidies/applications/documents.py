@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from eldercare.masking import mask_name
-from eldercare.models import DifficultyCategory, Division, User
+from eldercare.models import DifficultyCategory, Division, RevealReason, User
 from eldercare.pdf import qr_data_uri, render_pdf
 from eldercare.periods import Month
 from eldercare.services import REVEAL_ROLES, elder_reveal
@@ -194,7 +194,14 @@ def approval_form_pdf(*, application: Application, by: User) -> bytes:
     """The approval form as printed by `by`: a form kept in the file carries the full ID number, so
     roles that may see it get it (and the reveal is logged); any other role prints it masked."""
     if by.is_superuser or by.has_role(*REVEAL_ROLES):
-        id_number = elder_reveal(elder=application.elder, field="id_number", by=by)
+        id_number = elder_reveal(
+            elder=application.elder,
+            field="id_number",
+            by=by,
+            reason=RevealReason.OTHER,
+            note="打印居家养老服务补助审批表",
+            shown_for=application,
+        )
     else:
         id_number = application.elder.id_masked
     with translation.override("zh-hans"):  # official documents are written in Chinese
