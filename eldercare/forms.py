@@ -28,6 +28,18 @@ class DateInput(forms.DateInput):
 # Each encrypted personal number and the masked column shown in its place.
 MASKED_NUMBERS = {"id_number": "id_masked", "phone": "phone_masked", "agent_phone": "agent_phone_masked"}
 MASK_CHAR = "*"
+KEEP_MASKED_HELP = _("Leave it as shown to keep it; type the whole number to change it.")
+
+
+def kept_number(value: str | None, *, masked: str, stored: str) -> str:
+    """A personal number from an edit form that shows it masked: the stored number when the
+    masked value came back unchanged, the typed number otherwise; a hand-changed mask is refused."""
+    value = (value or "").strip()
+    if value and masked and value == masked:
+        return stored
+    if MASK_CHAR in value:
+        raise forms.ValidationError(_("Type the whole number, or leave it as shown to keep it."))
+    return value
 
 
 class ElderForm(forms.Form):
@@ -64,7 +76,7 @@ class ElderForm(forms.Form):
             self.fields["community"].queryset = communities
         if elder is not None:
             for name in MASKED_NUMBERS:
-                self.fields[name].help_text = _("Leave it as shown to keep it; type the whole number to change it.")
+                self.fields[name].help_text = KEEP_MASKED_HELP
 
     @classmethod
     def initial_from(cls, elder: Elder) -> dict:
@@ -88,12 +100,13 @@ class ElderForm(forms.Form):
         }
 
     def _kept(self, name: str) -> str:
-        value = (self.cleaned_data.get(name) or "").strip()
-        if self.elder is not None and value and value == getattr(self.elder, MASKED_NUMBERS[name]):
-            return getattr(self.elder, name)
-        if MASK_CHAR in value:
-            raise forms.ValidationError(_("Type the whole number, or leave it as shown to keep it."))
-        return value
+        if self.elder is None:
+            return kept_number(self.cleaned_data.get(name), masked="", stored="")
+        return kept_number(
+            self.cleaned_data.get(name),
+            masked=getattr(self.elder, MASKED_NUMBERS[name]),
+            stored=getattr(self.elder, name),
+        )
 
     def clean_id_number(self) -> str:
         return self._kept("id_number")

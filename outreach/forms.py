@@ -3,7 +3,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from eldercare.forms import DateInput
+from eldercare.forms import KEEP_MASKED_HELP, DateInput, kept_number
 
 from . import rules
 from .models import (
@@ -83,9 +83,7 @@ class ScreeningForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.stored_contacts = list(profile.contacts.all()) if profile is not None else []
         for slot, _contact in zip(CONTACT_SLOTS, self.stored_contacts, strict=False):
-            self.fields[f"contact{slot}_phone"].help_text = _(
-                "Leave it as shown to keep it; type the whole number to change it."
-            )
+            self.fields[f"contact{slot}_phone"].help_text = KEEP_MASKED_HELP
 
     @classmethod
     def initial_from(cls, profile: VulnerabilityProfile | None) -> dict:
@@ -104,13 +102,11 @@ class ScreeningForm(forms.Form):
         return initial
 
     def _kept_phone(self, slot: int) -> str:
-        value = (self.cleaned_data.get(f"contact{slot}_phone") or "").strip()
+        value = self.cleaned_data.get(f"contact{slot}_phone")
         stored = dict(zip(CONTACT_SLOTS, self.stored_contacts, strict=False)).get(slot)
-        if stored is not None and value and value == stored.phone_masked:
-            return stored.phone
-        if "*" in value:
-            raise forms.ValidationError(_("Type the whole number, or leave it as shown to keep it."))
-        return value
+        if stored is None:
+            return kept_number(value, masked="", stored="")
+        return kept_number(value, masked=stored.phone_masked, stored=stored.phone)
 
     def clean_contact1_phone(self) -> str:
         return self._kept_phone(1)

@@ -14,7 +14,7 @@ from eldercare.masking import mask_name
 from eldercare.models import DifficultyCategory, Division, RevealReason, User
 from eldercare.pdf import qr_data_uri, render_pdf
 from eldercare.periods import Month
-from eldercare.services import REVEAL_ROLES, elder_reveal
+from eldercare.services import can_reveal, elder_reveal
 from subsidies.applications.models import Application, ApplicationEvent, DecisionNotice, IntakeBatch, RequiredMaterial
 from subsidies.applications.models import ApplicationStatus as S
 from subsidies.applications.rules import (
@@ -193,7 +193,7 @@ def approval_form_context(*, application: Application, id_number: str) -> dict:
 def approval_form_pdf(*, application: Application, by: User) -> bytes:
     """The approval form as printed by `by`: a form kept in the file carries the full ID number, so
     roles that may see it get it (and the reveal is logged); any other role prints it masked."""
-    if by.is_superuser or by.has_role(*REVEAL_ROLES):
+    if can_reveal(by):
         id_number = elder_reveal(
             elder=application.elder,
             field="id_number",
