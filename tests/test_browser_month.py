@@ -206,10 +206,20 @@ def walk(browser, live_server):
 
 
 def open_menu(page, name):
-    """Click a menu entry; on a phone the menu sits behind the toggler."""
+    """Click a menu entry; on a phone the menu sits behind the toggler, which answers once
+    Bootstrap's script has run (a tap before that is lost, so tap again until the menu shows)."""
+    nav = page.locator("#mainnav")
     if page.viewport_size["width"] < 992:  # Bootstrap's navbar-expand-lg
-        page.click(".navbar-toggler")
-    page.locator("#mainnav").get_by_role("link", name=name, exact=True).click()
+        page.wait_for_load_state("load")
+        for _ in range(5):
+            if nav.is_visible():
+                break
+            page.click(".navbar-toggler")
+            try:
+                expect(nav).to_be_visible(timeout=2000)
+            except AssertionError:
+                continue
+    nav.get_by_role("link", name=name, exact=True).click()
 
 
 def panel(page, title):

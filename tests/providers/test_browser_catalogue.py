@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from eldercare.models import Role
 from providers.models import Approval, ServiceItem, ServicePackage, WorkOrder
 from tests.factories import user_with_role
+from tests.test_browser_month import open_menu
 
 from .factories import make_item
 
@@ -28,13 +29,6 @@ def log_in(browser, live_server, user, **context):
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
     return ctx, page
-
-
-def open_menu(page, label):
-    """Click a menu entry; on a phone the menu sits behind the toggler."""
-    if page.viewport_size["width"] < 992:  # Bootstrap's navbar-expand-lg
-        page.click(".navbar-toggler")
-    page.locator("#mainnav").get_by_role("link", name=label, exact=True).click()
 
 
 def choose_elder(page, name):

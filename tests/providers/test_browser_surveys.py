@@ -12,6 +12,7 @@ from eldercare.models import Role
 from providers.models import Rectification, SatisfactionSurvey, ServiceAgreement
 from tests.factories import ElderFactory, user_with_role
 from tests.files import pdf_bytes
+from tests.test_browser_month import open_menu
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,13 +36,6 @@ def login(browser, live_server, username, viewport, **extra):
     page.click("button[type=submit]")
     expect(page.locator("h1")).to_have_text("待办事项")
     return context, page
-
-
-def open_menu(page, name):
-    toggler = page.locator(".navbar-toggler")
-    if toggler.is_visible():
-        toggler.click()
-    page.locator("#mainnav").get_by_role("link", name=name, exact=True).click()
 
 
 def no_sideways_scrolling(page):
