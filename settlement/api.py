@@ -128,6 +128,8 @@ class QuarterSerializer(serializers.ModelSerializer):
 class QuarterEventSerializer(serializers.Serializer):
     from_status = serializers.CharField()
     to_status = serializers.CharField()
+    from_label = serializers.CharField(source="get_from_status_display")
+    to_label = serializers.CharField(source="get_to_status_display")
     note = serializers.CharField()
     by = serializers.CharField(source="by.username")
     created_at = serializers.DateTimeField()

@@ -295,8 +295,8 @@ class QuarterEvent(models.Model):
     settlement = models.ForeignKey(
         QuarterSettlement, on_delete=models.CASCADE, related_name="events", verbose_name=_("quarter")
     )
-    from_status = models.CharField(_("from"), max_length=10, blank=True)
-    to_status = models.CharField(_("to"), max_length=10)
+    from_status = models.CharField(_("from"), max_length=10, blank=True, choices=QuarterSettlement.Status.choices)
+    to_status = models.CharField(_("to"), max_length=10, choices=QuarterSettlement.Status.choices)
     note = models.TextField(_("note"), blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
     created_at = models.DateTimeField(_("at"), auto_now_add=True)
@@ -307,7 +307,7 @@ class QuarterEvent(models.Model):
         verbose_name_plural = _("quarterly settlement events")
 
     def __str__(self) -> str:
-        return f"{self.settlement} {self.from_status} → {self.to_status}"
+        return f"{self.settlement} {self.get_from_status_display() or '—'} → {self.get_to_status_display()}"
 
 
 class SettlementReport(TimeStampedModel):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import polib
 import pytest
+from hypothesis import settings as hypothesis_settings
 from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
@@ -21,6 +22,10 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from . import appendonly
 from .factories import DivisionTree, ElderFactory, make_tree, user_with_role
+
+# No example is timed: the machines running the tests are shared, and a slow example is not a wrong one.
+hypothesis_settings.register_profile("shared-machines", deadline=None)
+hypothesis_settings.load_profile("shared-machines")
 
 PROVIDERS_APPEND_ONLY = importlib.import_module("providers.migrations.0006_append_only")
 

@@ -26,7 +26,7 @@ class Necessity(TimeStampedModel):
     """An item of the catalogue of daily necessities; its price is typical, the supermarket's
     actual price is entered when it packs."""
 
-    name = models.CharField(_("name"), max_length=60, unique=True)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=60, unique=True)
     unit = models.CharField(_("unit"), max_length=20)
     typical_price = _money(_("typical price"))
     position = models.PositiveSmallIntegerField(_("position in the list"), default=0)
@@ -48,7 +48,7 @@ class Necessity(TimeStampedModel):
 class PartnerSupermarket(TimeStampedModel):
     """A charity supermarket that packs the orders of a district or of some of its streets."""
 
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=100)
     district = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("district"))
     streets = models.ManyToManyField(
         Division,

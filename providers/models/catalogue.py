@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from djmoney.models.fields import MoneyField
 from simple_history.models import HistoricalRecords
 
@@ -62,7 +63,7 @@ class ServiceItem(Versioned):
 
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="items", verbose_name=_("provider"))
     kind = models.CharField(_("kind of service"), max_length=20, choices=ServiceKind.choices)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=100)
     price = MoneyField(_("price"), max_digits=10, decimal_places=2, default_currency="CNY")
     minutes = models.PositiveIntegerField(_("standard duration (minutes)"), default=MIN_VISIT_MINUTES)
     certificate_kind = models.CharField(
@@ -101,7 +102,7 @@ class ServicePackage(Versioned):
     provider = models.ForeignKey(
         Provider, on_delete=models.PROTECT, related_name="packages", verbose_name=_("provider")
     )
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=100)
     items = models.ManyToManyField(ServiceItem, related_name="packages", verbose_name=_("items"))
     price = MoneyField(_("package price"), max_digits=10, decimal_places=2, default_currency="CNY")
     replaces = models.ForeignKey(

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from eldercare.models import Division, Elder, TimeStampedModel
@@ -152,7 +153,7 @@ class Rectification(TimeStampedModel):
     district may terminate the provider's contract."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("rectification", "Open")
         ANSWERED = "answered", _("Answered, awaiting the town")
         RESOLVED = "resolved", _("Resolved")
 

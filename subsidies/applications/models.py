@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from djmoney.models.fields import MoneyField
 from simple_history.models import HistoricalRecords
 
@@ -36,13 +37,13 @@ class IntakeBatch(TimeStampedModel):
     """A half-year collection of applications (集中申报) that the district opens and closes."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        CLOSED = "closed", _("Closed")
+        OPEN = "open", pgettext_lazy("intake batch", "Open")
+        CLOSED = "closed", pgettext_lazy("intake batch", "Closed")
 
     district = models.ForeignKey(
         Division, on_delete=models.PROTECT, related_name="intake_batches", verbose_name=_("district")
     )
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=60)
     opens_on = models.DateField(_("opens on"))
     closes_on = models.DateField(_("closes on"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
@@ -150,7 +151,7 @@ class Application(TimeStampedModel):
         _("status"), max_length=20, choices=ApplicationStatus.choices, default=ApplicationStatus.FILED, db_index=True
     )
     stage_started_on = models.DateField(_("stage started on"))
-    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    deadline = models.DateField(pgettext_lazy("application", "deadline"), null=True, blank=True)
     investigation_notes = models.TextField(_("home investigation notes"), blank=True)
     notice_starts_on = models.DateField(_("public notice from"), null=True, blank=True)
     notice_ends_on = models.DateField(_("public notice until"), null=True, blank=True)
@@ -293,7 +294,7 @@ class Objection(TimeStampedModel):
     """An objection received during the public notice; each must be resolved before the case moves."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("objection", "Open")
         UPHELD = "upheld", _("Upheld")
         DISMISSED = "dismissed", _("Dismissed")
 
@@ -332,7 +333,7 @@ class AssessmentInstrument(TimeStampedModel):
     """The living-ability instrument the district uses; `items` lists [code, label, max score]."""
 
     code = models.SlugField(_("code"), max_length=30, unique=True)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=100)
     items = models.JSONField(_("items"), default=list)
     is_default = models.BooleanField(_("default instrument"), default=False)
 

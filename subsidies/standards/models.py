@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from djmoney.models.fields import MoneyField
 from simple_history.models import HistoricalRecords
 
@@ -34,7 +35,7 @@ class Scheme(TimeStampedModel):
     """
 
     code = models.SlugField(_("code"), max_length=30, unique=True)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=100)
     jurisdiction = models.ForeignKey(
         Division, on_delete=models.PROTECT, related_name="schemes", verbose_name=_("jurisdiction")
     )
@@ -136,7 +137,7 @@ class PolicyVersion(TimeStampedModel):
         verbose_name=_("local standards of district"),
         limit_choices_to={"level": Division.Level.DISTRICT},
     )
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=120)
     effective_from = models.DateField(_("first month"))
     effective_to = models.DateField(_("last month"), null=True, blank=True)
     combination = models.CharField(

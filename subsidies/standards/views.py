@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from eldercare.errors import DomainError
@@ -82,7 +83,7 @@ RowFormSet = forms.formset_factory(RowForm, extra=1, can_delete=True)
 
 
 class VersionForm(forms.Form):
-    name = forms.CharField(label=_("name"), max_length=120)
+    name = forms.CharField(label=pgettext_lazy("thing", "name"), max_length=120)
     month = forms.CharField(label=_("first month"), help_text=_("like 2027-01"))
     district_percent = forms.DecimalField(label=_("district share (%)"), min_value=0, max_value=100)
     town_percent = forms.DecimalField(label=_("town share (%)"), min_value=0, max_value=100)
