@@ -245,6 +245,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "BookedViaEnum": "providers.models.WorkOrder.BookedVia",
         "DifficultyCategoryEnum": "eldercare.models.DifficultyCategory",
+        "CareLevelEnum": "subsidies.standards.models.CareLevel",
         "ApplicationStatusEnum": "subsidies.applications.models.ApplicationStatus",
         "IntakeBatchStatusEnum": "subsidies.applications.models.IntakeBatch.Status",
         "ObjectionStatusEnum": "subsidies.applications.models.Objection.Status",

@@ -9,13 +9,15 @@ class StandardsConfig(AppConfig):
     verbose_name = _("Subsidy standards")
 
     def ready(self):
+        from eldercare import api as core_api
         from eldercare import audit, mounts
         from eldercare import nav as shell
 
-        from . import nav, urls
+        from . import api, nav, urls
         from .models import Assessment, Entitlement, PolicyRow, PolicyVersion
 
         shell.register(nav.NAV_ITEMS)
+        core_api.register_routes(api.register)
         mounts.mount("subsidies/", "subsidies.standards.urls")
         mounts.mount("vouchers/", urls.voucher_patterns)
         audit.register(Assessment, "elder__community_id")

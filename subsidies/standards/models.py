@@ -19,7 +19,7 @@ from simple_history.models import HistoricalRecords
 
 from eldercare.models import DifficultyCategory, Division, Elder, TimeStampedModel
 
-from .rules import DEFAULT_DISTRICT_PERCENT, DEFAULT_TOWN_PERCENT, MIN_AGE
+from .rules import DEFAULT_DISTRICT_PERCENT, DEFAULT_TOWN_PERCENT, FUNDING_SHARES_TOTAL, MIN_AGE
 
 
 class CareLevel(models.TextChoices):
@@ -170,6 +170,10 @@ class PolicyVersion(TimeStampedModel):
         constraints = [
             models.CheckConstraint(
                 condition=Q(district_percent__gte=0) & Q(town_percent__gte=0), name="policy_split_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(district_percent=models.Value(FUNDING_SHARES_TOTAL) - models.F("town_percent")),
+                name="policy_split_whole",
             ),
             models.CheckConstraint(
                 condition=Q(effective_to__isnull=True) | Q(effective_to__gte=models.F("effective_from")),

@@ -194,6 +194,15 @@ def standard_for(facts: PersonFacts, month: Month, version: PolicySpec) -> Stand
     )
 
 
+# The two funding levels' shares of a grant are percentages of the whole grant.
+FUNDING_SHARES_TOTAL = Decimal("100")
+
+
+def shares_complete(district_percent: Decimal, town_percent: Decimal) -> bool:
+    """Both shares are at least zero and together make the whole grant (70 + 30, 100 + 0)."""
+    return district_percent >= 0 and town_percent >= 0 and district_percent + town_percent == FUNDING_SHARES_TOTAL
+
+
 def split(amount: Decimal, district_percent: Decimal, town_percent: Decimal) -> tuple[Decimal, Decimal]:
     """The district and town shares of a grant; the town's share takes the rounding remainder."""
     total = district_percent + town_percent

@@ -25,6 +25,9 @@ from subsidies.standards.rules import (
 )
 
 REPORT_ROLES = ("district_reviewer", "street_reviewer", "finance", "supervisor", "sysadmin", "community_worker")
+# Who may read the subsidy standards, and who may make or withdraw a version of them.
+POLICY_ROLES = ("district_reviewer", "sysadmin", "supervisor", "finance")
+VERSION_ROLES = ("district_reviewer", "sysadmin")
 
 
 def policy_versions_for(user: User):
@@ -33,6 +36,31 @@ def policy_versions_for(user: User):
         .prefetch_related("rows")
         .order_by("scheme__code", "district_id", "-effective_from")
     )
+
+
+def withdrawable_versions(versions: list[PolicyVersion]) -> set[int]:
+    """The versions that may still be taken back: the latest of their scheme (and district), with
+    an earlier one to fall back on, and no grant paid from their first month on."""
+    by_line: dict[tuple, list[PolicyVersion]] = {}
+    for v in versions:
+        by_line.setdefault((v.scheme_id, v.district_id), []).append(v)
+    ids = set()
+    for line in by_line.values():
+        line.sort(key=lambda v: v.effective_from)
+        if len(line) < 2:
+            continue
+        last = line[-1]
+        if not grants_paid_from(scheme_id=last.scheme_id, district_id=last.district_id, first=last.effective_from):
+            ids.add(last.pk)
+    return ids
+
+
+def grants_paid_from(*, scheme_id: int, district_id: int | None, first) -> bool:
+    """Has any grant of the scheme (in the district, for a local version) been paid from `first` on?"""
+    paid = Grant.objects.filter(month__gte=first, entitlement__scheme_id=scheme_id)
+    if district_id is not None:
+        paid = paid.filter(community__parent__parent_id=district_id)
+    return paid.exists()
 
 
 def runs_for(user: User):

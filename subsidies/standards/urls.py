@@ -7,6 +7,7 @@ from . import views as v
 urlpatterns = [
     path("policies/", v.policy_list, name="policy_list"),
     path("policies/<int:pk>/new/", v.policy_version_new, name="policy_version_new"),
+    path("policies/<int:pk>/withdraw/", v.policy_version_withdraw_view, name="policy_version_withdraw"),
     path("runs/", v.run_list, name="subsidy_run_list"),
     path("runs/<str:month>/", v.run_report_view, name="subsidy_run_report"),
     path("runs/<str:month>/report.pdf", v.run_report_pdf, name="subsidy_run_pdf"),

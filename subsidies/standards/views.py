@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
@@ -14,13 +15,22 @@ from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from eldercare.errors import DomainError
-from eldercare.models import Division
+from eldercare.models import DifficultyCategory, Division
 from eldercare.money import cny
 from eldercare.periods import Month
 from eldercare.scoping import scope_for
+from subsidies.standards.models import CareLevel
 from subsidies.standards.reports import report_pdf, report_xlsx
-from subsidies.standards.rules import MIN_AGE
-from subsidies.standards.selectors import REPORT_ROLES, policy_versions_for, run_report, runs_for
+from subsidies.standards.rules import FUNDING_SHARES_TOTAL, MIN_AGE, shares_complete
+from subsidies.standards.selectors import (
+    POLICY_ROLES,
+    REPORT_ROLES,
+    VERSION_ROLES,
+    policy_versions_for,
+    run_report,
+    runs_for,
+    withdrawable_versions,
+)
 from subsidies.standards.services.entitlements import fraud_record
 from subsidies.standards.services.policies import (
     ALL_LEVELS,
@@ -28,16 +38,11 @@ from subsidies.standards.services.policies import (
     RowInput,
     policy_version_create,
     policy_version_preview,
+    policy_version_withdraw,
     rows_of,
 )
 from vouchers.forms import FraudForm
 from vouchers.views import account_status_action
-
-POLICY_ROLES = ("district_reviewer", "sysadmin", "supervisor", "finance")
-
-
-# Who may start a new version of a standard.
-VERSION_ROLES = ("district_reviewer", "sysadmin")
 
 
 def _require(request, roles):
@@ -52,14 +57,14 @@ class RowForm(forms.Form):
     categories_any = forms.MultipleChoiceField(
         label=_("any of the categories"),
         required=False,
-        choices=[(c, c) for c in DIFFICULTY],
+        choices=[(c, DifficultyCategory(c).label) for c in DIFFICULTY],
         widget=forms.CheckboxSelectMultiple,
     )
     low_income = forms.NullBooleanField(label=_("low-income (低保)"), required=False)
     care_levels = forms.MultipleChoiceField(
         label=_("care levels"),
         required=False,
-        choices=[(c, c) for c in ALL_LEVELS],
+        choices=[(c, CareLevel(c).label) for c in ALL_LEVELS],
         widget=forms.CheckboxSelectMultiple,
     )
     last_month = forms.CharField(
@@ -89,16 +94,55 @@ class VersionForm(forms.Form):
     town_percent = forms.DecimalField(label=_("town share (%)"), min_value=0, max_value=100)
     local = forms.BooleanField(label=_("local standard of my district"), required=False)
 
+    def clean(self):
+        data = super().clean()
+        district, town = data.get("district_percent"), data.get("town_percent")
+        if district is not None and town is not None and not shares_complete(district, town):
+            raise forms.ValidationError(
+                _("The district's and the town's shares must add up to %(whole)s%% (now %(district)s%% + %(town)s%%).")
+                % {"whole": FUNDING_SHARES_TOTAL, "district": district, "town": town}
+            )
+        return data
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("why it is withdrawn"), max_length=300)
+
 
 @login_required
 def policy_list(request):
     _require(request, POLICY_ROLES)
     may_create = request.user.is_superuser or request.user.has_role(*VERSION_ROLES)
+    versions = list(policy_versions_for(request.user))
     return render(
         request,
         "subsidies/policies/list.html",
-        {"versions": policy_versions_for(request.user), "may_create": may_create},
+        {
+            "versions": versions,
+            "may_create": may_create,
+            "withdrawable": withdrawable_versions(versions) if may_create else set(),
+            "withdraw_form": WithdrawForm(),
+        },
     )
+
+
+@login_required
+@require_POST
+def policy_version_withdraw_view(request, pk: int):
+    """Take back a version no month was paid under; the one before it is in force again."""
+    _require(request, VERSION_ROLES)
+    version = get_object_or_404(policy_versions_for(request.user), pk=pk)
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the version is withdrawn."))
+        return redirect("policy_list")
+    try:
+        policy_version_withdraw(version=version, reason=form.cleaned_data["reason"], by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The version “%(name)s” was withdrawn.") % {"name": version.name})
+    return redirect("policy_list")
 
 
 @login_required

@@ -62,6 +62,12 @@ CAPABILITIES: dict[str, list[tuple[str, str]]] = {
         (f"{V1}/service-packages/{{id}}/approve/", "post"),
         (f"{V1}/service-packages/{{id}}/reject/", "post"),
     ],
+    "subsidy standards": [
+        (f"{V1}/policy-versions/", "get"),
+        (f"{V1}/policy-versions/{{id}}/preview/", "post"),  # the effect of a draft, nothing saved
+        (f"{V1}/policy-versions/{{id}}/publish/", "post"),  # a new version from a month
+        (f"{V1}/policy-versions/{{id}}/withdraw/", "post"),  # before any month is paid under it
+    ],
     "bookings": [
         (f"{V1}/work-orders/", "post"),  # one item, subsidised or self-paid
         (f"{V1}/work-orders/book-package/", "post"),
@@ -224,6 +230,9 @@ def test_the_writes_carry_what_each_capability_needs(schema):
     assert "search" in {p["name"] for p in schema["paths"][f"{V1}/elders/"]["get"]["parameters"]}
 
     assert request_body(schema, f"{V1}/settlement-months/{{month}}/confirm/", "post")["required"] == ["street"]
+    assert request_body(schema, f"{V1}/policy-versions/{{id}}/withdraw/", "post")["required"] == ["reason"]
+    draft = request_body(schema, f"{V1}/policy-versions/{{id}}/publish/", "post")
+    assert {"month", "district_percent", "town_percent", "rows"} <= set(draft["required"])
     assert request_body(schema, f"{V1}/settlement-quarters/{{quarter}}/send-back/", "post")["required"] == ["reason"]
     page = response_body(schema, f"{V1}/settlement-quarters/{{quarter}}/", "get", "200")
     month = _resolve(schema, page["properties"]["months"]["items"])

@@ -15,20 +15,22 @@ from eldercare.models import Division, Role, User
 from eldercare.money import cny
 from eldercare.periods import Month
 from eldercare.scoping import scope_for
-from subsidies.standards.models import Grant, PolicyRow, PolicyVersion, Scheme
+from subsidies.standards.models import PolicyRow, PolicyVersion, Scheme
 from subsidies.standards.rules import (
     DEFAULT_DISTRICT_PERCENT,
     DEFAULT_TOWN_PERCENT,
+    FUNDING_SHARES_TOTAL,
     MAX_TRANSITION_MONTHS,
     MIN_AGE,
     NON_SELF_CARE,
     PersonFacts,
     PolicySpec,
     RuleSpec,
+    shares_complete,
     standard_for,
     transition_too_long,
 )
-from subsidies.standards.selectors import specs_for_month
+from subsidies.standards.selectors import grants_paid_from, specs_for_month
 from subsidies.standards.services.run import build_facts, combos_of_facts, spec_for
 
 ALL_LEVELS = ["self_care", "semi_disabled", "disabled"]
@@ -247,6 +249,14 @@ def _validate_rows(rows: list[RowInput], month: Month) -> None:
                 )
 
 
+def _validate_split(district_percent: Decimal, town_percent: Decimal) -> None:
+    if not shares_complete(Decimal(district_percent), Decimal(town_percent)):
+        raise ValidationFailed(
+            _("The district's and the town's shares must add up to %(whole)s%% (now %(district)s%% + %(town)s%%).")
+            % {"whole": FUNDING_SHARES_TOTAL, "district": district_percent, "town": town_percent}
+        )
+
+
 def _draft_spec(
     base: PolicyVersion | None, rows: list[RowInput], month: Month, district_percent, town_percent
 ) -> PolicySpec:
@@ -284,6 +294,7 @@ def policy_version_preview(
     """With this version from `month`: how many people change standard, and the monthly totals."""
     _check_policy_editor(by, district.pk if district else None)
     _validate_rows(rows, month)
+    _validate_split(district_percent, town_percent)
     draft = _draft_spec(None, rows, month, district_percent, town_percent)
     return facts_frame_for_preview(scheme=scheme, district=district, month=month, draft=draft)
 
@@ -309,11 +320,9 @@ def policy_version_create(
     """
     _check_policy_editor(by, district.pk if district else None)
     _validate_rows(rows, month)
+    _validate_split(district_percent, town_percent)
     first = month.first_day
-    paid = Grant.objects.filter(month__gte=first, entitlement__scheme=scheme)
-    if district is not None:
-        paid = paid.filter(community__parent__parent=district)
-    if paid.exists():
+    if grants_paid_from(scheme_id=scheme.pk, district_id=district.pk if district else None, first=first):
         raise Conflict(
             _("Grants were already paid for %(month)s or later: a new version must start after the last paid month.")
             % {"month": month}
@@ -356,6 +365,45 @@ def policy_version_create(
         for i, r in enumerate(rows)
     )
     return version
+
+
+@transaction.atomic
+def policy_version_withdraw(*, version: PolicyVersion, reason: str, by: User) -> PolicyVersion | None:
+    """Take back a version no month has been paid under (a wrong split, a wrong amount): the
+    version in force before it is in force again. The version's history keeps who withdrew it and
+    why. Returns the version in force again."""
+    _check_policy_editor(by, version.district_id)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationFailed(_("Say why the version is withdrawn."))
+    versions = list(
+        PolicyVersion.objects.select_for_update()
+        .filter(scheme_id=version.scheme_id, district_id=version.district_id)
+        .order_by("effective_from")
+    )
+    version = next((v for v in versions if v.pk == version.pk), None)
+    if version is None:
+        raise Conflict(_("This version was already withdrawn."))
+    if any(v.effective_from > version.effective_from for v in versions):
+        raise Conflict(_("A later version exists: withdraw that one first."))
+    earlier = [v for v in versions if v.effective_from < version.effective_from]
+    if not earlier:
+        raise Conflict(_("The first version of a scheme cannot be withdrawn: make a new version instead."))
+    month = Month.of(version.effective_from)
+    if grants_paid_from(scheme_id=version.scheme_id, district_id=version.district_id, first=version.effective_from):
+        raise Conflict(
+            _("Grants were already paid under this version (from %(month)s): make a new version instead.")
+            % {"month": month}
+        )
+    previous = earlier[-1]
+    previous.effective_to = None
+    previous._change_reason = reason
+    previous.save(update_fields=["effective_to", "updated_at"])
+    version.rows.all().delete()
+    version._change_reason = reason
+    version._history_user = by
+    version.delete()
+    return previous
 
 
 def rows_of(version: PolicyVersion) -> list[RowInput]:
