@@ -14,15 +14,16 @@ from eldercare.errors import DomainError
 from eldercare.models import DifficultyCategory, Division
 from eldercare.periods import Month
 from eldercare.scoping import scope_for
-from subsidies.standards.models import CareLevel, PolicyRow, PolicyVersion
+from subsidies.standards.models import CareLevel, PolicyRow, PolicyVersion, SubsidyRun
 from subsidies.standards.rules import FUNDING_SHARES_TOTAL, shares_complete
-from subsidies.standards.selectors import POLICY_ROLES, VERSION_ROLES, policy_versions_for
+from subsidies.standards.selectors import POLICY_ROLES, REPORT_ROLES, VERSION_ROLES, policy_versions_for, runs_for
 from subsidies.standards.services.policies import (
     RowInput,
     policy_version_create,
     policy_version_preview,
     policy_version_withdraw,
 )
+from subsidies.standards.services.starts import run_request
 
 
 class RowSerializer(serializers.ModelSerializer):
@@ -200,5 +201,52 @@ class PolicyVersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         return Response(VersionSerializer(previous).data)
 
 
+class RunSerializer(serializers.ModelSerializer):
+    month = serializers.DateField(format="%Y-%m")
+    total = serializers.DecimalField(source="total.amount", max_digits=16, decimal_places=2)
+
+    class Meta:
+        model = SubsidyRun
+        fields = [
+            "id",
+            "month",
+            "status",
+            "progress",
+            "entitled",
+            "granted",
+            "already",
+            "refused",
+            "total",
+            "message",
+            "started_at",
+            "finished_at",
+        ]
+
+
+class RunStartSerializer(serializers.Serializer):
+    month = MonthField(help_text="the month to pay, YYYY-MM")
+
+
+class SubsidyRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Monthly runs: their progress while they run, their figures once done; start one (202)."""
+
+    serializer_class = RunSerializer
+
+    def get_queryset(self):
+        user = self.request.user
+        if not (user.is_superuser or user.has_role(*REPORT_ROLES)):
+            raise PermissionDenied
+        return runs_for(user)
+
+    @extend_schema(request=RunStartSerializer, responses={202: RunSerializer})
+    def create(self, request):
+        s = RunStartSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        run = run_request(month=s.validated_data["month"], by=request.user)
+        run.refresh_from_db()  # done already when tasks run in process
+        return Response(RunSerializer(run).data, status=202)
+
+
 def register(router) -> None:
     router.register("policy-versions", PolicyVersionViewSet, basename="policy-version")
+    router.register("subsidy-runs", SubsidyRunViewSet, basename="subsidy-run")

@@ -239,6 +239,7 @@ class SubsidyRun(TimeStampedModel):
     """One attempt at the monthly run; a rerun of the month is a new attempt that adds what is missing."""
 
     class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to start")
         RUNNING = "running", _("Running")
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")

@@ -28,6 +28,8 @@ REPORT_ROLES = ("district_reviewer", "street_reviewer", "finance", "supervisor",
 # Who may read the subsidy standards, and who may make or withdraw a version of them.
 POLICY_ROLES = ("district_reviewer", "sysadmin", "supervisor", "finance")
 VERSION_ROLES = ("district_reviewer", "sysadmin")
+# Who may start a month's run from the page or the API.
+RUN_ROLES = ("district_reviewer", "sysadmin")
 
 
 def policy_versions_for(user: User):

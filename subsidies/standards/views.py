@@ -19,12 +19,13 @@ from eldercare.models import DifficultyCategory, Division
 from eldercare.money import cny
 from eldercare.periods import Month
 from eldercare.scoping import scope_for
-from subsidies.standards.models import CareLevel
+from subsidies.standards.models import CareLevel, SubsidyRun
 from subsidies.standards.reports import report_pdf, report_xlsx
 from subsidies.standards.rules import FUNDING_SHARES_TOTAL, MIN_AGE, shares_complete
 from subsidies.standards.selectors import (
     POLICY_ROLES,
     REPORT_ROLES,
+    RUN_ROLES,
     VERSION_ROLES,
     policy_versions_for,
     run_report,
@@ -41,6 +42,7 @@ from subsidies.standards.services.policies import (
     policy_version_withdraw,
     rows_of,
 )
+from subsidies.standards.services.starts import run_request
 from vouchers.forms import FraudForm
 from vouchers.views import account_status_action
 
@@ -103,6 +105,10 @@ class VersionForm(forms.Form):
                 % {"whole": FUNDING_SHARES_TOTAL, "district": district, "town": town}
             )
         return data
+
+
+class RunStartForm(forms.Form):
+    month = forms.CharField(label=_("month to pay"), max_length=7, help_text=_("like 2027-01"))
 
 
 class WithdrawForm(forms.Form):
@@ -227,7 +233,38 @@ def _district_ids(user):
 @login_required
 def run_list(request):
     _require(request, REPORT_ROLES)
-    return render(request, "subsidies/run/list.html", {"runs": runs_for(request.user)[:60]})
+    may_start = request.user.is_superuser or request.user.has_role(*RUN_ROLES)
+    form = RunStartForm(initial={"month": str(Month.current())}) if may_start else None
+    if request.method == "POST":
+        if not may_start:
+            raise PermissionDenied
+        form = RunStartForm(request.POST)
+        if form.is_valid():
+            try:
+                run = run_request(month=Month.parse(form.cleaned_data["month"]), by=request.user)
+            except DomainError as exc:
+                form.add_error("month", exc.message)
+            else:
+                messages.success(
+                    request,
+                    _("The run of %(month)s has started; this page shows its progress.")
+                    % {"month": Month.of(run.month)},
+                )
+                return redirect("subsidy_run_list")
+    runs = list(runs_for(request.user)[:60])
+    return render(request, "subsidies/run/list.html", {"runs": runs, "active": _active(runs), "form": form})
+
+
+def _active(runs) -> bool:
+    return any(r.status in (SubsidyRun.Status.QUEUED, SubsidyRun.Status.RUNNING) for r in runs)
+
+
+@login_required
+def run_rows(request):
+    """The runs' rows, polled by the page while a run waits or runs."""
+    _require(request, REPORT_ROLES)
+    runs = list(runs_for(request.user)[:60])
+    return render(request, "subsidies/run/_rows.html", {"runs": runs, "active": _active(runs)})
 
 
 def _report(request, month: str):

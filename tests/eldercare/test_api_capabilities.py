@@ -68,6 +68,10 @@ CAPABILITIES: dict[str, list[tuple[str, str]]] = {
         (f"{V1}/policy-versions/{{id}}/publish/", "post"),  # a new version from a month
         (f"{V1}/policy-versions/{{id}}/withdraw/", "post"),  # before any month is paid under it
     ],
+    "monthly run": [
+        (f"{V1}/subsidy-runs/", "post"),  # start the month (202), done by a worker
+        (f"{V1}/subsidy-runs/{{id}}/", "get"),  # its progress, then its figures
+    ],
     "bookings": [
         (f"{V1}/work-orders/", "post"),  # one item, subsidised or self-paid
         (f"{V1}/work-orders/book-package/", "post"),

@@ -423,10 +423,13 @@ def run_month(
     chunk_size: int = 25_000,
     progress: ProgressFn | None = None,
     stop_after_chunks: int | None = None,
+    run: SubsidyRun | None = None,
 ) -> RunResult:
-    """Pay the month's subsidies to every entitled elder exactly once (see the module docstring)."""
+    """Pay the month's subsidies to every entitled elder exactly once (see the module docstring).
+    `run`: the row of a run asked for from the page (claimed by `run_queued`); else a new row."""
     runs_stalled_fail()
-    run = SubsidyRun.objects.create(month=month.first_day, started_at=timezone.now(), started_by=by)
+    if run is None:
+        run = SubsidyRun.objects.create(month=month.first_day, started_at=timezone.now(), started_by=by)
     clock = _Clock()
     specs = specs_for_month(month)
     by_id = by.pk if by is not None else None
@@ -515,6 +518,28 @@ def run_month(
         total=total,
         messages=messages,
         timings=clock.seconds,
+    )
+
+
+def run_queued(*, run_id: int) -> RunResult | None:
+    """Do a run asked for from the page. Only one worker claims it (a task delivered twice, or
+    enqueued again by the sweeper, finds it taken and does nothing)."""
+    now = timezone.now()
+    claimed = SubsidyRun.objects.filter(pk=run_id, status=SubsidyRun.Status.QUEUED).update(
+        status=SubsidyRun.Status.RUNNING, started_at=now, updated_at=now
+    )
+    if not claimed:
+        return None
+    run = SubsidyRun.objects.select_related("started_by").get(pk=run_id)
+    return run_month(month=Month.of(run.month), by=run.started_by, run=run)
+
+
+def runs_waiting(*, older_than_minutes: int = 2) -> list[int]:
+    """Runs asked for but not yet taken by a worker after a while (the broker was down when they
+    were asked for): the sweeper enqueues them again."""
+    since = timezone.now() - datetime.timedelta(minutes=older_than_minutes)
+    return list(
+        SubsidyRun.objects.filter(status=SubsidyRun.Status.QUEUED, updated_at__lt=since).values_list("pk", flat=True)
     )
 
 
