@@ -7,11 +7,11 @@ from pathlib import Path
 
 import polib
 import pytest
-from hypothesis import settings as hypothesis_settings
 from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
+from hypothesis import settings as hypothesis_settings
 from pytest_django.fixtures import validate_django_db
 
 from eldercare.models import Role

@@ -13,7 +13,6 @@ from eldercare.errors import Conflict, ValidationFailed
 from eldercare.periods import Month
 from subsidies.standards.models import PolicyVersion
 from subsidies.standards.services.policies import (
-    RowInput,
     policy_version_create,
     policy_version_withdraw,
     rows_of,
@@ -138,7 +137,12 @@ def test_the_api_previews_publishes_and_withdraws(tree, users):
         "district_percent": "70",
         "town_percent": "30",
         "rows": [
-            {"label": "困难老人·半失能", "amount": "180.00", "categories_any": ["dibao"], "care_levels": ["semi_disabled"]}
+            {
+                "label": "困难老人·半失能",
+                "amount": "180.00",
+                "categories_any": ["dibao"],
+                "care_levels": ["semi_disabled"],
+            }
         ],
     }
     preview = api.post(f"/api/v1/policy-versions/{base.pk}/preview/", draft, format="json")

@@ -48,7 +48,12 @@ def test_the_district_starts_the_month_from_the_page_and_reads_its_report(
         html = client.get(answer["Location"]).content.decode()
     assert "2026-12 的发放已开始" in html
     run = SubsidyRun.objects.get()
-    assert (run.status, run.granted, run.total.amount, run.started_by) == ("done", 2, Decimal("410.00"), users["district"])
+    assert (run.status, run.granted, run.total.amount, run.started_by) == (
+        "done",
+        2,
+        Decimal("410.00"),
+        users["district"],
+    )
     assert f'data-run="{run.pk}" data-status="done"' in html
     assert reverse("subsidy_run_report", args=["2026-12"]) in html
     assert Grant.objects.filter(month=DEC.first_day).count() == 2
