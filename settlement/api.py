@@ -8,6 +8,7 @@ Months are addressed by `YYYY-MM`, quarters by `YYYYQn`; a quarter not prepared 
 
 from django.http import Http404
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -17,9 +18,11 @@ from rest_framework.response import Response
 from eldercare.errors import DomainError, NotAllowed
 from eldercare.models import Division
 from eldercare.periods import Month, Quarter
+from subsidies.applications.api import XLSX, binary_response
 
 from . import selectors, services
 from .models import QuarterSettlement, RepaymentReceipt, ServiceMonth
+from .statement import statement_build, statement_pdf, statement_provider, statement_xlsx
 
 MONTH_PATTERN = r"\d{4}-\d{2}"
 QUARTER_PATTERN = r"\d{4}Q[1-4]"
@@ -399,7 +402,40 @@ class RepaymentClaimViewSet(viewsets.ViewSet):
         return self._detail(claim.pk, status.HTTP_201_CREATED)
 
 
+STATEMENT_PARAMETERS = [
+    OpenApiParameter("month", str, required=True, description="The month, like 2026-12"),
+    OpenApiParameter("provider", int, required=True, description="The provider's id"),
+]
+
+
+class ProviderStatementViewSet(viewsets.ViewSet):
+    """A provider's monthly statement of services (结算单): its administrator for its provider,
+    finance and the district for any. The total is the provider's on the month's settlement."""
+
+    def _statement(self, request):
+        try:
+            month = Month.parse(request.query_params.get("month", ""))
+            provider_id = int(request.query_params.get("provider", ""))
+        except (DomainError, ValueError) as exc:
+            raise Http404 from exc
+        provider = statement_provider(user=request.user, provider_id=provider_id)
+        return month, provider_id, statement_build(provider=provider, month=month)
+
+    @extend_schema(parameters=STATEMENT_PARAMETERS, responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @action(detail=False, methods=["get"])
+    def pdf(self, request):
+        month, provider_id, statement = self._statement(request)
+        return binary_response(statement_pdf(statement), "application/pdf", f"statement-{month}-{provider_id}.pdf")
+
+    @extend_schema(parameters=STATEMENT_PARAMETERS, responses={(200, XLSX): OpenApiTypes.BINARY})
+    @action(detail=False, methods=["get"])
+    def xlsx(self, request):
+        month, provider_id, statement = self._statement(request)
+        return binary_response(statement_xlsx(statement), XLSX, f"statement-{month}-{provider_id}.xlsx")
+
+
 def register(router) -> None:
+    router.register("provider-statements", ProviderStatementViewSet, basename="provider-statement")
     router.register("settlement-months", SettlementMonthViewSet, basename="settlement-month")
     router.register("settlement-quarters", SettlementQuarterViewSet, basename="settlement-quarter")
     router.register("repayment-claims", RepaymentClaimViewSet, basename="repayment-claim")

@@ -12,11 +12,15 @@ class SettlementConfig(AppConfig):
         from eldercare import api as core_api
         from eldercare import mounts
         from eldercare import nav as shell
+        from subsidies.applications.documents import verifier_register
+        from subsidies.applications.tokens import DocumentKind
 
         from . import api, nav
+        from .statement import statement_verification
 
         shell.register(nav.NAV_ITEMS, nav.worklist)
         mounts.mount("settlement/", "settlement.urls")
+        verifier_register(DocumentKind.STATEMENT, statement_verification)
         core_api.register_routes(api.register)
         from eldercare import audit
 

@@ -6,6 +6,14 @@ urlpatterns = [
     path("", views.dashboard_view, name="settlement_dashboard"),
     path("months/<str:month>/", views.month_view, name="settlement_month"),
     path("months/<str:month>/confirm/", views.month_confirm_view, name="settlement_month_confirm"),
+    path(
+        "months/<str:month>/statements/<int:provider_id>.pdf", views.statement_pdf_view, name="settlement_statement_pdf"
+    ),
+    path(
+        "months/<str:month>/statements/<int:provider_id>.xlsx",
+        views.statement_xlsx_view,
+        name="settlement_statement_xlsx",
+    ),
     path("quarters/settle/", views.quarter_settle_view, name="settlement_quarter_settle"),
     path("quarters/<str:quarter>/", views.quarter_view, name="settlement_quarter"),
     path("quarters/<str:quarter>/approve/", views.quarter_approve_view, name="settlement_quarter_approve"),

@@ -7,7 +7,7 @@ from pathlib import Path
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +25,14 @@ from . import selectors, services
 from .models import QuarterSettlement, RepaymentClaim, RepaymentReceipt, SettlementReport
 from .reports import bar_chart_svg, provider_month_quality, provider_names
 from .selectors import REPORT_ROLES
+from .statement import (
+    STATEMENT_ROLES,
+    provider_month_totals,
+    statement_build,
+    statement_pdf,
+    statement_provider,
+    statement_xlsx,
+)
 
 
 def _month(text: str) -> Month:
@@ -110,6 +118,13 @@ def month_view(request, month):
         for x in lines
     ]
     quality = provider_month_quality(list(names), m.first_day, m.last_day)
+    # One statement of services per provider (the provider's admin sees only its own lines).
+    may_print = request.user.is_superuser or request.user.has_role(*STATEMENT_ROLES, Role.PROVIDER_ADMIN)
+    provider_totals = provider_month_totals(lines)
+    statements = [
+        {"provider_id": pid, "name": names.get(pid, ""), "total": cny(total)}
+        for pid, total in sorted(provider_totals.items(), key=lambda kv: names.get(kv[0], ""))
+    ]
     totals: dict = {k: cny(sum((r["money"][k].amount for r in rows), Decimal("0"))) for k in money}
     totals["visits"] = sum(x.visits for x in lines)
     return render(
@@ -127,6 +142,7 @@ def month_view(request, month):
             if request.user.is_superuser or request.user.has_role(*selectors.QUARTER_ROLES)
             else None,
             "quality": [{"name": names[k], **v} for k, v in quality.items()],
+            "statements": statements if may_print else [],
         },
     )
 
@@ -357,3 +373,28 @@ def claim_receipt_view(request, pk):
 
 def today():
     return timezone.localdate()
+
+
+# --- a provider's monthly statement of services ----------------------------------------------
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _statement(request, month: str, provider_id: int):
+    return statement_build(provider=statement_provider(user=request.user, provider_id=provider_id), month=_month(month))
+
+
+@login_required
+def statement_pdf_view(request, month, provider_id):
+    response = HttpResponse(statement_pdf(_statement(request, month, provider_id)), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="statement-{month}-{provider_id}.pdf"'
+    response["Cache-Control"] = "no-store"  # names of the elders served
+    return response
+
+
+@login_required
+def statement_xlsx_view(request, month, provider_id):
+    response = HttpResponse(statement_xlsx(_statement(request, month, provider_id)), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="statement-{month}-{provider_id}.xlsx"'
+    response["Cache-Control"] = "no-store"
+    return response

@@ -160,8 +160,22 @@ def provider_detail(request, pk):
             "contract_form": ContractForm(initial={"starts_on": today}),
             "admins": provider_admins(provider) if district else [],
             "admin_login_form": LoginForm(with_name=True),
+            "statement_months": _statement_months(request.user, provider, today),
         },
     )
+
+
+# Who prints a provider's monthly statement of services (settlement.statement decides; these only
+# choose whether the page shows the links): the provider's administrators, finance and the district.
+STATEMENT_VIEWERS = (Role.FINANCE, Role.DISTRICT_REVIEWER, Role.SUPERVISOR, Role.SYSADMIN)
+STATEMENT_MONTHS_SHOWN = 6
+
+
+def _statement_months(user: User, provider: Provider, today: datetime.date) -> list[str]:
+    if not (user.is_superuser or user.has_role(*STATEMENT_VIEWERS) or administers(user, provider.pk)):
+        return []
+    current = Month.of(today)
+    return [str(current.plus(-n)) for n in range(STATEMENT_MONTHS_SHOWN)]
 
 
 @login_required

@@ -1,12 +1,16 @@
 """REST endpoints of the intake and review, through the same selectors and services as the pages."""
 
-from drf_spectacular.utils import extend_schema
+from django.http import Http404, HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
+from eldercare.errors import DomainError
 from eldercare.models import DifficultyCategory, Division, User
+from eldercare.periods import Month
 from eldercare.selectors import elder_get
 from subsidies.applications.models import (
     Application,
@@ -18,6 +22,7 @@ from subsidies.applications.models import (
     MaterialType,
     Objection,
 )
+from subsidies.applications.roster import roster_build, roster_division, roster_pdf, roster_xlsx
 from subsidies.applications.selectors import (
     application_get,
     application_list,
@@ -268,7 +273,53 @@ class AssessmentSlotViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, v
         batches.assessment_slot_delete(slot=instance, by=self.request.user)
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ROSTER_PARAMETERS = [
+    OpenApiParameter("month", str, required=True, description="The month, like 2026-12"),
+    OpenApiParameter("division", int, required=True, description="The community's or street's id"),
+]
+
+
+def binary_response(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    """A document as the API returns it: the file itself, never cached (it may name people)."""
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class PaymentRosterViewSet(viewsets.ViewSet):
+    """The monthly payment roster (发放花名册) of a community or a street, for a month that was run:
+    a community worker its community, a street reviewer its street or its communities, the
+    district's roles any."""
+
+    def _roster(self, request):
+        try:
+            month = Month.parse(request.query_params.get("month", ""))
+            division_id = int(request.query_params.get("division", ""))
+        except (DomainError, ValueError) as exc:
+            raise Http404 from exc
+        return (
+            month,
+            division_id,
+            roster_build(division=roster_division(user=request.user, division_id=division_id), month=month),
+        )
+
+    @extend_schema(parameters=ROSTER_PARAMETERS, responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @action(detail=False, methods=["get"])
+    def pdf(self, request):
+        month, division_id, roster = self._roster(request)
+        return binary_response(roster_pdf(roster), "application/pdf", f"roster-{month}-{division_id}.pdf")
+
+    @extend_schema(parameters=ROSTER_PARAMETERS, responses={(200, XLSX): OpenApiTypes.BINARY})
+    @action(detail=False, methods=["get"])
+    def xlsx(self, request):
+        month, division_id, roster = self._roster(request)
+        return binary_response(roster_xlsx(roster), XLSX, f"roster-{month}-{division_id}.xlsx")
+
+
 def register(router) -> None:
+    router.register("payment-rosters", PaymentRosterViewSet, basename="payment-roster")
     router.register("applications", ApplicationViewSet, basename="application")
     router.register("objections", ObjectionViewSet, basename="objection")
     router.register("intake-batches", IntakeBatchViewSet, basename="intake-batch")

@@ -14,8 +14,11 @@ class ApplicationsConfig(AppConfig):
         from eldercare import nav as shell
 
         from . import api, nav
+        from .documents import verifier_register
         from .hub import hub_sections
         from .models import Application, Objection
+        from .roster import roster_verification
+        from .tokens import DocumentKind
 
         shell.register(nav.NAV_ITEMS, nav.worklist)
         hub.register(hub_sections)
@@ -25,5 +28,6 @@ class ApplicationsConfig(AppConfig):
         from .urls import verify_urlpatterns
 
         mounts.mount("verify/", verify_urlpatterns)
+        verifier_register(DocumentKind.ROSTER, roster_verification)
         audit.register(Application, "community_id")
         audit.register(Objection, "application__community_id")

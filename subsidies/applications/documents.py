@@ -3,7 +3,9 @@
 
 import datetime
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -33,9 +35,13 @@ from subsidies.standards.selectors import entitlement_standard, policy_spec_for
 logger = logging.getLogger(__name__)
 
 
-def _qr(ref: DocumentRef) -> dict:
+def document_qr(ref: DocumentRef) -> dict:
+    """The verification address of a document and its QR code, for the template's `_verify.html`."""
     url = verify_url(ref)
     return {"verify_url": url, "verify_qr": qr_data_uri(url, scale=3)}
+
+
+_qr = document_qr
 
 
 def _plain_standard(app: Application, month: Month) -> str | None:
@@ -220,6 +226,21 @@ class Verification:
     date: datetime.date | None
     issuing_body: str
     elder: str = ""
+    # The monthly documents (payment roster, provider statement): the month, the count of rows
+    # (people or visits) and the total, so that the paper's figures can be compared.
+    month: str = ""
+    count: int | None = None
+    total: Decimal | None = None
+
+
+# Documents of the apps above this one (a provider's statement) are checked by the app that
+# prints them: it registers a function of the token's DocumentRef in its AppConfig.ready().
+Verifier = Callable[[DocumentRef], Verification | None]
+_VERIFIERS: dict[str, Verifier] = {}
+
+
+def verifier_register(kind: str, verifier: Verifier) -> None:
+    _VERIFIERS[kind] = verifier
 
 
 def document_verification(token: str) -> Verification | None:
@@ -229,6 +250,8 @@ def document_verification(token: str) -> Verification | None:
         ref = document_ref(token)
     except BadDocumentToken:
         return None
+    if ref.kind in _VERIFIERS:
+        return _VERIFIERS[ref.kind](ref)
     if ref.kind == DocumentKind.DECISION and len(ref.ids) == 1:
         notice = (
             DecisionNotice.objects.select_related("application__elder", "application__community__parent__parent")

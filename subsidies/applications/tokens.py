@@ -20,10 +20,13 @@ class DocumentKind:
     APPROVAL_FORM = "f"  # the approval form of an application, by the application's id and print date
     NOTICE_LIST = "l"  # the public-notice list of a batch in a community
     BATCH_NOTICE = "b"  # the announcement of an intake batch
+    ROSTER = "r"  # the monthly payment roster of a community or a street, by the division's id and month
+    STATEMENT = "s"  # a provider's monthly statement of services, by the provider's id and month
 
-    ALL = (DECISION, APPROVAL_FORM, NOTICE_LIST, BATCH_NOTICE)
-    # Printed again whenever needed: the token also holds the day it was printed.
-    DATED = (APPROVAL_FORM, NOTICE_LIST)
+    ALL = (DECISION, APPROVAL_FORM, NOTICE_LIST, BATCH_NOTICE, ROSTER, STATEMENT)
+    # Printed again whenever needed: the token also holds the day it was printed. For the monthly
+    # documents (roster, statement) the day is the first day of the month they cover.
+    DATED = (APPROVAL_FORM, NOTICE_LIST, ROSTER, STATEMENT)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,8 @@ urlpatterns = [
     path("batches/<int:pk>/notice/", v.batch_notice_view, name="batch_notice"),
     path("batches/<int:pk>/notice.pdf", v.batch_notice_pdf_view, name="batch_notice_pdf"),
     path("batches/<int:pk>/notice-list/<int:community_id>.pdf", v.notice_list_pdf_view, name="notice_list_pdf"),
+    path("runs/<str:month>/roster/<int:division_id>.pdf", v.roster_pdf_view, name="roster_pdf"),
+    path("runs/<str:month>/roster/<int:division_id>.xlsx", v.roster_xlsx_view, name="roster_xlsx"),
 ]
 
 # The public page a document's QR code opens, at the root of the site (/verify/<token>/), outside the

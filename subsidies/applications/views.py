@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from eldercare.errors import DomainError
 from eldercare.models import Division, Role
 from eldercare.params import int_param, text_param
+from eldercare.periods import Month
 from eldercare.scoping import scope_for
 from eldercare.searching import search_by_post, search_text
 from eldercare.selectors import division_list, elder_list
@@ -36,6 +37,7 @@ from subsidies.applications.forms import (
     ObjectionResolveForm,
 )
 from subsidies.applications.models import ApplicationStatus, DecisionNotice, IntakeBatch, Objection
+from subsidies.applications.roster import Roster, roster_build, roster_division, roster_pdf, roster_xlsx
 from subsidies.applications.selectors import (
     application_get,
     application_list,
@@ -454,4 +456,33 @@ def batch_notice_pdf_view(request, pk):
     pdf = batch_notice_pdf(batch=batch, slots=assessment_slot_list(user=request.user, batch=batch))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="batch-notice-{batch.pk}.pdf"'
+    return response
+
+
+# --- the monthly payment roster of a community or a street -------------------------------------
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _roster(request, month: str, division_id: int) -> Roster:
+    try:
+        target = Month.parse(month)
+    except DomainError as exc:
+        raise Http404 from exc
+    return roster_build(division=roster_division(user=request.user, division_id=division_id), month=target)
+
+
+@login_required
+def roster_pdf_view(request, month, division_id):
+    response = HttpResponse(roster_pdf(_roster(request, month, division_id)), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="roster-{month}-{division_id}.pdf"'
+    response["Cache-Control"] = "no-store"  # names of the people paid
+    return response
+
+
+@login_required
+def roster_xlsx_view(request, month, division_id):
+    response = HttpResponse(roster_xlsx(_roster(request, month, division_id)), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="roster-{month}-{division_id}.xlsx"'
+    response["Cache-Control"] = "no-store"
     return response

@@ -76,6 +76,7 @@ class ReportLine:
     amount: Decimal
     district_share: Decimal = Decimal("0")
     town_share: Decimal = Decimal("0")
+    division_id: int | None = None  # the street or community of a line by division (for its roster)
 
 
 @dataclass
@@ -105,14 +106,22 @@ class RunReport:
     runs: list[SubsidyRun] = field(default_factory=list)
 
 
-def _lines(qs, key: str, label) -> list[ReportLine]:
+def _lines(qs, key: str, label, id_key: str | None = None) -> list[ReportLine]:
+    keys = (key, id_key) if id_key else (key,)
     rows = (
-        qs.values(key)
+        qs.values(*keys)
         .annotate(people=Count("id"), total=Sum("amount"), d=Sum("district_share"), t=Sum("town_share"))
-        .order_by(key)
+        .order_by(*keys)
     )
     return [
-        ReportLine(label(r[key]), r["people"], r["total"] or Decimal(0), r["d"] or Decimal(0), r["t"] or Decimal(0))
+        ReportLine(
+            label(r[key]),
+            r["people"],
+            r["total"] or Decimal(0),
+            r["d"] or Decimal(0),
+            r["t"] or Decimal(0),
+            r[id_key] if id_key else None,
+        )
         for r in rows
     ]
 
@@ -190,8 +199,8 @@ def run_report(*, user: User, month: Month) -> RunReport:
         town_share=totals["t"] or Decimal(0),
         by_care_level=_lines(grants, "care_level", lambda v: CARE_SHORT.get(v, v or "—")),
         by_category=sorted(by_category.values(), key=lambda line: line.label),
-        by_street=_lines(grants, "community__parent__name", str),
-        by_community=_lines(grants, "community__name", str),
+        by_street=_lines(grants, "community__parent__name", str, "community__parent_id"),
+        by_community=_lines(grants, "community__name", str, "community_id"),
         changes=changes,
         refusals=refusals,
         runs=runs,

@@ -278,7 +278,11 @@ def _report(request, month: str):
 
 @login_required
 def run_report_view(request, month: str):
-    return render(request, "subsidies/run/report.html", {"report": _report(request, month)})
+    report = _report(request, month)
+    # The street rosters the viewer may print (a community worker sees its street's line, not its roster).
+    scope = scope_for(request.user)
+    roster_streets = {line.division_id for line in report.by_street if scope.covers_street(line.division_id)}
+    return render(request, "subsidies/run/report.html", {"report": report, "roster_streets": roster_streets})
 
 
 @login_required
