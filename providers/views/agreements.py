@@ -15,6 +15,7 @@ from eldercare.errors import DomainError
 from eldercare.hub import HubAction, HubSection
 from eldercare.models import Role
 from eldercare.nav import NavItem, WorkPanel
+from eldercare.paging import page_of
 from eldercare.selectors import elder_get
 
 from .. import pdf
@@ -56,7 +57,7 @@ def agreement_list(request):
         request,
         "providers/agreements/list.html",
         {
-            "agreements": qs.order_by("-signed_on", "-id")[:200],
+            "agreements": page_of(request, qs.order_by("-signed_on", "-id")),
             "state": state,
             "may_sign": request.user.has_role(Role.COMMUNITY_WORKER, Role.PROVIDER_ADMIN) or request.user.is_superuser,
         },

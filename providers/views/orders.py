@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from eldercare.hub import HubAction, HubSection
 from eldercare.models import LifeStatus, Role
 from eldercare.nav import NavItem, WorkPanel
+from eldercare.paging import page_of
 from eldercare.params import date_param
 from eldercare.selectors import elder_get
 
@@ -41,7 +42,7 @@ def order_list_view(request):
         request,
         "providers/order_list.html",
         {
-            "orders": qs[:200],
+            "orders": page_of(request, qs),
             "statuses": WorkOrder.Status.choices,
             "day": day.isoformat() if day else "",
             "status": request.GET.get("status", ""),

@@ -15,6 +15,7 @@ from eldercare.errors import DomainError
 from eldercare.hub import HubSection
 from eldercare.models import Role
 from eldercare.nav import NavItem, WorkPanel
+from eldercare.paging import page_of
 from eldercare.periods import Month, Quarter
 
 from .. import quality, rules
@@ -105,7 +106,7 @@ def survey_list(request):
             )
             if survey:
                 return redirect("providers:survey_detail", survey.pk)
-    rows = list(quality.survey_list(user=request.user)[:200])
+    rows = page_of(request, quality.survey_list(user=request.user))
     for s in rows:
         s.period = Month.of(s.quarter).quarter
     return render(

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from eldercare.errors import DomainError
 from eldercare.models import Division, Role
+from eldercare.paging import page_of
 from eldercare.params import int_param, text_param
 from eldercare.periods import Month
 from eldercare.scoping import scope_for
@@ -77,12 +78,14 @@ def application_list_view(request):
     qs = application_list(user=request.user, filters=filters)
     if request.GET.get("mine"):
         qs = application_worklist(user=request.user)
-    rows = [(app, _days_left(app)) for app in qs.order_by("deadline", "id")[:200]]
+    page = page_of(request, qs.order_by("deadline", "id"))
+    rows = [(app, _days_left(app)) for app in page]
     return render(
         request,
         "subsidies/application_list.html",
         {
             "rows": rows,
+            "page": page,
             "filters": filters,
             "statuses": ApplicationStatus.choices,
             "batches": batch_list(user=request.user),

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from eldercare.errors import DomainError
 from eldercare.models import DifficultyCategory, Division
 from eldercare.money import cny
+from eldercare.paging import page_of
 from eldercare.periods import Month
 from eldercare.scoping import scope_for
 from subsidies.standards.models import CareLevel, SubsidyRun
@@ -251,7 +252,7 @@ def run_list(request):
                     % {"month": Month.of(run.month)},
                 )
                 return redirect("subsidy_run_list")
-    runs = list(runs_for(request.user)[:60])
+    runs = page_of(request, runs_for(request.user))
     return render(request, "subsidies/run/list.html", {"runs": runs, "active": _active(runs), "form": form})
 
 
@@ -263,7 +264,7 @@ def _active(runs) -> bool:
 def run_rows(request):
     """The runs' rows, polled by the page while a run waits or runs."""
     _require(request, REPORT_ROLES)
-    runs = list(runs_for(request.user)[:60])
+    runs = page_of(request, runs_for(request.user))
     return render(request, "subsidies/run/_rows.html", {"runs": runs, "active": _active(runs)})
 
 
