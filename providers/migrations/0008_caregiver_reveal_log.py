@@ -26,6 +26,12 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # Blank first, so that going back re-adds the column filled with "" (the numbers are gone).
+        migrations.AlterField(
+            model_name="historicalcaregiver",
+            name="phone",
+            field=models.CharField(blank=True, max_length=20, verbose_name="phone"),
+        ),
         migrations.RemoveField(model_name="historicalcaregiver", name="phone"),
         migrations.CreateModel(
             name="CaregiverRevealLog",
