@@ -1,12 +1,16 @@
 """Reads of the shared core. Every list, detail, search and export goes through these."""
 
+import datetime
+
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from .crypto import blind_index
 from .errors import ValidationFailed
 from .idnumber import parse_resident_id
-from .models import Division, Elder, LifeStatus, User
+from .models import Division, Elder, LifeStatus, Role, User
 from .scoping import scope_for
 from .searchkeys import ID_TAIL_LENGTH, PHONE_TAIL_LENGTH
 
@@ -25,24 +29,39 @@ def division_list(*, user: User) -> QuerySet[Division]:
 
 
 def elder_list(*, user: User, search: str = "", filters: dict | None = None) -> QuerySet[Elder]:
-    """Elders the user may see: by community for public roles, by service agreement for providers."""
+    """Elders the user may see: by community for public roles, by open service agreement for a
+    provider admin, and for a caregiver only the elders they serve (`_served_by_caregiver`)."""
     scope = scope_for(user)
     qs = Elder.objects.select_related("community", "community__parent").prefetch_related("categories")
     if not scope.all:
         q = scope.communities_q()
-        if scope.provider_ids:
+        if scope.provider_ids and user.has_role(Role.PROVIDER_ADMIN):
             q |= Q(
                 pk__in=Elder.objects.filter(
                     service_agreements__provider_id__in=scope.provider_ids,
                     service_agreements__ends_on__isnull=True,
                 ).values("pk")
             )
+        elif scope.provider_ids and user.has_role(Role.CAREGIVER):
+            q |= Q(pk__in=_served_by_caregiver(user, scope.provider_ids))
         qs = qs.filter(q)
     if search:
         qs = qs.filter(_search_q(search.strip()))
     if filters:
         qs = qs.filter(**filters)
     return qs
+
+
+def _served_by_caregiver(user: User, provider_ids) -> QuerySet[Elder]:
+    """The elders of the work orders assigned to this caregiver by their provider, scheduled from
+    CAREGIVER_ELDER_DAYS ago on (future visits included). The orders are named through their
+    reverse relation (`work_orders`): the registry does not import the providers app."""
+    since = timezone.now() - datetime.timedelta(days=settings.CAREGIVER_ELDER_DAYS)
+    return Elder.objects.filter(
+        work_orders__caregiver__user=user,
+        work_orders__provider_id__in=provider_ids,
+        work_orders__scheduled_at__gte=since,
+    ).values("pk")
 
 
 def elders_for_new_work(qs: QuerySet[Elder]) -> QuerySet[Elder]:

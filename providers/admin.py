@@ -50,11 +50,33 @@ class CertificateInline(admin.TabularInline):
 
 @admin.register(m.Caregiver)
 class CaregiverAdmin(SimpleHistoryAdmin):
-    list_display = ("name", "staff_number", "provider", "phone", "trained_on", "active")
+    """The admin shows the masked phone; the provider admin reveals it (logged) on the caregiver's page."""
+
+    list_display = ("name", "staff_number", "provider", "phone_masked", "trained_on", "active")
     list_filter = ("provider", "active")
     search_fields = ("name", "staff_number")
     raw_id_fields = ("user",)
+    exclude = ("phone",)
+    readonly_fields = ("phone_masked",)
     inlines = [CertificateInline]
+
+
+@admin.register(m.CaregiverRevealLog)
+class CaregiverRevealLogAdmin(admin.ModelAdmin):
+    """Append-only (the database refuses UPDATE and DELETE): who saw a caregiver's phone and why."""
+
+    list_display = ("created_at", "user", "caregiver", "reason", "note")
+    list_filter = ("reason",)
+    readonly_fields = ("created_at", "user", "caregiver", "reason", "note")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(m.ServiceItem)

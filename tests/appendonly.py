@@ -16,6 +16,7 @@ MIGRATIONS = (
     "eldercare.migrations.0005_append_only",
     "vouchers.migrations.0004_append_only",
     "subsidies.applications.migrations.0005_append_only",
+    "providers.migrations.0008_caregiver_reveal_log",
 )
 
 GUARDS = [guard for name in MIGRATIONS for guard in import_module(name).GUARDS]

@@ -168,6 +168,7 @@ def plan_visits(*, clients: int, requests: int) -> Plan:
                     name=u.username,
                     staff_number=f"B{i:04d}",
                     phone="1",
+                    phone_masked="1",
                     trained_on=datetime.date(2025, 1, 1),
                 )
                 for i, u in enumerate(users)

@@ -110,7 +110,7 @@ def build(*, orders: int, providers: int = 200, elders: int | None = None) -> di
             ]
         )
         carers = Caregiver.objects.bulk_create(
-            [Caregiver(provider=p, name="护工", staff_number="B1", phone="1") for p in provs]
+            [Caregiver(provider=p, name="护工", staff_number="B1", phone="1", phone_masked="1") for p in provs]
         )
         accounts = Account.objects.bulk_create([Account(kind=Account.Kind.PROVIDER, provider=p) for p in provs])
         with connection.cursor() as cur:

@@ -302,6 +302,10 @@ SMS_SIGN_NAME = env("SMS_SIGN_NAME", default="")
 SMS_TEMPLATE_ID = env("SMS_TEMPLATE_ID", default="")
 SMS_REGION = env("SMS_REGION", default="ap-guangzhou")
 
+# A caregiver sees the elders of the work orders assigned to them, scheduled within this many days
+# before today or later (the provider admin sees every elder of the provider's agreements).
+CAREGIVER_ELDER_DAYS = 90
+
 # Shown on caregiver badges and notices.
 SUPERVISION_HOTLINE = env("SUPERVISION_HOTLINE", default="12345")
 # Hours a community has to act on an outreach escalation (a health problem, or a household

@@ -3,7 +3,8 @@
 Providers: everyone reads the providers in their scope; the district registers and edits them,
 signs and renews contracts, changes their status, terminates them (with the cascade's counts) and
 confirms the quarterly scorecard. Caregivers: the provider admin of their provider adds and edits
-them and records trainings and certificates; others in scope read them with the phone masked.
+them and records trainings and certificates; everyone in scope reads them with the phone masked,
+and the provider admin reveals a full phone with a reason (`POST …/caregivers/{id}/reveal/`, logged).
 """
 
 from django.utils.translation import gettext as _
@@ -13,8 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from eldercare.errors import NotAllowed, ValidationFailed
-from eldercare.masking import mask_phone
-from eldercare.models import Division, Role
+from eldercare.models import REVEAL_REASONS_OFFERED, Division, Role
 from eldercare.periods import Quarter
 from eldercare.scoping import scope_for
 
@@ -154,8 +154,10 @@ class TrainingSerializer(serializers.ModelSerializer):
 
 
 class CaregiverSerializer(serializers.ModelSerializer):
-    """The phone is masked except for the caregiver's own provider admin."""
+    """The phone is read masked by everyone (the provider admin reveals it through `reveal`); a
+    write sends the whole number, or the mask as read to keep the stored one."""
 
+    phone = serializers.CharField(max_length=20)
     certificates = CertificateSerializer(many=True, read_only=True)
     trainings = TrainingSerializer(many=True, read_only=True)
     photo = serializers.ImageField(required=False, allow_null=True)
@@ -193,10 +195,15 @@ class CaregiverSerializer(serializers.ModelSerializer):
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        request = self.context.get("request")
-        if request is None or not _administers(request.user, instance.provider_id):
-            data["phone"] = mask_phone(instance.phone)
+        data["phone"] = instance.phone_masked
         return data
+
+
+class CaregiverRevealInput(serializers.Serializer):
+    """Why the caregiver's full phone is needed (a note for "other")."""
+
+    reason = serializers.ChoiceField(choices=REVEAL_REASONS_OFFERED)
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
 def _quarter(text: str | None) -> Quarter:
@@ -398,12 +405,28 @@ class CaregiverViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewset
         s = CaregiverSerializer(caregiver, data=request.data, partial=kwargs.get("partial", False))
         s.is_valid(raise_exception=True)
         data = {k: v for k, v in s.validated_data.items() if k in ("name", "phone", "photo", "active")}
+        if data.get("phone") == caregiver.phone_masked:
+            data.pop("phone")  # the mask sent back as read: keep the stored number
         if data.get("active") is False and caregiver.active:
             data.pop("active")
             services.caregiver_deactivate(caregiver=caregiver, by=request.user)
             caregiver.refresh_from_db()
         caregiver = services.caregiver_update(caregiver=caregiver, by=request.user, **data)
         return Response(CaregiverSerializer(caregiver, context={"request": request}).data)
+
+    @extend_schema(
+        request=CaregiverRevealInput,
+        responses={200: inline_serializer("CaregiverRevealedPhone", {"phone": serializers.CharField()})},
+    )
+    @action(detail=True, methods=["post"])
+    def reveal(self, request, pk=None):
+        """The caregiver's full phone for the provider's admin, with the reason it is needed;
+        each call is recorded in the caregivers' reveal log."""
+        caregiver = self.get_object()
+        s = CaregiverRevealInput(data=request.data)
+        s.is_valid(raise_exception=True)
+        phone = services.caregiver_phone_reveal(caregiver=caregiver, by=request.user, **s.validated_data)
+        return Response({"phone": phone})
 
     @extend_schema(request=TrainingSerializer, responses={201: TrainingSerializer})
     @action(detail=True, methods=["post"])

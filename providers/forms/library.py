@@ -5,7 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from eldercare.forms import DateInput
+from eldercare.forms import KEEP_MASKED_HELP, DateInput, kept_number
 from eldercare.models import Division
 
 from ..models import Caregiver, CertificateKind, Provider
@@ -73,6 +73,11 @@ class TerminateForm(forms.Form):
 
 
 class CaregiverForm(forms.ModelForm):
+    """On an edit the phone is shown masked, as listed: left as shown it keeps the stored number,
+    a whole number typed replaces it."""
+
+    phone = forms.CharField(label=_("phone"), max_length=20)
+
     class Meta:
         model = Caregiver
         fields = ["name", "staff_number", "phone", "photo"]
@@ -84,6 +89,15 @@ class CaregiverForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["staff_number"].disabled = True
+            self.initial["phone"] = self.instance.phone_masked
+            self.fields["phone"].help_text = KEEP_MASKED_HELP
+
+    def clean_phone(self) -> str:
+        if not self.instance.pk:
+            return kept_number(self.cleaned_data.get("phone"), masked="", stored="")
+        return kept_number(
+            self.cleaned_data.get("phone"), masked=self.instance.phone_masked, stored=self.instance.phone
+        )
 
     def validate_unique(self):
         """The service checks the staff number, with its own message."""

@@ -5,6 +5,7 @@ from .agreements import CardIssue, ElderCard, ServiceAgreement
 from .catalogue import Approval, ServiceItem, ServiceKind, ServicePackage
 from .library import (
     Caregiver,
+    CaregiverRevealLog,
     Certificate,
     CertificateKind,
     Contract,
@@ -35,6 +36,7 @@ __all__ = [
     "Callback",
     "CallbackResult",
     "Caregiver",
+    "CaregiverRevealLog",
     "Certificate",
     "CertificateKind",
     "CheckRequest",

@@ -7,7 +7,9 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from eldercare.models import Division, TimeStampedModel
+from eldercare.crypto import EncryptedTextField
+from eldercare.masking import mask_phone
+from eldercare.models import Division, RevealReason, TimeStampedModel
 
 
 class Provider(TimeStampedModel):
@@ -170,10 +172,12 @@ class Caregiver(TimeStampedModel):
     name = models.CharField(_("name"), max_length=60)
     staff_number = models.CharField(_("staff number"), max_length=30)
     photo = models.ImageField(_("photo"), upload_to="caregivers/", blank=True)
-    phone = models.CharField(_("phone"), max_length=20)
+    # Encrypted at rest like the elders' phones; pages, exports and the API show `phone_masked`.
+    phone = EncryptedTextField(_("phone"))
+    phone_masked = models.CharField(_("phone"), max_length=20, blank=True, default="", editable=False)
     trained_on = models.DateField(_("training completed on"), null=True, blank=True)
     active = models.BooleanField(_("active"), default=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["phone"])
 
     class Meta:
         ordering = ["provider_id", "staff_number"]
@@ -185,6 +189,37 @@ class Caregiver(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.staff_number})"
+
+    def save(self, *args, **kwargs):
+        # The masked column is derived from the phone, as the elders' search keys are.
+        self.phone_masked = mask_phone(self.phone or "")
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "phone" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "phone_masked"}
+        super().save(*args, **kwargs)
+
+
+class CaregiverRevealLog(models.Model):
+    """Every time a caregiver's full phone number is shown: who saw it and why (a reason from the
+    registry's list, a note for "other"). Append-only in the database."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("user")
+    )
+    caregiver = models.ForeignKey(
+        Caregiver, on_delete=models.PROTECT, related_name="reveals", verbose_name=_("caregiver")
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=RevealReason.choices)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("reveal of a caregiver's phone")
+        verbose_name_plural = _("reveals of caregivers' phones")
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.caregiver} {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class Certificate(TimeStampedModel):

@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from eldercare.errors import Conflict, ValidationFailed
-from eldercare.models import Division, Role, User
+from eldercare.models import REVEAL_REASONS_OFFERED, Division, RevealReason, Role, User
 from eldercare.periods import Quarter
+from eldercare.scoping import scope_for
 from eldercare.services import login_create, login_set_password
 from eldercare.text import clean_text
 from eldercare.uploads import check_upload
@@ -23,6 +24,7 @@ from eldercare.workflow import BadTransition, Move, Workflow, transition_apply
 from .. import scorecard
 from ..models import (
     Caregiver,
+    CaregiverRevealLog,
     Certificate,
     CertificateKind,
     Contract,
@@ -475,3 +477,26 @@ def caregiver_may_serve(*, caregiver: Caregiver, item: ServiceItem, on: datetime
     if not item.certificate_kind:
         return True
     return caregiver.certificates.filter(kind=item.certificate_kind, valid_until__gte=on).exists()
+
+
+def can_reveal_caregiver_phone(user: User, caregiver: Caregiver) -> bool:
+    """The caregiver's own provider admin (or a system administrator) may see the full phone."""
+    if is_admin(user):
+        return True
+    return user.has_role(Role.PROVIDER_ADMIN) and caregiver.provider_id in scope_for(user).provider_ids
+
+
+@transaction.atomic
+def caregiver_phone_reveal(*, caregiver: Caregiver, by: User, reason: str, note: str = "") -> str:
+    """The caregiver's full phone number for the provider's admin, with a reason from the
+    registry's list (a note saying why for "other"); each reveal is recorded."""
+    require_provider_admin(by, caregiver.provider)
+    note = clean_text(note or "")[:200]
+    if reason not in dict(REVEAL_REASONS_OFFERED):
+        raise ValidationFailed(_("Choose why you need the full number."), errors={"reason": _("Choose a reason.")})
+    if reason == RevealReason.OTHER and not note:
+        raise ValidationFailed(
+            _("Say why you need the full number."), errors={"note": _("Say why you need the full number.")}
+        )
+    CaregiverRevealLog.objects.create(user=by, caregiver=caregiver, reason=reason, note=note)
+    return caregiver.phone

@@ -13,9 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from eldercare.errors import DomainError, ValidationFailed
+from eldercare.forms import RevealForm
 from eldercare.hub import HubSection
-from eldercare.masking import mask_phone
-from eldercare.models import Role
+from eldercare.models import REVEAL_REASONS_OFFERED, Role
 from eldercare.nav import NavItem, WorkPanel
 
 from .. import pdf
@@ -80,7 +81,9 @@ def caregiver_detail(request, pk):
         "providers/library/caregiver_detail.html",
         {
             "caregiver": caregiver,
-            "phone": caregiver.phone if manage else mask_phone(caregiver.phone),
+            "masked": caregiver.phone_masked,
+            "can_reveal": services.can_reveal_caregiver_phone(request.user, caregiver),
+            "reveal_reasons": REVEAL_REASONS_OFFERED,
             "certificates": caregiver.certificates.all(),
             "trainings": caregiver.trainings.all(),
             "may_manage": manage,
@@ -119,6 +122,36 @@ def caregiver_edit(request, pk):
         "providers/library/form.html",
         {"form": form, "title": _("Edit %(name)s") % {"name": caregiver.name}, "multipart": True},
     )
+
+
+@login_required
+@require_POST
+def caregiver_phone_reveal_view(request, pk):
+    """The caregiver's full phone, after the provider admin said why (the reveal is logged). htmx
+    gets the number (or the form with its error) in place of the masked one; a plain post, a page."""
+    caregiver = caregiver_get(user=request.user, pk=pk)
+    form = RevealForm(request.POST)
+    value, error, status = "", "", 200
+    try:
+        if not form.is_valid():
+            raise ValidationFailed(_("Choose why you need the full number."))
+        value = services.caregiver_phone_reveal(
+            caregiver=caregiver, by=request.user, reason=form.cleaned_data["reason"], note=form.cleaned_data["note"]
+        )
+    except DomainError as exc:
+        error, status = exc.message, exc.http_status
+    context = {
+        "caregiver": caregiver,
+        "masked": caregiver.phone_masked,
+        "value": value,
+        "error": error,
+        "reason": request.POST.get("reason", ""),
+        "note": request.POST.get("note", ""),
+        "can_reveal": services.can_reveal_caregiver_phone(request.user, caregiver),
+        "reveal_reasons": REVEAL_REASONS_OFFERED,
+    }
+    template = "providers/library/_phone_reveal.html" if request.htmx else "providers/library/phone_reveal.html"
+    return render(request, template, context, status=status)
 
 
 def _post_on_caregiver(request, pk, form_class, service, done: str, invalid: str, field_names=None):
@@ -241,6 +274,7 @@ urlpatterns = [
     path("caregivers/", caregiver_list_view, name="caregiver_list"),
     path("caregivers/<int:pk>/", caregiver_detail, name="caregiver_detail"),
     path("caregivers/<int:pk>/edit/", caregiver_edit, name="caregiver_edit"),
+    path("caregivers/<int:pk>/reveal/", caregiver_phone_reveal_view, name="caregiver_phone_reveal"),
     path("caregivers/<int:pk>/trainings/", caregiver_training, name="caregiver_training"),
     path("caregivers/<int:pk>/certificates/", caregiver_certificate, name="caregiver_certificate"),
     path("caregivers/<int:pk>/deactivate/", caregiver_deactivate, name="caregiver_deactivate"),

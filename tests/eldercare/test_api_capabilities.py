@@ -51,6 +51,7 @@ CAPABILITIES: dict[str, list[tuple[str, str]]] = {
         (f"{V1}/caregivers/{{id}}/", "patch"),
         (f"{V1}/caregivers/{{id}}/trainings/", "post"),
         (f"{V1}/caregivers/{{id}}/certificates/", "post"),  # with the expiry
+        (f"{V1}/caregivers/{{id}}/reveal/", "post"),  # the full phone, with a reason (logged)
     ],
     "catalogue": [
         (f"{V1}/service-items/", "post"),
@@ -203,6 +204,7 @@ def test_the_writes_carry_what_each_capability_needs(schema):
     assert {"kind", "number", "valid_until"} <= set(certificate["required"])
     training = request_body(schema, f"{V1}/caregivers/{{id}}/trainings/", "post")
     assert {"course", "completed_on", "hours"} <= set(training["required"])
+    assert request_body(schema, f"{V1}/caregivers/{{id}}/reveal/", "post")["required"] == ["reason"]
 
     revise = request_body(schema, f"{V1}/service-items/{{id}}/revise/", "post")
     assert revise["required"] == ["valid_from"]

@@ -336,6 +336,7 @@ def test_get_with_reissue_changes_nothing(world, worker, client):
 
 def test_card_print_and_issue_refused_to_caregivers(world, client):
     card = ElderCard.objects.get(elder=world.elder)
+    make_order(world)  # the caregiver serves the elder: the refusal is the role's, not the scope's
     client.force_login(world.caregiver.user)
     assert client.get(reverse("providers:elder_card", args=[world.elder.pk])).status_code == 403
     r = client.post(reverse("providers:elder_card_issue", args=[world.elder.pk]), {"reason": "卡片遗失"})
@@ -395,6 +396,7 @@ def test_provider_admin_signs_by_id_number_with_consent(world, fresh, client):
 
 
 def test_caregiver_cannot_reach_agreement_pages(world, client):
+    make_order(world)  # the caregiver serves the elder: the refusal is the role's, not the scope's
     client.force_login(world.caregiver.user)
     assert client.get(reverse("providers:agreement_sign")).status_code == 403
     assert client.get(reverse("providers:agreement_list")).status_code == 403

@@ -336,7 +336,7 @@ def caregiver_added(ctx, r, role):
         "13955556666",
         None,
     )
-    assert caregiver.photo.name and r.data["phone"] == "13955556666"
+    assert caregiver.photo.name and r.data["phone"] == "139****6666"
 
 
 def caregiver_edited(ctx, r, role):
