@@ -1080,7 +1080,7 @@ ROUTES = {
 }
 
 # Known leaks: (route, role) pairs the checks report instead of failing, until they are fixed.
-# Remove an entry when its fix lands (the test then fails if the entry is stale).
+# Remove an entry when its fix lands (stale entries are not detected: the test prints the leaks it still meets).
 KNOWN_LEAKS: set[tuple[str, str]] = {
     # leak: caregiver scope/phones. A caregiver opens every elder of its provider, not only the
     # elders it serves (has a work order with): elder page, API detail, the life-event report.
