@@ -173,7 +173,12 @@ class SurveyViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         s = SurveyAnswerInSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         d = s.validated_data
-        elder = elder_list(user=request.user).filter(pk=d["elder"]).first()
+        # The survey's elders first: the service then refuses a user who may not enter answers (403)
+        # before anything else; an elder the user sees but the survey does not cover is named in its 400.
+        elder = (
+            quality.survey_elders(survey=survey).filter(pk=d["elder"]).first()
+            or elder_list(user=request.user).filter(pk=d["elder"]).first()
+        )
         if elder is None:
             raise ValidationFailed(_("This elder is not found or is no longer served."))
         answer = quality.survey_answer_record(

@@ -962,7 +962,7 @@ WRITES = [
         orders_state,
         visit_booked,
         allowed=("community", "admin"),
-        out_of_scope=("other_admin",),
+        out_of_scope=("other_admin", "caregiver"),  # a caregiver sees only the elders it visits
     ),
     Write(
         "book a package",
@@ -973,7 +973,7 @@ WRITES = [
         orders_state,
         package_booked,
         allowed=("community", "admin"),
-        out_of_scope=("other_admin",),
+        out_of_scope=("other_admin", "caregiver"),  # a caregiver sees only the elders it visits
         arrange=approved_package,
     ),
     Write(
@@ -1073,7 +1073,7 @@ WRITES = [
         agreements_state,
         card_reissued,
         allowed=("community", "admin"),
-        out_of_scope=("other_admin",),
+        out_of_scope=("other_admin", "caregiver"),  # a caregiver sees only the elders it visits
         arrange=add_card,
     ),
     # satisfaction surveys and rectifications
@@ -1285,7 +1285,7 @@ def zh(english: str) -> str:
 
 def test_refusals_are_in_the_users_language(ctx):
     """A refused card, an object outside the scope, a wrong password: each says why in Chinese."""
-    r = api(ctx.who["caregiver"]).post(
+    r = api(ctx.who["town"]).post(
         "/api/v1/cards/issue/", {"elder": ctx.world.elder.pk, "reason": "卡片遗失"}, HTTP_ACCEPT_LANGUAGE="zh-hans"
     )
     assert (r.status_code, r.json()["detail"]) == (
