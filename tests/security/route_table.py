@@ -1081,13 +1081,5 @@ ROUTES = {
 
 # Known leaks: (route, role) pairs the checks report instead of failing, until they are fixed.
 # Remove an entry when its fix lands (stale entries are not detected: the test prints the leaks it still meets).
-KNOWN_LEAKS: set[tuple[str, str]] = {
-    # leak: caregiver scope/phones. A caregiver opens every elder of its provider, not only the
-    # elders it serves (has a work order with): elder page, API detail, the life-event report.
-    ("elder_detail", "caregiver2"),
-    ("elder-detail", "caregiver2"),
-    ("life_event_verify", "caregiver2"),
-    ("elder_detail", "caregiver"),
-    ("elder-detail", "caregiver"),
-    ("life_event_verify", "caregiver"),
-}
+# Roles that open what they must not, while being fixed: (route name, login). Empty.
+KNOWN_LEAKS: set[tuple[str, str]] = set()

@@ -16,7 +16,8 @@ from tests.security import routes as R
 from tests.security.conftest import ROLE_LOGINS
 from tests.security.observe import get, outcome
 
-pytestmark = pytest.mark.django_db
+# One worker runs this module's tests, so the demo is seeded once for them (--dist loadgroup).
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("test_roles")]
 
 DENIED = {"403", "404", "405", "401", "400", "410", "login"}
 
