@@ -2,6 +2,7 @@
 intake batch is 受理中, an open objection 待处理, an open rectification 整改中; an application's
 deadline is 办理期限 and a rectification's 整改期限; a person has a 姓名, a thing a 名称."""
 
+from django.apps import apps
 from django.utils import translation
 
 from eldercare.models import Division, Elder
@@ -36,3 +37,13 @@ def test_a_quarter_event_reads_in_words():
     event = QuarterEvent(from_status=QuarterSettlement.Status.PREPARED, to_status=QuarterSettlement.Status.APPROVED)
     with translation.override("zh-hans"):
         assert (event.get_from_status_display(), event.get_to_status_display()) == ("已编制，待审核", "已核准")
+
+
+def test_the_admin_names_the_third_party_apps_in_chinese():
+    with translation.override("zh-hans"):
+        names = {
+            label: str(apps.get_app_config(label).verbose_name) for label in ("axes", "knox", "django_celery_results")
+        }
+        assert names == {"axes": "登录防护", "knox": "接口令牌", "django_celery_results": "后台任务结果"}
+        assert str(apps.get_model("axes", "AccessAttempt")._meta.verbose_name_plural) == "登录尝试"
+        assert str(apps.get_model("django_celery_results", "TaskResult")._meta.verbose_name_plural) == "任务结果"
