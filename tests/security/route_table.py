@@ -1081,5 +1081,87 @@ ROUTES = {
 
 # Known leaks: (route, role) pairs the checks report instead of failing, until they are fixed.
 # Remove an entry when its fix lands (stale entries are not detected: the test prints the leaks it still meets).
+# Policy versions, monthly runs, payment rosters and providers' statements.
+ROUTES.update(
+    {
+        "policy_version_withdraw": POST_ONLY,
+        "policy-version-list": {"district", "finance", "finance2", "supervisor", "admin"},
+        "policy-version-detail": {"district", "finance", "finance2", "supervisor", "admin"},
+        "policy-version-preview": POST_ONLY,
+        "policy-version-publish": POST_ONLY,
+        "policy-version-withdraw": POST_ONLY,
+        "subsidy_run_rows": {
+            "community",
+            "community2",
+            "street",
+            "town",
+            "town2",
+            "district",
+            "finance",
+            "finance2",
+            "supervisor",
+            "admin",
+        },
+        "subsidy-run-list": {
+            "community",
+            "community2",
+            "street",
+            "town",
+            "town2",
+            "district",
+            "finance",
+            "finance2",
+            "supervisor",
+            "admin",
+        },
+        "subsidy-run-detail": {
+            "community",
+            "community2",
+            "street",
+            "town",
+            "town2",
+            "district",
+            "finance",
+            "finance2",
+            "supervisor",
+            "admin",
+        },
+        "subsidies:roster_pdf": {
+            "community",
+            "community2",
+            "street",
+            "town",
+            "town2",
+            "district",
+            "finance",
+            "finance2",
+            "supervisor",
+            "admin",
+        },
+        "subsidies:roster_xlsx": {
+            "community",
+            "community2",
+            "street",
+            "town",
+            "town2",
+            "district",
+            "finance",
+            "finance2",
+            "supervisor",
+            "admin",
+        },
+        # The API's documents need their month and unit as query parameters.
+        "payment-roster-pdf": NOBODY,
+        "payment-roster-xlsx": NOBODY,
+        "provider-statement-pdf": NOBODY,
+        "provider-statement-xlsx": NOBODY,
+        "settlement_statement_pdf": {"district", "finance", "finance2", "supervisor", "provider", "admin"},
+        "settlement_statement_xlsx": {"district", "finance", "finance2", "supervisor", "provider", "admin"},
+        "caregiver-reveal": POST_ONLY,
+        "providers:caregiver_phone_reveal": POST_ONLY,
+    }
+)
+
+
 # Roles that open what they must not, while being fixed: (route name, login). Empty.
 KNOWN_LEAKS: set[tuple[str, str]] = set()

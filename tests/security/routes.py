@@ -196,6 +196,12 @@ PAGE_ARGS: dict[str, dict[str, Any]] = {
     "subsidy_run_xlsx": {"month": _month},
     "voucher_fraud": {"elder_pk": Elder},
     "policy_version_new": {"pk": PolicyVersion},
+    "policy_version_withdraw": {"pk": PolicyVersion},
+    "subsidies:roster_pdf": {"month": _month, "division_id": Division},
+    "subsidies:roster_xlsx": {"month": _month, "division_id": Division},
+    "settlement_statement_pdf": {"month": _settlement_month, "provider_id": Provider},
+    "settlement_statement_xlsx": {"month": _settlement_month, "provider_id": Provider},
+    "providers:caregiver_phone_reveal": {"pk": Caregiver},
     "document_verify": {"token": "not-a-token"},
     "subsidies:application_detail": {"pk": Application},
     "subsidies:application_act": {"pk": Application, "action": "forward"},
@@ -315,6 +321,8 @@ API_MODELS: dict[str, Any] = {
     "purchase-request": PurchaseRequest,
     "purchase-run": PurchaseRun,
     "calendar-year": lambda user, inside: "2026",
+    "policy-version": PolicyVersion,
+    "subsidy-run": "standards.SubsidyRun",
     "home-location": Elder,  # looked up by the elder
 }
 
@@ -358,6 +366,8 @@ def pick(model: type[Model], user: User, inside: bool) -> int | None:
     """The id of an object of `model` inside (or outside) the user's jurisdiction."""
     q = inside_q(model, user)
     qs = model._default_manager.order_by("pk")
+    if model is Division:
+        qs = qs.filter(level=Division.Level.COMMUNITY)  # the routes of a division take a community
     if q is None:
         return qs.values_list("pk", flat=True).first() if inside else None
     if inside:
@@ -370,8 +380,6 @@ def pick(model: type[Model], user: User, inside: bool) -> int | None:
     links = Q(pk__in=[]) if path is None else (Q() if path == "pk" else Q(**{f"{path}__isnull": False}))
     if user.has_role(Role.VOLUNTEER) or user.has_role(Role.SUPERMARKET):
         links = Q()
-    if model is Division:
-        outside = outside.filter(level=Division.Level.COMMUNITY)
     return outside.filter(links).values_list("pk", flat=True).first()
 
 

@@ -1,5 +1,8 @@
 """Role × route × jurisdiction: every named route is classified in route_table.py, and each demo
-role opens exactly the routes the table gives it, never with an object outside its jurisdiction.
+role opens exactly the routes the table gives it, never with an object outside its jurisdiction;
+and nothing it opens (page, API answer, XLSX, PDF) shows a demo person's full ID number or mobile
+unless that very request logged a reveal (the audited reveals, the outreach contact page, the
+approval form printed with the full number).
 
 One seeded demo per module; one client per role (force_login, the same session serves the API).
 A route that only acts (POST_ONLY) is tried by the administrator and anonymously only.
@@ -9,11 +12,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from eldercare.selectors import elder_list
+from eldercare.models import Elder, RevealLog
 from providers.models import WorkOrder
 from tests.security import route_table as T
 from tests.security import routes as R
 from tests.security.conftest import ROLE_LOGINS
+from tests.security.numbers import demo_numbers, full_numbers, text_of
 from tests.security.observe import get, outcome
 
 # One worker runs this module's tests, so the demo is seeded once for them (--dist loadgroup).
@@ -60,7 +64,10 @@ def test_each_role_opens_what_the_table_allows_and_nothing_outside_its_scope(wor
     lookup_user = user or world["community"]
     unexpected_allows: list[str] = []
     unexpected_denials: list[str] = []
+    full_shown: list[str] = []
     known: list[str] = []
+    ids, phones = demo_numbers()
+    assert ids and phones
     for name, route in R.walk().items():
         entry = classification(name)
         if name.startswith("admin:") and name != "admin:index":
@@ -70,7 +77,13 @@ def test_each_role_opens_what_the_table_allows_and_nothing_outside_its_scope(wor
         expected = _expected_open(entry, login)
         inside = R.url_for(route, lookup_user, inside=True)
         if inside is not None and expected is not None:
-            seen = outcome(get(client, inside))
+            reveals = RevealLog.objects.filter(user=user).count() if user else 0
+            response = get(client, inside)
+            seen = outcome(response)
+            if user is not None and response.status_code == 200:
+                logged = RevealLog.objects.filter(user=user).count() > reveals
+                kinds = [] if logged else full_numbers(text_of(response), ids, phones)
+                full_shown += [f"{name} {inside}: {kind}" for kind in kinds]
             if seen == "open" and not expected:
                 (known if (name, login) in T.KNOWN_LEAKS else unexpected_allows).append(f"{name} {inside}")
             elif expected and seen != "open":
@@ -88,10 +101,10 @@ def test_each_role_opens_what_the_table_allows_and_nothing_outside_its_scope(wor
         print(f"known leaks for {login}: {known}")
     assert unexpected_allows == [], f"{login} opens: {unexpected_allows}"
     assert unexpected_denials == [], f"{login} is refused: {unexpected_denials}"
+    assert full_shown == [], f"{login} sees full numbers: {full_shown}"
 
 
-# Routes of one elder that a caregiver should open only for the elders it serves (has a work
-# order with). Provider-wide today: reported as known leaks until caregivers are scoped.
+# Routes of one elder that a caregiver opens only for the elders it serves (has a work order with).
 ELDER_ROUTES = ("elder_detail", "elder-detail", "life_event_verify")
 
 
@@ -101,7 +114,13 @@ def test_a_caregiver_opens_only_the_elders_it_serves(world, login):
     client = Client()
     client.force_login(user)
     served = set(WorkOrder.objects.filter(caregiver__user=user).values_list("elder_id", flat=True))
-    unserved = elder_list(user=user).exclude(pk__in=served).values_list("pk", flat=True).first()
+    provider = user.caregiver.provider_id
+    unserved = (
+        Elder.objects.filter(service_agreements__provider_id=provider, service_agreements__ends_on__isnull=True)
+        .exclude(pk__in=served)
+        .values_list("pk", flat=True)
+        .first()
+    )
     if unserved is None:
         pytest.skip("every elder of the provider is served by this caregiver in the demo")
     opened, known = [], []
