@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from hypothesis import settings as hypothesis_settings
+from playwright.sync_api import Browser
 from pytest_django.fixtures import validate_django_db
 
 from eldercare.models import Role
@@ -178,6 +179,32 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-quic",
         ],
     }
+
+
+# The questions the pages asked before an irreversible action (data-confirm), answered "OK" as
+# the person at the screen would; a test reads them from the `confirmations` fixture.
+CONFIRMATIONS: list[str] = []
+_new_context = Browser.new_context
+
+
+def _accept(dialog) -> None:
+    CONFIRMATIONS.append(dialog.message)
+    dialog.accept()
+
+
+def _answering_context(self, *args, **kwargs):
+    context = _new_context(self, *args, **kwargs)
+    context.on("page", lambda page: page.on("dialog", _accept))
+    return context
+
+
+Browser.new_context = _answering_context
+
+
+@pytest.fixture(autouse=True)
+def confirmations() -> list[str]:
+    CONFIRMATIONS.clear()
+    return CONFIRMATIONS
 
 
 @pytest.fixture

@@ -234,7 +234,7 @@ def pick_elder(page, typed, name):
     expect(page.locator("#id_elder option:checked")).to_contain_text(name)
 
 
-def test_a_month_of_the_district(district, clock, walk, settings):
+def test_a_month_of_the_district(district, clock, walk, settings, confirmations):
     settings.SESSION_EXPIRE_AT_BROWSER_CLOSE = True  # the server's clock is frozen in the walk's days
 
     # --- 1. Monday 14 December: the district registers the provider and signs its contract.
@@ -430,6 +430,7 @@ def test_a_month_of_the_district(district, clock, walk, settings):
     panel(page, "等待本镇（街道）确认的月份").get_by_role("link", name="2026-12 · 龙川街道").click()
     page.get_by_role("button", name="确认 龙川街道 的数据").click()
     expect(page.locator(".alert-success")).to_contain_text("龙川街道 已确认 2026-12")
+    assert confirmations[-1] == "确认龙川街道的数字吗？各镇（街道）全部确认后，本月即锁定。"
     expect(page.locator("li", has_text="龙川街道: 已确认")).to_contain_text("(street_a, ¥60.00)")
     expect(page.locator("h1")).to_contain_text("待确认")  # 仙女镇 had visits too: it must confirm as well
     shot(page, "11-town-a-confirmed")
@@ -496,6 +497,8 @@ def test_a_month_of_the_district(district, clock, walk, settings):
     page.get_by_role("link", name="2026Q4 季度结算待审核（通过或退回）").click()
     page.get_by_role("button", name="审核通过").click()
     expect(page.locator("#quarter-status")).to_have_text("已核准")
+    # The page asked first (an approved quarter cannot be changed), and the person said yes.
+    assert confirmations[-1] == "审核通过本季度结算吗？审核通过后不能再更改。"
     expect(page.locator("#quarter-history")).to_contain_text(RETURN_REASON)
     shot(page, "15-finance2-approved")
     walk.leave(district.finance)

@@ -132,7 +132,12 @@ def application_file_view(request):
 @login_required
 def application_detail_view(request, pk):
     app = application_get(user=request.user, pk=pk)
-    actions = [(name, svc.MOVES[name]) for name in svc.allowed_actions(application=app, user=request.user)]
+    # Each action with what was typed into it before a refusal (shown again, not lost).
+    actions = [
+        (name, svc.MOVES[name], _kept_form(request, app, f"act:{name}"))
+        for name in svc.allowed_actions(application=app, user=request.user)
+    ]
+    notice_kept = next((kept for name, _move, kept in actions if name == "notice_start"), {})
     is_community = request.user.has_role(Role.COMMUNITY_WORKER)
     try:
         eligibility = svc.application_eligibility(application=app) if app.is_open else []
@@ -149,9 +154,11 @@ def application_detail_view(request, pk):
         "objections": app.objections.all(),
         "assessments": app.elder.assessments.all(),
         "actions": actions,
-        "action_form": ActionForm(),
+        "action_form": ActionForm(initial={k: notice_kept.get(k) for k in ("starts_on", "ends_on")}),
         "material_form": MaterialForm() if is_community and app.is_open else None,
-        "objection_form": ObjectionForm() if is_community and app.status == ApplicationStatus.PUBLIC_NOTICE else None,
+        "objection_form": ObjectionForm(initial=_kept_form(request, app, "objection"))
+        if is_community and app.status == ApplicationStatus.PUBLIC_NOTICE
+        else None,
         "resolve_form": ObjectionResolveForm() if is_community else None,
         "can_assess": request.user.has_role(Role.ASSESSOR) and app.status == ApplicationStatus.ASSESSMENT,
         "decision": DecisionNotice.objects.filter(application=app).first(),
@@ -159,6 +166,26 @@ def application_detail_view(request, pk):
         "standard_checks": approval_standard_preview(application=app) if app.is_open else [],
     }
     return render(request, "subsidies/application_detail.html", context)
+
+
+# What a person typed into a form of the application page that was refused, kept in the session
+# until the page shows it again (the page is reached by a redirect, so the form is not bound).
+KEPT_FORMS = "kept-forms"
+KEPT_AT_MOST = 5
+
+
+def _keep_form(request, app, name: str) -> None:
+    kept = dict(request.session.get(KEPT_FORMS, {}))
+    kept[f"{app.pk}:{name}"] = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
+    request.session[KEPT_FORMS] = dict(list(kept.items())[-KEPT_AT_MOST:])
+
+
+def _kept_form(request, app, name: str) -> dict:
+    kept = dict(request.session.get(KEPT_FORMS, {}))
+    data = kept.pop(f"{app.pk}:{name}", None)
+    if data is not None:
+        request.session[KEPT_FORMS] = kept
+    return data or {}
 
 
 def _redirect_with(request, app, exc: DomainError | None, ok: str):
@@ -185,6 +212,7 @@ def application_act_view(request, pk, action):
             application=app, action=action, by=request.user, opinion=d.get("opinion") or "", **params
         )
     except DomainError as exc:
+        _keep_form(request, app, f"act:{action}")
         return _redirect_with(request, app, exc, "")
     return _redirect_with(request, app, None, _("Done."))
 
@@ -256,11 +284,13 @@ def objection_record_view(request, pk):
     app = application_get(user=request.user, pk=pk)
     form = ObjectionForm(request.POST)
     if not form.is_valid():
+        _keep_form(request, app, "objection")
         messages.error(request, _("Fill in the date and the content of the objection."))
         return redirect(app)
     try:
         objections.objection_record(application=app, by=request.user, **form.cleaned_data)
     except DomainError as exc:
+        _keep_form(request, app, "objection")
         return _redirect_with(request, app, exc, "")
     return _redirect_with(request, app, None, _("The objection was recorded."))
 
