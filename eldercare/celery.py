@@ -19,6 +19,12 @@ app.conf.beat_schedule = {
         "task": "subsidies.send_deadline_reminders",
         "schedule": crontab(hour=7, minute=30),
     },
+    # Every morning at 07:40: tell each town's reviewers of an ended month they must still verify
+    # and confirm (once per month and town; the same list as their work list).
+    "settlement-months-to-confirm": {
+        "task": "settlement.tasks.notify_months_to_confirm",
+        "schedule": crontab(hour=7, minute=40),
+    },
     # Monday at 08:00: each community, street and district reviewer's digest of their overdue
     # cases, in the app and by mail (idempotent per week).
     "subsidies-overdue-digests": {
