@@ -34,17 +34,29 @@ from .common import run_service
 
 @login_required
 def callbacks_due(request):
+    """The callbacks due: the provider's (100% of visits) and the district's sample; `?source=`
+    shows one of them (the work list's panels link to theirs)."""
     today = timezone.localdate()
+    source = request.GET.get("source", "")
+    user = request.user
+    provider_due = (
+        quality.provider_callbacks_due(user=user, until=today)
+        if (user.has_role(Role.PROVIDER_ADMIN) or user.is_superuser) and source != Callback.Source.DISTRICT
+        else None
+    )
+    district_due = (
+        quality.district_callbacks_due(user=user)
+        if (user.has_role(Role.DISTRICT_REVIEWER) or user.is_superuser) and source != Callback.Source.PROVIDER
+        else None
+    )
+    total = sum(qs.count() for qs in (provider_due, district_due) if qs is not None)
     return render(
         request,
         "providers/callbacks.html",
         {
-            "provider_due": quality.provider_callbacks_due(user=request.user, until=today)[:200]
-            if request.user.has_role(Role.PROVIDER_ADMIN) or request.user.is_superuser
-            else [],
-            "district_due": quality.district_callbacks_due(user=request.user)[:200]
-            if request.user.has_role(Role.DISTRICT_REVIEWER) or request.user.is_superuser
-            else [],
+            "provider_due": provider_due[:200] if provider_due is not None else [],
+            "district_due": district_due[:200] if district_due is not None else [],
+            "total": total,
             "source": Callback.Source,
         },
     )

@@ -83,6 +83,7 @@ def application_list_view(request):
         "subsidies/application_list.html",
         {
             "rows": rows,
+            "total": qs.count(),
             "filters": filters,
             "statuses": ApplicationStatus.choices,
             "batches": batch_list(user=request.user),
