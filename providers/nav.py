@@ -126,7 +126,7 @@ def worklist(user) -> list[WorkPanel]:
                     }
                     for r in overdue[:8]
                 ],
-                reverse("providers:rectifications"),
+                reverse("providers:rectifications") + "?todo=overdue",
                 overdue.count(),
             )
         )

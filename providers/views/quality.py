@@ -117,13 +117,18 @@ def survey_list(request):
             )
             if survey:
                 return redirect("providers:survey_detail", survey.pk)
-    rows = list(quality.survey_list(user=request.user)[:200])
+    surveys = quality.survey_list(user=request.user)
+    if request.GET.get("todo") == "enter":
+        # The work list's surveys still being entered by the user's towns.
+        surveys = _surveys_being_entered(request.user)
+    total = surveys.count()
+    rows = list(surveys[:200])
     for s in rows:
         s.period = Month.of(s.quarter).quarter
     return render(
         request,
         "providers/surveys/list.html",
-        {"rows": rows, "form": form, "threshold": rules.SATISFACTION_THRESHOLD},
+        {"rows": rows, "total": total, "form": form, "threshold": rules.SATISFACTION_THRESHOLD},
     )
 
 
@@ -228,10 +233,22 @@ def survey_submit(request, pk):
 
 @login_required
 def rectifications(request):
+    """The rectifications the user may see; `?todo=` narrows them to a work list's: `answer` (the
+    provider's open ones), `decide` (the town's answered ones), `overdue` (open past the deadline)."""
+    user, today = request.user, timezone.localdate()
+    todo = request.GET.get("todo", "")
+    if todo == "answer":
+        rows = quality.rectifications_to_answer(user=user)
+    elif todo == "decide":
+        rows = quality.rectifications_to_decide(user=user)
+    elif todo == "overdue":
+        rows = quality.rectification_list(user=user).filter(status="open", deadline__lt=today)
+    else:
+        rows = quality.rectification_list(user=user)
     return render(
         request,
         "providers/rectifications.html",
-        {"rows": quality.rectification_list(user=request.user), "today": timezone.localdate(), "quarter": Quarter},
+        {"rows": rows, "total": rows.count(), "today": today, "quarter": Quarter},
     )
 
 
@@ -354,6 +371,13 @@ NAV_ITEMS: tuple[NavItem, ...] = (
 )
 
 
+def _surveys_being_entered(user):
+    """The open surveys of the user's own towns (the work list's and the list's `?todo=enter`)."""
+    return quality.survey_list(user=user, status=SatisfactionSurvey.Status.OPEN).filter(
+        street_id__in=quality.survey_streets(user=user).values("pk")
+    )
+
+
 def _row(r, detail: str, flag: bool = False) -> dict:
     return {
         "label": f"{r.provider} · {r.survey.street} {Month.of(r.survey.quarter).quarter}",
@@ -372,7 +396,7 @@ def worklist(user) -> list[WorkPanel]:
             WorkPanel(
                 gettext_lazy("Rectifications to answer"),
                 [_row(r, _("deadline %(day)s") % {"day": r.deadline}, quality.is_overdue(r, today)) for r in due[:8]],
-                reverse("providers:rectifications"),
+                reverse("providers:rectifications") + "?todo=answer",
                 due.count(),
             )
         )
@@ -382,13 +406,11 @@ def worklist(user) -> list[WorkPanel]:
             WorkPanel(
                 gettext_lazy("Rectification answers to decide"),
                 [_row(r, r.get_status_display()) for r in answered[:8]],
-                reverse("providers:rectifications"),
+                reverse("providers:rectifications") + "?todo=decide",
                 answered.count(),
             )
         )
-        entering = quality.survey_list(user=user, status=SatisfactionSurvey.Status.OPEN).filter(
-            street_id__in=quality.survey_streets(user=user).values("pk")
-        )
+        entering = _surveys_being_entered(user)
         panels.append(
             WorkPanel(
                 gettext_lazy("Satisfaction surveys being entered"),
@@ -401,7 +423,7 @@ def worklist(user) -> list[WorkPanel]:
                     }
                     for s in entering[:8]
                 ],
-                reverse("providers:survey_list"),
+                reverse("providers:survey_list") + "?todo=enter",
                 entering.count(),
             )
         )

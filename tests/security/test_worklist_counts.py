@@ -22,8 +22,6 @@ NOT_A_LIST = {
     "/settlement/months/",
     "/providers/",
     "/providers/community-callbacks/",
-    "/providers/surveys/",
-    "/providers/rectifications/",
     "/providers/agreements/",
     "/providers/caregivers/",
     "/providers/catalogue/",
