@@ -25,7 +25,6 @@ NOT_A_LIST = {
     "/providers/agreements/",
     "/providers/caregivers/",
     "/providers/catalogue/",
-    "/settlement/claims/",
     "/outreach/inspections/continuity/",
 }
 
