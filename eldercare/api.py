@@ -7,17 +7,27 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from . import workdays
 from .errors import NotAllowed
 from .idnumber import age_on
-from .models import REVEAL_REASONS_OFFERED, CalendarDay, CalendarYear, Division, Elder, ElderCategory
+from .models import REVEAL_REASONS_OFFERED, CalendarDay, CalendarYear, Division, Elder, ElderCategory, Notification
 from .params import text_param
 from .searching import refuse_number_in_url
-from .selectors import division_list, elder_get, elder_list, elders_for_new_work
-from .services import REGISTRY_EDITORS, REVEALABLE_FIELDS, ElderData, elder_create, elder_reveal, elder_update
+from .selectors import division_list, elder_get, elder_list, elders_for_new_work, notification_get, notification_list
+from .services import (
+    REGISTRY_EDITORS,
+    REVEALABLE_FIELDS,
+    ElderData,
+    elder_create,
+    elder_reveal,
+    elder_update,
+    notification_mark_read,
+    notifications_mark_all_read,
+)
 
 # The apps' API routes, registered by each app's `ready()` and added to /api/v1/ by the URL conf.
 ROUTES: list[Callable[[BaseRouter], None]] = []
@@ -261,3 +271,63 @@ class CalendarYearViewSet(viewsets.ReadOnlyModelViewSet):
         s.is_valid(raise_exception=True)
         calendar = workdays.calendar_year_enter(by=request.user, **s.validated_data)
         return Response(CalendarYearSerializer(calendar).data, status=201)
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    read = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Notification
+        fields = ["id", "message", "url", "created_at", "read_at", "read"]
+
+    def get_read(self, obj: Notification) -> bool:
+        return obj.read_at is not None
+
+
+class NotificationPagination(PageNumberPagination):
+    """Pages of notices that also say how many of all the user's notices are unread."""
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data["unread"] = notification_list(user=self.request.user, unread=True).count()
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        answer = super().get_paginated_response_schema(schema)
+        answer["properties"]["unread"] = {"type": "integer", "example": 3}
+        return answer
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="The signed-in user's notices, newest first",
+        description="Only the user's own notices. The answer carries `unread`, the number of unread notices.",
+        parameters=[OpenApiParameter("unread", bool, description="Only the unread notices (`?unread=1`).")],
+    ),
+    retrieve=extend_schema(summary="One of the user's notices (another user's is 404)"),
+)
+class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = NotificationSerializer
+    pagination_class = NotificationPagination
+
+    def get_queryset(self):
+        unread = self.request.query_params.get("unread", "") in ("1", "true", "yes")
+        return notification_list(user=self.request.user, unread=unread)
+
+    def get_object(self):
+        return notification_get(user=self.request.user, pk=self.kwargs["pk"])
+
+    @extend_schema(request=None, responses=NotificationSerializer, summary="Mark one notice read")
+    @action(detail=True, methods=["post"])
+    def read(self, request, pk=None):
+        notice = notification_mark_read(notice=self.get_object())
+        return Response(NotificationSerializer(notice).data)
+
+    @extend_schema(
+        request=None,
+        responses=inline_serializer("NotificationsReadAll", {"marked": serializers.IntegerField()}),
+        summary="Mark every notice of the user read",
+    )
+    @action(detail=False, methods=["post"], url_path="read-all")
+    def read_all(self, request):
+        return Response({"marked": notifications_mark_all_read(user=request.user)})

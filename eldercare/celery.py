@@ -13,10 +13,23 @@ app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
     # Every morning at 07:30 (Asia/Shanghai), before offices open: remind each office of the
-    # application reviews due within two working days or overdue (idempotent per case and day).
+    # application reviews due within two working days or overdue, texting the reviewers of those
+    # not yet overdue (idempotent per case and day).
     "subsidies-deadline-reminders": {
         "task": "subsidies.send_deadline_reminders",
         "schedule": crontab(hour=7, minute=30),
+    },
+    # Every morning at 07:40: tell each town's reviewers of an ended month they must still verify
+    # and confirm (once per month and town; the same list as their work list).
+    "settlement-months-to-confirm": {
+        "task": "settlement.tasks.notify_months_to_confirm",
+        "schedule": crontab(hour=7, minute=40),
+    },
+    # Monday at 08:00: each community, street and district reviewer's digest of their overdue
+    # cases, in the app and by mail (idempotent per week).
+    "subsidies-overdue-digests": {
+        "task": "subsidies.send_overdue_digests",
+        "schedule": crontab(hour=8, minute=0, day_of_week="mon"),
     },
     # The monthly subsidy run: at 01:30 on the first day of each month, credit the month's
     # subsidies to every entitled elder (idempotent; a rerun only adds what is missing).

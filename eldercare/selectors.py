@@ -10,7 +10,7 @@ from django.utils import timezone
 from .crypto import blind_index
 from .errors import ValidationFailed
 from .idnumber import parse_resident_id
-from .models import Division, Elder, LifeStatus, Role, User
+from .models import Division, Elder, LifeStatus, Notification, Role, User
 from .scoping import scope_for
 from .searchkeys import ID_TAIL_LENGTH, PHONE_TAIL_LENGTH
 
@@ -125,3 +125,14 @@ def elder_search(
 def elder_get(*, user: User, pk: int) -> Elder:
     """One elder, or 404 when it is outside the user's scope (never 403: do not confirm it exists)."""
     return get_object_or_404(elder_list(user=user), pk=pk)
+
+
+def notification_list(*, user: User, unread: bool = False) -> QuerySet[Notification]:
+    """The user's own notices, newest first (nobody sees another user's notices)."""
+    qs = Notification.objects.filter(user=user).order_by("-created_at", "-pk")
+    return qs.filter(read_at__isnull=True) if unread else qs
+
+
+def notification_get(*, user: User, pk: int) -> Notification:
+    """One of the user's own notices; another user's is a 404."""
+    return get_object_or_404(Notification, pk=pk, user=user)

@@ -236,6 +236,19 @@ def notifications_settle(*, dedupe_key: str) -> int:
     return Notification.objects.filter(dedupe_key=dedupe_key, read_at__isnull=True).update(read_at=timezone.now())
 
 
+def notification_mark_read(*, notice: Notification) -> Notification:
+    """The user has seen the notice (opening it again keeps the first time it was read)."""
+    if notice.read_at is None:
+        notice.read_at = timezone.now()
+        Notification.objects.filter(pk=notice.pk, read_at__isnull=True).update(read_at=notice.read_at)
+    return notice
+
+
+def notifications_mark_all_read(*, user: User) -> int:
+    """Every unread notice of the user marked read; returns how many."""
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
 # --- logins ----------------------------------------------------------------------------------
 
 

@@ -22,6 +22,7 @@ router = IdRouter()
 router.register("divisions", api.DivisionViewSet, basename="division")
 router.register("elders", api.ElderViewSet, basename="elder")
 router.register("calendar-years", api.CalendarYearViewSet, basename="calendar-year")
+router.register("notifications", api.NotificationViewSet, basename="notification")
 
 # Each app registered its API routes in its `ready()` (see `eldercare.api.register_routes`).
 for add_routes in api.ROUTES:
@@ -42,6 +43,9 @@ urlpatterns = [
     path("elders/<int:pk>/", views.elder_detail, name="elder_detail"),
     path("elders/<int:pk>/edit/", views.elder_edit_view, name="elder_edit"),
     path("elders/<int:pk>/reveal/<str:field>/", views.elder_reveal_view, name="elder_reveal"),
+    path("notices/", views.notice_list, name="notice_list"),
+    path("notices/read-all/", views.notices_read_all, name="notices_read_all"),
+    path("notices/<int:pk>/open/", views.notice_open, name="notice_open"),
     path("audit/", views.audit_log, name="audit_log"),
     *(path(prefix, include(urlconf)) for prefix, urlconf in mounts.MOUNTS),
     path("api/v1/", include(router.urls)),

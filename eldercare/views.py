@@ -9,6 +9,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
@@ -26,8 +27,16 @@ from .nav import work_panels_for
 from .params import text_param
 from .pickers import elder_choice_row
 from .searching import refuse_number_in_url, search_by_post, search_text
-from .selectors import division_list, elder_get, elder_list, elder_search
-from .services import REGISTRY_EDITORS, can_reveal, elder_create, elder_reveal, elder_update
+from .selectors import division_list, elder_get, elder_list, elder_search, notification_get, notification_list
+from .services import (
+    REGISTRY_EDITORS,
+    can_reveal,
+    elder_create,
+    elder_reveal,
+    elder_update,
+    notification_mark_read,
+    notifications_mark_all_read,
+)
 from .tables import ElderFilter, ElderTable
 
 
@@ -40,6 +49,37 @@ def home(request):
     panels = work_panels_for(request.user)
     notices = request.user.notifications.all()[:10]
     return render(request, "eldercare/home.html", {"panels": panels, "notices": notices})
+
+
+NOTICES_PER_PAGE = 30
+
+
+@login_required
+def notice_list(request):
+    """The user's notices, newest first, unread ones marked."""
+    notices = notification_list(user=request.user)
+    page = Paginator(notices, NOTICES_PER_PAGE).get_page(request.GET.get("page"))
+    unread = notices.filter(read_at__isnull=True).count()
+    return render(request, "eldercare/notice_list.html", {"page": page, "unread": unread})
+
+
+@login_required
+def notice_open(request, pk: int):
+    """Mark the notice read and go where it points (only a path of this site; otherwise the list)."""
+    notice = notification_get(user=request.user, pk=pk)
+    notification_mark_read(notice=notice)
+    url = notice.url
+    if url and url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts=None):
+        return redirect(url)
+    return redirect("notice_list")
+
+
+@login_required
+@require_POST
+def notices_read_all(request):
+    n = notifications_mark_all_read(user=request.user)
+    messages.success(request, _("%(n)d notices marked read.") % {"n": n})
+    return redirect("notice_list")
 
 
 @login_required

@@ -63,7 +63,8 @@ def worklist(user) -> list[WorkPanel]:
     panels: list[WorkPanel] = []
     today = timezone.localdate()
     if user.has_role(Role.CAREGIVER):
-        orders = list(caregiver_today(user=user, day=today)[:20])
+        today_orders = caregiver_today(user=user, day=today)
+        orders = list(today_orders[:20])
         panels.append(
             WorkPanel(
                 _("My visits today"),
@@ -77,7 +78,7 @@ def worklist(user) -> list[WorkPanel]:
                     for o in orders
                 ],
                 reverse("providers:my_visits"),
-                len(orders),
+                today_orders.count(),
             )
         )
     if user.has_role(Role.PROVIDER_ADMIN):
@@ -99,10 +100,19 @@ def worklist(user) -> list[WorkPanel]:
                 unassigned.count(),
             )
         )
-        panels.append(WorkPanel(_("Provider callbacks due"), [], reverse("providers:callbacks"), due.count()))
+        panels.append(
+            WorkPanel(_("Provider callbacks due"), [], reverse("providers:callbacks") + "?source=provider", due.count())
+        )
     if user.has_role(Role.DISTRICT_REVIEWER):
         due = quality.district_callbacks_due(user=user)
-        panels.append(WorkPanel(_("District callbacks due (sample)"), [], reverse("providers:callbacks"), due.count()))
+        panels.append(
+            WorkPanel(
+                _("District callbacks due (sample)"),
+                [],
+                reverse("providers:callbacks") + "?source=district",
+                due.count(),
+            )
+        )
         overdue = quality.rectification_list(user=user).filter(status="open", deadline__lt=today)
         panels.append(
             WorkPanel(
@@ -116,7 +126,7 @@ def worklist(user) -> list[WorkPanel]:
                     }
                     for r in overdue[:8]
                 ],
-                reverse("providers:rectifications"),
+                reverse("providers:rectifications") + "?todo=overdue",
                 overdue.count(),
             )
         )

@@ -111,7 +111,11 @@ def _claims_panel(user: User) -> list[WorkPanel]:
         }
         for c in claims
     ]
-    return [WorkPanel(title=_("Open repayment claims"), rows=rows, url=reverse("settlement_claims"), count=len(rows))]
+    return [
+        WorkPanel(
+            title=_("Open repayment claims"), rows=rows, url=reverse("settlement_claims") + "?open=1", count=len(rows)
+        )
+    ]
 
 
 def worklist(user: User) -> list[WorkPanel]:

@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from .files import report_produce, reports_sweep
+from .services.notices import months_to_confirm_notify
 
 
 @shared_task(acks_late=True)
@@ -14,3 +15,9 @@ def produce_report(report_id: int) -> str:
 def sweep_reports() -> int:
     """Produce the reports whose task was lost (see `files.reports_sweep`)."""
     return reports_sweep()
+
+
+@shared_task(acks_late=True)
+def notify_months_to_confirm() -> int:
+    """Tell the towns of the ended months they must still confirm (once per month and town)."""
+    return months_to_confirm_notify()

@@ -331,10 +331,12 @@ def claims_view(request):
         else:
             messages.success(request, _("The repayment claim is recorded."))
             return redirect("settlement_claim", pk=claim.pk)
+    # `?open=1`: the work list's claims with money still to recover.
+    claims = list(selectors.claims_open(user=user) if request.GET.get("open") else selectors.claims_for(user=user))
     return render(
         request,
         "settlement/claims.html",
-        {"claims": selectors.claims_for(user=user), "form": form, "can_create": _may_create_claim(user)},
+        {"claims": claims, "total": len(claims), "form": form, "can_create": _may_create_claim(user)},
     )
 
 

@@ -34,6 +34,7 @@ from eldercare.workflow import Move, Workflow, transition
 
 from .. import rules
 from ..models import Provider, Rectification, RectificationStep, SatisfactionSurvey, SurveyAnswer
+from ..services.notices import rectification_opened_notify, rectification_step_notify
 
 SV = SatisfactionSurvey.Status
 RS = Rectification.Status
@@ -395,9 +396,11 @@ def _open_rectification_if_low(survey: SatisfactionSurvey, day: datetime.date) -
     rate = rules.satisfaction_rate(surveyed=survey.surveyed, satisfied=survey.satisfied)
     if not rules.needs_rectification(rate):
         return None
-    return Rectification.objects.create(
+    rectification = Rectification.objects.create(
         provider=survey.provider, survey=survey, deadline=add_workdays(day, rules.RECTIFICATION_WORKDAYS)
     )
+    rectification_opened_notify(rectification=rectification)
+    return rectification
 
 
 @transaction.atomic
@@ -504,7 +507,7 @@ def rectification_answer(
     if evidence is None:
         raise ValidationFailed(_("Attach the evidence of the correction (PDF, JPEG or PNG)."))
     evidence_kind = check_evidence(evidence)
-    transition(
+    step = transition(
         rectification,
         workflow=RECTIFICATION_WORKFLOW,
         to=RS.ANSWERED,
@@ -514,6 +517,7 @@ def rectification_answer(
         forbidden=lambda: NotAllowed(_("Only the provider's administrator may answer its rectification.")),
         record=_step(rectification, RectificationStep.Kind.ANSWER, text.strip(), by, evidence, evidence_kind),
     )
+    rectification_step_notify(rectification=rectification, step=step)
     return rectification
 
 
@@ -540,7 +544,7 @@ def rectification_accept(*, rectification: Rectification, resolution: str, by: U
 def rectification_reject(*, rectification: Rectification, reason: str, by: User) -> Rectification:
     """The town rejects the answer with a reason: open again, the deadline unchanged."""
     rectification = _locked(rectification)
-    transition(
+    step = transition(
         rectification,
         workflow=RECTIFICATION_WORKFLOW,
         to=RS.OPEN,
@@ -552,4 +556,5 @@ def rectification_reject(*, rectification: Rectification, reason: str, by: User)
         reason_missing=lambda: ValidationFailed(_("Give the reason for rejecting the answer.")),
         record=_step(rectification, RectificationStep.Kind.REJECT, reason.strip(), by),
     )
+    rectification_step_notify(rectification=rectification, step=step)
     return rectification

@@ -25,6 +25,7 @@ from ..selectors import (
     caregiver_list,
     order_get,
     order_list,
+    orders_to_reassign,
 )
 from ..services.catalogue import bookable_q, catalogue_items, catalogue_packages
 from ..services.visits import order_book as order_book_service
@@ -38,11 +39,17 @@ def order_list_view(request):
     qs = order_list(user=request.user, status=request.GET.get("status") or None).select_related("package")
     if day:
         qs = qs.filter(scheduled_at__date=day)
+    if request.GET.get("reassign"):
+        # The work list's visits to reassign (the caregiver may no longer make them).
+        orders = page_of(request, orders_to_reassign(user=request.user))
+    else:
+        orders = page_of(request, qs)
     return render(
         request,
         "providers/order_list.html",
         {
-            "orders": page_of(request, qs),
+            "orders": orders,
+            "total": orders.paginator.count,
             "statuses": WorkOrder.Status.choices,
             "day": day.isoformat() if day else "",
             "status": request.GET.get("status", ""),

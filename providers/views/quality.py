@@ -35,17 +35,29 @@ from .common import run_service
 
 @login_required
 def callbacks_due(request):
+    """The callbacks due: the provider's (100% of visits) and the district's sample; `?source=`
+    shows one of them (the work list's panels link to theirs)."""
     today = timezone.localdate()
+    source = request.GET.get("source", "")
+    user = request.user
+    provider_due = (
+        quality.provider_callbacks_due(user=user, until=today)
+        if (user.has_role(Role.PROVIDER_ADMIN) or user.is_superuser) and source != Callback.Source.DISTRICT
+        else None
+    )
+    district_due = (
+        quality.district_callbacks_due(user=user)
+        if (user.has_role(Role.DISTRICT_REVIEWER) or user.is_superuser) and source != Callback.Source.PROVIDER
+        else None
+    )
+    total = sum(qs.count() for qs in (provider_due, district_due) if qs is not None)
     return render(
         request,
         "providers/callbacks.html",
         {
-            "provider_due": quality.provider_callbacks_due(user=request.user, until=today)[:200]
-            if request.user.has_role(Role.PROVIDER_ADMIN) or request.user.is_superuser
-            else [],
-            "district_due": quality.district_callbacks_due(user=request.user)[:200]
-            if request.user.has_role(Role.DISTRICT_REVIEWER) or request.user.is_superuser
-            else [],
+            "provider_due": provider_due[:200] if provider_due is not None else [],
+            "district_due": district_due[:200] if district_due is not None else [],
+            "total": total,
             "source": Callback.Source,
         },
     )
@@ -106,13 +118,18 @@ def survey_list(request):
             )
             if survey:
                 return redirect("providers:survey_detail", survey.pk)
-    rows = page_of(request, quality.survey_list(user=request.user))
+    surveys = quality.survey_list(user=request.user)
+    if request.GET.get("todo") == "enter":
+        # The work list's surveys still being entered by the user's towns.
+        surveys = _surveys_being_entered(request.user)
+    rows = page_of(request, surveys)
+    total = rows.paginator.count
     for s in rows:
         s.period = Month.of(s.quarter).quarter
     return render(
         request,
         "providers/surveys/list.html",
-        {"rows": rows, "form": form, "threshold": rules.SATISFACTION_THRESHOLD},
+        {"rows": rows, "total": total, "form": form, "threshold": rules.SATISFACTION_THRESHOLD},
     )
 
 
@@ -217,10 +234,22 @@ def survey_submit(request, pk):
 
 @login_required
 def rectifications(request):
+    """The rectifications the user may see; `?todo=` narrows them to a work list's: `answer` (the
+    provider's open ones), `decide` (the town's answered ones), `overdue` (open past the deadline)."""
+    user, today = request.user, timezone.localdate()
+    todo = request.GET.get("todo", "")
+    if todo == "answer":
+        rows = quality.rectifications_to_answer(user=user)
+    elif todo == "decide":
+        rows = quality.rectifications_to_decide(user=user)
+    elif todo == "overdue":
+        rows = quality.rectification_list(user=user).filter(status="open", deadline__lt=today)
+    else:
+        rows = quality.rectification_list(user=user)
     return render(
         request,
         "providers/rectifications.html",
-        {"rows": quality.rectification_list(user=request.user), "today": timezone.localdate(), "quarter": Quarter},
+        {"rows": rows, "total": rows.count(), "today": today, "quarter": Quarter},
     )
 
 
@@ -343,6 +372,13 @@ NAV_ITEMS: tuple[NavItem, ...] = (
 )
 
 
+def _surveys_being_entered(user):
+    """The open surveys of the user's own towns (the work list's and the list's `?todo=enter`)."""
+    return quality.survey_list(user=user, status=SatisfactionSurvey.Status.OPEN).filter(
+        street_id__in=quality.survey_streets(user=user).values("pk")
+    )
+
+
 def _row(r, detail: str, flag: bool = False) -> dict:
     return {
         "label": f"{r.provider} · {r.survey.street} {Month.of(r.survey.quarter).quarter}",
@@ -361,7 +397,7 @@ def worklist(user) -> list[WorkPanel]:
             WorkPanel(
                 gettext_lazy("Rectifications to answer"),
                 [_row(r, _("deadline %(day)s") % {"day": r.deadline}, quality.is_overdue(r, today)) for r in due[:8]],
-                reverse("providers:rectifications"),
+                reverse("providers:rectifications") + "?todo=answer",
                 due.count(),
             )
         )
@@ -371,13 +407,11 @@ def worklist(user) -> list[WorkPanel]:
             WorkPanel(
                 gettext_lazy("Rectification answers to decide"),
                 [_row(r, r.get_status_display()) for r in answered[:8]],
-                reverse("providers:rectifications"),
+                reverse("providers:rectifications") + "?todo=decide",
                 answered.count(),
             )
         )
-        entering = quality.survey_list(user=user, status=SatisfactionSurvey.Status.OPEN).filter(
-            street_id__in=quality.survey_streets(user=user).values("pk")
-        )
+        entering = _surveys_being_entered(user)
         panels.append(
             WorkPanel(
                 gettext_lazy("Satisfaction surveys being entered"),
@@ -390,7 +424,7 @@ def worklist(user) -> list[WorkPanel]:
                     }
                     for s in entering[:8]
                 ],
-                reverse("providers:survey_list"),
+                reverse("providers:survey_list") + "?todo=enter",
                 entering.count(),
             )
         )

@@ -332,7 +332,7 @@ def worklist(user) -> list[WorkPanel]:
                     )
                     for o in orders[:8]
                 ],
-                reverse("providers:order_list") + "?status=assigned",
+                reverse("providers:order_list") + "?reassign=1",
                 len(orders),
             )
         )

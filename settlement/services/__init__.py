@@ -52,6 +52,7 @@ from ..models import (
 )
 from ..selectors import REPORT_ROLES
 from ..tasks import produce_report
+from .notices import quarter_prepared_notify, quarter_returned_notify
 
 # Repayment claims live in their own module; the settlement's callers import them from here.
 from .repayments import CLAIM_CREATE_ROLES as CLAIM_CREATE_ROLES
@@ -386,13 +387,14 @@ def quarter_prepare(*, quarter: Quarter, by: User) -> QuarterSettlement:
     settlement.differences = reconcile(quarter=quarter)
     settlement.status = QuarterSettlement.Status.PREPARED
     settlement.save()
-    QuarterEvent.objects.create(
+    event = QuarterEvent.objects.create(
         settlement=settlement,
         from_status=from_status,
         to_status=settlement.status,
         note=_("%(n)d differences with the ledger") % {"n": len(settlement.differences)},
         by=by,
     )
+    quarter_prepared_notify(settlement=settlement, event=event)
     return settlement
 
 
@@ -469,7 +471,7 @@ def quarter_send_back(*, settlement: QuarterSettlement, by: User, reason: str) -
         raise SamePerson(
             _("The person who prepared the settlement cannot send it back; to correct it, prepare it again.")
         )
-    transition_apply(
+    event = transition_apply(
         settlement,
         to=QuarterSettlement.Status.RETURNED,
         update_fields=["status", "updated_at"],
@@ -481,6 +483,7 @@ def quarter_send_back(*, settlement: QuarterSettlement, by: User, reason: str) -
             by=by,
         ),
     )
+    quarter_returned_notify(settlement=settlement, event=event)
     return settlement
 
 

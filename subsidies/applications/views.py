@@ -86,6 +86,7 @@ def application_list_view(request):
         {
             "rows": rows,
             "page": page,
+            "total": page.paginator.count,
             "filters": filters,
             "statuses": ApplicationStatus.choices,
             "batches": batch_list(user=request.user),

@@ -547,3 +547,36 @@ def test_provider_admin_reads_its_surveys_but_cannot_open_one(client, world, use
         {"street": tree.street_a.pk, "provider": world.provider.pk, "quarter": "2026Q1"},
     )
     assert r.status_code == 403 and not SatisfactionSurvey.objects.exists()
+
+
+# --- who is told ----------------------------------------------------------------------------
+
+
+def test_each_rectification_step_tells_the_next_actor_once(world, users, rectification, settings, tmp_path):
+    from eldercare.models import Notification
+
+    settings.MEDIA_ROOT = tmp_path
+    url = reverse("providers:rectification_detail", args=[rectification.pk])
+
+    def told(user):
+        return Notification.objects.filter(user=user, url=url).count()
+
+    # Opened: the provider's administrators, nobody else.
+    assert told(world.admin) == 1
+    assert (told(world.other_admin), told(users["street"]), told(users["district"])) == (0, 0, 0)
+
+    quality.rectification_answer(rectification=rectification, text="已更换护理员", evidence=evidence(), by=world.admin)
+    assert told(users["street"]) == 1
+    assert (told(users["street_b"]), told(world.admin), told(world.other_admin)) == (0, 1, 0)
+
+    quality.rectification_reject(rectification=rectification, reason="未见培训记录", by=users["street"])
+    assert told(world.admin) == 2
+    assert Notification.objects.filter(user=world.admin, url=url, message__contains="未见培训记录").count() == 1
+    assert told(users["street"]) == 1
+
+    quality.rectification_answer(
+        rectification=rectification, text="补充培训签到表", evidence=evidence("签到.png", PNG), by=world.admin
+    )
+    assert told(users["street"]) == 2
+    quality.rectification_accept(rectification=rectification, resolution="整改到位", by=users["street"])
+    assert (told(world.admin), told(users["street"])) == (2, 2)

@@ -1,39 +1,35 @@
-"""The daily reminders of review deadlines (a beat task sends them every morning)."""
+"""The reminders of review deadlines: every morning a notice (and a text message when the deadline
+is within two working days), and on Monday mornings each reviewer's digest of overdue cases."""
 
 import datetime
+from collections import defaultdict
 
-from django.core.mail import send_mail
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from eldercare.models import Notification, Role, RoleAssignment, User
+from eldercare.models import Role, RoleAssignment, User
+from eldercare.services import notification_send
 from eldercare.workdays import workdays_between
 
 from ..models import OPEN_STATUSES, Application
 from ..models import ApplicationStatus as S
 from ..rules import REMIND_WITHIN_WORKDAYS, STAGE_ROLE
+from .notices import users_with_role
+
+# The reviewers who get the Monday digest of their overdue cases.
+DIGEST_ROLES = (Role.COMMUNITY_WORKER, Role.STREET_REVIEWER, Role.DISTRICT_REVIEWER)
+DIGEST_LINES = 10
 
 
 def _responsible_users(app: Application) -> list[User]:
-    role = STAGE_ROLE[app.status]
-    community = app.community
-    # A community always has a street above it, and a street a district (the database's
-    # division_parent_matches_level constraint).
-    street = community.parent
-    assert street is not None and street.parent_id is not None
-    divisions = {
-        Role.COMMUNITY_WORKER: [community.pk],
-        Role.STREET_REVIEWER: [street.pk],
-        Role.ASSESSOR: [street.parent_id],
-        Role.DISTRICT_REVIEWER: [street.parent_id],
-    }[role]
-    ids = RoleAssignment.objects.filter(role=role, division_id__in=divisions).values_list("user_id", flat=True)
-    return list(User.objects.filter(pk__in=ids, is_active=True))
+    return users_with_role(role=STAGE_ROLE[app.status], application=app)
 
 
 def deadline_reminders_send(*, on: datetime.date | None = None) -> int:
     """In-app notices (and email when the user has one) for cases due within two working days or
-    overdue. One notice per user, case, stage and day: running twice sends nothing new."""
+    overdue; a case not yet overdue also texts the reviewer's phone, which cannot wait. One notice
+    and one text per user, case, stage and day: running twice sends nothing new."""
     day = on or timezone.localdate()
     sent = 0
     apps = (
@@ -58,11 +54,70 @@ def deadline_reminders_send(*, on: datetime.date | None = None) -> int:
         }
         key = f"app-deadline:{app.pk}:{app.status}:{day.isoformat()}"
         for user in _responsible_users(app):
-            _notification, created = Notification.objects.get_or_create(
-                user=user, dedupe_key=key, defaults={"message": message, "url": app.get_absolute_url()}
-            )
-            if created:
-                sent += 1
-                if user.email:
-                    send_mail(_("Review deadline"), message, None, [user.email], fail_silently=True)
+            if user.notifications.filter(dedupe_key=key).exists():
+                continue
+            notification_send(user=user, message=message, url=app.get_absolute_url(), dedupe_key=key, sms=left >= 0)
+            sent += 1
+    return sent
+
+
+def _overdue_by_office(day: datetime.date) -> dict[tuple[str, int], list[Application]]:
+    """The open overdue cases, grouped by the (role, division) whose turn it is."""
+    apps = (
+        Application.objects.filter(status__in=OPEN_STATUSES, deadline__lt=day)
+        .select_related("elder", "community__parent")
+        .order_by("deadline", "pk")
+    )
+    offices: dict[tuple[str, int], list[Application]] = defaultdict(list)
+    for app in apps:
+        role = STAGE_ROLE[app.status]
+        if role not in DIGEST_ROLES:
+            continue
+        street = app.community.parent
+        assert street is not None and street.parent_id is not None
+        division = {
+            Role.COMMUNITY_WORKER: app.community_id,
+            Role.STREET_REVIEWER: street.pk,
+            Role.DISTRICT_REVIEWER: street.parent_id,
+        }[role]
+        offices[(role, division)].append(app)
+    return offices
+
+
+def overdue_digests_send(*, on: datetime.date | None = None) -> int:
+    """Each reviewer's weekly digest of their overdue cases (the count and the first ten), in the
+    app and by mail; once a week (ISO week) however often it runs. Returns the digests sent."""
+    day = on or timezone.localdate()
+    year, week, _weekday = day.isocalendar()
+    offices = _overdue_by_office(day)
+    if not offices:
+        return 0
+    per_user: dict[int, list[Application]] = defaultdict(list)
+    assignments = RoleAssignment.objects.filter(
+        role__in=DIGEST_ROLES, division_id__in={division for _role, division in offices}, user__is_active=True
+    )
+    for assignment in assignments:
+        per_user[assignment.user_id].extend(offices.get((assignment.role, assignment.division_id), []))
+    sent = 0
+    url = reverse("subsidies:application_list") + "?mine=1"
+    for user in User.objects.filter(pk__in=per_user):
+        cases = per_user[user.pk]
+        lines = [
+            _("%(elder)s, %(community)s · %(stage)s · deadline %(deadline)s")
+            % {
+                "elder": app.elder.name,
+                "community": app.community.name,
+                "stage": app.get_status_display(),
+                "deadline": app.deadline,
+            }
+            for app in cases[:DIGEST_LINES]
+        ]
+        if len(cases) > DIGEST_LINES:
+            lines.append(_("… and %(n)d more.") % {"n": len(cases) - DIGEST_LINES})
+        message = "\n".join([_("Overdue this week: %(n)d cases.") % {"n": len(cases)}, *lines])
+        key = f"app-overdue-digest:{year}-W{week:02d}"
+        if user.notifications.filter(dedupe_key=key).exists():
+            continue
+        notification_send(user=user, message=message, url=url, dedupe_key=key)
+        sent += 1
     return sent

@@ -44,6 +44,7 @@ from subsidies.applications.rules import (
     eligibility_problems,
 )
 from subsidies.applications.services.approval import approval_standard
+from subsidies.applications.services.notices import application_event_notify
 from subsidies.applications.services.numbering import decision_notice_create
 from subsidies.applications.tasks import generate_decision_notice
 from subsidies.standards.models import CareLevel, Entitlement, Scheme
@@ -368,7 +369,7 @@ def application_transition(
                 approved_at=now,
                 approved_by=by,
             )
-        transition_apply(
+        event = transition_apply(
             app,
             to=target,
             fields=fields,
@@ -387,6 +388,7 @@ def application_transition(
             notice = decision_notice_create(application=app, kind=kind, year=day.year)
             # Never a failure after the decision is committed: a lost task is swept up later.
             enqueue_on_commit(generate_decision_notice, notice.pk)
+        application_event_notify(application=app, event=event)
     application.refresh_from_db()
     return application
 
