@@ -1,7 +1,8 @@
-"""One seeded demo district per test module, shared by its tests and rolled back afterwards.
+"""One seeded demo district for the security checks, shared by their tests and rolled back afterwards.
 
-The security checks walk the product as each of the demo's roles: seeding the demo once per
-module (a small one, at a fixed date) instead of once per test keeps them within their time budget.
+The security checks walk the product as each of the demo's roles: seeding the demo once for the
+package (a small one, at a fixed date) instead of once per test keeps them within their time
+budget. Their modules share one xdist group, so one worker runs them all, one after the other.
 """
 
 import datetime
@@ -38,9 +39,9 @@ ROLE_LOGINS = (
 )
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def demo_world(django_db_setup, django_db_blocker):
-    """The demo seeded inside a transaction that the end of the module rolls back."""
+    """The demo seeded inside a transaction that the end of the package rolls back."""
     with time_machine.travel(DEMO_NOW, tick=False), django_db_blocker.unblock():
         atomic = transaction.atomic()
         atomic.__enter__()

@@ -212,6 +212,7 @@ ROUTES = {
         "finance",
         "finance2",
         "supervisor",
+        "admin",
     },
     "document_verify": NOBODY,
     "providers:provider_list": ANY_SIGNED_IN,

@@ -21,8 +21,8 @@ from schemathesis.specs.openapi.checks import status_code_conformance
 
 from tests.factories import api_token
 
-# One worker runs this module's tests, so the demo is seeded once for them (--dist loadgroup).
-pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("test_api_fuzz")]
+# One worker runs the security checks, so the demo is seeded once for all of them (--dist loadgroup).
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("seeded-demo")]
 
 ROLES = ("district", "community", "caregiver", "finance")
 READ_EXAMPLES = 2

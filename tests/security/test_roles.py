@@ -20,8 +20,8 @@ from tests.security.conftest import ROLE_LOGINS
 from tests.security.numbers import demo_numbers, full_numbers, text_of
 from tests.security.observe import get, outcome
 
-# One worker runs this module's tests, so the demo is seeded once for them (--dist loadgroup).
-pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("test_roles")]
+# One worker runs the security checks, so the demo is seeded once for all of them (--dist loadgroup).
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("seeded-demo")]
 
 DENIED = {"403", "404", "405", "401", "400", "410", "login"}
 

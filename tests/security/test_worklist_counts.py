@@ -10,7 +10,8 @@ from eldercare.nav import work_panels_for
 
 from .conftest import ROLE_LOGINS
 
-pytestmark = pytest.mark.django_db
+# One worker runs the security checks, so the demo is seeded once for all of them (--dist loadgroup).
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("seeded-demo")]
 
 COUNT = re.compile(r'id="result-count" data-count="(\d+)"')
 
