@@ -18,7 +18,7 @@ class ElderTable(tables.Table):
     class Meta:
         model = Elder
         fields = ("name", "gender", "id_masked", "age", "community", "categories", "phone_masked", "life_status")
-        attrs = {"class": "table table-sm table-hover align-middle"}
+        attrs = {"class": "table table-sm table-hover align-middle text-nowrap"}
         empty_text = _("No elders match.")
 
     def render_age(self, record):

@@ -246,6 +246,7 @@ SPECTACULAR_SETTINGS = {
         "BookedViaEnum": "providers.models.WorkOrder.BookedVia",
         "DifficultyCategoryEnum": "eldercare.models.DifficultyCategory",
         "CareLevelEnum": "subsidies.standards.models.CareLevel",
+        "RevealReasonEnum": "eldercare.models.REVEAL_REASONS_OFFERED",
         "ApplicationStatusEnum": "subsidies.applications.models.ApplicationStatus",
         "IntakeBatchStatusEnum": "subsidies.applications.models.IntakeBatch.Status",
         "ObjectionStatusEnum": "subsidies.applications.models.Objection.Status",

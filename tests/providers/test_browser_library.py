@@ -84,7 +84,7 @@ def test_provider_admin_adds_a_caregiver_with_a_certificate(live_server, page, t
     page.get_by_role("button", name="保存").click()
 
     expect(page.locator("h1")).to_contain_text("孙秀兰")
-    expect(page.locator("#caregiver-phone")).to_have_text("13955556666")
+    expect(page.locator("#caregiver-phone")).to_have_text("139****6666")  # shown masked, revealed with a reason
     form = page.locator("#certificate-form")
     form.locator("#id_kind").select_option("rehabilitation")
     form.locator("#id_number").fill("KF-2026-01")

@@ -1160,6 +1160,14 @@ ROUTES.update(
         "settlement_statement_xlsx": {"district", "finance", "finance2", "supervisor", "provider", "admin"},
         "caregiver-reveal": POST_ONLY,
         "providers:caregiver_phone_reveal": POST_ONLY,
+        # Each user's own notices.
+        "notice_list": ANY_SIGNED_IN,
+        "notice_open": NO_DEMO_OBJECT,
+        "notices_read_all": POST_ONLY,
+        "notification-list": ANY_SIGNED_IN,
+        "notification-detail": NO_DEMO_OBJECT,
+        "notification-read": POST_ONLY,
+        "notification-read-all": POST_ONLY,
     }
 )
 

@@ -202,6 +202,7 @@ PAGE_ARGS: dict[str, dict[str, Any]] = {
     "settlement_statement_pdf": {"month": _settlement_month, "provider_id": Provider},
     "settlement_statement_xlsx": {"month": _settlement_month, "provider_id": Provider},
     "providers:caregiver_phone_reveal": {"pk": Caregiver},
+    "notice_open": {"pk": "eldercare.Notification"},
     "document_verify": {"token": "not-a-token"},
     "subsidies:application_detail": {"pk": Application},
     "subsidies:application_act": {"pk": Application, "action": "forward"},
@@ -323,6 +324,7 @@ API_MODELS: dict[str, Any] = {
     "calendar-year": lambda user, inside: "2026",
     "policy-version": PolicyVersion,
     "subsidy-run": "standards.SubsidyRun",
+    "notification": "eldercare.Notification",
     "home-location": Elder,  # looked up by the elder
 }
 
