@@ -52,7 +52,7 @@ def elder_list(*, user: User, search: str = "", filters: dict | None = None) -> 
     return qs
 
 
-def _served_by_caregiver(user: User, provider_ids) -> QuerySet[Elder]:
+def _served_by_caregiver(user: User, provider_ids) -> QuerySet:
     """The elders of the work orders assigned to this caregiver by their provider, scheduled from
     CAREGIVER_ELDER_DAYS ago on (future visits included). The orders are named through their
     reverse relation (`work_orders`): the registry does not import the providers app."""

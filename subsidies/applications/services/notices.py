@@ -22,12 +22,14 @@ def users_with_role(*, role: str, application: Application) -> list[User]:
     # division_parent_matches_level constraint).
     street = community.parent
     assert street is not None and street.parent_id is not None
-    division = {
+    district: int = street.parent_id
+    divisions: dict[str, int] = {
         Role.COMMUNITY_WORKER: community.pk,
         Role.STREET_REVIEWER: street.pk,
-        Role.ASSESSOR: street.parent_id,
-        Role.DISTRICT_REVIEWER: street.parent_id,
-    }[role]
+        Role.ASSESSOR: district,
+        Role.DISTRICT_REVIEWER: district,
+    }
+    division = divisions[role]
     ids = RoleAssignment.objects.filter(role=role, division_id=division).values_list("user_id", flat=True)
     return list(User.objects.filter(pk__in=ids, is_active=True).order_by("pk"))
 
@@ -60,11 +62,12 @@ def _messages(app: Application, event: ApplicationEvent) -> list[tuple[str, str]
 
 
 def _stage_role(status: str) -> str:
-    return {
+    roles: dict[str, str] = {
         S.STREET_REVIEW: Role.STREET_REVIEWER,
         S.ASSESSMENT: Role.ASSESSOR,
         S.DISTRICT_DECISION: Role.DISTRICT_REVIEWER,
-    }.get(status, Role.COMMUNITY_WORKER)
+    }
+    return roles.get(status, Role.COMMUNITY_WORKER)
 
 
 def application_event_notify(*, application: Application, event: ApplicationEvent) -> int:

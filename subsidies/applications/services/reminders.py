@@ -61,14 +61,14 @@ def deadline_reminders_send(*, on: datetime.date | None = None) -> int:
     return sent
 
 
-def _overdue_by_office(day: datetime.date) -> dict[tuple[str, int], list[Application]]:
+def _overdue_by_office(day: datetime.date) -> dict[tuple[str, int | None], list[Application]]:
     """The open overdue cases, grouped by the (role, division) whose turn it is."""
     apps = (
         Application.objects.filter(status__in=OPEN_STATUSES, deadline__lt=day)
         .select_related("elder", "community__parent")
         .order_by("deadline", "pk")
     )
-    offices: dict[tuple[str, int], list[Application]] = defaultdict(list)
+    offices: dict[tuple[str, int | None], list[Application]] = defaultdict(list)
     for app in apps:
         role = STAGE_ROLE[app.status]
         if role not in DIGEST_ROLES:

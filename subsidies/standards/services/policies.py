@@ -381,9 +381,10 @@ def policy_version_withdraw(*, version: PolicyVersion, reason: str, by: User) ->
         .filter(scheme_id=version.scheme_id, district_id=version.district_id)
         .order_by("effective_from")
     )
-    version = next((v for v in versions if v.pk == version.pk), None)
-    if version is None:
+    locked = next((v for v in versions if v.pk == version.pk), None)
+    if locked is None:
         raise Conflict(_("This version was already withdrawn."))
+    version = locked
     if any(v.effective_from > version.effective_from for v in versions):
         raise Conflict(_("A later version exists: withdraw that one first."))
     earlier = [v for v in versions if v.effective_from < version.effective_from]
@@ -397,11 +398,12 @@ def policy_version_withdraw(*, version: PolicyVersion, reason: str, by: User) ->
         )
     previous = earlier[-1]
     previous.effective_to = None
-    previous._change_reason = reason
+    # simple-history reads the reason (and the user) for its history rows from these attributes.
+    setattr(previous, "_change_reason", reason)  # noqa: B010
     previous.save(update_fields=["effective_to", "updated_at"])
     version.rows.all().delete()
-    version._change_reason = reason
-    version._history_user = by
+    setattr(version, "_change_reason", reason)  # noqa: B010
+    setattr(version, "_history_user", by)  # noqa: B010
     version.delete()
     return previous
 
