@@ -22,6 +22,7 @@ router = IdRouter()
 router.register("divisions", api.DivisionViewSet, basename="division")
 router.register("elders", api.ElderViewSet, basename="elder")
 router.register("calendar-years", api.CalendarYearViewSet, basename="calendar-year")
+router.register("audit-records", api.AuditRecordViewSet, basename="audit-record")
 
 # Each app registered its API routes in its `ready()` (see `eldercare.api.register_routes`).
 for add_routes in api.ROUTES:
@@ -43,6 +44,7 @@ urlpatterns = [
     path("elders/<int:pk>/edit/", views.elder_edit_view, name="elder_edit"),
     path("elders/<int:pk>/reveal/<str:field>/", views.elder_reveal_view, name="elder_reveal"),
     path("audit/", views.audit_log, name="audit_log"),
+    path("audit/xlsx/", views.audit_log_xlsx, name="audit_log_xlsx"),
     *(path(prefix, include(urlconf)) for prefix, urlconf in mounts.MOUNTS),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
