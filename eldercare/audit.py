@@ -401,7 +401,7 @@ def audit_export_frame(records: list[AuditRecord]) -> pd.DataFrame:
             gettext("record"),
             gettext("object"),
             gettext("action"),
-            gettext("change"),
+            gettext("What changed"),
             gettext("reason"),
             gettext("note"),
         ],
