@@ -284,7 +284,8 @@ def _records(sources, keys: list[dict]) -> list[AuditRecord]:
         build = _reveal_records if isinstance(source, RevealSource) else _history_records
         for pk, record in build(source, ids).items():
             built[(index, pk)] = record
-    return [built[(k["a_src"], k["a_id"])] for k in keys]
+    # A row gone between the two reads (a purge of old history) is left out, never an error.
+    return [built[key] for k in keys if (key := (k["a_src"], k["a_id"])) in built]
 
 
 def _reveal_records(source: RevealSource, ids: list[int]) -> dict[int, AuditRecord]:
