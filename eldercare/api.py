@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -11,8 +12,9 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
-from . import workdays
+from . import audit, workdays
 from .errors import NotAllowed
+from .forms import AuditFilterForm
 from .idnumber import age_on
 from .models import REVEAL_REASONS_OFFERED, CalendarDay, CalendarYear, Division, Elder, ElderCategory, Notification
 from .params import text_param
@@ -331,3 +333,50 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request):
         return Response({"marked": notifications_mark_all_read(user=request.user)})
+
+
+class AuditChangeSerializer(serializers.Serializer):
+    label = serializers.CharField(help_text="The field's name, in the request's language.")
+    old = serializers.CharField()
+    new = serializers.CharField()
+
+
+class AuditRecordSerializer(serializers.Serializer):
+    """One change or reveal. Personal numbers appear masked; ciphertext and search keys never."""
+
+    at = serializers.DateTimeField()
+    user = serializers.CharField(help_text="Full name (login name) of who did it.")
+    kind = serializers.CharField(help_text="The kind of record (app_label.model), as the `kind` filter takes it.")
+    kind_label = serializers.CharField()
+    object = serializers.CharField()
+    action = serializers.ChoiceField(choices=audit.Action.choices)
+    action_label = serializers.CharField()
+    changes = AuditChangeSerializer(many=True, help_text="For a change: each field, old → new.")
+    field = serializers.CharField(help_text="For a reveal: the number shown.")
+    reason = serializers.CharField(help_text="For a reveal: why it was shown.")
+    note = serializers.CharField()
+
+
+class AuditRecordViewSet(viewsets.GenericViewSet):
+    """The audit trail, newest first, within the caller's scope: supervisors, district reviewers
+    and system administrators only."""
+
+    serializer_class = AuditRecordSerializer
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("date_from", OpenApiTypes.DATE, description="From this day (inclusive)."),
+            OpenApiParameter("date_to", OpenApiTypes.DATE, description="To this day (inclusive)."),
+            OpenApiParameter("user", str, description="Part of the login name or the full name."),
+            OpenApiParameter("kind", str, description="A kind of record (app_label.model, e.g. eldercare.elder)."),
+            OpenApiParameter("action", str, enum=audit.Action.values, description="What was done."),
+        ]
+    )
+    def list(self, request):
+        if not audit.can_audit(request.user):
+            raise NotAllowed(_("Only supervisors and the district read the audit trail."))
+        form = AuditFilterForm(request.query_params)
+        if not form.is_valid():
+            raise serializers.ValidationError(form.errors.get_json_data())
+        page = self.paginate_queryset(audit.audit_records_for(request.user, form.audit_filter()))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)

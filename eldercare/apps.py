@@ -1,5 +1,14 @@
 from django.apps import AppConfig
+from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext_lazy as _
+
+
+def _revealed_field(row) -> str:
+    """The name of the elder's number a reveal showed (its column, for a name no longer known)."""
+    try:
+        return str(row.elder._meta.get_field(row.field).verbose_name)
+    except FieldDoesNotExist:
+        return row.field
 
 
 class EldercareConfig(AppConfig):
@@ -12,12 +21,15 @@ class EldercareConfig(AppConfig):
 
         nav.register(nav.NAV_ITEMS, nav.worklist)
         from . import audit
-        from .models import Elder, ElderCategory, RoleAssignment, User
+        from .models import Elder, ElderCategory, RevealLog, RoleAssignment, User
 
         audit.register(Elder, "community_id")
         audit.register(ElderCategory, "elder__community_id")
         audit.register(User, None)
         audit.register(RoleAssignment, None)
+        audit.register_reveals(
+            RevealLog, community_path="elder__community_id", subject="elder", field_label=_revealed_field
+        )
 
         from django.db.models.signals import post_save
 

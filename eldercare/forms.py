@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from . import audit
 from .errors import DomainError
 from .models import REVEAL_REASONS_OFFERED, DifficultyCategory, Division, Elder, Gender
 from .services import ElderData
@@ -163,3 +164,25 @@ class CalendarYearForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4, "placeholder": "2027-02-20 春节调休"}),
         required=False,
     )
+
+
+class AuditFilterForm(forms.Form):
+    """The audit trail's filters (a GET form; the same names in the API's query)."""
+
+    date_from = forms.DateField(label=_("from"), required=False, widget=DateInput)
+    date_to = forms.DateField(label=_("to"), required=False, widget=DateInput)
+    user = forms.CharField(label=_("user"), required=False, max_length=60)
+    kind = forms.ChoiceField(label=_("kind"), required=False)
+    action = forms.ChoiceField(label=_("action"), required=False, choices=[("", "—"), *audit.Action.choices])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "—"), *audit.kinds()]
+        for f in self.fields.values():
+            select = isinstance(f.widget, forms.Select)
+            f.widget.attrs["class"] = "form-select form-select-sm" if select else "form-control form-control-sm"
+
+    def audit_filter(self) -> audit.AuditFilter:
+        """The filters that are valid (a wrong one is shown with its error and left out)."""
+        data = getattr(self, "cleaned_data", {})
+        return audit.AuditFilter(**{name: value for name, value in data.items() if value not in (None, "")})

@@ -23,6 +23,7 @@ router.register("divisions", api.DivisionViewSet, basename="division")
 router.register("elders", api.ElderViewSet, basename="elder")
 router.register("calendar-years", api.CalendarYearViewSet, basename="calendar-year")
 router.register("notifications", api.NotificationViewSet, basename="notification")
+router.register("audit-records", api.AuditRecordViewSet, basename="audit-record")
 
 # Each app registered its API routes in its `ready()` (see `eldercare.api.register_routes`).
 for add_routes in api.ROUTES:
@@ -47,6 +48,7 @@ urlpatterns = [
     path("notices/read-all/", views.notices_read_all, name="notices_read_all"),
     path("notices/<int:pk>/open/", views.notice_open, name="notice_open"),
     path("audit/", views.audit_log, name="audit_log"),
+    path("audit/xlsx/", views.audit_log_xlsx, name="audit_log_xlsx"),
     *(path(prefix, include(urlconf)) for prefix, urlconf in mounts.MOUNTS),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

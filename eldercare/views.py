@@ -4,7 +4,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,16 +13,24 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
-from . import workdays
-from .audit import audit_records_for
+from . import audit, workdays
 from .errors import DomainError, ValidationFailed
 from .exports import xlsx_bytes
-from .forms import MASKED_NUMBERS, CalendarYearForm, ElderForm, ImportForm, RevealForm, add_service_errors
+from .forms import (
+    MASKED_NUMBERS,
+    AuditFilterForm,
+    CalendarYearForm,
+    ElderForm,
+    ImportForm,
+    RevealForm,
+    add_service_errors,
+)
 from .hub import HubAction, HubSection, sections_for
 from .idnumber import age_on
 from .importing import ImportRejected, elders_export_frame, elders_import, read_table
 from .models import REVEAL_REASONS_OFFERED, CalendarYear, Division, Elder, LifeStatus, Role, User
 from .nav import work_panels_for
+from .paging import page_of
 from .params import text_param
 from .pickers import elder_choice_row
 from .searching import refuse_number_in_url, search_by_post, search_text
@@ -58,7 +65,7 @@ NOTICES_PER_PAGE = 30
 def notice_list(request):
     """The user's notices, newest first, unread ones marked."""
     notices = notification_list(user=request.user)
-    page = Paginator(notices, NOTICES_PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, notices, per_page=NOTICES_PER_PAGE)
     unread = notices.filter(read_at__isnull=True).count()
     return render(request, "eldercare/notice_list.html", {"page": page, "unread": unread})
 
@@ -274,17 +281,31 @@ def elder_import_view(request):
     return render(request, "eldercare/elder_import.html", {"form": form, "errors": errors})
 
 
-AUDIT_ROLES = (Role.SUPERVISOR, Role.DISTRICT_REVIEWER, Role.SYSADMIN)
+def _audit_query(request) -> tuple[AuditFilterForm, audit.AuditQuery]:
+    if not audit.can_audit(request.user):
+        raise PermissionDenied
+    form = AuditFilterForm(request.GET)
+    form.is_valid()
+    return form, audit.audit_records_for(request.user, form.audit_filter())
 
 
 @login_required
 def audit_log(request):
-    """Recent changes to personal data and money, newest first, within the viewer's scope."""
-    if not (request.user.is_superuser or request.user.has_role(*AUDIT_ROLES)):
-        raise PermissionDenied
+    """Changes to personal data and money, and reveals of personal numbers, newest first, within
+    the viewer's scope, filtered by date, user, kind of record and action."""
+    form, records = _audit_query(request)
+    return render(
+        request,
+        "eldercare/audit_log.html",
+        {"form": form, "page": page_of(request, records), "export_limit": audit.EXPORT_LIMIT},
+    )
 
-    page = Paginator(audit_records_for(request.user, limit=500), 50).get_page(request.GET.get("page"))
-    return render(request, "eldercare/audit_log.html", {"page": page})
+
+@login_required
+def audit_log_xlsx(request):
+    """The filtered trail as a spreadsheet, its first EXPORT_LIMIT rows."""
+    _form, records = _audit_query(request)
+    return _xlsx(audit.audit_export_frame(records[: audit.EXPORT_LIMIT]), "audit-trail.xlsx")
 
 
 @login_required

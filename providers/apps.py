@@ -24,7 +24,16 @@ class ProvidersConfig(AppConfig):
         core_api.register_routes(api.register)
         from eldercare import audit
 
-        from .models import Callback, Caregiver, CommunityContact, ElderCard, Provider, ServiceAgreement, WorkOrder
+        from .models import (
+            Callback,
+            Caregiver,
+            CaregiverRevealLog,
+            CommunityContact,
+            ElderCard,
+            Provider,
+            ServiceAgreement,
+            WorkOrder,
+        )
 
         audit.register(Provider, None)
         audit.register(Caregiver, None)
@@ -33,3 +42,9 @@ class ProvidersConfig(AppConfig):
         audit.register(WorkOrder, "elder__community_id")
         audit.register(Callback, "order__elder__community_id")
         audit.register(CommunityContact, "elder__community_id")
+        audit.register_reveals(
+            CaregiverRevealLog,
+            community_path=None,
+            subject="caregiver",
+            field_label=lambda row: Caregiver._meta.get_field("phone").verbose_name,
+        )

@@ -54,6 +54,7 @@ ROUTES = {
     "elder_edit": {"community", "community2", "street", "town", "town2", "district", "admin"},
     "elder_reveal": POST_ONLY,
     "audit_log": {"district", "supervisor", "admin"},
+    "audit_log_xlsx": {"district", "supervisor", "admin"},
     "policy_list": {"district", "finance", "finance2", "supervisor", "admin"},
     "policy_version_new": {"district", "admin"},
     "subsidy_run_list": {
@@ -642,6 +643,7 @@ ROUTES = {
     },
     "elder-reveal": POST_ONLY,
     "calendar-year-list": {"district", "admin"},
+    "audit-record-list": {"district", "supervisor", "admin"},
     "calendar-year-detail": NOBODY,
     "application-list": ANY_SIGNED_IN,
     "application-detail": {
