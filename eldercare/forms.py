@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from . import audit
 from .errors import DomainError
@@ -169,8 +170,8 @@ class CalendarYearForm(forms.Form):
 class AuditFilterForm(forms.Form):
     """The audit trail's filters (a GET form; the same names in the API's query)."""
 
-    date_from = forms.DateField(label=_("from"), required=False, widget=DateInput)
-    date_to = forms.DateField(label=_("to"), required=False, widget=DateInput)
+    date_from = forms.DateField(label=pgettext_lazy("date range", "from"), required=False, widget=DateInput)
+    date_to = forms.DateField(label=pgettext_lazy("date range", "to"), required=False, widget=DateInput)
     user = forms.CharField(label=_("user"), required=False, max_length=60)
     kind = forms.ChoiceField(label=_("kind"), required=False)
     action = forms.ChoiceField(label=_("action"), required=False, choices=[("", "—"), *audit.Action.choices])

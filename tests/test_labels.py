@@ -5,6 +5,7 @@ deadline is 办理期限 and a rectification's 整改期限; a person has a 姓�
 from django.apps import apps
 from django.utils import translation
 
+from eldercare.forms import AuditFilterForm
 from eldercare.models import Division, Elder
 from providers.models import Rectification, ServiceItem
 from settlement.models import QuarterEvent, QuarterSettlement
@@ -47,3 +48,9 @@ def test_the_admin_names_the_third_party_apps_in_chinese():
         assert names == {"axes": "登录防护", "knox": "接口令牌", "django_celery_results": "后台任务结果"}
         assert str(apps.get_model("axes", "AccessAttempt")._meta.verbose_name_plural) == "登录尝试"
         assert str(apps.get_model("django_celery_results", "TaskResult")._meta.verbose_name_plural) == "任务结果"
+
+
+def test_the_audit_filter_names_its_dates_as_dates():
+    with translation.override("zh-hans"):
+        form = AuditFilterForm()
+        assert (str(form.fields["date_from"].label), str(form.fields["date_to"].label)) == ("起始日期", "截止日期")
