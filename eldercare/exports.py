@@ -9,8 +9,10 @@ import csv
 import io
 
 import pandas as pd
+from django.http import HttpResponse
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def neutralise(value):
@@ -60,3 +62,12 @@ def csv_text(rows, header=None) -> str:
     for row in rows:
         writer.writerow([neutralise(c) for c in row])
     return out.getvalue()
+
+
+def document_response(content: bytes, *, content_type: str, filename: str, inline: bool = False) -> HttpResponse:
+    """A document that names people (a roster, a statement): the file itself, never cached; shown
+    in the browser (`inline`, a PDF opened from a page) or saved."""
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response

@@ -16,9 +16,9 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from eldercare.errors import DomainError, NotAllowed
+from eldercare.exports import XLSX, document_response
 from eldercare.models import Division
 from eldercare.periods import Month, Quarter
-from subsidies.applications.api import XLSX, binary_response
 
 from . import selectors, services
 from .models import QuarterSettlement, RepaymentReceipt, ServiceMonth
@@ -425,13 +425,17 @@ class ProviderStatementViewSet(viewsets.ViewSet):
     @action(detail=False, methods=["get"])
     def pdf(self, request):
         month, provider_id, statement = self._statement(request)
-        return binary_response(statement_pdf(statement), "application/pdf", f"statement-{month}-{provider_id}.pdf")
+        return document_response(
+            statement_pdf(statement), content_type="application/pdf", filename=f"statement-{month}-{provider_id}.pdf"
+        )
 
     @extend_schema(parameters=STATEMENT_PARAMETERS, responses={(200, XLSX): OpenApiTypes.BINARY})
     @action(detail=False, methods=["get"])
     def xlsx(self, request):
         month, provider_id, statement = self._statement(request)
-        return binary_response(statement_xlsx(statement), XLSX, f"statement-{month}-{provider_id}.xlsx")
+        return document_response(
+            statement_xlsx(statement), content_type=XLSX, filename=f"statement-{month}-{provider_id}.xlsx"
+        )
 
 
 def register(router) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from eldercare.errors import DomainError
+from eldercare.exports import XLSX, document_response
 from eldercare.forms import DateInput
 from eldercare.models import Division, Role
 from eldercare.money import cny
@@ -379,8 +380,6 @@ def today():
 
 # --- a provider's monthly statement of services ----------------------------------------------
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 def _statement(request, month: str, provider_id: int):
     return statement_build(provider=statement_provider(user=request.user, provider_id=provider_id), month=_month(month))
@@ -388,15 +387,18 @@ def _statement(request, month: str, provider_id: int):
 
 @login_required
 def statement_pdf_view(request, month, provider_id):
-    response = HttpResponse(statement_pdf(_statement(request, month, provider_id)), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="statement-{month}-{provider_id}.pdf"'
-    response["Cache-Control"] = "no-store"  # names of the elders served
-    return response
+    return document_response(
+        statement_pdf(_statement(request, month, provider_id)),
+        content_type="application/pdf",
+        filename=f"statement-{month}-{provider_id}.pdf",
+        inline=True,
+    )
 
 
 @login_required
 def statement_xlsx_view(request, month, provider_id):
-    response = HttpResponse(statement_xlsx(_statement(request, month, provider_id)), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="statement-{month}-{provider_id}.xlsx"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return document_response(
+        statement_xlsx(_statement(request, month, provider_id)),
+        content_type=XLSX,
+        filename=f"statement-{month}-{provider_id}.xlsx",
+    )

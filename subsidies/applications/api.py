@@ -1,6 +1,6 @@
 """REST endpoints of the intake and review, through the same selectors and services as the pages."""
 
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
@@ -9,6 +9,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from eldercare.errors import DomainError
+from eldercare.exports import XLSX, document_response
 from eldercare.models import DifficultyCategory, Division, User
 from eldercare.periods import Month
 from eldercare.selectors import elder_get
@@ -273,19 +274,10 @@ class AssessmentSlotViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, v
         batches.assessment_slot_delete(slot=instance, by=self.request.user)
 
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ROSTER_PARAMETERS = [
     OpenApiParameter("month", str, required=True, description="The month, like 2026-12"),
     OpenApiParameter("division", int, required=True, description="The community's or street's id"),
 ]
-
-
-def binary_response(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    """A document as the API returns it: the file itself, never cached (it may name people)."""
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 class PaymentRosterViewSet(viewsets.ViewSet):
@@ -309,13 +301,15 @@ class PaymentRosterViewSet(viewsets.ViewSet):
     @action(detail=False, methods=["get"])
     def pdf(self, request):
         month, division_id, roster = self._roster(request)
-        return binary_response(roster_pdf(roster), "application/pdf", f"roster-{month}-{division_id}.pdf")
+        return document_response(
+            roster_pdf(roster), content_type="application/pdf", filename=f"roster-{month}-{division_id}.pdf"
+        )
 
     @extend_schema(parameters=ROSTER_PARAMETERS, responses={(200, XLSX): OpenApiTypes.BINARY})
     @action(detail=False, methods=["get"])
     def xlsx(self, request):
         month, division_id, roster = self._roster(request)
-        return binary_response(roster_xlsx(roster), XLSX, f"roster-{month}-{division_id}.xlsx")
+        return document_response(roster_xlsx(roster), content_type=XLSX, filename=f"roster-{month}-{division_id}.xlsx")
 
 
 def register(router) -> None:

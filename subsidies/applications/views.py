@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from eldercare.errors import DomainError
+from eldercare.exports import XLSX, document_response
 from eldercare.models import Division, Role
 from eldercare.paging import page_of
 from eldercare.params import int_param, text_param
@@ -495,8 +496,6 @@ def batch_notice_pdf_view(request, pk):
 
 # --- the monthly payment roster of a community or a street -------------------------------------
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 def _roster(request, month: str, division_id: int) -> Roster:
     try:
@@ -508,15 +507,18 @@ def _roster(request, month: str, division_id: int) -> Roster:
 
 @login_required
 def roster_pdf_view(request, month, division_id):
-    response = HttpResponse(roster_pdf(_roster(request, month, division_id)), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="roster-{month}-{division_id}.pdf"'
-    response["Cache-Control"] = "no-store"  # names of the people paid
-    return response
+    return document_response(
+        roster_pdf(_roster(request, month, division_id)),
+        content_type="application/pdf",
+        filename=f"roster-{month}-{division_id}.pdf",
+        inline=True,
+    )
 
 
 @login_required
 def roster_xlsx_view(request, month, division_id):
-    response = HttpResponse(roster_xlsx(_roster(request, month, division_id)), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="roster-{month}-{division_id}.xlsx"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return document_response(
+        roster_xlsx(_roster(request, month, division_id)),
+        content_type=XLSX,
+        filename=f"roster-{month}-{division_id}.xlsx",
+    )
