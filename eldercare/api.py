@@ -24,6 +24,7 @@ from .services import (
     REGISTRY_EDITORS,
     REVEALABLE_FIELDS,
     ElderData,
+    division_contacts_update,
     elder_create,
     elder_reveal,
     elder_update,
@@ -43,7 +44,8 @@ def register_routes(add_routes: Callable[[BaseRouter], None]) -> None:
 class DivisionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Division
-        fields = ["id", "code", "name", "level", "parent", "rural"]
+        fields = ["id", "code", "name", "level", "parent", "rural", "address", "phone"]
+        read_only_fields = ["id", "code", "name", "level", "parent", "rural"]
 
 
 class ElderCategorySerializer(serializers.ModelSerializer):
@@ -132,11 +134,21 @@ class ElderSearchInput(serializers.Serializer):
     )
 
 
-class DivisionViewSet(viewsets.ReadOnlyModelViewSet):
+class DivisionViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """The divisions in the user's part of the tree. An office's contacts (address, telephone) are
+    changed by whoever keeps them (PUT or PATCH); the rest of the tree is read-only here."""
+
     serializer_class = DivisionSerializer
 
     def get_queryset(self):
         return division_list(user=self.request.user)
+
+    def perform_update(self, serializer):
+        division = serializer.instance
+        data = {"address": division.address, "phone": division.phone, **serializer.validated_data}
+        serializer.instance = division_contacts_update(
+            division=division, address=data["address"], phone=data["phone"], by=self.request.user
+        )
 
 
 @extend_schema_view(

@@ -187,3 +187,15 @@ class AuditFilterForm(forms.Form):
         """The filters that are valid (a wrong one is shown with its error and left out)."""
         data = getattr(self, "cleaned_data", {})
         return audit.AuditFilter(**{name: value for name, value in data.items() if value not in (None, "")})
+
+
+class OfficeContactsForm(forms.Form):
+    """Where the public reaches an office: printed on the public-notice lists."""
+
+    address = forms.CharField(label=_("office address"), max_length=200, required=False)
+    phone = forms.CharField(
+        label=_("office telephone"),
+        max_length=30,
+        required=False,
+        help_text=_("The number the public calls, e.g. 0571-8765 4321."),
+    )

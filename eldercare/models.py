@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -39,6 +40,20 @@ class Division(TimeStampedModel):
     )
     rural = models.BooleanField(
         _("town or village"), default=False, help_text=_("a town or village rather than a street office or community")
+    )
+    # Where the public reaches the office: printed on the public-notice list (where to object) and
+    # the notices. An office's own contacts, not a person's, so stored in clear.
+    address = models.CharField(_("office address"), max_length=200, blank=True)
+    phone = models.CharField(
+        _("office telephone"),
+        max_length=30,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^[0-9][0-9 ()\-]{5,24}[0-9]$",
+                _("Enter a telephone number of digits, spaces, brackets and hyphens, e.g. 0571-8765 4321."),
+            )
+        ],
     )
 
     class Meta:

@@ -285,3 +285,38 @@ def login_set_password(*, user: User, password: str) -> User:
     user.set_password(password)
     user.save(update_fields=["password"])
     return user
+
+
+def division_can_edit(user: User, division: Division) -> bool:
+    """Who keeps an office's contacts: its own community worker, the street office for itself and
+    its communities, the district reviewer for the whole district, the system administrator."""
+    if user.is_superuser or user.has_role(Role.SYSADMIN):
+        return True
+    scope = scope_for(user)
+    if user.has_role(Role.DISTRICT_REVIEWER) and division.district.pk in scope.district_ids:
+        return True
+    if user.has_role(Role.STREET_REVIEWER) and (
+        division.pk in scope.street_ids or division.parent_id in scope.street_ids
+    ):
+        return True
+    return (
+        user.has_role(Role.COMMUNITY_WORKER)
+        and division.level == Division.Level.COMMUNITY
+        and division.pk in scope.community_ids
+    )
+
+
+@transaction.atomic
+def division_contacts_update(*, division: Division, address: str, phone: str, by: User) -> Division:
+    """Set where the public reaches an office (printed on the public-notice lists)."""
+    if not division_can_edit(by, division):
+        raise NotAllowed(_("You may not change this office's contacts."))
+    division.address = clean_text(address)
+    division.phone = clean_text(phone)
+    try:
+        division.full_clean(validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        errors = {f: "；".join(m) for f, m in exc.message_dict.items() if f in ("address", "phone")}
+        raise ValidationFailed("；".join(exc.messages), errors=errors) from exc
+    division.save(update_fields=["address", "phone", "updated_at"])
+    return division

@@ -47,6 +47,8 @@ urlpatterns = [
     path("notices/", views.notice_list, name="notice_list"),
     path("notices/read-all/", views.notices_read_all, name="notices_read_all"),
     path("notices/<int:pk>/open/", views.notice_open, name="notice_open"),
+    path("offices/", views.office_list_view, name="office_list"),
+    path("offices/<int:pk>/edit/", views.office_edit_view, name="office_edit"),
     path("audit/", views.audit_log, name="audit_log"),
     path("audit/xlsx/", views.audit_log_xlsx, name="audit_log_xlsx"),
     *(path(prefix, include(urlconf)) for prefix, urlconf in mounts.MOUNTS),

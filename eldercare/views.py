@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +22,7 @@ from .forms import (
     CalendarYearForm,
     ElderForm,
     ImportForm,
+    OfficeContactsForm,
     RevealForm,
     add_service_errors,
 )
@@ -38,6 +39,8 @@ from .selectors import division_list, elder_get, elder_list, elder_search, notif
 from .services import (
     REGISTRY_EDITORS,
     can_reveal,
+    division_can_edit,
+    division_contacts_update,
     elder_create,
     elder_reveal,
     elder_update,
@@ -335,6 +338,42 @@ def calendar_view(request):
             "next_known": workdays.year_is_known(next_year),
         },
     )
+
+
+def _offices_seen(user: User):
+    return division_list(user=user).order_by("code")
+
+
+@login_required
+def office_list_view(request):
+    """The offices in the user's part of the tree with where the public reaches them, and the
+    ones the user keeps. A community without an address prints a notice list without one."""
+    offices = list(_offices_seen(request.user))
+    if not offices:
+        raise PermissionDenied
+    for office in offices:
+        office.editable = division_can_edit(request.user, office)
+    missing = sum(1 for o in offices if o.level == Division.Level.COMMUNITY and not (o.address and o.phone))
+    return render(request, "eldercare/office_list.html", {"offices": offices, "missing": missing})
+
+
+@login_required
+def office_edit_view(request, pk: int):
+    office = _offices_seen(request.user).filter(pk=pk).first()
+    if office is None:
+        raise Http404
+    if not division_can_edit(request.user, office):
+        raise PermissionDenied
+    form = OfficeContactsForm(request.POST or None, initial={"address": office.address, "phone": office.phone})
+    if request.method == "POST" and form.is_valid():
+        try:
+            division_contacts_update(division=office, by=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The contacts of %(office)s are saved.") % {"office": office.name})
+            return redirect("office_list")
+    return render(request, "eldercare/office_form.html", {"form": form, "office": office})
 
 
 def locked_out(request, credentials=None, *args, **kwargs):

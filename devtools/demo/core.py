@@ -76,12 +76,21 @@ def seed(ctx: DemoContext, elders: int = 300) -> None:
             code=code, name=name, level=Division.Level.STREET, parent=district, rural=rural
         )
         ctx.streets.append(street)
+        street.address = f"江都区{name}便民服务中心二楼"
+        street.phone = f"0514-8658 {1000 + len(ctx.streets):04d}"
+        street.save(update_fields=["address", "phone"])
         for ccode, cname in communities:
             ctx.communities.append(
                 Division.objects.create(
                     code=ccode, name=cname, level=Division.Level.COMMUNITY, parent=street, rural=rural
                 )
             )
+    # Where the public reaches each workstation (the last community has not entered it yet, so the
+    # demo shows the warning on the notice lists).
+    for n, community in enumerate(ctx.communities[:-1], start=1):
+        community.address = f"江都区{community.parent.name}{community.name}党群服务中心一楼"
+        community.phone = f"0514-8660 {2000 + n:04d}"
+        community.save(update_fields=["address", "phone"])
 
     admin = User.objects.create_superuser("admin", password=DEMO_PASSWORD, full_name="系统管理员")
     RoleAssignment.objects.create(user=admin, role=Role.SYSADMIN, division=district)

@@ -126,11 +126,16 @@ def decision_notices_sweep(*, limit: int = 100) -> int:
 
 def notice_list_context(*, batch, community, applications) -> dict:
     today = timezone.localdate()
+    starts = [a.notice_starts_on for a in applications if a.notice_starts_on]
+    ends = [a.notice_ends_on for a in applications if a.notice_ends_on]
     return {
         "batch": batch,
         "community": community,
         "applications": applications,
         "today": today,
+        "notice_from": min(starts, default=None),
+        "notice_to": max(ends, default=None),
+        "hotline": settings.SUPERVISION_HOTLINE,
         **_qr(DocumentRef(DocumentKind.NOTICE_LIST, (batch.pk, community.pk), today)),
     }
 

@@ -53,6 +53,8 @@ ROUTES = {
     },
     "elder_edit": {"community", "community2", "street", "town", "town2", "district", "admin"},
     "elder_reveal": POST_ONLY,
+    "office_list": TREE | DISTRICT_READ | {"admin"},
+    "office_edit": TREE | {"admin"},
     "audit_log": {"district", "supervisor", "admin"},
     "audit_log_xlsx": {"district", "supervisor", "admin"},
     "policy_list": {"district", "finance", "finance2", "supervisor", "admin"},

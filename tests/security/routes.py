@@ -191,6 +191,7 @@ PAGE_ARGS: dict[str, dict[str, Any]] = {
     "elder_detail": {"pk": Elder},
     "elder_edit": {"pk": Elder},
     "elder_reveal": {"pk": Elder, "field": "id_number"},
+    "office_edit": {"pk": Division},
     "subsidy_run_report": {"month": _month},
     "subsidy_run_pdf": {"month": _month},
     "subsidy_run_xlsx": {"month": _month},

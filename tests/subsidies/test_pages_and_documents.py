@@ -88,9 +88,11 @@ def test_case_page_and_material_download_scoped(tree, scheme, batch, users, clie
         page = client.get(app.get_absolute_url())
         assert page.status_code == 200
         content = page.content.decode()
-        assert (
-            "Required material missing" in content or "缺少" in content or "Diagnosis" in content or "诊断" in content
-        )
+        # Only the ID card is in: the page names what is still missing, and not the ID card.
+        missing = content[content.index('id="missing-materials"') :].split("</div>")[0]
+        assert "缺少必备材料" in missing
+        assert "户口簿复印件" in missing and "诊断证明" in missing
+        assert "居民身份证复印件" not in missing
         download = client.get(reverse("subsidies:material_download", args=[material.pk]))
         assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
         client.force_login(users["community_b"])
