@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -16,10 +17,27 @@ from . import audit, workdays
 from .errors import NotAllowed
 from .forms import AuditFilterForm
 from .idnumber import age_on
-from .models import REVEAL_REASONS_OFFERED, CalendarDay, CalendarYear, Division, Elder, ElderCategory, Notification
+from .models import (
+    REVEAL_REASONS_OFFERED,
+    CalendarDay,
+    CalendarYear,
+    Division,
+    Elder,
+    ElderCategory,
+    Notification,
+    SavedFilter,
+)
 from .params import text_param
 from .searching import refuse_number_in_url
-from .selectors import division_list, elder_get, elder_list, elders_for_new_work, notification_get, notification_list
+from .selectors import (
+    division_list,
+    elder_get,
+    elder_list,
+    elders_for_new_work,
+    notification_get,
+    notification_list,
+    saved_filter_list,
+)
 from .services import (
     REGISTRY_EDITORS,
     REVEALABLE_FIELDS,
@@ -30,6 +48,8 @@ from .services import (
     elder_update,
     notification_mark_read,
     notifications_mark_all_read,
+    saved_filter_delete,
+    saved_filter_save,
 )
 
 # The apps' API routes, registered by each app's `ready()` and added to /api/v1/ by the URL conf.
@@ -345,6 +365,47 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request):
         return Response({"marked": notifications_mark_all_read(user=request.user)})
+
+
+class SavedFilterSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField(help_text="The list page with these filters.")
+
+    class Meta:
+        model = SavedFilter
+        fields = ["id", "view_name", "name", "query", "url", "created_at"]
+        read_only_fields = ["id", "url", "created_at"]
+        # Saving under a name already used replaces that filter (see `create`).
+        validators: list = []
+
+    def get_url(self, saved: SavedFilter) -> str:
+        url = reverse(saved.view_name)
+        return f"{url}?{saved.query}" if saved.query else url
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[OpenApiParameter("view", str, description="Only the filters of this list page (its URL name).")]
+    )
+)
+class SavedFilterViewSet(
+    mixins.CreateModelMixin, mixins.DestroyModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet
+):
+    """The user's own saved filters of list pages. Saving under a name already used for the same
+    list replaces it; a filter holding a personal number is refused."""
+
+    serializer_class = SavedFilterSerializer
+
+    def get_queryset(self):
+        return saved_filter_list(user=self.request.user, view_name=text_param(self.request.query_params.get("view")))
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = saved_filter_save(
+            user=self.request.user, view_name=data["view_name"], name=data["name"], query=data.get("query", "")
+        )
+
+    def perform_destroy(self, instance):
+        saved_filter_delete(saved=instance, by=self.request.user)
 
 
 class AuditChangeSerializer(serializers.Serializer):

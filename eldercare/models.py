@@ -361,6 +361,28 @@ class Notification(TimeStampedModel):
         return self.message[:40]
 
 
+class SavedFilter(TimeStampedModel):
+    """A user's own named set of filters on a list page, to open it again in one tap. Search text
+    is kept only when it holds no personal number."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_filters")
+    view_name = models.CharField(_("list"), max_length=100)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=40)
+    query = models.CharField(_("filters"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("saved filter")
+        verbose_name_plural = _("saved filters")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "view_name", "name"], name="saved_filter_unique_name"),
+            models.CheckConstraint(condition=~Q(name=""), name="saved_filter_named"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class SmsMessage(TimeStampedModel):
     """A text message sent (or refused by the provider): who got what, when and why. Append-only."""
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from .crypto import blind_index
 from .errors import ValidationFailed
 from .idnumber import parse_resident_id
-from .models import Division, Elder, LifeStatus, Notification, Role, User
+from .models import Division, Elder, LifeStatus, Notification, Role, SavedFilter, User
 from .scoping import scope_for
 from .searchkeys import ID_TAIL_LENGTH, PHONE_TAIL_LENGTH
 
@@ -136,3 +136,9 @@ def notification_list(*, user: User, unread: bool = False) -> QuerySet[Notificat
 def notification_get(*, user: User, pk: int) -> Notification:
     """One of the user's own notices; another user's is a 404."""
     return get_object_or_404(Notification, pk=pk, user=user)
+
+
+def saved_filter_list(*, user: User, view_name: str = "") -> QuerySet[SavedFilter]:
+    """The user's own saved filters (of one list page when `view_name` is given)."""
+    qs = SavedFilter.objects.filter(user=user)
+    return qs.filter(view_name=view_name) if view_name else qs

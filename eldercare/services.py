@@ -8,6 +8,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import models, transaction
+from django.http import QueryDict
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,9 +29,11 @@ from .models import (
     RevealReason,
     Role,
     RoleAssignment,
+    SavedFilter,
     User,
 )
 from .scoping import scope_for
+from .searching import KEY_PARAM, NumberInUrl, holds_personal_number
 from .sms import sms_send
 from .text import clean_text
 
@@ -320,3 +324,56 @@ def division_contacts_update(*, division: Division, address: str, phone: str, by
         raise ValidationFailed("；".join(exc.messages), errors=errors) from exc
     division.save(update_fields=["address", "phone", "updated_at"])
     return division
+
+
+SAVED_FILTERS_PER_LIST = 20
+SAVED_QUERY_LENGTH = 500  # SavedFilter.query's max_length
+# Never part of a saved filter: the page number, the session's search key, the form's token.
+UNSAVED_PARAMS = frozenset({"page", KEY_PARAM, "csrfmiddlewaretoken"})
+
+
+def saved_filter_query(query: QueryDict, search: str = "") -> str:
+    """The part of a list's address worth saving: its filters, and its search text (`q`) when
+    that holds no personal number. Raises when a filter value itself holds one."""
+    kept = QueryDict(mutable=True)
+    for key, values in query.lists():
+        if key in UNSAVED_PARAMS:
+            continue
+        values = [v for v in values if v]
+        if any(holds_personal_number(v) for v in values):
+            raise NumberInUrl()
+        if values:
+            kept.setlist(key, values)
+    if search and not holds_personal_number(search):
+        kept["q"] = search
+    return kept.urlencode()
+
+
+@transaction.atomic
+def saved_filter_save(*, user: User, view_name: str, name: str, query: str) -> SavedFilter:
+    """Save (or replace, under the same name) the user's filters of a list page."""
+    name = clean_text(name)
+    if not name:
+        raise ValidationFailed(_("Give the filter a name."), errors={"name": _("Give the filter a name.")})
+    try:
+        reverse(view_name)
+    except NoReverseMatch as exc:
+        raise ValidationFailed(_("This page has no filters to save.")) from exc
+    query = saved_filter_query(QueryDict(query))
+    if len(query) > SAVED_QUERY_LENGTH:
+        raise ValidationFailed(_("These filters are too long to save."))
+    mine = SavedFilter.objects.select_for_update().filter(user=user, view_name=view_name)
+    if not mine.filter(name=name).exists() and mine.count() >= SAVED_FILTERS_PER_LIST:
+        raise ValidationFailed(
+            _("At most %(n)s filters can be saved for one list: delete one first.") % {"n": SAVED_FILTERS_PER_LIST}
+        )
+    saved, _created = SavedFilter.objects.update_or_create(
+        user=user, view_name=view_name, name=name, defaults={"query": query}
+    )
+    return saved
+
+
+def saved_filter_delete(*, saved: SavedFilter, by: User) -> None:
+    if saved.user_id != by.pk:
+        raise NotAllowed(_("This filter is someone else's."))
+    saved.delete()

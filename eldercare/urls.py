@@ -23,6 +23,7 @@ router.register("divisions", api.DivisionViewSet, basename="division")
 router.register("elders", api.ElderViewSet, basename="elder")
 router.register("calendar-years", api.CalendarYearViewSet, basename="calendar-year")
 router.register("notifications", api.NotificationViewSet, basename="notification")
+router.register("saved-filters", api.SavedFilterViewSet, basename="saved-filter")
 router.register("audit-records", api.AuditRecordViewSet, basename="audit-record")
 
 # Each app registered its API routes in its `ready()` (see `eldercare.api.register_routes`).
@@ -47,6 +48,8 @@ urlpatterns = [
     path("notices/", views.notice_list, name="notice_list"),
     path("notices/read-all/", views.notices_read_all, name="notices_read_all"),
     path("notices/<int:pk>/open/", views.notice_open, name="notice_open"),
+    path("saved-filters/", views.saved_filter_create, name="saved_filter_create"),
+    path("saved-filters/<int:pk>/delete/", views.saved_filter_delete_view, name="saved_filter_delete"),
     path("offices/", views.office_list_view, name="office_list"),
     path("offices/<int:pk>/edit/", views.office_edit_view, name="office_edit"),
     path("audit/", views.audit_log, name="audit_log"),

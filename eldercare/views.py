@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -35,7 +35,15 @@ from .paging import page_of
 from .params import text_param
 from .pickers import elder_choice_row
 from .searching import refuse_number_in_url, search_by_post, search_text
-from .selectors import division_list, elder_get, elder_list, elder_search, notification_get, notification_list
+from .selectors import (
+    division_list,
+    elder_get,
+    elder_list,
+    elder_search,
+    notification_get,
+    notification_list,
+    saved_filter_list,
+)
 from .services import (
     REGISTRY_EDITORS,
     can_reveal,
@@ -46,6 +54,8 @@ from .services import (
     elder_update,
     notification_mark_read,
     notifications_mark_all_read,
+    saved_filter_delete,
+    saved_filter_save,
 )
 from .tables import ElderFilter, ElderTable
 
@@ -374,6 +384,40 @@ def office_edit_view(request, pk: int):
             messages.success(request, _("The contacts of %(office)s are saved.") % {"office": office.name})
             return redirect("office_list")
     return render(request, "eldercare/office_form.html", {"form": form, "office": office})
+
+
+@login_required
+@require_POST
+def saved_filter_create(request):
+    """Save the list's current filters under a name, then show the list filtered by them."""
+    view_name = request.POST.get("view_name", "")
+    try:
+        saved = saved_filter_save(
+            user=request.user,
+            view_name=view_name,
+            name=request.POST.get("name", ""),
+            query=request.POST.get("query", ""),
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        try:
+            return redirect(reverse(view_name))
+        except NoReverseMatch:
+            return redirect("home")
+    messages.success(request, _("The filters are saved as “%(name)s”.") % {"name": saved.name})
+    url = reverse(saved.view_name)
+    return redirect(f"{url}?{saved.query}" if saved.query else url)
+
+
+@login_required
+@require_POST
+def saved_filter_delete_view(request, pk: int):
+    saved = saved_filter_list(user=request.user).filter(pk=pk).first()
+    if saved is None:
+        raise Http404
+    saved_filter_delete(saved=saved, by=request.user)
+    messages.success(request, _("The saved filter “%(name)s” is deleted.") % {"name": saved.name})
+    return redirect(saved.view_name)
 
 
 def locked_out(request, credentials=None, *args, **kwargs):

@@ -53,6 +53,8 @@ ROUTES = {
     },
     "elder_edit": {"community", "community2", "street", "town", "town2", "district", "admin"},
     "elder_reveal": POST_ONLY,
+    "saved_filter_create": POST_ONLY,
+    "saved_filter_delete": POST_ONLY,
     "office_list": TREE | DISTRICT_READ | {"admin"},
     "office_edit": TREE | {"admin"},
     "audit_log": {"district", "supervisor", "admin"},
@@ -612,6 +614,8 @@ ROUTES = {
         "admin",
     },
     "division-list": ANY_SIGNED_IN,
+    "saved-filter-list": ANY_SIGNED_IN,
+    "saved-filter-detail": POST_ONLY,
     "division-detail": {
         "community",
         "community2",

@@ -204,6 +204,7 @@ PAGE_ARGS: dict[str, dict[str, Any]] = {
     "settlement_statement_xlsx": {"month": _settlement_month, "provider_id": Provider},
     "providers:caregiver_phone_reveal": {"pk": Caregiver},
     "notice_open": {"pk": "eldercare.Notification"},
+    "saved_filter_delete": {"pk": "eldercare.SavedFilter"},
     "document_verify": {"token": "not-a-token"},
     "subsidies:application_detail": {"pk": Application},
     "subsidies:application_act": {"pk": Application, "action": "forward"},
@@ -326,6 +327,7 @@ API_MODELS: dict[str, Any] = {
     "policy-version": PolicyVersion,
     "subsidy-run": "standards.SubsidyRun",
     "notification": "eldercare.Notification",
+    "saved-filter": "eldercare.SavedFilter",
     "home-location": Elder,  # looked up by the elder
 }
 
