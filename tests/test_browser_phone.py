@@ -12,6 +12,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}
 PHONE_CONTEXT = {"viewport": PHONE, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 ROLES = ["caregiver", "volunteer", "finance", "community"]
+# Pages kept as pictures for a person to look at: the work list and the outreach register, whose links
+# and buttons on tinted rows were darkened, and the policy form below.
+SHOTS = {"community": {"/": "community-worklist", "/outreach/": "community-outreach"}}
 
 
 def page_width(page, live_server, url: str) -> int:
@@ -32,6 +35,9 @@ def test_role_pages_and_the_new_policy_version_fit_a_phone(live_server, browser)
         ctx, page = log_in(browser, live_server, role, **PHONE_CONTEXT)
         panels = panel_first_links(page)
         problems += too_wide(page, live_server, list(dict.fromkeys(["/", *menu_urls(role), *panels])), role)
+        for url, name in SHOTS.get(role, {}).items():
+            page.goto(f"{live_server.url}{url}")
+            page.screenshot(path=f"/tmp/shots/hB-{name}.png", full_page=True)
         ctx.close()
 
     # The district's form for a new version of a policy: a table of standards, one row each.
