@@ -67,7 +67,7 @@ class _Menu(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
-        if tag == "ul" and (self.depth or "navbar-nav" in (a.get("class") or "")):
+        if tag == "ul" and (self.depth or a.get("id") == "mainmenu"):
             self.depth += 1
         elif tag == "li" and self.depth == 1:
             self.entries.append({"toggle": None, "links": [], "expanded": None, "active": False})
