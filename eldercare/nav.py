@@ -17,6 +17,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from .models import Role, User
 from .selectors import elder_list
@@ -36,7 +37,7 @@ class NavGroup(models.TextChoices):
 
 @dataclass(frozen=True)
 class NavItem:
-    label: str
+    label: StrOrPromise
     url_name: str
     roles: tuple[str, ...]  # empty: every signed-in user
     order: int  # within its group
@@ -86,14 +87,11 @@ def nav_links_for(user: User, path: str = "") -> list[dict]:
                 continue
             found.append((groups.index(item.group), item.order, str(item.label), url, item.url_name, item.group))
     found.sort()
-    links = [
-        {"label": label, "url": url, "name": name, "group": group, "active": False}
+    current = max((url for *_, url, _name, _group in found if path.startswith(url)), key=len, default=None)
+    return [
+        {"label": label, "url": url, "name": name, "group": group, "active": url == current}
         for _g, _o, label, url, name, group in found
     ]
-    current = [link for link in links if path.startswith(link["url"])]
-    if current:
-        max(current, key=lambda link: len(link["url"]))["active"] = True
-    return links
 
 
 def nav_items_for(user: User, path: str = "") -> list[dict]:
