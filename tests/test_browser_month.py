@@ -221,8 +221,10 @@ def open_menu(page, name):
                 expect(nav).to_be_visible(timeout=2000)
             except AssertionError:
                 continue
-    link = nav.get_by_role("link", name=name, exact=True)
-    group = nav.locator("li.dropdown", has=link)
+    # A closed dropdown's entries are hidden, which the accessibility tree leaves out unless asked.
+    entry = page.get_by_role("link", name=name, exact=True, include_hidden=True)
+    link = nav.locator(entry)
+    group = nav.locator("li.dropdown", has=entry)
     if group.count():
         toggle = group.locator("button.dropdown-toggle")
         if toggle.get_attribute("aria-expanded") != "true":
