@@ -3,26 +3,45 @@
 An app's `AppConfig.ready()` calls `register(NAV_ITEMS, worklist)`: menu entries visible to some
 roles, and optionally `worklist(user) -> list[WorkPanel]` for the home page. Apps plug in without
 the shell importing them; panels appear in the order the apps are installed.
+
+Each entry belongs to one `NavGroup`, a task: the menu shows the groups (a dropdown where a user has
+two entries or more, a plain link where they have one) so a role with twenty entries still gets a
+menu of one row.
 """
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from django.db import models
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from .models import Role, User
 from .selectors import elder_list
 from .workdays import CALENDAR_ROLES, year_is_known
 
 
+class NavGroup(models.TextChoices):
+    """The menu's groups, in the menu's order."""
+
+    REGISTRY = "registry", pgettext_lazy("menu", "Registry")
+    SUBSIDIES = "subsidies", pgettext_lazy("menu", "Subsidies")
+    SERVICES = "services", pgettext_lazy("menu", "Services")
+    MONEY = "money", pgettext_lazy("menu", "Money")
+    OUTREACH = "outreach", pgettext_lazy("menu", "Emergency outreach")
+    ADMINISTRATION = "administration", pgettext_lazy("menu", "Administration")
+
+
 @dataclass(frozen=True)
 class NavItem:
-    label: str
+    label: StrOrPromise
     url_name: str
     roles: tuple[str, ...]  # empty: every signed-in user
-    order: int = 100
+    order: int  # within its group
+    group: NavGroup
 
 
 @dataclass
@@ -50,8 +69,11 @@ def _sees_items_open_to_all(user: User) -> bool:
     return user.is_superuser or not (user.role_set and user.role_set <= {Role.SUPERMARKET})
 
 
-def nav_items_for(user: User) -> list[dict]:
-    items = []
+def nav_links_for(user: User, path: str = "") -> list[dict]:
+    """The user's menu entries, flat, in menu order: `label`, `url`, `name`, `group` and `active`
+    (the entry whose URL is the longest prefix of `path`, the page being shown)."""
+    groups = list(NavGroup)
+    found = []
     common = _sees_items_open_to_all(user)
     for registered, _worklist in _REGISTERED:
         for item in registered:
@@ -63,9 +85,30 @@ def nav_items_for(user: User) -> list[dict]:
                 url = reverse(item.url_name)
             except NoReverseMatch:
                 continue
-            items.append((item.order, str(item.label), url, item.url_name))
-    items.sort()
-    return [{"label": label, "url": url, "name": name} for _, label, url, name in items]
+            found.append((groups.index(item.group), item.order, str(item.label), url, item.url_name, item.group))
+    found.sort()
+    current = max((url for *_, url, _name, _group in found if path.startswith(url)), key=len, default=None)
+    return [
+        {"label": label, "url": url, "name": name, "group": group, "active": url == current}
+        for _g, _o, label, url, name, group in found
+    ]
+
+
+def nav_items_for(user: User, path: str = "") -> list[dict]:
+    """The user's menu by group, groups in `NavGroup`'s order: `key`, `label`, `items` (the
+    entries of `nav_links_for`) and `active` (the current page is one of its entries)."""
+    grouped: dict[NavGroup, list[dict]] = {}
+    for link in nav_links_for(user, path):
+        grouped.setdefault(link["group"], []).append(link)
+    return [
+        {
+            "key": group.value,
+            "label": str(group.label),
+            "items": links,
+            "active": any(link["active"] for link in links),
+        }
+        for group, links in grouped.items()
+    ]
 
 
 def work_panels_for(user: User) -> list[WorkPanel]:
@@ -79,9 +122,11 @@ def work_panels_for(user: User) -> list[WorkPanel]:
 
 # The core's own entries.
 NAV_ITEMS = (
-    NavItem(_("Elders"), "elder_list", (), 10),
-    NavItem(_("Audit trail"), "audit_log", ("supervisor", "district_reviewer", "sysadmin"), 90),
-    NavItem(_("Holiday calendar"), "calendar", ("district_reviewer", "sysadmin"), 95),
+    NavItem(_("Elders"), "elder_list", (), 10, NavGroup.REGISTRY),
+    NavItem(
+        _("Audit trail"), "audit_log", ("supervisor", "district_reviewer", "sysadmin"), 90, NavGroup.ADMINISTRATION
+    ),
+    NavItem(_("Holiday calendar"), "calendar", ("district_reviewer", "sysadmin"), 95, NavGroup.ADMINISTRATION),
 )
 
 

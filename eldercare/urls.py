@@ -38,6 +38,7 @@ urlpatterns = [
     path("calendar/", views.calendar_view, name="calendar"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("text-size/", views.text_size_set, name="text_size_set"),
     path("elders/", views.elder_list_view, name="elder_list"),
     path("elders/new/", views.elder_create_view, name="elder_create"),
     path("elders/pick/", views.elder_pick, name="elder_pick"),

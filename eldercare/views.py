@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
-from . import audit, workdays
+from . import audit, textsize, workdays
 from .errors import DomainError, ValidationFailed
 from .exports import xlsx_bytes
 from .forms import (
@@ -100,6 +100,21 @@ def notices_read_all(request):
     n = notifications_mark_all_read(user=request.user)
     messages.success(request, _("%(n)d notices marked read.") % {"n": n})
     return redirect("notice_list")
+
+
+def text_size_set(request):
+    """The A− / A / A+ buttons without JavaScript: keep the size chosen in its cookie and go back to
+    the page (a path of this site only). Open to all: the login page has the buttons too."""
+    back = request.POST.get("next") or request.GET.get("next") or ""
+    if not (back.startswith("/") and url_has_allowed_host_and_scheme(back, allowed_hosts=None)):
+        back = reverse("home")
+    response = redirect(back)
+    size = request.POST.get("size")
+    if request.method == "POST" and size in textsize.TEXT_SIZES:
+        response.set_cookie(
+            textsize.COOKIE, size, max_age=textsize.COOKIE_AGE, samesite="Lax", secure=request.is_secure()
+        )
+    return response
 
 
 @login_required

@@ -6,15 +6,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from eldercare.models import Role, User
-from eldercare.nav import NavItem, WorkPanel
+from eldercare.nav import NavGroup, NavItem, WorkPanel
 
 from . import rules, selectors
 
 NAV_ITEMS = (
-    NavItem(_("Vulnerability register"), "outreach:register", selectors.REGISTER_ROLES, 50),
-    NavItem(_("Outreach coverage"), "outreach:coverage", selectors.REGISTER_ROLES, 51),
-    NavItem(_("Emergency responses"), "outreach:responses", selectors.REGISTER_ROLES, 52),
-    NavItem(_("Today's contacts"), "outreach:today", (), 53),
+    NavItem(_("Vulnerability register"), "outreach:register", selectors.REGISTER_ROLES, 50, NavGroup.OUTREACH),
+    NavItem(_("Outreach coverage"), "outreach:coverage", selectors.REGISTER_ROLES, 51, NavGroup.OUTREACH),
+    NavItem(_("Emergency responses"), "outreach:responses", selectors.REGISTER_ROLES, 52, NavGroup.OUTREACH),
+    NavItem(_("Today's contacts"), "outreach:today", (), 53, NavGroup.OUTREACH),
 )
 
 # Roles whose work list carries the register's gaps until they are closed.

@@ -5,22 +5,27 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from eldercare.models import Role
-from eldercare.nav import NavItem, WorkPanel
+from eldercare.nav import NavGroup, NavItem, WorkPanel
 from eldercare.periods import Month
 
 from . import quality
 from .selectors import caregiver_today, order_list
 
 NAV_ITEMS = (
-    NavItem(_("My visits today"), "providers:my_visits", (Role.CAREGIVER,), 5),
+    NavItem(_("My visits today"), "providers:my_visits", (Role.CAREGIVER,), 5, NavGroup.SERVICES),
     NavItem(
         _("Providers"),
         "providers:provider_list",
         (Role.DISTRICT_REVIEWER, Role.STREET_REVIEWER, Role.SUPERVISOR, Role.PROVIDER_ADMIN, Role.SYSADMIN),
         40,
+        NavGroup.SERVICES,
     ),
     NavItem(
-        _("Caregivers"), "providers:caregiver_list", (Role.PROVIDER_ADMIN, Role.DISTRICT_REVIEWER, Role.SYSADMIN), 41
+        _("Caregivers"),
+        "providers:caregiver_list",
+        (Role.PROVIDER_ADMIN, Role.DISTRICT_REVIEWER, Role.SYSADMIN),
+        41,
+        NavGroup.SERVICES,
     ),
     NavItem(
         _("Work orders"),
@@ -34,9 +39,16 @@ NAV_ITEMS = (
             Role.SYSADMIN,
         ),
         42,
+        NavGroup.SERVICES,
     ),
-    NavItem(_("Callbacks"), "providers:callbacks", (Role.PROVIDER_ADMIN, Role.DISTRICT_REVIEWER, Role.SYSADMIN), 43),
-    NavItem(_("Community callbacks"), "providers:community_contacts", (Role.COMMUNITY_WORKER,), 44),
+    NavItem(
+        _("Callbacks"),
+        "providers:callbacks",
+        (Role.PROVIDER_ADMIN, Role.DISTRICT_REVIEWER, Role.SYSADMIN),
+        43,
+        NavGroup.SERVICES,
+    ),
+    NavItem(_("Community callbacks"), "providers:community_contacts", (Role.COMMUNITY_WORKER,), 44, NavGroup.SERVICES),
     NavItem(
         _("Visit frequency"),
         "providers:frequency",
@@ -49,12 +61,14 @@ NAV_ITEMS = (
             Role.SYSADMIN,
         ),
         45,
+        NavGroup.SERVICES,
     ),
     NavItem(
         _("Rectifications"),
         "providers:rectifications",
         (Role.STREET_REVIEWER, Role.DISTRICT_REVIEWER, Role.PROVIDER_ADMIN, Role.SUPERVISOR),
         46,
+        NavGroup.SERVICES,
     ),
 )
 

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from eldercare.models import Role, User
-from eldercare.nav import NavItem, WorkPanel
+from eldercare.nav import NavGroup, NavItem, WorkPanel
 
 from .models import QuarterSettlement
 from .selectors import CLAIM_ROLES, claims_open, months_to_confirm, quarter_last_return, quarters_to_settle
@@ -17,8 +17,9 @@ NAV_ITEMS = (
         "settlement_dashboard",
         (Role.FINANCE, Role.SUPERVISOR, Role.DISTRICT_REVIEWER, Role.SYSADMIN),
         60,
+        NavGroup.MONEY,
     ),
-    NavItem(gettext_lazy("Repayment claims"), "settlement_claims", CLAIM_ROLES, 61),
+    NavItem(gettext_lazy("Repayment claims"), "settlement_claims", CLAIM_ROLES, 61, NavGroup.MONEY),
 )
 
 

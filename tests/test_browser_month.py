@@ -206,11 +206,13 @@ def walk(browser, live_server):
 
 
 def open_menu(page, name):
-    """Click a menu entry; on a phone the menu sits behind the toggler, which answers once
-    Bootstrap's script has run (a tap before that is lost, so tap again until the menu shows)."""
+    """Click a menu entry. On a phone the menu sits behind the toggler, which answers once
+    Bootstrap's script has run (a tap before that is lost, so tap again until the menu shows); an
+    entry of a group is in the group's dropdown, opened by its button first (on a phone the
+    dropdown opens in place, inside the menu)."""
     nav = page.locator("#mainnav")
+    page.wait_for_load_state("load")
     if page.viewport_size["width"] < 992:  # Bootstrap's navbar-expand-lg
-        page.wait_for_load_state("load")
         for _ in range(5):
             if nav.is_visible():
                 break
@@ -219,7 +221,16 @@ def open_menu(page, name):
                 expect(nav).to_be_visible(timeout=2000)
             except AssertionError:
                 continue
-    nav.get_by_role("link", name=name, exact=True).click()
+    # A closed dropdown's entries are hidden, which the accessibility tree leaves out unless asked.
+    entry = page.get_by_role("link", name=name, exact=True, include_hidden=True)
+    link = nav.locator(entry)
+    group = nav.locator("li.dropdown", has=entry)
+    if group.count():
+        toggle = group.locator("button.dropdown-toggle")
+        if toggle.get_attribute("aria-expanded") != "true":
+            toggle.click()
+        expect(link).to_be_visible()
+    link.click()
 
 
 def panel(page, title):

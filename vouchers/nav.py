@@ -5,11 +5,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from eldercare.models import Role, User
-from eldercare.nav import NavItem, WorkPanel
+from eldercare.nav import NavGroup, NavItem, WorkPanel
 
 from .selectors import VIEW_ROLES, frozen_accounts
 
-NAV_ITEMS = (NavItem(gettext_lazy("Voucher accounts"), "voucher_accounts", tuple(VIEW_ROLES), 50),)
+NAV_ITEMS = (NavItem(gettext_lazy("Voucher accounts"), "voucher_accounts", tuple(VIEW_ROLES), 50, NavGroup.MONEY),)
 
 
 def worklist(user: User) -> list[WorkPanel]:

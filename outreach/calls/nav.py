@@ -6,14 +6,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from eldercare.models import Role, User
-from eldercare.nav import NavItem, WorkPanel
+from eldercare.nav import NavGroup, NavItem, WorkPanel
 
 from . import selectors
 
 NAV_ITEMS = (
-    NavItem(_("Active care calls"), "outreach_calls:today", (), 54),
-    NavItem(_("Call plans"), "outreach_calls:plans", (Role.DISTRICT_REVIEWER, Role.SYSADMIN), 55),
-    NavItem(_("Home visits after calls"), "outreach_calls:visits", (), 56),
+    NavItem(_("Active care calls"), "outreach_calls:today", (), 54, NavGroup.OUTREACH),
+    NavItem(_("Call plans"), "outreach_calls:plans", (Role.DISTRICT_REVIEWER, Role.SYSADMIN), 55, NavGroup.OUTREACH),
+    NavItem(_("Home visits after calls"), "outreach_calls:visits", (), 56, NavGroup.OUTREACH),
 )
 ROWS = 5
 

@@ -5,14 +5,14 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from eldercare.models import User
-from eldercare.nav import NavItem, WorkPanel
+from eldercare.nav import NavGroup, NavItem, WorkPanel
 from outreach.selectors import REGISTER_ROLES
 
 from . import selectors
 
 NAV_ITEMS = (
-    NavItem(_("Daily check-ins"), "outreach_checkins:list", REGISTER_ROLES, 57),
-    NavItem(_("Missed check-ins"), "outreach_checkins:alerts", (), 58),
+    NavItem(_("Daily check-ins"), "outreach_checkins:list", REGISTER_ROLES, 57, NavGroup.OUTREACH),
+    NavItem(_("Missed check-ins"), "outreach_checkins:alerts", (), 58, NavGroup.OUTREACH),
 )
 ROWS = 5
 

@@ -6,15 +6,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from eldercare.models import Role, User
-from eldercare.nav import NavItem, WorkPanel
+from eldercare.nav import NavGroup, NavItem, WorkPanel
 
 from . import continuity, selectors
 
 NAV_ITEMS = (
-    NavItem(_("Inspections"), "outreach_inspections:inspections", selectors.VIEW_ROLES, 55),
-    NavItem(_("Problems found"), "outreach_inspections:problems", selectors.VIEW_ROLES, 56),
+    NavItem(_("Inspections"), "outreach_inspections:inspections", selectors.VIEW_ROLES, 55, NavGroup.OUTREACH),
+    NavItem(_("Problems found"), "outreach_inspections:problems", selectors.VIEW_ROLES, 56, NavGroup.OUTREACH),
     NavItem(
-        _("Continuity of subsidies and services"), "outreach_inspections:continuity", continuity.CONTINUITY_ROLES, 57
+        _("Continuity of subsidies and services"),
+        "outreach_inspections:continuity",
+        continuity.CONTINUITY_ROLES,
+        57,
+        NavGroup.OUTREACH,
     ),
 )
 ROWS = 5

@@ -6,16 +6,16 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from eldercare.models import Role, User
-from eldercare.nav import NavItem, WorkPanel
+from eldercare.nav import NavGroup, NavItem, WorkPanel
 from outreach import selectors as outreach_selectors
 
 from . import selectors
 from .models import OrderStatus
 
 NAV_ITEMS = (
-    NavItem(_("Buy-on-behalf"), "outreach_purchases:board", outreach_selectors.REGISTER_ROLES, 54),
-    NavItem(_("Necessities for my households"), "outreach_purchases:mine", (), 55),
-    NavItem(_("Consolidated orders"), "outreach_purchases:runs", (Role.SUPERMARKET,), 56),
+    NavItem(_("Buy-on-behalf"), "outreach_purchases:board", outreach_selectors.REGISTER_ROLES, 54, NavGroup.OUTREACH),
+    NavItem(_("Necessities for my households"), "outreach_purchases:mine", (), 55, NavGroup.OUTREACH),
+    NavItem(_("Consolidated orders"), "outreach_purchases:runs", (Role.SUPERMARKET,), 56, NavGroup.OUTREACH),
 )
 
 # Roles whose work list carries the community's buy-on-behalf steps.

@@ -5,13 +5,13 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from eldercare.models import User
-from eldercare.nav import NavItem, WorkPanel
+from eldercare.nav import NavGroup, NavItem, WorkPanel
 
 from . import selectors
 
 NAV_ITEMS = (
-    NavItem(_("Today's daily report"), "outreach_reports:today", selectors.UNIT_ROLES, 54),
-    NavItem(_("Daily reports"), "outreach_reports:responses", selectors.REPORT_ROLES, 55),
+    NavItem(_("Today's daily report"), "outreach_reports:today", selectors.UNIT_ROLES, 54, NavGroup.OUTREACH),
+    NavItem(_("Daily reports"), "outreach_reports:responses", selectors.REPORT_ROLES, 55, NavGroup.OUTREACH),
 )
 ROWS = 5
 

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from eldercare.errors import DomainError
 from eldercare.hub import HubAction, HubSection
 from eldercare.models import Role
-from eldercare.nav import NavItem, WorkPanel
+from eldercare.nav import NavGroup, NavItem, WorkPanel
 from eldercare.paging import page_of
 from eldercare.selectors import elder_get
 
@@ -279,7 +279,7 @@ urlpatterns = [
 
 # Menu entries and home-page panels of this area (registered by ProvidersConfig.ready()).
 NAV_ITEMS: tuple[NavItem, ...] = (
-    NavItem(gettext_lazy("Service agreements"), "providers:agreement_list", AGREEMENT_ROLES, 47),
+    NavItem(gettext_lazy("Service agreements"), "providers:agreement_list", AGREEMENT_ROLES, 47, NavGroup.SERVICES),
 )
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from eldercare.hub import HubSection
 from eldercare.models import Role, User
-from eldercare.nav import NavItem, WorkPanel
+from eldercare.nav import NavGroup, NavItem, WorkPanel
 from eldercare.scoping import scope_for
 
 from ..forms.catalogue import DecisionForm, ItemForm, ItemVersionForm, PackageForm
@@ -289,7 +289,9 @@ urlpatterns = [
 ]
 
 # Menu entries and home-page panels of this area (registered by ProvidersConfig.ready()).
-NAV_ITEMS: tuple[NavItem, ...] = (NavItem(gettext_lazy("Service catalogue"), "providers:catalogue", VIEWERS, 39),)
+NAV_ITEMS: tuple[NavItem, ...] = (
+    NavItem(gettext_lazy("Service catalogue"), "providers:catalogue", VIEWERS, 39, NavGroup.SERVICES),
+)
 
 
 def _rows(items: list[ServiceItem], packages: list[ServicePackage], *, flag: bool = False) -> list[dict]:

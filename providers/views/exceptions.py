@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from eldercare.hub import HubSection
 from eldercare.models import Role
-from eldercare.nav import NavItem, WorkPanel
+from eldercare.nav import NavGroup, NavItem, WorkPanel
 
 from .. import rules
 from ..models import ReasonCode, VisitCorrection, WorkOrder
@@ -204,7 +204,9 @@ urlpatterns = [
     path("orders/<int:pk>/signature/", visit_signature, name="visit_signature"),
 ]
 
-NAV_ITEMS: tuple[NavItem, ...] = (NavItem(gettext_lazy("Held visits"), "providers:exception_list", VIEWERS, 42),)
+NAV_ITEMS: tuple[NavItem, ...] = (
+    NavItem(gettext_lazy("Held visits"), "providers:exception_list", VIEWERS, 42, NavGroup.SERVICES),
+)
 
 
 def worklist(user) -> list[WorkPanel]:

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from eldercare.errors import DomainError
 from eldercare.hub import HubAction, HubSection
 from eldercare.models import Division, Elder, Role, User
-from eldercare.nav import NavItem, WorkPanel
+from eldercare.nav import NavGroup, NavItem, WorkPanel
 from eldercare.scoping import scope_for
 from eldercare.selectors import elder_get
 
@@ -224,7 +224,7 @@ urlpatterns = [
 # Menu entries and home-page panels of this area (registered by ProvidersConfig.ready()).
 NAV_ITEMS: tuple[NavItem, ...] = (
     # A district setting, beside the holiday calendar (95).
-    NavItem(gettext_lazy("Visit verification"), "providers:visit_policy", POLICY_VIEWERS, 94),
+    NavItem(gettext_lazy("Visit verification"), "providers:visit_policy", POLICY_VIEWERS, 94, NavGroup.ADMINISTRATION),
 )
 
 

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from eldercare.errors import DomainError
 from eldercare.hub import HubSection
 from eldercare.models import Role
-from eldercare.nav import NavItem, WorkPanel
+from eldercare.nav import NavGroup, NavItem, WorkPanel
 from eldercare.paging import page_of
 from eldercare.periods import Month, Quarter
 
@@ -368,6 +368,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
         "providers:survey_list",
         (Role.STREET_REVIEWER, Role.DISTRICT_REVIEWER, Role.SUPERVISOR),
         47,
+        NavGroup.SERVICES,
     ),
 )
 

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from eldercare.models import Role, User
-from eldercare.nav import NavItem, WorkPanel
+from eldercare.nav import NavGroup, NavItem, WorkPanel
 from eldercare.workdays import UnknownCalendarYear
 from subsidies.applications.selectors import application_worklist, assessment_schedule_worklist
 from subsidies.applications.services.review import days_left
@@ -20,8 +20,8 @@ REVIEW_ROLES = (
 )
 
 NAV_ITEMS = (
-    NavItem(gettext_lazy("Applications"), "subsidies:application_list", REVIEW_ROLES, 20),
-    NavItem(gettext_lazy("Intake batches"), "subsidies:batch_list", REVIEW_ROLES, 21),
+    NavItem(gettext_lazy("Applications"), "subsidies:application_list", REVIEW_ROLES, 20, NavGroup.SUBSIDIES),
+    NavItem(gettext_lazy("Intake batches"), "subsidies:batch_list", REVIEW_ROLES, 21, NavGroup.SUBSIDIES),
 )
 
 

@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from eldercare.models import Role
+from tests.test_browser_month import open_menu
 
 from ..factories import ElderFactory, user_with_role
 
@@ -19,7 +20,7 @@ def test_community_worker_logs_in_finds_an_elder_and_reads_chinese(live_server, 
     page.fill("input[name=username]", "cw")
     page.fill("input[name=password]", "pw-12345678")
     page.click("button[type=submit]")
-    page.get_by_role("link", name="老人档案").click()
+    open_menu(page, "老人档案")
     page.fill("#id_q", "王秀英")
     page.get_by_role("button", name="查询").click()
     page.get_by_role("link", name="王秀英").click()
@@ -43,7 +44,7 @@ def test_the_elder_list_searches_a_whole_id_number_by_post_and_keeps_it_out_of_t
     page.fill("input[name=username]", "cw")
     page.fill("input[name=password]", "pw-12345678")
     page.click("button[type=submit]")
-    page.get_by_role("link", name="老人档案").click()
+    open_menu(page, "老人档案")
     table = page.locator("#elder-table")
     expect(table.get_by_role("link", name="张建国")).to_be_visible()
 

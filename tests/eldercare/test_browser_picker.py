@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from eldercare.models import LifeStatus, Role
 from providers.models import CommunityContact
+from tests.test_browser_month import open_menu
 
 from ..factories import ElderFactory, user_with_role
 
@@ -50,7 +51,7 @@ def _record_callback(page):
 def test_pick_by_pinyin_initials_record_a_callback_and_open_the_elders_hub(live_server, page, people):
     page.set_viewport_size({"width": 1280, "height": 900})
     _login(page, live_server)
-    page.get_by_role("link", name="社区回访", exact=True).first.click()
+    open_menu(page, "社区回访")
     search = page.get_by_role("combobox", name="查找老人")
     search.click()
     search.press_sequentially("wxy", delay=60)
@@ -66,7 +67,7 @@ def test_pick_by_pinyin_initials_record_a_callback_and_open_the_elders_hub(live_
     _record_callback(page)
     assert CommunityContact.objects.get().elder == people["wang"]
 
-    page.get_by_role("link", name="老人档案").click()
+    open_menu(page, "老人档案")
     page.fill("#id_q", "wxy")
     page.get_by_role("button", name="查询").click()
     page.get_by_role("link", name="王秀英").click()
@@ -83,8 +84,7 @@ def test_on_a_phone_the_picker_works_by_touch(live_server, browser, people):
     page = context.new_page()
     try:
         _login(page, live_server)
-        page.get_by_role("button", name="菜单").click()
-        page.get_by_role("link", name="社区回访", exact=True).first.click()
+        open_menu(page, "社区回访")
         search = page.get_by_role("combobox", name="查找老人")
         search.tap()
         search.press_sequentially("0001", delay=60)  # the phone's last four digits
@@ -98,7 +98,7 @@ def test_on_a_phone_the_picker_works_by_touch(live_server, browser, people):
         _record_callback(page)
         assert CommunityContact.objects.get().elder == people["wang"]
         page.get_by_role("button", name="菜单").click()
-        page.get_by_role("link", name="老人档案").click()
+        open_menu(page, "老人档案")
         page.fill("#id_q", "王秀英")
         page.get_by_role("button", name="查询").click()
         page.get_by_role("link", name="王秀英").click()
@@ -115,7 +115,7 @@ def test_without_javascript_the_search_button_lists_the_matches(live_server, bro
     page = context.new_page()
     try:
         _login(page, live_server)
-        page.get_by_role("link", name="社区回访", exact=True).first.click()
+        open_menu(page, "社区回访")
         page.fill("#id_elder_q", "wxy")
         page.locator("button[name=elder__search]").click()
         page.wait_for_selector(".invalid-feedback, .errorlist, .alert-danger")

@@ -4,7 +4,7 @@ supermarket's staff see their orders and nothing of the registry."""
 import pytest
 
 from eldercare.models import Role
-from eldercare.nav import nav_items_for
+from eldercare.nav import nav_links_for
 
 from ..factories import user_with_role
 
@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _names(user) -> set[str]:
-    return {item["name"] for item in nav_items_for(user)}
+    return {item["name"] for item in nav_links_for(user)}
 
 
 def test_the_supermarkets_staff_see_their_orders_and_nothing_of_the_registry(tree):

@@ -11,6 +11,7 @@ from eldercare.models import Role
 from providers.models import CardIssue, ElderCard, ServiceAgreement
 from providers.services import card_issue
 from tests.factories import ElderFactory, user_with_role
+from tests.test_browser_month import open_menu
 
 from .factories import make_provider
 
@@ -34,7 +35,7 @@ def test_community_worker_signs_an_agreement_and_reissues_the_card(live_server, 
     page.click("button[type=submit]")
 
     # Home → 老人档案 → search → the elder's page.
-    page.get_by_role("link", name="老人档案").click()
+    open_menu(page, "老人档案")
     page.fill("#id_q", "周玉兰")
     page.get_by_role("button", name="查询").click()
     page.get_by_role("link", name="周玉兰").click()

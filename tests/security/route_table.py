@@ -31,6 +31,7 @@ ROUTES = {
     "calendar": {"district", "admin"},
     "password_change_done": ANY_SIGNED_IN,
     "set_language": PUBLIC,
+    "text_size_set": PUBLIC,
     "elder_list": ANY_SIGNED_IN,
     "elder_create": {"community", "community2", "street", "town", "town2", "district", "admin"},
     "elder_pick": ANY_SIGNED_IN,

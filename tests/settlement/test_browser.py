@@ -4,6 +4,8 @@ import pandas as pd
 import pytest
 import time_machine
 
+from tests.test_browser_month import open_menu
+
 from .scenario import at, build
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -24,7 +26,7 @@ def test_finance_settles_a_quarter_and_downloads_pdf_and_xlsx(
     build(tree)
     with time_machine.travel(at(2027, 1, 5), tick=True):
         _login(page, live_server, "finance1")
-        page.get_by_role("link", name="资金结算").first.click()
+        open_menu(page, "资金结算")
         page.fill("#id_quarter", "2026Q4")
         page.get_by_role("button", name="季度结算").click()
         assert page.locator("#quarter-total").inner_text() == "350.00"
