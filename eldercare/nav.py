@@ -127,6 +127,13 @@ NAV_ITEMS = (
         _("Audit trail"), "audit_log", ("supervisor", "district_reviewer", "sysadmin"), 90, NavGroup.ADMINISTRATION
     ),
     NavItem(_("Holiday calendar"), "calendar", ("district_reviewer", "sysadmin"), 95, NavGroup.ADMINISTRATION),
+    NavItem(
+        _("Offices and workstations"),
+        "office_list",
+        ("community_worker", "street_reviewer", "district_reviewer", "sysadmin"),
+        96,
+        NavGroup.ADMINISTRATION,
+    ),
 )
 
 
