@@ -52,6 +52,7 @@ DISTRICT_ENTRIES = {
     "/audit/",
     "/providers/visit-verification/",
     "/calendar/",
+    "/offices/",
 }
 
 
@@ -109,16 +110,16 @@ def test_the_district_reviewers_menu_fits_in_eight_entries_and_keeps_every_entry
     assert [e["toggle"] for e in menu] == [
         None,
         None,
-        "Subsidies",
-        "Services",
-        "Money",
-        "Emergency outreach",
-        "Administration",
+        "补助审批",
+        "服务与机构",
+        "资金",
+        "应急关爱",
+        "管理",
     ]
     assert [link[1] for link in menu[0]["links"]] == ["待办事项"]
     assert menu[1]["links"] == [["/elders/", "老人档案", None]]  # a group of one entry is a plain link
     entries = [link[0] for e in menu[1:] for link in e["links"]]
-    assert len(entries) == len(DISTRICT_ENTRIES) == 36
+    assert len(entries) == len(DISTRICT_ENTRIES) == 37
     assert set(entries) == DISTRICT_ENTRIES
     # Each group is a dropdown whose toggle is a button, closed until pressed.
     assert {e["expanded"] for e in menu[2:]} == {"false"}
@@ -132,8 +133,8 @@ def test_the_current_page_and_its_group_are_marked(client, tree):
     menu = menu_of(client, "/providers/orders/")
 
     current = [(link[0], e["toggle"]) for e in menu for link in e["links"] if link[2] == "page"]
-    assert current == [("/providers/orders/", "Services")]  # not 服务商's /providers/, a shorter prefix
-    assert [e["toggle"] for e in menu if e["active"]] == ["Services"]
+    assert current == [("/providers/orders/", "服务与机构")]  # not 服务商's /providers/, a shorter prefix
+    assert [e["toggle"] for e in menu if e["active"]] == ["服务与机构"]
     home = menu_of(client, "/")
     assert [(link[0], link[2]) for e in home for link in e["links"] if link[2]] == [("/", "page")]
 
