@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from eldercare.hub import HubSection
 from eldercare.models import Role
 from eldercare.nav import NavItem, WorkPanel
+from eldercare.paging import page_of
 
 from .. import rules
 from ..models import ReasonCode, VisitCorrection, WorkOrder
@@ -77,6 +78,7 @@ def exception_list(request):
         visits = visits.filter(pending=True)
     elif waiting == "proposal":
         visits = visits.filter(pending=False)
+    page = page_of(request, visits)
     rows = [
         {
             "order": o,
@@ -84,12 +86,18 @@ def exception_list(request):
             "locked": _locked(o),
             "exceptions": [e for e in o.exceptions.all() if e.resolved_at is None],
         }
-        for o in visits[:300]
+        for o in page
     ]
     return render(
         request,
         "providers/exceptions/list.html",
-        {"rows": rows, "waiting": waiting, "total": visits.count(), "lock_days": rules.CORRECTION_LOCK_DAYS},
+        {
+            "rows": rows,
+            "page": page,
+            "waiting": waiting,
+            "total": page.paginator.count,
+            "lock_days": rules.CORRECTION_LOCK_DAYS,
+        },
     )
 
 
