@@ -237,7 +237,7 @@ def worklist(user) -> list[WorkPanel]:
                 "label": f"#{o.pk} {o.elder.name} · {timezone.localtime(o.scheduled_at):%Y-%m-%d %H:%M}",
                 "url": reverse("providers:correction", args=[o.pk]),
                 "detail": _("%(kinds)s · held %(n)d days") % {"kinds": kinds, "n": age},
-                "flag": age >= 7,
+                "flag": age >= rules.HELD_OVERDUE_DAYS,
             }
         )
     return [WorkPanel(title, rows, reverse("providers:exception_list") + f"?waiting={query}", visits.count())]

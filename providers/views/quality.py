@@ -53,7 +53,9 @@ def callbacks_due(request):
     )
     # Two lists on one page: each pages with its own parameter; the count is both lists in full.
     provider_page = (
-        page_of(request, provider_due.order_by("scheduled_at", "pk"), param="page") if provider_due is not None else None
+        page_of(request, provider_due.order_by("scheduled_at", "pk"), param="page")
+        if provider_due is not None
+        else None
     )
     district_page = (
         page_of(request, district_due.order_by("scheduled_at", "pk"), param="sample")
