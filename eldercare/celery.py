@@ -25,10 +25,11 @@ app.conf.beat_schedule = {
         "task": "settlement.tasks.notify_months_to_confirm",
         "schedule": crontab(hour=7, minute=40),
     },
-    # Monday at 08:00: each community, street and district reviewer's digest of their overdue
-    # cases, in the app and by mail (idempotent per week).
-    "subsidies-overdue-digests": {
-        "task": "subsidies.send_overdue_digests",
+    # Monday at 08:00: each user's digest of everything overdue that is their turn (applications,
+    # rectifications, held visits, months to confirm, quarters to approve: eldercare.digest), one
+    # notice in the app and by mail (idempotent per week).
+    "overdue-digests": {
+        "task": "eldercare.send_overdue_digests",
         "schedule": crontab(hour=8, minute=0, day_of_week="mon"),
     },
     # The monthly subsidy run: at 01:30 on the first day of each month, credit the month's

@@ -6,6 +6,7 @@ Every row is validated; errors are reported per row; a file with any error impor
 import datetime
 import io
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import openpyxl
@@ -16,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .errors import ValidationFailed
+from .exports import excel_writer, write_sheet
 from .models import DifficultyCategory, Division, User
 from .scoping import scope_for
 from .services import ElderData, _can_edit_in, elder_create, elder_validate
@@ -54,6 +56,55 @@ CATEGORY_BY_LABEL = {
     "空巢": DifficultyCategory.EMPTY_NEST,
     "三无": DifficultyCategory.THREE_NO,
 }
+
+
+# The example person of every import template (a valid but made-up ID number): the elder import's
+# example registers her, the screening and survey imports' examples then name her.
+EXAMPLE_NAME, EXAMPLE_ID = "王秀英", "321012194005010021"
+TEMPLATE_NOTES = "说明"
+
+
+@dataclass(frozen=True)
+class TemplateColumn:
+    """One column of an import template: its header, whether a row must fill it, what may be
+    written in it (for the notes sheet) and the example row's cell."""
+
+    header: str
+    required: bool
+    allowed: str = ""
+    example: str = ""
+
+
+def primary_headers(columns: Mapping[str, str]) -> tuple[str, ...]:
+    """The first header of each field of an importer's header → field map (the others are the
+    alternatives it also accepts): the template's header row."""
+    first: dict[str, str] = {}
+    for header, field in columns.items():
+        first.setdefault(field, header)
+    return tuple(first.values())
+
+
+def alternatives(columns: Mapping[str, str], header: str) -> list[str]:
+    """The other headers an importer accepts for the field of `header`."""
+    return [h for h, f in columns.items() if f == columns[header] and h != header]
+
+
+def import_template(columns: Sequence[TemplateColumn], *, sheet: str) -> bytes:
+    """An import's spreadsheet template: a sheet with the header row the importer expects and one
+    example row, and a notes sheet (说明) listing each column, whether it is required and what may
+    be written in it."""
+    grid = pd.DataFrame([[c.example for c in columns]], columns=[c.header for c in columns])
+    notes = pd.DataFrame(
+        [[c.header, "是" if c.required else "否", c.allowed] for c in columns],
+        columns=["列名", "是否必填", "填写说明及可选值"],
+    )
+    out = io.BytesIO()
+    with excel_writer(out) as writer:
+        write_sheet(writer, grid, sheet).set_column(0, len(columns) - 1, 16)
+        explained = write_sheet(writer, notes, TEMPLATE_NOTES)
+        explained.set_column(0, 1, 14)
+        explained.set_column(2, 2, 70)
+    return out.getvalue()
 
 
 @dataclass
@@ -240,6 +291,40 @@ def elders_import(*, frame: pd.DataFrame, by: User) -> ImportResult:
         for data in rows:
             elder_create(data=data, by=by)
     return ImportResult(created=len(rows), errors=[])
+
+
+def elders_import_template(*, by: User) -> bytes:
+    """The elder import's template: the communities the user may register in are the allowed
+    values of 户籍社区, the first of them in the example row."""
+    scope = scope_for(by)
+    mine = Division.objects.filter(level=Division.Level.COMMUNITY).order_by("code")
+    if not scope.all:
+        mine = mine.filter(pk__in=scope.community_ids)
+    names = [d.name for d in mine if _can_edit_in(by, d)]
+    date_like = "日期，如 2020-05-01"
+    notes = {
+        "name": ("与身份证一致", EXAMPLE_NAME),
+        "gender": ("、".join(h for h in GENDERS if not h.isascii()), "女"),
+        "id_number": ("18 位居民身份证号码", EXAMPLE_ID),
+        "community": ("社区名称或代码；您可登记的社区：" + "、".join(names), names[0] if names else ""),
+        "resident_since": (date_like, "2015-06-01"),
+        "address": ("", "幸福路 8 号 3 幢 201 室"),
+        "phone": ("手机或固定电话", "13912345678"),
+        "agent_name": ("", "李明"),
+        "agent_relation": ("如 儿子、女儿、配偶", "儿子"),
+        "agent_phone": ("", "13812345678"),
+        "categories": ("可填多项，用顿号分隔：" + "、".join(CATEGORY_BY_LABEL), "低保"),
+        "evidence_date": ("困难类别证明的日期，" + date_like + "；不填则为居住起始日期", "2025-01-05"),
+    }
+    columns = []
+    for header in primary_headers(COLUMNS):
+        field = COLUMNS[header]
+        allowed, example = notes.get(field, ("", ""))
+        others = alternatives(COLUMNS, header)
+        if others:
+            allowed = "；".join(filter(None, [allowed, "列名也可写作 " + "、".join(others)]))
+        columns.append(TemplateColumn(header, field in REQUIRED, allowed, example))
+    return import_template(columns, sheet="老人名册")
 
 
 def elders_export_frame(elders) -> pd.DataFrame:

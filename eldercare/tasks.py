@@ -5,6 +5,7 @@ import logging
 from celery import shared_task
 from django.db import transaction
 
+from .digest import overdue_digests_send
 from .models import User
 from .services import notification_send
 
@@ -32,3 +33,9 @@ def notification_send_task(user_id: int, message: str, url: str = "", dedupe_key
     """Send one in-app notice (and an email when the user has an address). Safe to run twice."""
 
     return notification_send(user=User.objects.get(pk=user_id), message=message, url=url, dedupe_key=dedupe_key).pk
+
+
+@shared_task(name="eldercare.send_overdue_digests", acks_late=True)
+def send_overdue_digests() -> int:
+    """Monday's digest of everything overdue, one notice per user (idempotent per week)."""
+    return overdue_digests_send()

@@ -43,6 +43,7 @@ urlpatterns = [
     path("elders/new/", views.elder_create_view, name="elder_create"),
     path("elders/pick/", views.elder_pick, name="elder_pick"),
     path("elders/import/", views.elder_import_view, name="elder_import"),
+    path("elders/import/template.xlsx", views.elder_import_template, name="elder_import_template"),
     path("elders/<int:pk>/", views.elder_detail, name="elder_detail"),
     path("elders/<int:pk>/edit/", views.elder_edit_view, name="elder_edit"),
     path("elders/<int:pk>/reveal/<str:field>/", views.elder_reveal_view, name="elder_reveal"),

@@ -15,7 +15,7 @@ from django_tables2 import RequestConfig
 
 from . import audit, textsize, workdays
 from .errors import DomainError, ValidationFailed
-from .exports import xlsx_bytes
+from .exports import XLSX, document_response, xlsx_bytes
 from .forms import (
     MASKED_NUMBERS,
     AuditFilterForm,
@@ -28,7 +28,7 @@ from .forms import (
 )
 from .hub import HubAction, HubSection, sections_for
 from .idnumber import age_on
-from .importing import ImportRejected, elders_export_frame, elders_import, read_table
+from .importing import ImportRejected, elders_export_frame, elders_import, elders_import_template, read_table
 from .models import REVEAL_REASONS_OFFERED, CalendarYear, Division, Elder, LifeStatus, Role, User
 from .nav import work_panels_for
 from .paging import page_of
@@ -307,6 +307,16 @@ def elder_import_view(request):
             messages.success(request, _("%(n)d elders were imported.") % {"n": result.created})
             return redirect("elder_list")
     return render(request, "eldercare/elder_import.html", {"form": form, "errors": errors})
+
+
+@login_required
+def elder_import_template(request):
+    """The elder import's spreadsheet template, for those who may import."""
+    if not (request.user.is_superuser or request.user.has_role(*REGISTRY_EDITORS)):
+        raise PermissionDenied
+    return document_response(
+        elders_import_template(by=request.user), content_type=XLSX, filename="elders-template.xlsx"
+    )
 
 
 def _audit_query(request) -> tuple[AuditFilterForm, audit.AuditQuery]:

@@ -5,6 +5,7 @@ validated and its errors reported by row, and a file with any error imports noth
 names an elder of the register by the full ID number and goes through `profile_screen`.
 """
 
+import datetime
 from dataclasses import dataclass
 
 import pandas as pd
@@ -14,7 +15,17 @@ from django.utils.translation import gettext as _
 from eldercare.crypto import blind_index
 from eldercare.errors import ValidationFailed
 from eldercare.idnumber import parse_resident_id
-from eldercare.importing import ImportRejected, RowError, _parse_date
+from eldercare.importing import (
+    EXAMPLE_ID,
+    EXAMPLE_NAME,
+    ImportRejected,
+    RowError,
+    TemplateColumn,
+    _parse_date,
+    alternatives,
+    import_template,
+    primary_headers,
+)
 from eldercare.models import Elder, User
 
 from . import selectors
@@ -144,3 +155,32 @@ def screenings_import(*, frame: pd.DataFrame, by: User) -> ScreeningImportResult
         for elder, data in rows:
             profile_screen(elder=elder, data=data, by=by)
     return ScreeningImportResult(screened=len(rows))
+
+
+def screenings_import_template(*, today: datetime.date) -> bytes:
+    """The screening import's template: the header row the importer reads, one example row (the
+    example elder of every import template, living alone) and the notes sheet."""
+    yes_no = "是 或 否（不填为否）"
+    flags = {name: (yes_no, "否") for name in FLAGS}
+    flags["solitary"] = (yes_no, "是")
+    notes = {
+        "name": ("老人姓名（核对用）", EXAMPLE_NAME),
+        "id_number": ("18 位居民身份证号码，须为本辖区 60 周岁及以上在册老人", EXAMPLE_ID),
+        "screened_on": ("日期，如 2020-05-01", today.isoformat()),
+        "living_arrangement": ("、".join(LIVING), "独居"),
+        "care_need": ("、".join(k for k in CARE if k) + "（不填为自理）", "自理"),
+        "medicines": ("慢病需用药时填写", ""),
+        "contact_name": ("", "李明"),
+        "contact_relation": ("如 儿子、女儿、邻居", "儿子"),
+        "contact_phone": ("", "13812345678"),
+        "note": ("", ""),
+        **flags,
+    }
+    columns = []
+    for header in primary_headers(COLUMNS):
+        allowed, example = notes.get(COLUMNS[header], ("", ""))
+        others = alternatives(COLUMNS, header)
+        if others:
+            allowed = "；".join(filter(None, [allowed, "列名也可写作 " + "、".join(others)]))
+        columns.append(TemplateColumn(header, header in REQUIRED, allowed, example))
+    return import_template(columns, sheet="排查结果")

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.register_list, name="register"),
     path("coverage/", views.coverage, name="coverage"),
     path("import/", views.screening_import, name="import"),
+    path("import/template.xlsx", views.screening_import_template, name="import_template"),
     path("elders/<int:pk>/screen/", views.screen, name="screen"),
     path("elders/<int:pk>/", views.responsible, name="responsible"),
     path("responsible/<int:pk>/end/", views.responsible_end, name="responsible_end"),

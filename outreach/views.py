@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from eldercare.errors import DomainError
+from eldercare.exports import XLSX, document_response
 from eldercare.forms import ImportForm, add_service_errors
 from eldercare.hub import HubAction, HubSection
 from eldercare.idnumber import age_on
@@ -226,6 +227,18 @@ def screening_import(request):
         request,
         "outreach/import.html",
         {"form": form, "errors": errors, "columns": "、".join(importing.COLUMNS)},
+    )
+
+
+@login_required
+def screening_import_template(request):
+    """The screening import's spreadsheet template, for those who may import."""
+    if not (request.user.is_superuser or request.user.has_role(*services.OUTREACH_EDITORS)):
+        raise PermissionDenied
+    return document_response(
+        importing.screenings_import_template(today=timezone.localdate()),
+        content_type=XLSX,
+        filename="screenings-template.xlsx",
     )
 
 

@@ -9,16 +9,19 @@ class ProvidersConfig(AppConfig):
 
     def ready(self):
         from eldercare import api as core_api
-        from eldercare import hub, mounts
+        from eldercare import digest, hub, mounts
         from eldercare import nav as shell
 
         from . import api, nav, urls
+        from .digest import held_visits_overdue, rectifications_overdue
         from .views import agreements, catalogue, exceptions, library, orders, presence, quality, staff, visit
 
         shell.register(nav.NAV_ITEMS, nav.worklist)
         for area in (library, staff, catalogue, agreements, orders, visit, exceptions, presence, quality):
             shell.register(area.NAV_ITEMS, area.worklist)
             hub.register(area.hub_sections)
+        digest.register(rectifications_overdue)
+        digest.register(held_visits_overdue)
         mounts.mount("providers/", "providers.urls")
         mounts.mount("subsidies/", urls.elder_patterns)
         core_api.register_routes(api.register)

@@ -108,6 +108,9 @@ def needs_rectification(rate: Decimal) -> bool:
 
 # A visit record may be corrected for 95 days after the visit's day; then it is locked (the EVV rule).
 CORRECTION_LOCK_DAYS = 95
+# A visit held this many days without its correction (or decision) is flagged and goes in the
+# Monday digest of overdue work.
+HELD_OVERDUE_DAYS = 7
 # The nightly task closes a visit still checked in this many hours after the check-in as a
 # missed check-out.
 MISSED_CHECKOUT_HOURS = 6

@@ -10,15 +10,18 @@ class SettlementConfig(AppConfig):
 
     def ready(self):
         from eldercare import api as core_api
-        from eldercare import mounts
+        from eldercare import digest, mounts
         from eldercare import nav as shell
         from subsidies.applications.documents import verifier_register
         from subsidies.applications.tokens import DocumentKind
 
         from . import api, nav
+        from .digest import months_unconfirmed, quarters_unapproved
         from .statement import statement_verification
 
         shell.register(nav.NAV_ITEMS, nav.worklist)
+        digest.register(months_unconfirmed)
+        digest.register(quarters_unapproved)
         mounts.mount("settlement/", "settlement.urls")
         verifier_register(DocumentKind.STATEMENT, statement_verification)
         core_api.register_routes(api.register)

@@ -10,7 +10,6 @@ provider's qualification (`TerminationGround.RECTIFICATION_OVERDUE`).
 """
 
 import datetime
-import io
 from dataclasses import dataclass
 
 import pandas as pd
@@ -23,8 +22,8 @@ from django.utils.translation import gettext as _
 
 from eldercare.crypto import blind_index
 from eldercare.errors import Conflict, NotAllowed, ValidationFailed
-from eldercare.exports import excel_writer, write_sheet
 from eldercare.idnumber import parse_resident_id
+from eldercare.importing import EXAMPLE_ID, EXAMPLE_NAME, TemplateColumn, import_template
 from eldercare.models import Division, Elder, Role, User
 from eldercare.periods import Month, Quarter
 from eldercare.scoping import scope_for
@@ -263,19 +262,19 @@ class SurveyImportFailed(ValidationFailed):
         self.errors = errors
 
 
-def survey_import_template() -> bytes:
-    """The spreadsheet grid workers fill in: the header row and one example row."""
-    frame = pd.DataFrame(
-        [["321012194005010024", "王秀英", "满意", datetime.date(2026, 3, 20).isoformat(), ""]],
-        columns=list(IMPORT_COLUMNS),
+def survey_import_template(*, today: datetime.date) -> bytes:
+    """The spreadsheet grid workers fill in: the header row, one example row (the example elder of
+    every import template, asked today) and the notes sheet."""
+    notes = {
+        COL_ID: ("18 位居民身份证号码，须为该街道、该服务商服务的老人", EXAMPLE_ID),
+        COL_NAME: ("与身份证一致", EXAMPLE_NAME),
+        COL_ANSWER: ("、".join(ANSWERS), "满意"),
+        COL_DATE: ("日期，如 2026-03-20，须在测评季度内且不晚于今天", today.isoformat()),
+        COL_NOTE: ("", ""),
+    }
+    return import_template(
+        [TemplateColumn(c, c in REQUIRED_COLUMNS, *notes[c]) for c in IMPORT_COLUMNS], sheet="满意度测评"
     )
-    out = io.BytesIO()
-    with excel_writer(out) as writer:
-        sheet = write_sheet(writer, frame, "满意度测评")
-        sheet.set_column(0, 0, 22)
-        sheet.set_column(1, 3, 12)
-        sheet.set_column(4, 4, 30)
-    return out.getvalue()
 
 
 @dataclass

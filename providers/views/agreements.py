@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -52,7 +53,20 @@ def agreement_list(request):
         raise PermissionDenied
     state = request.GET.get("state", "open")
     qs = svc.agreement_list(user=request.user)
-    qs = qs.filter(ends_on__isnull=True) if state == "open" else qs.filter(ends_on__isnull=False)
+    if state == "rehome":
+        # The community's to-do: for each elder whose provider ended and who has none now, the
+        # last agreement ended that way (one row per elder, as the work list counts them).
+        last = (
+            svc.agreement_list(user=request.user)
+            .filter(elder=OuterRef("elder"), end_reason=ServiceAgreement.EndReason.PROVIDER_TERMINATED)
+            .order_by("-ends_on", "-id")
+            .values("id")[:1]
+        )
+        qs = qs.filter(elder__in=svc.elders_to_rehome(user=request.user), id=Subquery(last))
+    elif state == "open":
+        qs = qs.filter(ends_on__isnull=True)
+    else:
+        qs = qs.filter(ends_on__isnull=False)
     return render(
         request,
         "providers/agreements/list.html",
@@ -300,7 +314,7 @@ def worklist(user) -> list[WorkPanel]:
                 }
                 for e in elders[:10]
             ],
-            reverse("providers:agreement_list") + "?state=ended",
+            reverse("providers:agreement_list") + "?state=rehome",
             elders.count(),
         )
     ]

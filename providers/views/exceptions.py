@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from eldercare.hub import HubSection
 from eldercare.models import Role
 from eldercare.nav import NavGroup, NavItem, WorkPanel
+from eldercare.paging import page_of
 
 from .. import rules
 from ..models import ReasonCode, VisitCorrection, WorkOrder
@@ -77,6 +78,7 @@ def exception_list(request):
         visits = visits.filter(pending=True)
     elif waiting == "proposal":
         visits = visits.filter(pending=False)
+    page = page_of(request, visits)
     rows = [
         {
             "order": o,
@@ -84,12 +86,18 @@ def exception_list(request):
             "locked": _locked(o),
             "exceptions": [e for e in o.exceptions.all() if e.resolved_at is None],
         }
-        for o in visits[:300]
+        for o in page
     ]
     return render(
         request,
         "providers/exceptions/list.html",
-        {"rows": rows, "waiting": waiting, "total": visits.count(), "lock_days": rules.CORRECTION_LOCK_DAYS},
+        {
+            "rows": rows,
+            "page": page,
+            "waiting": waiting,
+            "total": page.paginator.count,
+            "lock_days": rules.CORRECTION_LOCK_DAYS,
+        },
     )
 
 
@@ -231,7 +239,7 @@ def worklist(user) -> list[WorkPanel]:
                 "label": f"#{o.pk} {o.elder.name} · {timezone.localtime(o.scheduled_at):%Y-%m-%d %H:%M}",
                 "url": reverse("providers:correction", args=[o.pk]),
                 "detail": _("%(kinds)s · held %(n)d days") % {"kinds": kinds, "n": age},
-                "flag": age >= 7,
+                "flag": age >= rules.HELD_OVERDUE_DAYS,
             }
         )
     return [WorkPanel(title, rows, reverse("providers:exception_list") + f"?waiting={query}", visits.count())]

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from eldercare.errors import DomainError
@@ -68,12 +69,46 @@ def recent_quarters(today: datetime.date, n: int = 4) -> list[Quarter]:
 # --- providers ------------------------------------------------------------------------------
 
 
+# The provider library's `?due=` filters: the district's work-list panels open these.
+DUE_FILTERS = {
+    "contract": gettext_lazy("Awaiting their contract"),
+    "renew": gettext_lazy("Contract ending within 30 days"),
+    "assess": gettext_lazy("Scorecard of last quarter to confirm"),
+}
+
+
+def _providers_due(user, due: str, today: datetime.date):
+    """The providers of one of the district's to-dos (the panel and the filtered library share it)."""
+    providers = provider_list(user=user)
+    if due == "contract":
+        return providers.filter(status=Provider.Status.CANDIDATE)
+    if due == "renew":
+        return providers.filter(pk__in=contracts_expiring(user=user, today=today).values("provider_id"))
+    quarter = last_quarter(today)
+    return (
+        providers.filter(status__in=(Provider.Status.CONTRACTED, Provider.Status.SUSPENDED))
+        .exclude(assessments__quarter=quarter.first_day, assessments__confirmed_at__isnull=False)
+        .filter(scorecard.has_figures(quarter))
+    )
+
+
 @login_required
 def provider_list_view(request):
+    due = request.GET.get("due", "")
+    if due in DUE_FILTERS:
+        providers = _providers_due(request.user, due, timezone.localdate())
+    else:
+        due, providers = "", provider_list(user=request.user)
     return render(
         request,
         "providers/provider_list.html",
-        {"providers": provider_list(user=request.user), "may_manage": is_district(request.user)},
+        {
+            "providers": providers,
+            "total": providers.count(),
+            "due": due,
+            "due_filters": DUE_FILTERS.items() if is_district(request.user) else (),
+            "may_manage": is_district(request.user),
+        },
     )
 
 
@@ -364,7 +399,7 @@ def worklist(user) -> list[WorkPanel]:
     panels: list[WorkPanel] = []
     today = timezone.localdate()
     if is_district(user) and user.has_role(Role.DISTRICT_REVIEWER):
-        candidates = provider_list(user=user).filter(status=Provider.Status.CANDIDATE)
+        candidates = _providers_due(user, "contract", today)
         panels.append(
             WorkPanel(
                 _("Providers awaiting their contract"),
@@ -372,7 +407,7 @@ def worklist(user) -> list[WorkPanel]:
                     _row(p.name, reverse("providers:contract_create", args=[p.pk]), p.licence_number)
                     for p in candidates[:8]
                 ],
-                reverse("providers:provider_list"),
+                reverse("providers:provider_list") + "?due=contract",
                 candidates.count(),
             )
         )
@@ -389,22 +424,17 @@ def worklist(user) -> list[WorkPanel]:
                     )
                     for c in expiring[:8]
                 ],
-                reverse("providers:provider_list"),
-                expiring.count(),
+                reverse("providers:provider_list") + "?due=renew",
+                _providers_due(user, "renew", today).count(),
             )
         )
         quarter = last_quarter(today)
-        to_assess = (
-            provider_list(user=user)
-            .filter(status__in=(Provider.Status.CONTRACTED, Provider.Status.SUSPENDED))
-            .exclude(assessments__quarter=quarter.first_day, assessments__confirmed_at__isnull=False)
-            .filter(scorecard.has_figures(quarter))
-        )
+        to_assess = _providers_due(user, "assess", today)
         panels.append(
             WorkPanel(
                 _("Scorecards of %(quarter)s to confirm") % {"quarter": quarter},
                 [_row(p.name, reverse("providers:scorecard", args=[p.pk, str(quarter)])) for p in to_assess[:8]],
-                reverse("providers:provider_list"),
+                reverse("providers:provider_list") + "?due=assess",
                 to_assess.count(),
             )
         )

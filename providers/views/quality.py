@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from eldercare.errors import DomainError
+from eldercare.exports import XLSX, document_response
 from eldercare.hub import HubSection
 from eldercare.models import Role
 from eldercare.nav import NavGroup, NavItem, WorkPanel
@@ -50,13 +51,24 @@ def callbacks_due(request):
         if (user.has_role(Role.DISTRICT_REVIEWER) or user.is_superuser) and source != Callback.Source.PROVIDER
         else None
     )
-    total = sum(qs.count() for qs in (provider_due, district_due) if qs is not None)
+    # Two lists on one page: each pages with its own parameter; the count is both lists in full.
+    provider_page = (
+        page_of(request, provider_due.order_by("scheduled_at", "pk"), param="page")
+        if provider_due is not None
+        else None
+    )
+    district_page = (
+        page_of(request, district_due.order_by("scheduled_at", "pk"), param="sample")
+        if district_due is not None
+        else None
+    )
+    total = sum(p.paginator.count for p in (provider_page, district_page) if p is not None)
     return render(
         request,
         "providers/callbacks.html",
         {
-            "provider_due": provider_due[:200] if provider_due is not None else [],
-            "district_due": district_due[:200] if district_due is not None else [],
+            "provider_due": provider_page,
+            "district_due": district_page,
             "total": total,
             "source": Callback.Source,
         },
@@ -203,12 +215,14 @@ def survey_import(request, pk):
 
 @login_required
 def survey_import_template(request):
-    response = HttpResponse(
-        quality.survey_import_template(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    """The answers' import template, for those who enter surveys (the towns)."""
+    if not quality.survey_streets(user=request.user).exists():
+        raise PermissionDenied
+    return document_response(
+        quality.survey_import_template(today=timezone.localdate()),
+        content_type=XLSX,
+        filename="survey-answers.xlsx",
     )
-    response["Content-Disposition"] = 'attachment; filename="survey-answers.xlsx"'
-    return response
 
 
 @login_required

@@ -37,13 +37,26 @@ from .common import administers, pdf_response, run_service, with_phone
 
 @login_required
 def caregiver_list_view(request):
-    user = request.user
+    """The caregivers the user may see; `?cert=expiring` narrows them to those with a certificate
+    expired or ending within 30 days (the work list's panel)."""
+    user, today = request.user, timezone.localdate()
     caregivers = caregiver_list(user=user).prefetch_related("certificates")
+    cert = request.GET.get("cert", "")
+    if cert == "expiring":
+        caregivers = caregivers.filter(pk__in=certificates_expiring(user=user, today=today).values("caregiver_id"))
+    else:
+        cert = ""
     own = [p for p in provider_list(user=user).exclude(status="terminated") if administers(user, p.pk)]
     return render(
         request,
         "providers/caregiver_list.html",
-        {"caregivers": with_phone(caregivers, user), "own_providers": own, "today": timezone.localdate()},
+        {
+            "caregivers": with_phone(caregivers, user),
+            "total": caregivers.count(),
+            "cert": cert,
+            "own_providers": own,
+            "today": today,
+        },
     )
 
 
@@ -314,8 +327,9 @@ def worklist(user) -> list[WorkPanel]:
                     )
                     for c in certificates[:8]
                 ],
-                reverse("providers:caregiver_list"),
-                certificates.count(),
+                reverse("providers:caregiver_list") + "?cert=expiring",
+                # The list it opens shows caregivers: one with two certificates ending counts once.
+                certificates.values("caregiver_id").distinct().count(),
             )
         )
     if user.has_role(Role.PROVIDER_ADMIN):

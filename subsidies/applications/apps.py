@@ -10,7 +10,7 @@ class ApplicationsConfig(AppConfig):
 
     def ready(self):
         from eldercare import api as core_api
-        from eldercare import audit, hub, mounts
+        from eldercare import audit, digest, hub, mounts
         from eldercare import nav as shell
 
         from . import api, nav
@@ -18,9 +18,11 @@ class ApplicationsConfig(AppConfig):
         from .hub import hub_sections
         from .models import Application, Objection
         from .roster import roster_verification
+        from .services.reminders import overdue_applications_digest
         from .tokens import DocumentKind
 
         shell.register(nav.NAV_ITEMS, nav.worklist)
+        digest.register(overdue_applications_digest)
         hub.register(hub_sections)
         core_api.register_routes(api.register)
         # The intake and review pages carry the "subsidies:" namespace (app_name of that module).

@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from .documents import decision_notice_generate, decision_notices_sweep
-from .services.reminders import deadline_reminders_send, overdue_digests_send
+from .services.reminders import deadline_reminders_send
 
 
 @shared_task(name="subsidies.generate_decision_notice", acks_late=True)
@@ -14,11 +14,6 @@ def generate_decision_notice(notice_id: int) -> int:
 @shared_task(name="subsidies.send_deadline_reminders", acks_late=True)
 def send_deadline_reminders() -> int:
     return deadline_reminders_send()
-
-
-@shared_task(name="subsidies.send_overdue_digests", acks_late=True)
-def send_overdue_digests() -> int:
-    return overdue_digests_send()
 
 
 @shared_task(name="subsidies.sweep_decision_notices", acks_late=True)

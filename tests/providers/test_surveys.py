@@ -4,6 +4,7 @@ rectification that a rate below 80 % opens, and its answer / accept / reject flo
 import datetime
 import io
 
+import openpyxl
 import pandas as pd
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -11,6 +12,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from eldercare.errors import Conflict, NotAllowed, ValidationFailed
+from eldercare.exports import XLSX
+from eldercare.importing import EXAMPLE_ID, EXAMPLE_NAME
 from eldercare.periods import Quarter
 from eldercare.pickers import ElderChoiceField
 from eldercare.workdays import add_workdays
@@ -175,9 +178,37 @@ def xlsx(rows, columns=quality.IMPORT_COLUMNS) -> SimpleUploadedFile:
 
 
 def test_the_template_opens_in_pandas_with_the_columns_grid_workers_fill():
-    frame = pd.read_excel(io.BytesIO(quality.survey_import_template()), dtype=str)
+    frame = pd.read_excel(io.BytesIO(quality.survey_import_template(today=datetime.date(2026, 3, 10))), dtype=str)
     assert list(frame.columns) == ["身份证号", "姓名", "是否满意", "询问日期", "备注"]
     assert frame.iloc[0]["是否满意"] == "满意"
+
+
+def test_the_downloaded_template_imports_its_example_row_and_explains_each_column(client, world, users, tree):
+    # Given the template's example elder, served by the provider in the street surveyed
+    elder = ElderFactory(community=tree.a1, name=EXAMPLE_NAME, id_number=EXAMPLE_ID)
+    ServiceAgreement.objects.create(elder=elder, provider=world.provider, signed_on=datetime.date(2025, 6, 1))
+    survey = quality.survey_open(provider=world.provider, street=tree.street_a, quarter=Q1, by=users["street"])
+    client.force_login(users["street"])
+    response = client.get(reverse("providers:survey_import_template"))
+    assert response["Content-Type"] == XLSX
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    grid, notes = book.worksheets
+    assert [c.value for c in grid[1]] == list(quality.IMPORT_COLUMNS)
+    assert notes.title == "说明"
+    explained = {row[0]: row[1:] for row in notes.iter_rows(min_row=2, values_only=True)}
+    assert explained["是否满意"] == ("是", "满意、不满意") and explained["备注"][0] == "否"
+    # When the template is uploaded as it is, its example row is the answer recorded
+    upload = SimpleUploadedFile("template.xlsx", response.content)
+    try:
+        created = quality.survey_answers_import(survey=survey, upload=upload, by=users["street"])
+    except quality.SurveyImportFailed as exc:
+        raise AssertionError(exc.errors) from exc
+    assert [(a.elder, a.satisfied, a.asked_on) for a in created] == [(elder, True, datetime.date(2026, 3, 10))]
+
+
+def test_only_those_who_enter_surveys_download_the_template(client, world, users):
+    client.force_login(world.admin)
+    assert client.get(reverse("providers:survey_import_template")).status_code == 403
 
 
 def test_import_writes_every_row_or_nothing_with_row_errors_in_chinese(world, users, tree):

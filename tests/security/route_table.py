@@ -36,6 +36,7 @@ ROUTES = {
     "elder_create": {"community", "community2", "street", "town", "town2", "district", "admin"},
     "elder_pick": ANY_SIGNED_IN,
     "elder_import": {"community", "community2", "street", "town", "town2", "district", "admin"},
+    "elder_import_template": {"community", "community2", "street", "town", "town2", "district", "admin"},
     "elder_detail": {
         "community",
         "community2",
@@ -384,7 +385,7 @@ ROUTES = {
     "providers:frequency": ANY_SIGNED_IN,
     "providers:community_contacts": ANY_SIGNED_IN,
     "providers:survey_list": ANY_SIGNED_IN,
-    "providers:survey_import_template": ANY_SIGNED_IN,
+    "providers:survey_import_template": {"street", "town", "town2", "district", "admin"},
     "providers:survey_detail": {
         "street",
         "district",
@@ -480,6 +481,7 @@ ROUTES = {
     "outreach:register": ANY_SIGNED_IN,
     "outreach:coverage": {"community", "community2", "street", "town", "town2", "district", "supervisor", "admin"},
     "outreach:import": {"community", "community2", "street", "town", "town2", "district", "admin"},
+    "outreach:import_template": {"community", "community2", "street", "town", "town2", "district", "admin"},
     "outreach:screen": {"community", "community2", "street", "town", "town2", "district", "admin"},
     "outreach:responsible": {"community", "community2", "street", "town", "town2", "district", "supervisor", "admin"},
     "outreach:caregivers": {"community", "community2", "street", "town", "town2", "district", "supervisor", "admin"},

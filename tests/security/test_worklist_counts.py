@@ -21,10 +21,7 @@ NOT_A_LIST = {
     "/outreach/reports/today/",
     "/settlement/",
     "/settlement/months/",
-    "/providers/",
     "/providers/community-callbacks/",
-    "/providers/agreements/",
-    "/providers/caregivers/",
     "/providers/catalogue/",
     "/outreach/inspections/continuity/",
 }

@@ -6,9 +6,11 @@ import datetime
 import pytest
 import time_machine
 
-from eldercare import sms
+from eldercare import digest, sms
 from eldercare.models import DifficultyCategory, Division, Notification, Role
 from eldercare.periods import Month
+from eldercare.tasks import send_overdue_digests
+from providers.models import Provider, Rectification, SatisfactionSurvey
 from subsidies.applications.services import reminders
 from subsidies.applications.services import review as svc
 from subsidies.applications.services.assessments import assessment_record
@@ -139,13 +141,66 @@ def test_monday_digest_lists_overdue_cases_once_a_week(elder_a1, scheme, batch, 
         app = file(elder_a1, scheme, u)
     # The community's 10 working days end 2026-03-16; on Monday 2026-03-23 the case is overdue.
     monday = datetime.date(2026, 3, 23)
-    assert reminders.overdue_digests_send(on=monday) == 2  # the community's two workers
-    assert reminders.overdue_digests_send(on=monday + datetime.timedelta(days=2)) == 0
-    (digest,) = Notification.objects.filter(user=u["community"], dedupe_key__startswith="app-overdue-digest")
-    assert len(digest.message.splitlines()) == 2  # the count, then one line per case
-    assert elder_a1.name in digest.message and "2026-03-16" in digest.message
+    with time_machine.travel(at(monday), tick=False):
+        # The community's two workers, and the towns' reviewers of the month still to confirm
+        assert digest.overdue_digests_send(on=monday) == 5
+        assert digest.overdue_digests_send(on=monday + datetime.timedelta(days=2)) == 0
+    (notice,) = Notification.objects.filter(user=u["community"], dedupe_key__startswith="overdue-digest")
+    # The heading, the section's title, then one line per case
+    assert len(notice.message.splitlines()) == 3  # the heading, the section's title, the case
+    assert elder_a1.name in notice.message and "2026-03-16" in notice.message
     for who in ("community_b", "street", "district"):
-        assert not Notification.objects.filter(user=u[who], dedupe_key__startswith="app-overdue-digest").exists()
+        assert not Notification.objects.filter(
+            user=u[who], dedupe_key__startswith="overdue-digest", message__contains=elder_a1.name
+        ).exists()
     # The next week, again.
-    assert reminders.overdue_digests_send(on=monday + datetime.timedelta(days=7)) == 2
+    with time_machine.travel(at(monday + datetime.timedelta(days=7)), tick=False):
+        assert digest.overdue_digests_send(on=monday + datetime.timedelta(days=7)) == 5
     assert app.deadline == datetime.date(2026, 3, 16)
+
+
+def test_one_digest_names_the_overdue_application_and_the_overdue_rectification(elder_a1, scheme, batch, crowd, tree):
+    u = crowd
+    with time_machine.travel(at(MONDAY), tick=False) as traveller:
+        app = walk(file(elder_a1, scheme, u), u, until="street_review", traveller=traveller)
+    # A rectification of a provider serving street A, due on 2026-04-01 and still open
+    provider = Provider.objects.create(
+        name="康乐居家服务中心",
+        kind=Provider.Kind.SOCIAL_ORGANISATION,
+        licence_number="LIC-DIGEST",
+        district=tree.district,
+    )
+    survey = SatisfactionSurvey.objects.create(
+        provider=provider,
+        street=tree.street_a,
+        quarter=datetime.date(2026, 1, 1),
+        surveyed=5,
+        satisfied=2,
+        by=u["street"],
+    )
+    Rectification.objects.create(provider=provider, survey=survey, deadline=datetime.date(2026, 4, 1))
+    monday = datetime.date(2026, 4, 6)
+    assert app.deadline < monday
+    with time_machine.travel(at(monday), tick=False):
+        digest.overdue_digests_send(on=monday)
+        digest.overdue_digests_send(on=monday)  # twice the same week: once
+        digest.overdue_digests_send(on=monday + datetime.timedelta(days=3))
+
+    (notice,) = Notification.objects.filter(user=u["street"], dedupe_key__startswith="overdue-digest")
+    assert notice.dedupe_key == "overdue-digest:2026-W15"
+    assert elder_a1.name in notice.message and str(app.deadline) in notice.message
+    assert "康乐居家服务中心 · 龙川街道" in notice.message and "2026-04-01" in notice.message
+    # Neither is theirs: the community's turn is over, street B is not theirs (its town's digest
+    # names only its own month to confirm).
+    for who in ("community", "community_b", "street_b", "finance"):
+        for notice in Notification.objects.filter(user=u[who], dedupe_key__startswith="overdue-digest"):
+            assert elder_a1.name not in notice.message and "康乐居家服务中心" not in notice.message
+    assert not Notification.objects.filter(user=u["community"], dedupe_key__startswith="overdue-digest").exists()
+
+
+def test_the_digest_is_the_weekly_task_of_the_beat_schedule():
+    from eldercare.celery import app as celery_app
+
+    entry = celery_app.conf.beat_schedule["overdue-digests"]
+    assert entry["task"] == send_overdue_digests.name == "eldercare.send_overdue_digests"
+    assert entry["schedule"].day_of_week == {1}

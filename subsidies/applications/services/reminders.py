@@ -4,11 +4,10 @@ is within two working days), and on Monday mornings each reviewer's digest of ov
 import datetime
 from collections import defaultdict
 
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from eldercare.models import Role, RoleAssignment, User
+from eldercare.models import Role, User
 from eldercare.services import notification_send
 from eldercare.workdays import workdays_between
 
@@ -19,7 +18,6 @@ from .notices import users_with_role
 
 # The reviewers who get the Monday digest of their overdue cases.
 DIGEST_ROLES = (Role.COMMUNITY_WORKER, Role.STREET_REVIEWER, Role.DISTRICT_REVIEWER)
-DIGEST_LINES = 10
 
 
 def _responsible_users(app: Application) -> list[User]:
@@ -84,40 +82,21 @@ def _overdue_by_office(day: datetime.date) -> dict[tuple[str, int | None], list[
     return offices
 
 
-def overdue_digests_send(*, on: datetime.date | None = None) -> int:
-    """Each reviewer's weekly digest of their overdue cases (the count and the first ten), in the
-    app and by mail; once a week (ISO week) however often it runs. Returns the digests sent."""
-    day = on or timezone.localdate()
-    year, week, _weekday = day.isocalendar()
+def overdue_applications_digest(*, user: User, day: datetime.date) -> list[tuple[str, list[str]]]:
+    """The user's section of the Monday digest (eldercare.digest): the open cases past their
+    deadline at a stage that is the turn of one of the user's offices."""
     offices = _overdue_by_office(day)
-    if not offices:
-        return 0
-    per_user: dict[int, list[Application]] = defaultdict(list)
-    assignments = RoleAssignment.objects.filter(
-        role__in=DIGEST_ROLES, division_id__in={division for _role, division in offices}, user__is_active=True
-    )
-    for assignment in assignments:
-        per_user[assignment.user_id].extend(offices.get((assignment.role, assignment.division_id), []))
-    sent = 0
-    url = reverse("subsidies:application_list") + "?mine=1"
-    for user in User.objects.filter(pk__in=per_user):
-        cases = per_user[user.pk]
-        lines = [
-            _("%(elder)s, %(community)s · %(stage)s · deadline %(deadline)s")
-            % {
-                "elder": app.elder.name,
-                "community": app.community.name,
-                "stage": app.get_status_display(),
-                "deadline": app.deadline,
-            }
-            for app in cases[:DIGEST_LINES]
-        ]
-        if len(cases) > DIGEST_LINES:
-            lines.append(_("… and %(n)d more.") % {"n": len(cases) - DIGEST_LINES})
-        message = "\n".join([_("Overdue this week: %(n)d cases.") % {"n": len(cases)}, *lines])
-        key = f"app-overdue-digest:{year}-W{week:02d}"
-        if user.notifications.filter(dedupe_key=key).exists():
-            continue
-        notification_send(user=user, message=message, url=url, dedupe_key=key)
-        sent += 1
-    return sent
+    cases: list[Application] = []
+    for role, division in user.role_assignments.filter(role__in=DIGEST_ROLES).values_list("role", "division_id"):
+        cases.extend(offices.get((role, division), []))
+    lines = [
+        _("%(elder)s, %(community)s · %(stage)s · deadline %(deadline)s")
+        % {
+            "elder": app.elder.name,
+            "community": app.community.name,
+            "stage": app.get_status_display(),
+            "deadline": app.deadline,
+        }
+        for app in cases
+    ]
+    return [(_("Applications past their review deadline"), lines)]
