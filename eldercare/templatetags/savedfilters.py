@@ -21,9 +21,12 @@ def saved_filters(context, view_name: str) -> dict:
         query = saved_filter_query(request.GET, search_text(request))
     except NumberInUrl:
         query = ""
+    saved = list(saved_filter_list(user=user, view_name=view_name))
+    if any(f.query == query for f in saved):
+        query = ""  # these filters are saved already: nothing to offer
     return {
         "show": True,
-        "saved": list(saved_filter_list(user=user, view_name=view_name)),
+        "saved": saved,
         "view_name": view_name,
         "list_url": reverse(view_name),
         "query": query,
