@@ -8,7 +8,7 @@ import pytest
 
 from tests.browser_pages import demo, log_in, menu_urls  # noqa: F401 - the fixture
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 ROLES = [

@@ -73,6 +73,7 @@ def catalogue_list(request):
         {
             "items": items,
             "packages": packages,
+            "total": items.count() + packages.count(),
             "state": state,
             "states": Approval.choices,
             "today": timezone.localdate(),
@@ -331,7 +332,7 @@ def worklist(user) -> list[WorkPanel]:
             WorkPanel(
                 _("Your catalogue: awaiting the district or rejected"),
                 rows,
-                reverse("providers:catalogue"),
+                reverse("providers:catalogue") + "?state=pending",
                 len(items) + len(packages),
             )
         )

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from eldercare.models import Role
 from providers.models import Caregiver, Provider
 from tests.factories import user_with_role
+from tests.test_browser_month import open_menu
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,7 +29,7 @@ def test_district_registers_a_provider_and_signs_its_contract(live_server, page,
     page.set_viewport_size(DESKTOP)
     login(page, live_server, "district-b")
 
-    page.locator("nav").get_by_role("link", name="服务商").click()
+    open_menu(page, "服务商")
     page.get_by_role("link", name="登记服务商").click()
     page.fill("#id_name", "颐和居家养老服务中心")
     page.select_option("#id_kind", "social")
@@ -75,7 +76,7 @@ def test_provider_admin_adds_a_caregiver_with_a_certificate(live_server, page, t
     page.set_viewport_size(DESKTOP)
     login(page, live_server, "padmin")
 
-    page.locator("nav").get_by_role("link", name="服务人员").click()
+    open_menu(page, "服务人员")
     page.get_by_role("link", name="添加服务人员").click()
     page.fill("#id_name", "孙秀兰")
     page.fill("#id_staff_number", "K-001")

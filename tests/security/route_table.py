@@ -385,7 +385,7 @@ ROUTES = {
     "providers:frequency": ANY_SIGNED_IN,
     "providers:community_contacts": ANY_SIGNED_IN,
     "providers:survey_list": ANY_SIGNED_IN,
-    "providers:survey_import_template": {"street", "town", "town2", "district", "admin"},
+    "providers:survey_import_template": {"street", "town", "town2", "admin"},
     "providers:survey_detail": {
         "street",
         "district",

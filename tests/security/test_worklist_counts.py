@@ -15,14 +15,13 @@ pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("seeded-demo")]
 
 COUNT = re.compile(r'id="result-count" data-count="(\d+)"')
 
-# Panels whose page is not (yet) a list of the same rows: a form to fill in, a month or quarter
-# to act on, a register of all providers. Keep this short; each entry is a page to give a count.
+# Panels whose page is not a list of the same rows: a report to fill in, a month or quarter to act
+# on, a quota of callbacks, a report of continuity. Keep this short; each entry is a page to give a count.
 NOT_A_LIST = {
     "/outreach/reports/today/",
     "/settlement/",
     "/settlement/months/",
     "/providers/community-callbacks/",
-    "/providers/catalogue/",
     "/outreach/inspections/continuity/",
 }
 
