@@ -73,14 +73,20 @@ def test_the_schedule_shows_on_the_assessors_work_list_under_its_own_batch(tree,
             place="龙川社区居家养老服务站",
             by=users["district"],
         )
+        # A second day for the same community: its case is listed under both days, counted once.
+        assessment_slot_create(
+            batch=batch, community=tree.a1, on=datetime.date(2026, 3, 27), assessor=None, place="", by=users["district"]
+        )
         panels = {p.title: p for p in work_panels_for(users["assessor"])}
     current_panel = next(p for title, p in panels.items() if batch.name in title)
     earlier_panel = next(p for title, p in panels.items() if earlier_batch.name in title)
     # The day scheduled for the current batch lists its case, and only it.
     assert current_panel.rows[0]["label"] == "2026-03-20 · 龙川社区"
     assert "王秀英" in current_panel.rows[0]["detail"] and "李桂兰" not in current_panel.rows[0]["detail"]
+    assert [r["label"] for r in current_panel.rows] == ["2026-03-20 · 龙川社区", "2026-03-27 · 龙川社区"]
     assert current_panel.count == 1
-    assert current_panel.url == reverse("subsidies:batch_schedule", args=[batch.pk])
+    # "See all" opens the batch's cases awaiting assessment: the one case.
+    assert current_panel.url == reverse("subsidies:application_list") + f"?status=assessment&batch={batch.pk}"
     # The earlier batch has no day for the community: its case shows as not scheduled.
     assert [r["flag"] for r in earlier_panel.rows] == [True]
     assert "李桂兰" in earlier_panel.rows[0]["detail"] and "2026-03-20" not in earlier_panel.rows[0]["label"]

@@ -32,7 +32,7 @@ def worklist(user: User) -> list[WorkPanel]:
         WorkPanel(
             title=_("Frozen subsidy accounts"),
             rows=rows,
-            url=reverse("voucher_accounts") + "?kind=subsidy",
+            url=reverse("voucher_accounts") + "?kind=subsidy&status=frozen",
             count=qs.count(),
         )
     ]

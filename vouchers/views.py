@@ -32,13 +32,26 @@ def account_list_view(request):
     kind = request.GET.get("kind", "")
     if kind not in Account.Kind.values:
         kind = ""
+    status = request.GET.get("status", "")
+    if status not in Account.Status.values:
+        status = ""
     q = search_text(request)
     qs = account_list(user=request.user, kind=kind, search=q)
+    if status:
+        qs = qs.filter(status=status)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "vouchers/account_list.html",
-        {"page": page, "kinds": Account.Kind.choices, "kind": kind, "q": q, "s": request.GET.get("s", "")},
+        {
+            "page": page,
+            "kinds": Account.Kind.choices,
+            "kind": kind,
+            "statuses": Account.Status.choices,
+            "status": status,
+            "q": q,
+            "s": request.GET.get("s", ""),
+        },
     )
 
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy
 from eldercare.models import Role, User
 from eldercare.nav import NavGroup, NavItem, WorkPanel
 from eldercare.workdays import UnknownCalendarYear
+from subsidies.applications.models import ApplicationStatus as S
 from subsidies.applications.selectors import application_worklist, assessment_schedule_worklist
 from subsidies.applications.services.review import days_left
 
@@ -67,12 +68,15 @@ def _schedule_panels(user: User) -> list[WorkPanel]:
     """The assessor's visits: one panel per batch, a row per scheduled day and community with the
     cases awaiting assessment there (unscheduled cases last)."""
     panels: dict[int, WorkPanel] = {}
+    waiting: dict[int, set[int]] = {}  # a community scheduled on two days lists its cases under each
     for group in assessment_schedule_worklist(user=user):
         panel = panels.get(group.batch.pk)
         if panel is None:
+            # "See all" lists the batch's cases awaiting assessment; the rows lead to the schedule.
+            list_url = reverse("subsidies:application_list")
             panel = panels[group.batch.pk] = WorkPanel(
                 title=_("Assessment schedule · %(batch)s") % {"batch": group.batch.name},
-                url=reverse("subsidies:batch_schedule", args=[group.batch.pk]),
+                url=f"{list_url}?status={S.ASSESSMENT}&batch={group.batch.pk}",
                 count=0,
             )
         names = "、".join(app.elder.name for app in group.applications[:5])
@@ -96,5 +100,6 @@ def _schedule_panels(user: User) -> list[WorkPanel]:
                 "flag": group.on is None,
             }
         )
-        panel.count = (panel.count or 0) + len(group.applications)
+        waiting.setdefault(group.batch.pk, set()).update(app.pk for app in group.applications)
+        panel.count = len(waiting[group.batch.pk])
     return list(panels.values())
