@@ -8,6 +8,7 @@ from io import StringIO
 
 import pytest
 import time_machine
+from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.db import connection
 
@@ -16,6 +17,13 @@ from eldercare.models import User
 from eldercare.nav import nav_items_for
 
 SETTLEMENT_GUARDS = import_module("settlement.migrations.0002_guards")
+# The reference data the migrations load (materials and the assessment instrument, reason codes,
+# the necessities): a transactional test before this one on the same worker flushed it.
+REFERENCE_DATA = (
+    import_module("subsidies.applications.migrations.0003_seed_materials_and_instrument").seed,
+    import_module("providers.migrations.0005_reason_codes").load,
+    import_module("outreach.purchases.migrations.0002_necessities_catalogue").add,
+)
 SETTLEMENT_EVENTS = import_module("settlement.migrations.0003_quarter_returned")
 
 # The demo is seeded on a working morning of December, as tests/devtools/test_seed_demo.py does.
@@ -29,6 +37,8 @@ def demo(live_server, settings, django_db_blocker):
     triggers refuse the DELETE that flushes a locked month after a transactional test: dropped
     before the flush, as tests/settlement/conftest.py does."""
     settings.SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+    for load in REFERENCE_DATA:  # each loads idempotently (get_or_create, update_or_create)
+        load(django_apps, None)
     with time_machine.travel(DEMO_MORNING, tick=True):
         call_command("seed_demo", elders=DEMO_ELDERS, stdout=StringIO())
         yield live_server

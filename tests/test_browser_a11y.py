@@ -13,7 +13,7 @@ import pytest
 from tests.browser_pages import demo, log_in, menu_urls  # noqa: F401 - the fixture
 from tests.security.test_worklist_counts import NOT_A_LIST
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 ROLES = [

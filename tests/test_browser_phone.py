@@ -7,7 +7,7 @@ import pytest
 from subsidies.standards.models import PolicyVersion
 from tests.browser_pages import demo, log_in, menu_urls, panel_first_links  # noqa: F401 - the fixture
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
 PHONE_CONTEXT = {"viewport": PHONE, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
