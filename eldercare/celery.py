@@ -38,6 +38,13 @@ app.conf.beat_schedule = {
         "task": "subsidies.standards.tasks.run_monthly_subsidies",
         "schedule": crontab(minute=30, hour=1, day_of_month=1),
     },
+    # Every night at 03:00, after the monthly run and the closing of visits: snapshot the balance of
+    # every funding, provider and external account that moved (lists read the snapshot plus the
+    # entries since; see vouchers.services.snapshots). Idempotent.
+    "vouchers-snapshot-balances": {
+        "task": "vouchers.tasks.snapshot_balances",
+        "schedule": crontab(hour=3, minute=0),
+    },
     # Every day at 01:30, draw the district's random callback sample (at least 10% of each
     # provider's orders) of the day before; drawing the same day twice keeps the first sample.
     # Every night at 01:00, close as exceptions the visits never checked out (6 hours after the

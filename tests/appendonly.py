@@ -15,6 +15,7 @@ from django.db import connection
 MIGRATIONS = (
     "eldercare.migrations.0005_append_only",
     "vouchers.migrations.0004_append_only",
+    "vouchers.migrations.0005_balance_snapshots",
     "subsidies.applications.migrations.0005_append_only",
     "providers.migrations.0008_caregiver_reveal_log",
 )

@@ -51,6 +51,23 @@ CHECKS: list[tuple[str, str, str]] = [
              ON s.account_id = a.id
            WHERE a.kind IN ('subsidy', 'personal') AND (a.balance < -0.005 OR COALESCE(s.total, 0) < -0.005)""",
     ),
+    # A pooled account's balance is its latest snapshot plus the entries since: each snapshot must
+    # equal the one before it plus the account's entries in between (each entry read once), and
+    # only pooled accounts have snapshots.
+    (
+        "snapshot",
+        "balance snapshots that differ from the previous snapshot plus the entries in between",
+        """SELECT s.id FROM (
+             SELECT id, account_id, through_entry, balance,
+                    LAG(through_entry, 1, 0) OVER (PARTITION BY account_id ORDER BY through_entry) AS prev_through,
+                    LAG(balance, 1, 0) OVER (PARTITION BY account_id ORDER BY through_entry) AS prev_balance
+             FROM vouchers_balancesnapshot) s
+           JOIN vouchers_account a ON a.id = s.account_id
+           WHERE a.kind IN ('subsidy', 'personal')
+              OR ABS(s.balance - s.prev_balance - COALESCE((SELECT SUM(e.amount) FROM vouchers_ledgerentry e
+                      WHERE e.account_id = s.account_id AND e.id > s.prev_through AND e.id <= s.through_entry), 0))
+                 >= 0.005""",
+    ),
     (
         "currency",
         "entries or balances not in CNY",

@@ -4,9 +4,12 @@ A balance is the sum of the account's entries. An elder's SUBSIDY and PERSONAL a
 in `Account.balance` (they must never go below zero, which the database checks on that column)
 and `check_ledger` verifies the cache. Pooled accounts (FUNDING, PROVIDER, EXTERNAL) keep no cache
 (the column stays 0): they are touched by many elders' transactions at once, and a cached balance
-would make every redemption of a provider queue on its one row. Read any balance as
-`Account.current_balance` (annotated in lists by `vouchers.selectors.with_ledger_balance`). Entries are never updated or deleted: a mistake is corrected by a
-compensating transaction (`reverses`).
+would make every redemption of a provider queue on its one row. Their balance is the latest
+`BalanceSnapshot` plus the entries written since (snapshots are taken after the monthly run, after
+settlement and every night), so no page sums a funding account's whole history. Read any balance
+as `Account.current_balance` (annotated in lists by `vouchers.selectors.with_ledger_balance`).
+Entries are never updated or deleted: a mistake is corrected by a compensating transaction
+(`reverses`).
 """
 
 from decimal import Decimal
@@ -96,7 +99,11 @@ class Account(TimeStampedModel):
             return self.balance
         annotated = getattr(self, "ledger_balance", None)
         if annotated is None:
-            annotated = self.entries.aggregate(total=Sum("amount"))["total"] or Decimal("0")
+            snapshot = self.snapshots.order_by("-through_entry").first()
+            since = snapshot.through_entry if snapshot else 0
+            annotated = (snapshot.balance.amount if snapshot else Decimal("0")) + (
+                self.entries.filter(pk__gt=since).aggregate(total=Sum("amount"))["total"] or Decimal("0")
+            )
         return cny(annotated)
 
     class Meta:
@@ -216,10 +223,44 @@ class LedgerEntry(models.Model):
         ordering = ["id"]
         verbose_name = _("ledger entry")
         verbose_name_plural = _("ledger entries")
-        indexes = [models.Index(fields=["account", "created_at"])]
+        indexes = [
+            models.Index(fields=["account", "created_at"]),
+            # The entries of a pooled account since its latest snapshot (`BalanceSnapshot`).
+            models.Index(fields=["account", "id"], name="ledger_entry_account_since"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.account} {self.amount}"
+
+
+class BalanceSnapshot(models.Model):
+    """The balance of a pooled account (funding, provider, external) counting its entries up to
+    `through_entry` (every entry of the ledger with a lower id was committed when it was taken).
+    Its balance is this snapshot plus the account's entries with a higher id.
+
+    Written set-based by `vouchers.services.snapshots.balances_snapshot` (after the monthly run,
+    after settlement, every night) for each pooled account with entries since its latest snapshot;
+    append-only, and `check_ledger` verifies each one against the entries."""
+
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="snapshots", verbose_name=_("account"), db_index=False
+    )
+    through_entry = models.BigIntegerField(_("through entry"))
+    balance = MoneyField(_("balance"), max_digits=14, decimal_places=2, default_currency="CNY")
+    entries = models.PositiveIntegerField(_("entries since the previous snapshot"))
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        ordering = ["account_id", "-through_entry"]
+        verbose_name = _("balance snapshot")
+        verbose_name_plural = _("balance snapshots")
+        constraints = [
+            # Also the look-up of an account's latest snapshot (read backwards).
+            models.UniqueConstraint(fields=["account", "through_entry"], name="balance_snapshot_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account} {self.balance} @{self.through_entry}"
 
 
 class AccountEvent(models.Model):

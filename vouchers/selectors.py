@@ -20,7 +20,7 @@ from eldercare.money import cny
 from eldercare.periods import Month
 from eldercare.scoping import scope_for
 
-from .models import POOLED_KINDS, Account, LedgerEntry
+from .models import POOLED_KINDS, Account, BalanceSnapshot, LedgerEntry
 from .services.redemption import subsidy_year_room
 
 VIEW_ROLES = (
@@ -40,23 +40,34 @@ def _can_view(user: User, roles=VIEW_ROLES) -> bool:
 
 
 def with_ledger_balance(qs: QuerySet[Account]) -> QuerySet[Account]:
-    """Annotate `ledger_balance`: the cached balance of an elder's subsidy and personal accounts,
-    the sum of the entries of a pooled account (funding, provider, external), which keeps no
-    cache. The sum is computed only for the pooled rows of the page shown."""
+    """Annotate `ledger_balance`: the cached balance of an elder's subsidy and personal accounts;
+    for a pooled account (funding, provider, external), which keeps no cache, its latest balance
+    snapshot plus the entries written since (an index range, never the account's whole history).
+    Computed only for the pooled rows of the page shown."""
     money = DecimalField(max_digits=14, decimal_places=2)
+    latest = BalanceSnapshot.objects.filter(account=OuterRef("pk")).order_by("-through_entry")
     entries = (
-        LedgerEntry.objects.filter(account=OuterRef("pk"))
+        LedgerEntry.objects.filter(account=OuterRef("pk"), pk__gt=OuterRef("snapshot_through"))
         .order_by()
         .values("account")
         .annotate(total=Sum("amount"))
         .values("total")
     )
+    pooled = Q(kind__in=POOLED_KINDS)
     return qs.annotate(
+        snapshot_through=Case(
+            When(pooled, then=Coalesce(Subquery(latest.values("through_entry")[:1]), Value(0))),
+            default=Value(0),
+        ),
         ledger_balance=Case(
-            When(kind__in=POOLED_KINDS, then=Coalesce(Subquery(entries, output_field=money), Value(0, money))),
+            When(
+                pooled,
+                then=Coalesce(Subquery(latest.values("balance")[:1], output_field=money), Value(0, money))
+                + Coalesce(Subquery(entries, output_field=money), Value(0, money)),
+            ),
             default="balance",
             output_field=money,
-        )
+        ),
     )
 
 

@@ -38,6 +38,7 @@ from providers.models import Provider
 from providers.services.access import is_admin
 from subsidies.standards.models import Entitlement, Grant
 from vouchers.services import provider_repayment_post
+from vouchers.tasks import snapshot_balances
 
 from ..compute import ledger_totals, month_figures
 from ..models import (
@@ -209,6 +210,9 @@ def _lock(service_month: ServiceMonth, figures) -> None:
     service_month.status = ServiceMonth.Status.LOCKED
     service_month.locked_at = timezone.now()
     service_month.save(update_fields=["status", "locked_at", "updated_at"])
+    # The month's redemptions are final: the provider and funding accounts' balances are
+    # snapshotted, so that their lists read a snapshot and little else.
+    enqueue_on_commit(snapshot_balances)
 
 
 # --------------------------------------------------------------------------------------------

@@ -197,3 +197,24 @@ def test_one_pass_over_the_quarter_gives_each_month_as_locked(q4):
         assert one == sorted(key(x) for x in month_figures(month).lines)
         assert one == sorted(key(x) for x in _lines(month))
     assert sum(len(f.lines) for f in together) > 3
+
+
+def test_locking_a_month_snapshots_the_pooled_balances(tree, django_capture_on_commit_callbacks):
+    """Once every town has confirmed a month, its redemptions are final: the provider and funding
+    accounts are snapshotted, and their balance is read from the snapshot plus what came after."""
+    from vouchers.models import Account, BalanceSnapshot
+
+    from .scenario import build
+
+    q4 = build(tree, lock_december=False)
+    payee = Account.objects.get(provider=q4.p1, kind=Account.Kind.PROVIDER)
+    assert not BalanceSnapshot.objects.filter(account=payee).exists()
+    with django_capture_on_commit_callbacks(execute=True), time_machine.travel(at(2027, 1, 4), tick=False):
+        month_confirm(month=DEC, street=tree.street_b, by=q4.street_b_user)
+    snapshot = BalanceSnapshot.objects.get(account=payee)
+    # p1's visits: October 50 (voided in November: -50) and 80, November 50, December 80 and 80
+    # (the second voided: -80).
+    assert snapshot.balance == money("210.00")
+    redemption_create(elder=q4.e2, amount=money("30.00"), provider=q4.p1, idempotency_key="after-lock", reference="x")
+    assert payee.current_balance == money("240.00")
+    assert BalanceSnapshot.objects.filter(account=payee).count() == 1

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
@@ -245,12 +245,22 @@ def grant_balances_update(cur, *, source: str, lo: int, hi: int, only: str, now:
 
     Only the subsidy accounts cache a balance; the funding accounts are pooled (the sum of their
     entries, see vouchers.models), so the run never queues on the district's row."""
+    postgresql = connection.vendor == "postgresql"
+    if postgresql:
+        # The chunk's accounts by primary key, one index look-up per row: its cost follows the
+        # chunk. Left to itself the planner hashes the chunk and reads every subsidy account for
+        # each chunk (quadratic over a run: 16 s of a 1,000,000-elder run against 0.3 s at 30,000).
+        cur.execute("SET LOCAL enable_hashjoin TO off")
+        cur.execute("SET LOCAL enable_mergejoin TO off")
     cur.execute(
         f"""UPDATE {T["account"]} SET balance = ROUND(balance + p.amount, 2), updated_at = %s
             FROM {source} p
             WHERE {T["account"]}.id = p.account_id AND p.seq BETWEEN %s AND %s {only}""",
         [now, lo, hi],
     )
+    if postgresql:
+        cur.execute("SET LOCAL enable_hashjoin TO DEFAULT")
+        cur.execute("SET LOCAL enable_mergejoin TO DEFAULT")
     cur.execute(f"SELECT COALESCE(SUM(p.amount), 0) FROM {source} p WHERE p.seq BETWEEN %s AND %s {only}", [lo, hi])
     return Decimal(str(cur.fetchone()[0] or 0))
 

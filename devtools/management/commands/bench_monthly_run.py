@@ -3,7 +3,7 @@ import os
 from django.core.management.base import BaseCommand
 from django.db import connection
 
-from devtools.bench.monthly_run import BARE_DESCRIPTION, bench
+from devtools.bench.monthly_run import BARE_DESCRIPTION, FLOOR_DESCRIPTION, bench
 
 
 class Command(BaseCommand):
@@ -37,3 +37,9 @@ class Command(BaseCommand):
         out(f"bare INSERT…SELECT:  {r.bare_seconds:.2f} s for the same {r.rows} rows")
         out(f"  what it writes:    {BARE_DESCRIPTION}")
         out(f"ratio:               {r.ratio:.1f}x (run seconds / bare insert seconds)")
+        if r.floor_seconds is None:
+            out("true floor:          measured on PostgreSQL only")
+        else:
+            out(f"true floor:          {r.floor_seconds:.2f} s for the same rows")
+            out(f"  what it writes:    {FLOOR_DESCRIPTION}")
+            out(f"floor ratio:         {r.floor_ratio:.2f}x (run seconds / true floor seconds)")
