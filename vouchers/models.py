@@ -110,6 +110,11 @@ class Account(TimeStampedModel):
         ordering = ["id"]
         verbose_name = _("account")
         verbose_name_plural = _("accounts")
+        indexes = [
+            # A list of one kind (the funding or provider accounts among 600,000 elders' accounts)
+            # in id order, without reading the others.
+            models.Index(fields=["kind", "id"], name="account_kind_id"),
+        ]
         constraints = [
             # An elder's accounts can never be overdrawn: the database refuses it, not only the code.
             models.CheckConstraint(
