@@ -115,6 +115,7 @@ class ChangeList:
     def __init__(self, *, month: Month, community_ids: frozenset[int] | None) -> None:
         self.month = month
         self.community_ids = community_ids  # None: every community
+        self._counts: dict[str, int] | None = None
 
     def _scope(self, alias: str) -> tuple[str, list]:
         if self.community_ids is None:
@@ -146,12 +147,15 @@ class ChangeList:
         return sql, [before, *ids, now, *ids, before, *ids, now, *ids]
 
     def counts(self) -> dict[str, int]:
-        """How many changes of each kind (every kind named, 0 when none)."""
-        sql, params = self._sql()
-        with connection.cursor() as cur:
-            cur.execute(f"SELECT c.kind, COUNT(*) FROM ({sql}) c GROUP BY c.kind", params)  # noqa: S608
-            found = {kind: int(n) for kind, n in cur.fetchall()}
-        return {kind: found.get(kind, 0) for kind in CHANGE_KINDS}
+        """How many changes of each kind (every kind named, 0 when none); counted once (the
+        report's figures and the pager's count are the same query)."""
+        if self._counts is None:
+            sql, params = self._sql()
+            with connection.cursor() as cur:
+                cur.execute(f"SELECT c.kind, COUNT(*) FROM ({sql}) c GROUP BY c.kind", params)  # noqa: S608
+                found = {kind: int(n) for kind, n in cur.fetchall()}
+            self._counts = {kind: found.get(kind, 0) for kind in CHANGE_KINDS}
+        return self._counts
 
     def count(self) -> int:
         return sum(self.counts().values())
@@ -189,6 +193,8 @@ class ChangeList:
             raise TypeError("ChangeList takes a slice")
         start = index.start or 0
         limit = None if index.stop is None else max(index.stop - start, 0)
+        if limit == 0 or (self._counts is not None and start >= self.count()):
+            return []
         return list(self._rows(limit, start))
 
     def __iter__(self):
