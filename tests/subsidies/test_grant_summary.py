@@ -7,7 +7,9 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.db.models import Count, Sum
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from eldercare.models import Role
@@ -18,6 +20,7 @@ from subsidies.standards.services.entitlements import entitlement_end
 from subsidies.standards.services.run import RunInterrupted, run_month
 from tests.factories import user_with_role
 from tests.vouchers.factories import grant as grant_outside_the_run
+from vouchers.models import LedgerEntry, LedgerTransaction
 
 from .policy_factories import entitled_elder, schemes
 from .test_monthly_run import _population
@@ -185,3 +188,40 @@ def test_the_report_reads_the_summary_not_the_grant_table(tree, users):
     Grant.objects.update(amount=Decimal("1.00"))  # a change the summary does not know of
     report = run_report(user=users["district"], month=DEC)
     assert report.total == Decimal("550.00")
+
+
+@pytest.mark.django_db
+def test_the_report_page_takes_as_many_queries_for_more_elders_and_changes(client, tree, users):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as q:
+            assert client.get(reverse("subsidy_run_report", args=["2027-01"])).status_code == 200
+        return len(q)
+
+    _changes_world(tree)
+    client.force_login(users["district"])
+    few = queries()
+    # Sixty more elders, all new in January: more than a page of changes.
+    a = schemes(tree)["jiangdu"]
+    for _n in range(60):
+        entitled_elder(scheme=a, community=tree.a2, categories=["dibao"], care_level="disabled", start_month=JAN)
+    run_month(month=JAN)
+    assert ChangeList(month=JAN, community_ids=None).count() > 60
+    assert queries() == few
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_run_leaves_fresh_planner_statistics_of_what_it_wrote(tree):
+    _population(tree)
+    with connection.cursor() as cur:
+        cur.execute("SELECT clock_timestamp()")
+        started = cur.fetchone()[0]
+    run_month(month=DEC)
+    tables = [Grant._meta.db_table, GrantSummary._meta.db_table, LedgerTransaction._meta.db_table]
+    tables.append(LedgerEntry._meta.db_table)
+    with connection.cursor() as cur:
+        cur.execute("SELECT relname, last_analyze FROM pg_stat_user_tables WHERE relname = ANY(%s)", [tables])
+        analysed = dict(cur.fetchall())
+    # Too few rows for autovacuum to analyse them: only the run's own ANALYZE sets the time.
+    assert set(analysed) == set(tables)
+    assert all(at is not None and at >= started for at in analysed.values()), analysed
