@@ -364,3 +364,39 @@ class RunRefusal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.elder_id} {self.get_reason_display()}"
+
+
+class GrantSummary(models.Model):
+    """The month's grants added up per community, care level and categories, for the run report:
+    a few hundred rows a month instead of one per elder.
+
+    Written only in the transaction that writes or recovers the grants it adds up (the run's
+    chunks, `grant_recover_in_ledger`), so it always equals the unrecovered grants: a run killed
+    midway and rerun adds each grant exactly once. Amounts are CNY sums (plain decimals: a sum,
+    not a payment)."""
+
+    month = models.DateField(_("month"))
+    community = models.ForeignKey(
+        Division, models.PROTECT, related_name="+", verbose_name=_("community"), db_index=False
+    )
+    care_level = models.CharField(_("care level"), max_length=20, blank=True)
+    categories = models.CharField(_("categories"), max_length=100, blank=True)
+    people = models.IntegerField(_("people"), default=0)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, default=0)
+    district_share = models.DecimalField(_("district share"), max_digits=14, decimal_places=2, default=0)
+    town_share = models.DecimalField(_("town share"), max_digits=14, decimal_places=2, default=0)
+    created_at = models.DateTimeField(_("created at"))
+    updated_at = models.DateTimeField(_("updated at"))
+
+    class Meta:
+        ordering = ["month", "community_id", "care_level", "categories"]
+        verbose_name = _("grant summary")
+        verbose_name_plural = _("grant summaries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "community", "care_level", "categories"], name="grant_summary_one_per_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.community_id} {self.care_level} {self.categories}: {self.people}"

@@ -11,7 +11,10 @@ from subsidies.standards.selectors import RunReport
 
 
 def report_pdf(report: RunReport) -> bytes:
-    return render_pdf("subsidies/run/pdf/report.html", {"report": report})
+    # The download keeps every change and refusal (read from the database in batches).
+    return render_pdf(
+        "subsidies/run/pdf/report.html", {"report": report, "changes": report.changes, "refusals": report.refusals}
+    )
 
 
 def _frame(lines, first: str) -> pd.DataFrame:
@@ -41,22 +44,24 @@ def report_xlsx(report: RunReport) -> bytes:
             }
         ]
     )
-    changes = pd.DataFrame(
-        [
-            {
-                _("name"): c.name,
-                _("community"): c.community,
-                _("change"): c.kind,
-                _("before"): float(c.before) if c.before is not None else None,
-                _("after"): float(c.after) if c.after is not None else None,
-                _("reason"): c.reason,
-            }
+    # Built straight from the database's rows (tuples read in batches), never a list of objects.
+    changes = pd.DataFrame.from_records(
+        (
+            (
+                c.name,
+                c.community,
+                c.kind,
+                float(c.before) if c.before is not None else None,
+                float(c.after) if c.after is not None else None,
+                c.reason,
+            )
             for c in report.changes
-        ],
+        ),
         columns=[_("name"), _("community"), _("change"), _("before"), _("after"), _("reason")],
     )
-    refused = pd.DataFrame(report.refusals, columns=["name", "community", "reason", "detail"]).rename(
-        columns={"name": _("name"), "community": _("community"), "reason": _("reason"), "detail": _("detail")}
+    refused = pd.DataFrame.from_records(
+        report.refusals.values_list("name", "community", "reason_label", "detail").iterator(chunk_size=2000),
+        columns=[_("name"), _("community"), _("reason"), _("detail")],
     )
     return xlsx_bytes(
         {

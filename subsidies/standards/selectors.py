@@ -5,15 +5,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TypedDict, cast
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db import connection
+from django.db.models import Case, CharField, F, Q, QuerySet, Sum, Value, When
 
-from eldercare.models import User
-from eldercare.money import ZERO
+from eldercare.models import Division, Elder, User
+from eldercare.money import ZERO, round_cny
 from eldercare.periods import Month
 from eldercare.scoping import scope_for
-from subsidies.standards.models import Assessment, Grant, PolicyRow, PolicyVersion, RunRefusal, SubsidyRun
+from subsidies.standards.models import (
+    Assessment,
+    Grant,
+    GrantSummary,
+    PolicyRow,
+    PolicyVersion,
+    RunRefusal,
+    SubsidyRun,
+)
 from subsidies.standards.rules import (
     CARE_SHORT,
     CATEGORY_SHORT,
@@ -90,6 +98,110 @@ class Change:
     reason: str
 
 
+CHANGE_KINDS = ("changed", "new", "stopped")  # the order of the list: by kind, community, name
+
+T_GRANT = Grant._meta.db_table
+T_ELDER = Elder._meta.db_table
+T_DIVISION = Division._meta.db_table
+
+
+class ChangeList:
+    """The changes of a month against the month before, among the unrecovered grants in the
+    viewer's jurisdiction, worked out by the database: this month's grants with last month's
+    amount of the same elder (new: none; changed: another amount), then last month's grants with
+    none this month (stopped). Sliced for a page (`page_of`), counted per kind, or read whole as
+    rows for a download; nothing is loaded per elder beyond what is asked for."""
+
+    def __init__(self, *, month: Month, community_ids: frozenset[int] | None) -> None:
+        self.month = month
+        self.community_ids = community_ids  # None: every community
+        self._counts: dict[str, int] | None = None
+
+    def _scope(self, alias: str) -> tuple[str, list]:
+        if self.community_ids is None:
+            return "", []
+        ids = sorted(self.community_ids)
+        if not ids:
+            return " AND 1 = 0", []
+        return f" AND {alias}.community_id IN ({', '.join(['%s'] * len(ids))})", list(ids)
+
+    def _sql(self) -> tuple[str, list]:
+        now, before = self.month.first_day, self.month.previous().first_day
+        scope_g, ids = self._scope("g")
+        scope_p, _ids = self._scope("p")
+        # Table names come from model metadata; every value, the scope's ids too, is a bound parameter.
+        sql = f"""
+            SELECT g.elder_id, g.community_id,
+                   CASE WHEN p.elder_id IS NULL THEN 'new' ELSE 'changed' END AS kind,
+                   p.amount AS before, g.amount AS after, g.reason
+            FROM {T_GRANT} g
+            LEFT JOIN {T_GRANT} p ON p.elder_id = g.elder_id AND p.month = %s AND p.recovery_id IS NULL{scope_p}
+            WHERE g.month = %s AND g.recovery_id IS NULL{scope_g}
+              AND (p.elder_id IS NULL OR p.amount <> g.amount)
+            UNION ALL
+            SELECT p.elder_id, p.community_id, 'stopped', p.amount, NULL, ''
+            FROM {T_GRANT} p
+            WHERE p.month = %s AND p.recovery_id IS NULL{scope_p}
+              AND NOT EXISTS (SELECT 1 FROM {T_GRANT} g WHERE g.elder_id = p.elder_id AND g.month = %s
+                              AND g.recovery_id IS NULL{scope_g})"""  # noqa: S608
+        return sql, [before, *ids, now, *ids, before, *ids, now, *ids]
+
+    def counts(self) -> dict[str, int]:
+        """How many changes of each kind (every kind named, 0 when none); counted once (the
+        report's figures and the pager's count are the same query)."""
+        if self._counts is None:
+            sql, params = self._sql()
+            with connection.cursor() as cur:
+                cur.execute(f"SELECT c.kind, COUNT(*) FROM ({sql}) c GROUP BY c.kind", params)  # noqa: S608
+                found = {kind: int(n) for kind, n in cur.fetchall()}
+            self._counts = {kind: found.get(kind, 0) for kind in CHANGE_KINDS}
+        return self._counts
+
+    def count(self) -> int:
+        return sum(self.counts().values())
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def _rows(self, limit: int | None = None, offset: int = 0):
+        sql, params = self._sql()
+        page = ""
+        if limit is not None:
+            page = " LIMIT %s OFFSET %s"
+            params = [*params, limit, offset]
+        with connection.cursor() as cur:
+            cur.execute(
+                f"""SELECT c.elder_id, e.name, d.name, c.kind, c.before, c.after, c.reason FROM ({sql}) c
+                    JOIN {T_ELDER} e ON e.id = c.elder_id JOIN {T_DIVISION} d ON d.id = c.community_id
+                    ORDER BY c.kind, d.name, e.name, c.elder_id{page}""",  # noqa: S608
+                params,
+            )
+            while batch := cur.fetchmany(2000):
+                for elder_id, name, community, kind, before, after, reason in batch:
+                    yield Change(
+                        elder_id,
+                        name,
+                        community,
+                        kind,
+                        None if before is None else round_cny(before),
+                        None if after is None else round_cny(after),
+                        reason or "",
+                    )
+
+    def __getitem__(self, index: slice) -> list[Change]:
+        if not isinstance(index, slice) or index.step not in (None, 1):
+            raise TypeError("ChangeList takes a slice")
+        start = index.start or 0
+        limit = None if index.stop is None else max(index.stop - start, 0)
+        if limit == 0 or (self._counts is not None and start >= self.count()):
+            return []
+        return list(self._rows(limit, start))
+
+    def __iter__(self):
+        """Every change, read from the database in batches (for the downloads)."""
+        return self._rows()
+
+
 @dataclass
 class RunReport:
     month: Month
@@ -101,8 +213,9 @@ class RunReport:
     by_category: list[ReportLine]
     by_street: list[ReportLine]
     by_community: list[ReportLine]
-    changes: list[Change] = field(default_factory=list)
-    refusals: list[dict] = field(default_factory=list)
+    changes: ChangeList
+    change_counts: dict[str, int]
+    refusals: QuerySet
     runs: list[SubsidyRun] = field(default_factory=list)
 
 
@@ -110,7 +223,7 @@ def _lines(qs, key: str, label, id_key: str | None = None) -> list[ReportLine]:
     keys = (key, id_key) if id_key else (key,)
     rows = (
         qs.values(*keys)
-        .annotate(people=Count("id"), total=Sum("amount"), d=Sum("district_share"), t=Sum("town_share"))
+        .annotate(people=Sum("people"), total=Sum("amount"), d=Sum("district_share"), t=Sum("town_share"))
         .order_by(*keys)
     )
     return [
@@ -126,83 +239,51 @@ def _lines(qs, key: str, label, id_key: str | None = None) -> list[ReportLine]:
     ]
 
 
-class _GrantRow(TypedDict):
-    elder_id: int
-    amount: Decimal
-    reason: str
-    elder__name: str
-    community__name: str
-
-
-def _grants_by_elder(grants: QuerySet[Grant]) -> dict[int, _GrantRow]:
-    rows = grants.values("elder_id", "amount", "reason", "elder__name", "community__name")
-    # `values()` gives the amount column as stored, a Decimal; django-stubs types every read of a
-    # field like the model attribute, a Money for a MoneyField, so the row's type is stated here.
-    return {row["elder_id"]: cast(_GrantRow, row) for row in rows}
+def _refusals(run: SubsidyRun | None, scope) -> QuerySet:
+    """The latest run's refusals in the viewer's jurisdiction, as rows (name, community, reason as
+    shown, detail) ordered by community and name: a page of them, or all for a download."""
+    label = Case(
+        *(When(reason=value, then=Value(str(text))) for value, text in RunRefusal.Reason.choices),
+        default=F("reason"),
+        output_field=CharField(),
+    )
+    return (
+        RunRefusal.objects.filter(run=run)  # no run yet: `run IS NULL`, no row
+        .filter(scope.communities_q("elder__community"))
+        .annotate(name=F("elder__name"), community=F("elder__community__name"), reason_label=label)
+        .order_by("elder__community__name", "elder__name", "elder_id")
+        .values("name", "community", "reason_label", "detail")
+    )
 
 
 def run_report(*, user: User, month: Month) -> RunReport:
-    """The month's grants in the viewer's jurisdiction, the changes against last month and refusals."""
+    """The month's grants in the viewer's jurisdiction (added up from the grant summary), the
+    changes against last month and the refusals (both read a page at a time, see `ChangeList`)."""
     scope = scope_for(user)
-    where = scope.communities_q("community")
-    grants = Grant.objects.filter(where, month=month.first_day, recovery__isnull=True)
-    totals = grants.aggregate(n=Count("id"), s=Sum("amount"), d=Sum("district_share"), t=Sum("town_share"))
+    lines = GrantSummary.objects.filter(scope.communities_q("community"), month=month.first_day, people__gt=0)
+    totals = lines.aggregate(n=Sum("people"), s=Sum("amount"), d=Sum("district_share"), t=Sum("town_share"))
     by_category: dict[str, ReportLine] = {}
-    for row in grants.values("categories").annotate(people=Count("id"), total=Sum("amount")):
+    for row in lines.values("categories").annotate(people=Sum("people"), total=Sum("amount")).order_by("categories"):
         names = [c for c in (row["categories"] or "").split("、") if c] or ["（无困难类别）"]
         for name in names:
             line = by_category.setdefault(name, ReportLine(name, 0, Decimal(0)))
             line.people += row["people"]
             line.amount += row["total"] or 0
-    previous = Grant.objects.filter(where, month=month.previous().first_day, recovery__isnull=True)
-    now_map = _grants_by_elder(grants)
-    before_map = _grants_by_elder(previous)
-    changes: list[Change] = []
-    for elder_id, g in now_map.items():
-        old = before_map.get(elder_id)
-        if old is None:
-            changes.append(
-                Change(elder_id, g["elder__name"], g["community__name"], "new", None, g["amount"], g["reason"])
-            )
-        elif old["amount"] != g["amount"]:
-            changes.append(
-                Change(
-                    elder_id, g["elder__name"], g["community__name"], "changed", old["amount"], g["amount"], g["reason"]
-                )
-            )
-    for elder_id, old in before_map.items():
-        if elder_id not in now_map:
-            changes.append(
-                Change(elder_id, old["elder__name"], old["community__name"], "stopped", old["amount"], None, "")
-            )
-    changes.sort(key=lambda c: (c.kind, c.community, c.name))
+    changes = ChangeList(month=month, community_ids=None if scope.all else scope.community_ids)
     runs = list(SubsidyRun.objects.filter(month=month.first_day).order_by("-id"))
-    refusals = []
-    if runs:
-        latest_refusals = RunRefusal.objects.filter(run=runs[0]).filter(
-            Q(elder__community_id__in=scope.community_ids) if not scope.all else Q()
-        )
-        refusals = [
-            {
-                "name": r.elder.name,
-                "community": r.elder.community.name,
-                "reason": r.get_reason_display(),
-                "detail": r.detail,
-            }
-            for r in latest_refusals.select_related("elder__community")
-        ]
     return RunReport(
         month=month,
         people=totals["n"] or 0,
         total=totals["s"] or Decimal(0),
         district_share=totals["d"] or Decimal(0),
         town_share=totals["t"] or Decimal(0),
-        by_care_level=_lines(grants, "care_level", lambda v: CARE_SHORT.get(v, v or "—")),
+        by_care_level=_lines(lines, "care_level", lambda v: CARE_SHORT.get(v, v or "—")),
         by_category=sorted(by_category.values(), key=lambda line: line.label),
-        by_street=_lines(grants, "community__parent__name", str, "community__parent_id"),
-        by_community=_lines(grants, "community__name", str, "community_id"),
+        by_street=_lines(lines, "community__parent__name", str, "community__parent_id"),
+        by_community=_lines(lines, "community__name", str, "community_id"),
         changes=changes,
-        refusals=refusals,
+        change_counts=changes.counts(),
+        refusals=_refusals(runs[0] if runs else None, scope),
         runs=runs,
     )
 

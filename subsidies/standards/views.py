@@ -283,7 +283,14 @@ def run_report_view(request, month: str):
     # The street rosters the viewer may print (a community worker sees its street's line, not its roster).
     scope = scope_for(request.user)
     roster_streets = {line.division_id for line in report.by_street if scope.covers_street(line.division_id)}
-    return render(request, "subsidies/run/report.html", {"report": report, "roster_streets": roster_streets})
+    # The changes and the refusals can run to every elder of the district: a page of each.
+    changes = page_of(request, report.changes, param="changes")
+    refusals = page_of(request, report.refusals, param="refused")
+    return render(
+        request,
+        "subsidies/run/report.html",
+        {"report": report, "roster_streets": roster_streets, "changes": changes, "refusals": refusals},
+    )
 
 
 @login_required

@@ -21,6 +21,7 @@ from vouchers.services import fraud_repay
 from vouchers.services.grants import grant_recover
 
 from ..models import Entitlement, Grant
+from .summary import grant_summary_remove
 
 
 def grant_recover_in_ledger(*, grant: Grant, reason: str, by: User | None) -> tuple[Decimal, Decimal]:
@@ -47,6 +48,7 @@ def grant_recover_in_ledger(*, grant: Grant, reason: str, by: User | None) -> tu
     )
     grant.recovery = tx
     grant.save(update_fields=["recovery"])
+    grant_summary_remove(grant=grant)
     return back, owed
 
 

@@ -50,7 +50,8 @@ from subsidies.standards.rules import (
     standard_for,
 )
 from subsidies.standards.selectors import specs_for_month
-from vouchers.models import Account, LedgerTransaction
+from subsidies.standards.services.summary import T_SUMMARY, grant_summary_add_chunk
+from vouchers.models import Account, LedgerEntry, LedgerTransaction
 from vouchers.services.grants import (
     grant_accepted_sql,
     grant_accounts_ensure,
@@ -73,6 +74,7 @@ T = {
     "entitlement": Entitlement._meta.db_table,
     "account": Account._meta.db_table,
     "tx": LedgerTransaction._meta.db_table,
+    "entry": LedgerEntry._meta.db_table,
     "grant": Grant._meta.db_table,
     "refusal": RunRefusal._meta.db_table,
     "run": SubsidyRun._meta.db_table,
@@ -178,7 +180,8 @@ class RunResult:
 
 
 def _analyze(cur, table: str) -> None:
-    # Temporary tables have no statistics until analysed; without them the planner guesses badly.
+    # Temporary tables have no statistics until analysed, and a table grown by a batch keeps the
+    # statistics of its former size until autovacuum comes round; the planner then guesses badly.
     if connection.vendor == "postgresql":
         cur.execute(f"ANALYZE {table}")
 
@@ -386,6 +389,10 @@ def _write_chunk(
     if linked != new_tx:
         # A transaction without its grant would be money without a reason: refuse the chunk.
         raise RuntimeError(f"run {run.pk}: {new_tx} grant transactions but {linked} grants in rows {lo}–{hi}")
+    with clock("write summary"):
+        grant_summary_add_chunk(
+            cur, source="run_pay", month=month, lo=lo, hi=hi, run_id=run.pk, written_at=now, all_new=created == rows
+        )
     with clock("write entries"):
         grant_entries_insert(cur, source="run_pay", lo=lo, hi=hi, only=ours, now=now)
     with clock("update balances"):
@@ -482,6 +489,11 @@ def run_month(
             total = round_cny(total)
             for table in ("run_pay", "run_standard", "run_facts"):
                 cur.execute(f"DROP TABLE IF EXISTS {table}")
+            with clock("analyse"):
+                # The planner's statistics of the tables just grown by a month: without them the
+                # reports of the new month are planned as if it were empty (seconds become minutes).
+                for table in (T["grant"], T["tx"], T["entry"], T_SUMMARY, T["refusal"]):
+                    _analyze(cur, table)
     except BaseException as exc:
         SubsidyRun.objects.filter(pk=run.pk).update(
             status=SubsidyRun.Status.FAILED, finished_at=timezone.now(), message=str(exc)[:1000]
