@@ -470,6 +470,7 @@ class PageTiming:
     status: int
     median_ms: float
     queries: int
+    sql_ms: float = 0.0  # the queries' own time in the last run (the rest is Python and templates)
     slowest_sql: str = ""
     slowest_ms: float = 0.0
     note: str = ""
@@ -539,6 +540,7 @@ def time_page(client: Client, role: str, path: str, runs: int = RUNS) -> PageTim
         status=response.status_code,
         median_ms=statistics.median(samples),
         queries=len(queries),
+        sql_ms=sum(float(q["time"]) for q in queries) * 1000,
         slowest_sql=slowest["sql"] or "",
         slowest_ms=float(slowest["time"]) * 1000,
         note=note,
@@ -608,7 +610,7 @@ def _measure_users(
 
 def format_row(t: PageTiming) -> str:
     flag = "" if t.ok else f"   <-- {t.status} {t.note}"
-    return f"{t.role:<10} {t.path:<52} {t.status:>4} {t.median_ms:9.1f} {t.queries:>5}{flag}"
+    return f"{t.role:<10} {t.path:<52} {t.status:>4} {t.median_ms:9.1f} {t.queries:>7} {t.sql_ms:8.1f}{flag}"
 
 
 def explain(sql: str) -> str:

@@ -34,8 +34,9 @@ class Command(BaseCommand):
             f"built in {built.seconds:.1f} s{' (reused)' if built.reused else ''}"
         )
         out(f"each page:     one warm-up, then the median of {runs} runs; DEBUG off")
+        out("SQL ms:        the time of the page's queries in its last run (the rest is Python and templates)")
         out("")
-        out(f"{'role':<10} {'path':<52} {'code':>4} {'median ms':>9} {'queries':>5}")
+        out(f"{'role':<10} {'path':<52} {'code':>4} {'median ms':>9} {'queries':>7} {'SQL ms':>8}")
         result = measure(district=built.district, runs=runs, log=lambda line: None)
         for t in result.timings:
             out(format_row(t))
@@ -48,7 +49,7 @@ class Command(BaseCommand):
         out("")
         out(f"pages over {slow_ms:.0f} ms: {len(slow)}")
         for t in slow:
-            out(f"  {t.role:<10} {t.path:<52} {t.median_ms:9.1f} ms, {t.queries} queries")
+            out(f"  {t.role:<10} {t.path:<52} {t.median_ms:9.1f} ms, {t.queries} queries, {t.sql_ms:.1f} ms in SQL")
             out(f"    slowest query ({t.slowest_ms:.1f} ms): {t.slowest_sql[:600]}")
             for line in explain(t.slowest_sql).splitlines():
                 out(f"      {line}")
