@@ -2,16 +2,17 @@
 """The pages benchmark: every menu page, the home page and every API list endpoint of a district
 user, a finance user and a community worker, timed over the synthetic district at city scale.
 
-Build (or reuse): N synthetic elders (`devtools.synthetic.generate`) with three monthly runs, then,
+Build (or reuse): N synthetic elders (`devtools.synthetic.generate`) with the monthly runs of the
+current month and the two before (the pages look at today), then,
 set-based (INSERT … SELECT over the elder table, proportional to N; each writer skips the elders
 it has already written for, so a second build adds only what the new elders need):
 
 - applications (one elder in twenty) spread over every status, in one open intake batch;
 - providers (one per thousand elders, at least three), each with caregivers and an approved item,
-  serving every street; an agreement for one elder in five, and two visits a month over the three
-  months for each (completed, one in ten cancelled; the last visit of each elder assigned);
+  serving every street; an agreement for one elder in five, and two visits a month over the last
+  three months for each (completed, one in ten cancelled; the last one of each elder assigned);
 - outreach: a screening (vulnerability profile) for one elder in ten, its primary responsible
-  person, and a weekly contact over four weeks under a routine active-care response.
+  person, and a weekly contact over the last four weeks under a routine active-care response.
 
 Measured: each page as each user, through `django.test.Client` with DEBUG off: one warm-up, then
 the median of five runs and the query count (`CaptureQueriesContext`); the slowest query of each
@@ -56,7 +57,7 @@ from subsidies.applications.models import Application, ApplicationStatus, Intake
 from subsidies.standards.models import Grant, Scheme
 from subsidies.standards.services.run import run_month
 
-MONTHS = (Month(2026, 1), Month(2026, 2), Month(2026, 3))
+MONTHS = 3  # monthly runs: the current month and the two before
 RUNS = 5
 SLOW_MS = 300.0
 API_PREFIX = "/api/v1/"
@@ -147,6 +148,17 @@ def _district_elders(where: str) -> str:
 # -- the build -----------------------------------------------------------------------------------
 
 
+def bench_months() -> list[Month]:
+    """The months of the bench's runs and visits: the current one and the two before, so that the
+    pages, which look at today, find a district in its ordinary state (every month paid)."""
+    current = Month.current()
+    return [current.plus(k - MONTHS + 1) for k in range(MONTHS)]
+
+
+def _days_ago(days: int) -> datetime.date:
+    return timezone.localdate() - datetime.timedelta(days=days)
+
+
 @dataclass
 class Built:
     district: Division
@@ -177,8 +189,8 @@ def _applications(district: Division, by: User) -> int:
         batch = IntakeBatch.objects.create(
             district=district,
             name="合成批次",
-            opens_on=datetime.date(2026, 1, 1),
-            closes_on=datetime.date(2026, 12, 31),
+            opens_on=_days_ago(90),
+            closes_on=_days_ago(-90),
         )
     scheme = Scheme.objects.get(code="jiangdu")
     statuses = list(ApplicationStatus.values)
@@ -195,11 +207,11 @@ def _applications(district: Division, by: User) -> int:
             "scheme_id": str(scheme.pk),
             "batch_id": str(batch.pk),
             "care_situation": "'self_care'",
-            "filed_on": datetime.date(2026, 3, 2),
+            "filed_on": _days_ago(20),
             "filed_by_id": str(by.pk),
             "status": status,
-            "stage_started_on": datetime.date(2026, 3, 2),
-            "deadline": datetime.date(2026, 3, 20),
+            "stage_started_on": _days_ago(10),
+            "deadline": _days_ago(-10),
         },
         _district_elders(
             f"e.id %% {APPLICATION_MODULUS} = 0 AND NOT EXISTS (SELECT 1 FROM {_t(Application)} a WHERE a.elder_id = e.id)"
@@ -271,7 +283,7 @@ def _agreements(district: Division, by: User) -> int:
         {
             "elder_id": "e.id",
             "provider_id": pick + " END",
-            "signed_on": datetime.date(2025, 12, 20),
+            "signed_on": bench_months()[0].first_day - datetime.timedelta(days=10),
             "signed_by_id": str(by.pk),
             "consent": "'合成'",
         },
@@ -284,10 +296,13 @@ def _agreements(district: Division, by: User) -> int:
 
 
 def _work_orders(district: Division, by: User) -> int:
-    """Two visits a month over the three months for every elder with an agreement and no visit
-    yet: completed (one in ten cancelled), the last one of each elder assigned."""
-    visits = VISITS_PER_MONTH * len(MONTHS)
-    start = datetime.datetime.combine(MONTHS[0].first_day, datetime.time(1), tzinfo=datetime.UTC)
+    """Two visits a month over the last three months for every elder with an agreement and no visit
+    yet, fifteen days apart: completed (one in ten cancelled), the last one of each elder (in the
+    coming days) assigned."""
+    visits = VISITS_PER_MONTH * MONTHS
+    # The last visit of each elder falls in the coming days (assigned), the others before today.
+    first = _days_ago(15 * (visits - 1))
+    start = datetime.datetime.combine(first, datetime.time(1), tzinfo=datetime.UTC)
     # Visit k of an elder: 15 days apart from the first month's start, at 09:00 (+08:00).
     if connection.vendor == "postgresql":
         at = "(%s::timestamptz + (k.i * 15 + e.id %% 10) * interval '1 day')"
@@ -360,7 +375,7 @@ def _outreach(district: Division, by: User) -> dict[str, int]:
             "chronic_medicine": boolean("chronic_medicine"),
             "care_need": case(lambda p: f"'{p.care_need}'"),
             "living_arrangement": case(lambda p: "'alone'" if p.solitary else "'spouse'"),
-            "screened_on": datetime.date(2026, 1, 5),
+            "screened_on": _days_ago(60),
             "screened_by_id": str(by.pk),
             "risk_level": case(lambda p: f"'{outreach_rules.risk_level(p)}'"),
         },
@@ -380,7 +395,7 @@ def _outreach(district: Division, by: User) -> dict[str, int]:
             "name": "'网格员'",
             "phone": Sql("%s", (phone,)),
             "phone_masked": Sql("%s", (mask_phone(SYN_PHONE),)),
-            "starts_on": datetime.date(2026, 1, 5),
+            "starts_on": _days_ago(60),
             "assigned_by_id": str(by.pk),
         },
         _district_elders(
@@ -395,10 +410,10 @@ def _outreach(district: Division, by: User) -> dict[str, int]:
             kind=ResponseKind.ACTIVE_CARE,
             name="合成主动关爱",
             district=district,
-            starts_on=datetime.date(2026, 3, 1),
+            starts_on=_days_ago(7 * CONTACT_WEEKS),
             declared_by=by,
         )
-    start = datetime.datetime.combine(datetime.date(2026, 3, 2), datetime.time(2), tzinfo=datetime.UTC)
+    start = datetime.datetime.combine(_days_ago(7 * CONTACT_WEEKS), datetime.time(2), tzinfo=datetime.UTC)
     if connection.vendor == "postgresql":
         at = Sql("(%s::timestamptz + k.i * interval '7 days')", (start.isoformat(),))
         day = Sql("(%s::date + k.i * 7)", (start.date(),))
@@ -436,11 +451,11 @@ def build(*, elders: int, reuse: bool = False, log: Callable[[str], object] = pr
         log(f"reusing the synthetic district's {have} elders")
         return Built(district=district, elders=have, seconds=time.perf_counter() - started, reused=True)
     if have < elders:
-        generate(elders=elders - have)
+        generate(elders=elders - have, start_month=bench_months()[0])
         log(f"generated {elders - have} elders")
     district = synthetic_district()
     assert district is not None
-    for month in MONTHS:
+    for month in bench_months():
         result = run_month(month=month)
         log(f"monthly run {month}: {result.created} grants")
     users = bench_users(district)
