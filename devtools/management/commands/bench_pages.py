@@ -11,7 +11,7 @@ import os
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from devtools.bench.pages import RUNS, SLOW_MS, build, explain, format_row, grants_of, measure
+from devtools.bench.pages import RUNS, SLOW_MS, build, explain, grants_of, measure
 
 
 class Command(BaseCommand):
@@ -37,9 +37,7 @@ class Command(BaseCommand):
         out("SQL ms:        the time of the page's queries in its last run (the rest is Python and templates)")
         out("")
         out(f"{'role':<10} {'path':<52} {'code':>4} {'median ms':>9} {'queries':>7} {'SQL ms':>8}")
-        result = measure(district=built.district, runs=runs, log=lambda line: None)
-        for t in result.timings:
-            out(format_row(t))
+        result = measure(district=built.district, runs=runs, log=out)
         if result.skipped:
             out("")
             out("skipped API lists (they need a parameter the bench cannot supply, or are closed to the role):")
