@@ -13,6 +13,8 @@ from django.db import connection
 
 from devtools.bench.pages import RUNS, SLOW_MS, build, explain, grants_of, measure
 
+PLAN_WIDTH = 300
+
 
 class Command(BaseCommand):
     help = "Median time and query count of every list, report and dashboard page and API list, at N elders."
@@ -50,7 +52,8 @@ class Command(BaseCommand):
             out(f"  {t.role:<10} {t.path:<52} {t.median_ms:9.1f} ms, {t.queries} queries, {t.sql_ms:.1f} ms in SQL")
             out(f"    slowest query ({t.slowest_ms:.1f} ms): {t.slowest_sql[:600]}")
             for line in explain(t.slowest_sql).splitlines():
-                out(f"      {line}")
+                # A plan line that spells out a list of thousands of ids is cut: its shape is enough.
+                out(f"      {line[:PLAN_WIDTH]}{'…' if len(line) > PLAN_WIDTH else ''}")
         load = " / ".join(f"{x:.2f}" for x in result.load_before)
         load_after = " / ".join(f"{x:.2f}" for x in result.load_after)
         out(f"load average:  {load} before, {load_after} after (1 / 5 / 15 min; above the CPU count = noisy)")
