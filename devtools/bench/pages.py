@@ -63,7 +63,7 @@ SLOW_MS = 300.0
 API_PREFIX = "/api/v1/"
 ELDERS_PER_PROVIDER = 1000
 CAREGIVERS_PER_PROVIDER = 10
-# The share of the elders each writer covers: the elders whose id is a multiple of the modulus.
+# The share of the elders each writer covers: those whose `_key` is a multiple of the modulus.
 APPLICATION_MODULUS = 20  # 5 %
 AGREEMENT_MODULUS = 5  # 20 %
 PROFILE_MODULUS = 10  # 10 %: the vulnerable subset
@@ -137,6 +137,17 @@ def insert_select(model: type[models.Model], values: dict[str, Any], source: str
     return written
 
 
+def _key(modulus: int) -> str:
+    """The elder's key for the writers' shares: its id divided by seven, because the elders are dealt
+    to the communities in turn by id, and a share by the id alone would skip every community whose
+    turn shares a factor with the modulus (the community worker's could have no application)."""
+    return f"(e.id / 7 / {modulus})"
+
+
+def _share(modulus: int) -> str:
+    return f"(e.id / 7) %% {modulus} = 0"
+
+
 def _t(model: type[models.Model]) -> str:
     return model._meta.db_table
 
@@ -199,7 +210,7 @@ def _applications(district: Division, by: User) -> int:
     scheme = Scheme.objects.get(code="jiangdu")
     statuses = list(ApplicationStatus.values)
     status = (
-        f"CASE (e.id / {APPLICATION_MODULUS}) %% {len(statuses)} "
+        f"CASE {_key(APPLICATION_MODULUS)} %% {len(statuses)} "
         + " ".join(f"WHEN {i} THEN '{s}'" for i, s in enumerate(statuses))
         + " END"
     )
@@ -218,7 +229,7 @@ def _applications(district: Division, by: User) -> int:
             "deadline": _days_ago(-10),
         },
         _district_elders(
-            f"e.id %% {APPLICATION_MODULUS} = 0 AND NOT EXISTS (SELECT 1 FROM {_t(Application)} a WHERE a.elder_id = e.id)"
+            f"{_share(APPLICATION_MODULUS)} AND NOT EXISTS (SELECT 1 FROM {_t(Application)} a WHERE a.elder_id = e.id)"
         ),
         [district.pk],
     )
@@ -279,7 +290,7 @@ def _agreements(district: Division, by: User) -> int:
         .values_list("id", flat=True)
     )
     # The providers' ids as a CASE on the elder's id: the set stays one statement.
-    pick = f"CASE (e.id / {AGREEMENT_MODULUS}) %% {len(providers)} " + " ".join(
+    pick = f"CASE {_key(AGREEMENT_MODULUS)} %% {len(providers)} " + " ".join(
         f"WHEN {i} THEN {pk}" for i, pk in enumerate(providers)
     )
     return insert_select(
@@ -292,7 +303,7 @@ def _agreements(district: Division, by: User) -> int:
             "consent": "'合成'",
         },
         _district_elders(
-            f"e.id %% {AGREEMENT_MODULUS} = 0"
+            f"{_share(AGREEMENT_MODULUS)}"
             f" AND NOT EXISTS (SELECT 1 FROM {_t(ServiceAgreement)} a WHERE a.elder_id = e.id)"
         ),
         [district.pk],
@@ -361,7 +372,7 @@ def _outreach(district: Division, by: User) -> dict[str, int]:
 
     def case(value) -> str:
         return (
-            f"CASE (e.id / {PROFILE_MODULUS}) %% {n} "
+            f"CASE {_key(PROFILE_MODULUS)} %% {n} "
             + " ".join(f"WHEN {i} THEN {value(p)}" for i, p in enumerate(patterns))
             + " END"
         )
@@ -384,7 +395,7 @@ def _outreach(district: Division, by: User) -> dict[str, int]:
             "risk_level": case(lambda p: f"'{outreach_rules.risk_level(p)}'"),
         },
         _district_elders(
-            f"e.id %% {PROFILE_MODULUS} = 0"
+            f"{_share(PROFILE_MODULUS)}"
             f" AND NOT EXISTS (SELECT 1 FROM {_t(VulnerabilityProfile)} v WHERE v.elder_id = e.id)"
         ),
         [district.pk],
@@ -403,7 +414,7 @@ def _outreach(district: Division, by: User) -> dict[str, int]:
             "assigned_by_id": str(by.pk),
         },
         _district_elders(
-            f"e.id %% {PROFILE_MODULUS} = 0"
+            f"{_share(PROFILE_MODULUS)}"
             f" AND NOT EXISTS (SELECT 1 FROM {_t(ResponsiblePerson)} r WHERE r.elder_id = e.id)"
         ),
         [district.pk],
