@@ -78,7 +78,6 @@ def _copy_or_bulk(model, columns: list[str], rows: list[tuple]) -> None:
 
 def generate(*, elders: int, seed: int = 2026, start_month: Month | None = None) -> SyntheticResult:
     """Add `elders` entitled elders to the synthetic district (created on first use)."""
-    rng = random.Random(seed + elders)
     start_month = start_month or Month(2026, 1)
     now = timezone.now()
     with transaction.atomic():
@@ -98,6 +97,8 @@ def generate(*, elders: int, seed: int = 2026, start_month: Month | None = None)
         if created:
             RoleAssignment.objects.create(user=user, role=Role.DISTRICT_REVIEWER, division=district)
         already = Elder.objects.filter(community__parent__parent=district).count()
+        # Seeded by the elders already there too: a second batch of the same size gets new ID numbers.
+        rng = random.Random(seed + elders + already * 1_000_003)
         first_id = (Elder.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
 
         today = datetime.date(2026, 1, 1)

@@ -52,11 +52,14 @@ class BenchResult:
         return self.settle_seconds / self.group_by_seconds if self.group_by_seconds else 0.0
 
 
-def _series(n: int) -> str:
-    """A derived table `s(i)` with i = 0 .. n-1 on both PostgreSQL and SQLite."""
+def _series(n: int, alias: str = "s") -> str:
+    """A derived table `s(i)` (or `alias(i)`) with i = 0 .. n-1 on both PostgreSQL and SQLite."""
     if connection.vendor == "postgresql":
-        return f"(SELECT generate_series(0, {int(n) - 1}) AS i) s"
-    return f"(WITH RECURSIVE t(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM t WHERE i < {int(n) - 1}) SELECT i FROM t) s"
+        return f"(SELECT generate_series(0, {int(n) - 1}) AS i) {alias}"
+    return (
+        f"(WITH RECURSIVE t(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM t WHERE i < {int(n) - 1}) SELECT i FROM t)"
+        f" {alias}"
+    )
 
 
 def _next_id(cur, model) -> int:
