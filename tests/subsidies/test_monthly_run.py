@@ -241,3 +241,21 @@ def test_a_policy_version_change_between_two_months_in_the_run(tree):
     run_month(month=Month(2027, 1))
     months = dict(Grant.objects.filter(elder=p["dibao_semi"]).values_list("month", "amount"))
     assert months == {datetime.date(2026, 12, 1): Decimal("150.00"), datetime.date(2027, 1, 1): Decimal("180.00")}
+
+
+@pytest.mark.django_db
+def test_the_run_snapshots_the_funding_accounts_it_paid_from(tree):
+    """After a run the district's funding account is read from a snapshot that holds the month: its
+    70 % share of the four grants (150 + 260 + 60 + 80 = 550.00), -385.00."""
+    from vouchers.models import BalanceSnapshot
+
+    _population(tree)
+    run_month(month=DEC)
+    district = Account.objects.get(division=tree.district, kind="funding")
+    snapshot = BalanceSnapshot.objects.get(account=district)
+    assert snapshot.balance.amount == Decimal("-385.00")
+    assert snapshot.entries == 4
+    assert snapshot.through_entry == LedgerEntry.objects.order_by("-id").values_list("id", flat=True).first()
+    # A rerun writes nothing new and takes no new snapshot.
+    run_month(month=DEC)
+    assert BalanceSnapshot.objects.filter(account=district).count() == 1

@@ -52,6 +52,7 @@ from subsidies.standards.rules import (
 from subsidies.standards.selectors import specs_for_month
 from subsidies.standards.services.summary import T_SUMMARY, grant_summary_add_chunk
 from vouchers.models import Account, LedgerEntry, LedgerTransaction
+from vouchers.services.snapshots import balances_snapshot
 from vouchers.services.grants import (
     grant_accepted_sql,
     grant_accounts_ensure,
@@ -494,6 +495,10 @@ def run_month(
                 # reports of the new month are planned as if it were empty (seconds become minutes).
                 for table in (T["grant"], T["tx"], T["entry"], T_SUMMARY, T["refusal"]):
                     _analyze(cur, table)
+            with clock("snapshots"):
+                # The funding accounts just took a month of grants: their balances are snapshotted,
+                # so that no list sums those entries again.
+                balances_snapshot()
     except BaseException as exc:
         SubsidyRun.objects.filter(pk=run.pk).update(
             status=SubsidyRun.Status.FAILED, finished_at=timezone.now(), message=str(exc)[:1000]
