@@ -85,7 +85,7 @@ def visible_q(user: User, path: str = "") -> Q:
     if whole_area:
         # The few households in the user's own care as a list, not a subquery: PostgreSQL cannot
         # combine `community IN (…) OR id IN (subquery)` into index reads and would read every elder.
-        assigned = list(assigned.values_list("elder_id", flat=True))
+        assigned = [row["elder_id"] for row in assigned_elder_ids(user)]
     if path:
         q = Q(**{f"{path}_id__in": assigned})
         area = f"{path}__community"
