@@ -250,7 +250,12 @@ class Elder(TimeStampedModel):
                 name="elder_inactive_has_status_date",
             ),
         ]
-        indexes = [models.Index(fields=["community", "life_status"])]
+        indexes = [
+            models.Index(fields=["community", "life_status"]),
+            # the home page's recently updated elders (a backward scan stops after the first few);
+            # the name's trigram index is PostgreSQL-only, in migration 0009
+            models.Index(fields=["updated_at"], name="elder_updated_at_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.id_masked})"

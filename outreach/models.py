@@ -333,7 +333,11 @@ class Contact(TimeStampedModel):
                 name="outreach_contact_temperature_range",
             ),
         ]
-        indexes = [models.Index(fields=["response", "elder", "at"])]
+        indexes = [
+            models.Index(fields=["response", "elder", "at"]),
+            # the contacts list's order, newest first (a backward scan stops at the page's end)
+            models.Index(fields=["at", "id"], name="contact_at_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.elder.name} · {self.get_result_display()}"

@@ -80,13 +80,19 @@ def visible_q(user: User, path: str = "") -> Q:
     """A filter on elders (or, with `path`, on rows that reach an elder) the user may see here."""
     if scope_for(user).all:
         return Q()  # an empty filter: `Q(…) | Q()` would drop the area and keep only the households
+    whole_area = sees_whole_area(user)
+    assigned: QuerySet | list[int] = assigned_elder_ids(user)
+    if whole_area:
+        # The few households in the user's own care as a list, not a subquery: PostgreSQL cannot
+        # combine `community IN (…) OR id IN (subquery)` into index reads and would read every elder.
+        assigned = [row["elder_id"] for row in assigned_elder_ids(user)]
     if path:
-        q = Q(**{f"{path}_id__in": assigned_elder_ids(user)})
+        q = Q(**{f"{path}_id__in": assigned})
         area = f"{path}__community"
     else:
-        q = Q(pk__in=assigned_elder_ids(user))
+        q = Q(pk__in=assigned)
         area = "community"
-    if sees_whole_area(user):
+    if whole_area:
         q |= scope_for(user).communities_q(area)
     return q
 

@@ -66,6 +66,12 @@ class ServiceAgreement(TimeStampedModel):
                 condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("signed_on")), name="agreement_ends_after_signing"
             ),
         ]
+        indexes = [
+            # a provider admin's agreements list, latest signed first. (An index on the order alone
+            # would serve a district's list but slow a community's: its elders are few among the
+            # latest signed, read one by one through the join.)
+            models.Index(fields=["provider", "signed_on", "id"], name="agreement_provider_signed_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.elder} — {self.provider}"

@@ -188,7 +188,12 @@ class Application(TimeStampedModel):
                 name="application_one_open_per_elder",
             ),
         ]
-        indexes = [models.Index(fields=["status", "deadline"]), models.Index(fields=["batch", "community", "status"])]
+        indexes = [
+            models.Index(fields=["status", "deadline"]),
+            models.Index(fields=["batch", "community", "status"]),
+            # the list's order (earliest deadline first): a page reads the first rows of the index
+            models.Index(fields=["deadline", "id"], name="application_deadline_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.elder.name} · {self.get_status_display()}"

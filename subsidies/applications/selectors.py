@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from eldercare.models import Division, Elder, Role, User
 from eldercare.scoping import scope_for
+from eldercare.selectors import elder_search_q
 from subsidies.applications.models import (
     OPEN_STATUSES,
     Application,
@@ -36,7 +37,7 @@ def application_list(*, user: User, filters: dict | None = None) -> QuerySet[App
     if f.get("community"):
         qs = qs.filter(community_id=f["community"])
     if f.get("q"):
-        qs = qs.filter(elder__name__icontains=f["q"])
+        qs = qs.filter(elder_search_q(f["q"], "elder"))
     if f.get("overdue"):
         qs = qs.filter(status__in=OPEN_STATUSES, deadline__lt=f.get("today") or timezone.localdate())
     return qs

@@ -286,3 +286,23 @@ def test_the_screening_form_shows_the_contacts_phone_masked_and_keeps_it_when_un
     client.post(reverse("outreach:screen", args=[elder.pk]), _screening(contact1_phone="13911112222"))
     contact = VulnerabilityProfile.objects.get(elder=elder).contacts.get()
     assert (contact.phone, contact.phone_masked) == ("13911112222", "139****2222")
+
+
+def test_a_worker_in_charge_of_a_household_elsewhere_sees_it_with_the_area(tree, worker):
+    elsewhere = ElderFactory(community=tree.b1, birth_date=datetime.date(1950, 1, 1))
+    ElderFactory(community=tree.b1, birth_date=datetime.date(1950, 1, 1))  # not in the worker's care
+    at_home = ElderFactory(community=tree.a1, birth_date=datetime.date(1950, 1, 1))
+    responsible(elsewhere, worker, user=worker)
+    assert set(selectors.register_elders(user=worker, on=TODAY)) == {elsewhere, at_home}
+
+
+@pytest.mark.postgres
+def test_the_register_of_a_community_filters_by_values_the_indexes_can_read(tree, worker):
+    """The households in the worker's own care are a list beside the area, not a subquery:
+    PostgreSQL tests `community OR id IN (subquery)` row by row over every elder of the district
+    (a hashed SubPlan), where `community = … OR id = …` reads the indexes."""
+    mine = ElderFactory(community=tree.b1, birth_date=datetime.date(1950, 1, 1))
+    responsible(mine, worker, user=worker)
+    plan = selectors.register_elders(user=worker, on=TODAY)[:25].explain()
+    assert f"(id = {mine.pk}) OR" in plan and f"community_id = {tree.a1.pk}" in plan, plan
+    assert "hashed SubPlan" not in plan, plan

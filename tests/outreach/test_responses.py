@@ -427,3 +427,15 @@ def test_the_person_on_the_phone_is_told_the_household_is_escalated(heat_wave, h
         second = client.post(url, body, follow=True, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "已上报社区" not in first
     assert "已上报社区（连续两次联系不上）" in second
+
+
+@pytest.mark.postgres
+def test_the_contacts_list_comes_from_an_index_in_its_order(tree):
+    """Newest first across the district: read backwards from an index, never sorted in full."""
+    district = user_with_role(Role.DISTRICT_REVIEWER, tree.district)
+    with connection.cursor() as cursor:  # for the test's transaction only
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+    plan = selectors.contact_list(user=district)[:25].explain()
+    assert "Index Scan Backward using contact_at_idx" in plan, plan
+    assert "Sort Key" not in plan, plan

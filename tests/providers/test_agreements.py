@@ -4,6 +4,7 @@ the services and the pages that carry them."""
 import datetime
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from eldercare.errors import Conflict, NotAllowed, ValidationFailed
@@ -450,3 +451,15 @@ def test_hub_sections_for_caregivers_and_other_providers(world):
     [agreements_section, card_section] = hub_sections(world.admin, world.elder)
     assert [a.method for a in card_section.actions] == ["get", "post"]
     assert not any("更换" in a.label for a in agreements_section.actions)  # the provider does not change it
+
+
+@pytest.mark.postgres
+def test_a_providers_agreements_list_comes_from_an_index_in_its_order(tree):
+    """Latest signed first within the provider: read backwards from an index, never sorted in full."""
+    admin = user_with_role(Role.PROVIDER_ADMIN, provider=make_provider(tree))
+    with connection.cursor() as cursor:  # for the test's transaction only
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+    plan = svc.agreement_list(user=admin).filter(ends_on__isnull=True).order_by("-signed_on", "-id")[:25].explain()
+    assert "Index Scan Backward using agreement_provider_signed_idx" in plan, plan
+    assert "Sort Key" not in plan, plan

@@ -10,6 +10,7 @@ from django.urls import reverse
 from eldercare.models import DifficultyCategory
 from subsidies.applications.documents import decision_notice_generate
 from subsidies.applications.models import ApplicationStatus, DecisionNotice
+from subsidies.applications.selectors import application_list
 from subsidies.applications.services import materials
 from subsidies.applications.services import review as svc
 from tests.factories import ElderFactory
@@ -143,3 +144,13 @@ def test_the_application_list_searches_by_post_and_refuses_a_number_in_the_addre
         assert client.get(reverse("subsidies:application_list"), {"q": mine.elder.id_number}).status_code == 400
         short = client.get(reverse("subsidies:application_list"), {"q": "王秀英"})
     assert [app.elder.name for app, _left in short.context["rows"]] == ["王秀英"]
+
+
+def test_the_application_list_finds_the_elder_as_the_registry_does(tree, scheme, batch, users):
+    """One search for elders everywhere: a name fragment, the pinyin initials, the ID tail."""
+    with time_machine.travel(at(MONDAY), tick=False):
+        wang = _file(tree, scheme, users, name="王秀英")
+        _file(tree, scheme, users)
+        user = users["community"]
+        for text in ("秀英", "wxy", wang.elder.id_number[-4:], wang.elder.id_number):
+            assert list(application_list(user=user, filters={"q": text})) == [wang], text
