@@ -19,6 +19,7 @@ from eldercare.models import Elder, Role, User
 from eldercare.money import cny
 from eldercare.periods import Month
 from eldercare.scoping import scope_for
+from eldercare.selectors import elder_search_q
 
 from .models import POOLED_KINDS, Account, BalanceSnapshot, LedgerEntry
 from .services.redemption import subsidy_year_room
@@ -80,7 +81,8 @@ def account_list(*, user: User, kind: str = "", search: str = "") -> QuerySet[Ac
     if kind:
         qs = qs.filter(kind=kind)
     if search:
-        qs = qs.filter(Q(elder__name__icontains=search) | Q(provider__name__icontains=search))
+        # The elder by the registry's one search (name, initials, ID or phone tail), or a provider.
+        qs = qs.filter(elder_search_q(search, "elder") | Q(provider__name__icontains=search))
     scope = scope_for(user)
     if not _can_view(user):
         return qs.none()

@@ -133,3 +133,15 @@ def test_the_account_list_refuses_a_number_in_the_address(client, users, booked)
     assert client.get(LIST, {"q": booked.id_number}).status_code == 400
     assert client.get(LIST, {"q": "13812345678"}).status_code == 400
     assert {a.elder for a in client.get(LIST, {"q": booked.name}).context["page"]} == {booked}
+
+
+def test_the_account_list_finds_an_elder_as_the_registry_does(client, users, booked):
+    """The registry's search: pinyin initials and the last digits of the ID number find the elder's
+    accounts as they find the elder (the search text is posted, never put in the address)."""
+    from eldercare.searchkeys import name_initials
+
+    account_for_elder(elder=ElderFactory(community=booked.community, name="李四"), kind=Account.Kind.SUBSIDY)
+    client.force_login(users["community"])
+    for text in (name_initials(booked.name), booked.id_number[-4:]):
+        location = client.post(LIST, {"q": text})["Location"]
+        assert {a.elder for a in client.get(location).context["page"]} == {booked}, text
