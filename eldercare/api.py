@@ -9,7 +9,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
@@ -27,6 +26,7 @@ from .models import (
     Notification,
     SavedFilter,
 )
+from .paging import CappedPageNumberPagination
 from .params import text_param
 from .searching import refuse_number_in_url
 from .selectors import (
@@ -318,7 +318,7 @@ class NotificationSerializer(serializers.ModelSerializer):
         return obj.read_at is not None
 
 
-class NotificationPagination(PageNumberPagination):
+class NotificationPagination(CappedPageNumberPagination):
     """Pages of notices that also say how many of all the user's notices are unread."""
 
     def get_paginated_response(self, data):

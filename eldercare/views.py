@@ -31,7 +31,7 @@ from .idnumber import age_on
 from .importing import ImportRejected, elders_export_frame, elders_import, elders_import_template, read_table
 from .models import REVEAL_REASONS_OFFERED, CalendarYear, Division, Elder, LifeStatus, Role, User
 from .nav import work_panels_for
-from .paging import page_of
+from .paging import CappedPaginator, page_of
 from .params import text_param
 from .pickers import elder_choice_row
 from .searching import refuse_number_in_url, search_by_post, search_text
@@ -125,7 +125,7 @@ def elder_list_view(request):
     qs = elder_list(user=request.user, search=q)
     flt = ElderFilter(request.GET, queryset=qs, communities=_communities(request.user))
     table = ElderTable(flt.qs)
-    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    RequestConfig(request, paginate={"per_page": 25, "paginator_class": CappedPaginator}).configure(table)
     if request.GET.get("export") == "xlsx":
         return _xlsx(elders_export_frame(flt.qs), "elders.xlsx")
     can_edit = request.user.is_superuser or request.user.has_role(*REGISTRY_EDITORS)

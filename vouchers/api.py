@@ -11,11 +11,11 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 
 from eldercare.errors import NotAllowed
 from eldercare.money import cny
+from eldercare.paging import CappedLimitOffsetPagination
 
 from . import services
 from .models import Account, LedgerEntry
@@ -70,7 +70,7 @@ class EntrySerializer(serializers.ModelSerializer):
         ]
 
 
-class EntryPagination(LimitOffsetPagination):
+class EntryPagination(CappedLimitOffsetPagination):
     default_limit = 100
     max_limit = 1000
 

@@ -5,7 +5,6 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from eldercare.errors import DomainError, ValidationFailed
 from eldercare.money import cny
+from eldercare.paging import page_of
 from eldercare.pdf import render_pdf
 from eldercare.periods import Month
 from eldercare.searching import search_by_post, search_text
@@ -39,7 +39,7 @@ def account_list_view(request):
     qs = account_list(user=request.user, kind=kind, search=q)
     if status:
         qs = qs.filter(status=status)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = page_of(request, qs)
     return render(
         request,
         "vouchers/account_list.html",
@@ -60,7 +60,7 @@ def account_detail_view(request, pk):
     account = account_get(user=request.user, pk=pk)
     if account.elder_id:
         return redirect("voucher_elder", account.elder_id)
-    page = Paginator(entry_list(accounts=[account]), 50).get_page(request.GET.get("page"))
+    page = page_of(request, entry_list(accounts=[account]))
     return render(request, "vouchers/account_detail.html", {"account": account, "page": page})
 
 
@@ -82,7 +82,7 @@ def elder_accounts_view(request, elder_pk):
     elder = elder_for_accounts(user=request.user, pk=elder_pk)
     accounts = elder_accounts(elder=elder)
     opened = [a for a in accounts.values() if a is not None]
-    page = Paginator(entry_list(accounts=opened), 30).get_page(request.GET.get("page"))
+    page = page_of(request, entry_list(accounts=opened), per_page=30)
     subsidy = accounts[Account.Kind.SUBSIDY]
     personal = accounts[Account.Kind.PERSONAL]
     current = Month.current()

@@ -202,7 +202,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "eldercare.paging.CappedPageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "eldercare.errors.api_exception_handler",
     # Generous for people and scripts of a district, a brake on a runaway client or a scan.
