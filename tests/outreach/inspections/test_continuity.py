@@ -177,7 +177,8 @@ def test_the_api_gives_the_rows_of_the_page(people, heat_wave, at_risk):
     api.force_authenticate(people["district"])
     answer = api.get("/api/v1/continuity/", {"response": heat_wave.pk, "reason": continuity.ENDING})
     assert answer.status_code == 200
-    assert [(r["elder_name"], r["reason"]) for r in answer.json()] == [("即将终止", "ending")]
+    assert [(r["elder_name"], r["reason"]) for r in answer.json()["results"]] == [("即将终止", "ending")]
+    assert answer.json()["count"] == 1
     assert api.get("/api/v1/continuity/", {"response": heat_wave.pk + 99}).status_code == 404
 
 
