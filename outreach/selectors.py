@@ -74,9 +74,9 @@ def _caregiver_on(on: datetime.date) -> ExpressionWrapper:
     return ExpressionWrapper(Q(pk__in=current), output_field=BooleanField())
 
 
-def _unscreened() -> Exists:
+def _unscreened() -> Q:
     # An anti-join the planner counts right (the profile's id IS NULL after the join it takes for one row).
-    return ~Exists(VulnerabilityProfile.objects.filter(elder=OuterRef("pk")))
+    return ~Q(Exists(VulnerabilityProfile.objects.filter(elder=OuterRef("pk"))))
 
 
 def assigned_elder_ids(user: User) -> QuerySet:
