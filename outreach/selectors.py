@@ -8,7 +8,7 @@ first of all, sees only the households of which they are a current responsible p
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -67,8 +67,16 @@ def _current_primary() -> Exists:
     )
 
 
-def _caregiver_on(on: datetime.date) -> Exists:
-    return Exists(TemporaryCaregiver.objects.filter(elder=OuterRef("pk"), starts_on__lte=on, ends_on__gte=on))
+def _caregiver_on(on: datetime.date) -> ExpressionWrapper:
+    # One set of the day's caregivers the database hashes once, not a lookup per elder: an elder
+    # not screened has no `carers_absent` (NULL), which does not spare the lookup in a count's filter.
+    current = TemporaryCaregiver.objects.filter(starts_on__lte=on, ends_on__gte=on).values("elder_id")
+    return ExpressionWrapper(Q(pk__in=current), output_field=BooleanField())
+
+
+def _unscreened() -> Q:
+    # An anti-join the planner counts right (the profile's id IS NULL after the join it takes for one row).
+    return ~Q(Exists(VulnerabilityProfile.objects.filter(elder=OuterRef("pk"))))
 
 
 def assigned_elder_ids(user: User) -> QuerySet:
@@ -123,7 +131,7 @@ def register_elders(
     if flag in FLAG_FILTERS:
         qs = qs.filter(FLAG_FILTERS[flag])
     if status == UNSCREENED:
-        qs = qs.filter(vulnerability__isnull=True)
+        qs = qs.filter(_unscreened())
     elif status == UNASSIGNED:
         qs = qs.filter(vulnerability__isnull=False, has_primary=False)
     elif status == UNCARED:

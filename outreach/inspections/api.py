@@ -239,7 +239,6 @@ class ContinuityViewSet(viewsets.GenericViewSet):
     """The continuity report of an emergency response in progress (the page's rows and filters)."""
 
     serializer_class = ContinuityRowSerializer
-    pagination_class = None
 
     @extend_schema(
         parameters=[
@@ -247,7 +246,6 @@ class ContinuityViewSet(viewsets.GenericViewSet):
             OpenApiParameter("reason", str, enum=list(continuity.REASONS)),
             OpenApiParameter("community", int),
         ],
-        responses={200: ContinuityRowSerializer(many=True)},
     )
     def list(self, request):
         params = request.query_params
@@ -257,13 +255,14 @@ class ContinuityViewSet(viewsets.GenericViewSet):
             raise NotFound
         community = params.get("community", "")
         reason = params.get("reason", "")
-        rows = continuity.continuity_rows(
+        rows = continuity.at_risk(
             user=request.user,
             response=response,
             reason=reason if reason in continuity.REASONS else "",
             community=int(community) if community.isdigit() else None,
         )
-        return Response(ContinuityRowSerializer(rows, many=True).data)
+        page = self.paginate_queryset(rows)  # type: ignore[arg-type]
+        return self.get_paginated_response(ContinuityRowSerializer(page, many=True).data)
 
 
 def register(router) -> None:

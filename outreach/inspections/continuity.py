@@ -17,10 +17,11 @@ Who sees it: the district's and the street offices' reviewers, supervisors, comm
 
 import datetime
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import pandas as pd
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Q, QuerySet, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -227,6 +228,136 @@ def _unpaid(elders: QuerySet[Elder], response: EmergencyResponse, today: datetim
     return rows
 
 
+def _frozen_q() -> Q:
+    accounts = Account.objects.filter(
+        kind__in=[Account.Kind.SUBSIDY, Account.Kind.PERSONAL], status=Account.Status.FROZEN
+    ).values("elder_id")
+    return Q(life_status=LifeStatus.ACTIVE, pk__in=accounts)
+
+
+def _ending_q(response: EmergencyResponse, today: datetime.date) -> Q:
+    entitlements = Entitlement.objects.filter(
+        end_month__isnull=False,
+        end_month__gte=response.starts_on.replace(day=1),
+        end_month__lte=rules.ending_horizon(today, response.ends_on),
+    ).values("elder_id")
+    return Q(life_status=LifeStatus.ACTIVE, pk__in=entitlements)
+
+
+def _visits_q(today: datetime.date) -> Q:
+    since, _end = local_day_bounds(today - datetime.timedelta(days=rules.VISIT_LOOKBACK_DAYS))
+    today_start, today_end = local_day_bounds(today)
+    orders = WorkOrder.objects.filter(scheduled_at__gte=since).filter(
+        Q(status__in=CANCELLED_STATUSES, scheduled_at__lt=today_end)
+        | Q(status__in=UNSERVED_STATUSES, scheduled_at__lt=today_start)
+    )
+    return Q(life_status=LifeStatus.ACTIVE, pk__in=orders.values("elder_id"))
+
+
+def _unpaid_q(response: EmergencyResponse, today: datetime.date) -> Q:
+    """An entitled elder with a month the run should have paid and did not: for each month since the
+    response began whose run is late (a handful), the elders with an entitlement covering it and no
+    grant of it. Each month's set is one subquery the database hashes, never a list of ids."""
+    months = rules.months_due(start_month=response.starts_on, end_month=None, since=response.starts_on, today=today)
+    gaps = Q(pk__in=[])
+    for month in months:
+        covering = Entitlement.objects.filter(
+            start_month__lte=today,
+            start_month__lt=rules.next_month(month),  # its first month is this one or before
+        ).filter(Q(end_month__isnull=True) | Q(end_month__gte=month))
+        unpaid = covering.filter(~Exists(Grant.objects.filter(elder_id=OuterRef("elder_id"), month=month)))
+        gaps |= Q(pk__in=unpaid.values("elder_id"))
+    return Q(life_status=LifeStatus.ACTIVE, disqualified_at__isnull=True) & gaps
+
+
+def _reason_qs(response: EmergencyResponse, today: datetime.date) -> dict[str, Q]:
+    return {
+        FROZEN: _frozen_q(),
+        ENDING: _ending_q(response, today),
+        VISITS: _visits_q(today),
+        UNPAID: _unpaid_q(response, today),
+    }
+
+
+class ContinuityRows:
+    """The report's rows, one per elder and reason, by community, name and reason: counted and sliced
+    in SQL (a page's rows are built from a page's elders), iterated in chunks for the spreadsheet."""
+
+    CHUNK = 1000
+
+    def __init__(self, elders: QuerySet[Elder], keys: QuerySet | None, response: EmergencyResponse, today):
+        self.elders = elders
+        self.keys = keys
+        self.response = response
+        self.today = today
+
+    def count(self) -> int:
+        return self.keys.count() if self.keys is not None else 0
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[ContinuityRow]:
+        if self.keys is None:
+            return []
+        return self._build(list(self.keys[index]))
+
+    def __iter__(self) -> Iterator[ContinuityRow]:
+        if self.keys is None:
+            return
+        keys = list(self.keys)
+        for start in range(0, len(keys), self.CHUNK):
+            yield from self._build(keys[start : start + self.CHUNK])
+
+    def _build(self, keys: list[tuple]) -> list[ContinuityRow]:
+        """The rows of these keys (elder id, reason's order, and the sort columns), in their order."""
+        reasons = list(REASONS)
+        wanted: dict[str, list[int]] = defaultdict(list)
+        for elder_id, order, *_sort in keys:
+            wanted[reasons[order]].append(elder_id)
+        built: dict[tuple[int, str], ContinuityRow] = {}
+        for reason, ids in wanted.items():
+            elders = self.elders.filter(pk__in=ids)
+            if reason == FROZEN:
+                rows = _frozen(elders)
+            elif reason == ENDING:
+                rows = _ending(elders, self.response, self.today)
+            elif reason == VISITS:
+                rows = _visits(elders, self.today)
+            else:
+                rows = _unpaid(elders, self.response, self.today)
+            built.update({(r.elder.pk, r.reason): r for r in rows})
+        return [built[key] for elder_id, order, *_sort in keys if (key := (elder_id, reasons[order])) in built]
+
+
+def at_risk(
+    *,
+    user: User,
+    response: EmergencyResponse,
+    reason: str = "",
+    community: int | None = None,
+    today: datetime.date | None = None,
+) -> ContinuityRows:
+    """The elders at risk in the response's area that the user sees, one row per elder and reason,
+    by community, name and reason: a lazy list whose count and pages are a few queries whatever
+    the number of elders."""
+    today = today or timezone.localdate()
+    elders = _elders(user, response, community)
+    if not may_see(user):
+        return ContinuityRows(elders, None, response, today)
+    parts = [
+        elders.filter(condition)
+        .order_by()
+        .annotate(code=F("community__code"), reason_order=Value(REASON_ORDER[code], output_field=IntegerField()))
+        .values_list("pk", "reason_order", "code", "name")
+        for code, condition in _reason_qs(response, today).items()
+        if reason in ("", code)
+    ]
+    keys = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    keys = keys.order_by("code", "name", "pk", "reason_order")
+    return ContinuityRows(elders, keys, response, today)
+
+
 def continuity_rows(
     *,
     user: User,
@@ -235,27 +366,13 @@ def continuity_rows(
     community: int | None = None,
     today: datetime.date | None = None,
 ) -> list[ContinuityRow]:
-    """The elders at risk in the response's area that the user sees, one row per elder and reason,
-    by community, name and reason. Five queries whatever the number of elders."""
-    if not may_see(user):
-        return []
-    today = today or timezone.localdate()
-    elders = _elders(user, response, community)
-    rows: list[ContinuityRow] = []
-    if reason in ("", FROZEN):
-        rows += _frozen(elders)
-    if reason in ("", ENDING):
-        rows += _ending(elders, response, today)
-    if reason in ("", VISITS):
-        rows += _visits(elders, today)
-    if reason in ("", UNPAID):
-        rows += _unpaid(elders, response, today)
-    rows.sort(key=lambda r: (r.elder.community.code, r.elder.name, r.elder.pk, REASON_ORDER[r.reason]))
-    return rows
+    """Every row of the report (`at_risk`, as a list)."""
+    return list(at_risk(user=user, response=response, reason=reason, community=community, today=today))
 
 
-def continuity_xlsx(rows: list[ContinuityRow]) -> bytes:
-    """The rows as a spreadsheet: the page's columns, and the elder's page as a link."""
+def continuity_xlsx(rows: Iterable[ContinuityRow]) -> bytes:
+    """The rows as a spreadsheet: the page's columns, and the elder's page as a link (every row, built
+    a chunk of elders at a time)."""
     frame = pd.DataFrame(
         [
             [

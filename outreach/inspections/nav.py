@@ -66,8 +66,9 @@ def worklist(user: User) -> list[WorkPanel]:
     if user.has_role(*continuity.WORKLIST_ROLES):
         report = reverse("outreach_inspections:continuity")
         for response in continuity.responses(user=user, on=today):
-            rows = continuity.continuity_rows(user=user, response=response, today=today)
-            if rows:
+            rows = continuity.at_risk(user=user, response=response, today=today)
+            count = rows.count()
+            if count:
                 panels.append(
                     WorkPanel(
                         str(_("Subsidies and services at risk: %(response)s") % {"response": response.name}),
@@ -76,7 +77,7 @@ def worklist(user: User) -> list[WorkPanel]:
                             for r in rows[:ROWS]
                         ],
                         f"{report}?response={response.pk}",
-                        len(rows),
+                        count,
                     )
                 )
     return panels

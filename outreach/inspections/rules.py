@@ -75,7 +75,7 @@ def _first_of_month(day: datetime.date) -> datetime.date:
     return day.replace(day=1)
 
 
-def _next_month(month: datetime.date) -> datetime.date:
+def next_month(month: datetime.date) -> datetime.date:
     return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
 
 
@@ -96,7 +96,7 @@ def months_due(
         if end_month is not None and month > end_month:
             break
         months.append(month)
-        month = _next_month(month)
+        month = next_month(month)
     return months
 
 

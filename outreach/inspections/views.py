@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from eldercare.errors import DomainError
 from eldercare.forms import add_service_errors
+from eldercare.paging import page_of
 
 from . import continuity, selectors, services
 from .forms import (
@@ -197,14 +198,14 @@ def continuity_report(request):
         data["response"] = str(chosen.pk)
     form = ContinuityFilterForm(data, responses=responses, communities=communities)
     filters = form.cleaned_data if form.is_valid() else {}
-    rows = []
-    if chosen is not None:
-        rows = continuity.continuity_rows(
-            user=request.user,
-            response=chosen,
-            reason=filters.get("reason", ""),
-            community=int(filters["community"]) if filters.get("community") else None,
-        )
+    if chosen is None:
+        return render(request, "outreach/inspections/continuity.html", {"form": form, "rows": [], "response": None})
+    rows = continuity.at_risk(
+        user=request.user,
+        response=chosen,
+        reason=filters.get("reason", ""),
+        community=int(filters["community"]) if filters.get("community") else None,
+    )
     if request.GET.get("export") == "xlsx":
         response = HttpResponse(continuity.continuity_xlsx(rows), content_type=XLSX)
         response["Content-Disposition"] = content_disposition_header(
@@ -213,8 +214,9 @@ def continuity_report(request):
         return response
     query = request.GET.copy()
     query.pop("export", None)
+    page = page_of(request, rows)
     return render(
         request,
         "outreach/inspections/continuity.html",
-        {"form": form, "rows": rows, "response": chosen, "query": query.urlencode()},
+        {"form": form, "rows": page.object_list, "page": page, "response": chosen, "query": query.urlencode()},
     )

@@ -6,6 +6,8 @@ import io
 
 import openpyxl
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 from rest_framework.test import APIClient
@@ -14,6 +16,7 @@ from eldercare.models import Elder, LifeStatus, Role
 from eldercare.nav import work_panels_for
 from eldercare.periods import Month
 from outreach.inspections import continuity, rules
+from outreach.inspections import nav as inspections_nav
 from providers.models import WorkOrder
 from subsidies.standards.services.entitlements import entitlement_end
 from subsidies.standards.services.run import run_month
@@ -177,7 +180,8 @@ def test_the_api_gives_the_rows_of_the_page(people, heat_wave, at_risk):
     api.force_authenticate(people["district"])
     answer = api.get("/api/v1/continuity/", {"response": heat_wave.pk, "reason": continuity.ENDING})
     assert answer.status_code == 200
-    assert [(r["elder_name"], r["reason"]) for r in answer.json()] == [("即将终止", "ending")]
+    assert [(r["elder_name"], r["reason"]) for r in answer.json()["results"]] == [("即将终止", "ending")]
+    assert answer.json()["count"] == 1
     assert api.get("/api/v1/continuity/", {"response": heat_wave.pk + 99}).status_code == 404
 
 
@@ -192,3 +196,55 @@ def test_the_district_and_street_work_lists_carry_the_report_while_it_has_rows(p
     assert panel(people["district"]).count == 4
     assert panel(people["street_b"]) is None
     assert panel(people["community"]) is None  # the community has the page, not the panel
+
+
+def _more_at_risk(people, tree, count):
+    """`count` more elders of 龙川社区 with a frozen account, and one more entitled after the runs (their
+    names sort after those of `at_risk`)."""
+    for i in range(count):
+        elder = ElderFactory(community=tree.a1, name=f"赵冻结{i:03d}")
+        account_freeze(elder=elder, reason=Account.Cause.FRAUD, note="核查", by=people["community"])
+    scheme = schemes(tree)["jiangdu"]
+    entitled_elder(scheme=scheme, community=tree.a1, name="赵漏发", categories=["tekun"], approver=people["district"])
+
+
+def test_the_report_and_its_panel_take_the_same_queries_with_more_elders_at_risk(
+    people, client, heat_wave, at_risk, tree
+):
+    client.force_login(people["street"])
+    url = reverse("outreach_inspections:continuity")
+
+    def measured():
+        with CaptureQueriesContext(connection) as page:
+            rows = client.get(url, {"response": heat_wave.pk}).context["page"].paginator.count
+        with CaptureQueriesContext(connection) as panel:
+            found = next(p for p in inspections_nav.worklist(people["street"]) if "/continuity/" in p.url)
+        return rows, found.count, len(page), len(panel)
+
+    measured()  # the user's scope and the like, cached for the rest of the test
+    rows, panel_count, page_queries, panel_queries = measured()
+    assert (rows, panel_count) == (4, 4)
+    _more_at_risk(people, tree, 3)
+    assert measured() == (8, 8, page_queries, panel_queries)
+
+
+def test_the_page_and_the_api_give_fifty_rows_at_a_time_and_the_spreadsheet_every_row(
+    people, client, heat_wave, at_risk, tree
+):
+    _more_at_risk(people, tree, 60)  # 65 rows in all
+    client.force_login(people["district"])
+    url = reverse("outreach_inspections:continuity")
+    first = client.get(url, {"response": heat_wave.pk})
+    second = client.get(url, {"response": heat_wave.pk, "page": 2})
+    assert first.context["page"].paginator.count == 65
+    assert len(first.context["rows"]) == 50 and len(second.context["rows"]) == 15
+    names = [r.elder.name for r in first.context["rows"]] + [r.elder.name for r in second.context["rows"]]
+    assert names == sorted(names) and len(set(names)) == 65  # one community: by name, no row twice
+    sheet = client.get(url, {"response": heat_wave.pk, "export": "xlsx"})
+    book = openpyxl.load_workbook(io.BytesIO(sheet.content))
+    assert [row[1] for row in book.active.iter_rows(min_row=2, values_only=True)] == names
+    api = APIClient()
+    api.force_authenticate(people["district"])
+    answer = api.get("/api/v1/continuity/", {"response": heat_wave.pk, "page": 2}).json()
+    assert answer["count"] == 65
+    assert [r["elder_name"] for r in answer["results"]] == names[50:]
