@@ -4,7 +4,6 @@ emergency responses, the day's contact list, a contact, and the community's esca
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +17,7 @@ from eldercare.hub import HubAction, HubSection
 from eldercare.idnumber import age_on
 from eldercare.importing import ImportRejected, read_table
 from eldercare.models import Division, Elder, LifeStatus, User
+from eldercare.paging import page_of
 from eldercare.scoping import scope_for
 
 from . import importing, rules, selectors, services
@@ -54,7 +54,7 @@ def register_list(request):
         flag=filters.get("flag", ""),
         status=filters.get("status", ""),
     )
-    page = Paginator(elders, 50).get_page(request.GET.get("page"))
+    page = page_of(request, elders)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -421,7 +421,7 @@ def escalations(request):
     rows = selectors.escalation_list(user=request.user, open_only=not closed)
     if closed:
         rows = rows.order_by("-closed_at", "-id")
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    page = page_of(request, rows)
     return render(request, "outreach/escalations.html", {"page": page, "closed": closed, "now": timezone.now()})
 
 

@@ -4,7 +4,6 @@ and the inspector's to-do filters, one problem with its history) and the continu
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -33,7 +32,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def inspections(request):
     """The inspections the user may see, newest first."""
     rows = selectors.inspection_list(user=request.user).prefetch_related("problems")
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    page = page_of(request, rows)
     return render(
         request,
         "outreach/inspections/inspections.html",
@@ -120,7 +119,7 @@ def problems(request):
     form = ProblemFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     rows = selectors.problem_list(user=request.user, status=filters.get("status", ""), todo=filters.get("todo", ""))
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    page = page_of(request, rows)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -4,7 +4,6 @@ supermarket's consolidated order and packing lists, the delivery and the payment
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +16,7 @@ from eldercare.errors import DomainError
 from eldercare.forms import add_service_errors
 from eldercare.hub import HubAction, HubSection
 from eldercare.models import Division, Elder, User
+from eldercare.paging import page_of
 from eldercare.pdf import qr_data_uri
 from eldercare.scoping import scope_for
 from outreach import selectors as outreach_selectors
@@ -77,7 +77,7 @@ def order_list(request):
     rows = selectors.request_list(
         user=request.user, status=status, community=int(community) if community.isdigit() else None, mine=mine
     )
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    page = page_of(request, rows)
     filters = [(selectors.OPEN, pgettext("necessities orders", "In progress")), *OrderStatus.choices]
     return render(
         request, "outreach/purchases/orders.html", {"page": page, "status": status, "filters": filters, "mine": mine}
@@ -240,7 +240,7 @@ def run_list(request):
     status = request.GET.get("status", "")
     open_only = {"open": True, "done": False}.get(status)
     rows = selectors.run_list(user=request.user, open_only=open_only)
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    page = page_of(request, rows)
     return render(request, "outreach/purchases/runs.html", {"page": page, "status": status})
 
 
