@@ -56,6 +56,7 @@ from providers.models import Approval, Caregiver, Provider, ServiceAgreement, Se
 from subsidies.applications.models import Application, ApplicationStatus, IntakeBatch
 from subsidies.standards.models import Grant, Scheme
 from subsidies.standards.services.run import run_month
+from vouchers.services.snapshots import balances_snapshot
 
 MONTHS = 3  # monthly runs: the current month and the two before
 RUNS = 5
@@ -464,6 +465,8 @@ def build(*, elders: int, reuse: bool = False, log: Callable[[str], object] = pr
     have = Elder.objects.filter(community__parent__parent=district).count() if district else 0
     if reuse and district is not None and have >= elders:
         log(f"reusing the synthetic district's {have} elders")
+        # As the nightly task would have: the pooled balances snapshotted after what was written.
+        balances_snapshot()
         return Built(district=district, elders=have, seconds=time.perf_counter() - started, reused=True)
     if have < elders:
         generate(elders=elders - have, start_month=bench_months()[0])
@@ -482,6 +485,7 @@ def build(*, elders: int, reuse: bool = False, log: Callable[[str], object] = pr
         written["agreements"] = _agreements(district, by)
         written["work orders"] = _work_orders(district, by)
         written.update(_outreach(district, by))
+    balances_snapshot()  # as the nightly task does
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute("ANALYZE")
