@@ -52,7 +52,6 @@ from subsidies.standards.rules import (
 from subsidies.standards.selectors import specs_for_month
 from subsidies.standards.services.summary import T_SUMMARY, grant_summary_add_chunk
 from vouchers.models import Account, LedgerEntry, LedgerTransaction
-from vouchers.services.snapshots import balances_snapshot
 from vouchers.services.grants import (
     grant_accepted_sql,
     grant_accounts_ensure,
@@ -63,6 +62,7 @@ from vouchers.services.grants import (
     grant_transactions_insert,
     grant_tx_id_sql,
 )
+from vouchers.services.snapshots import balances_snapshot
 
 CATEGORY_BITS = {code: 1 << i for i, code in enumerate(CATEGORY_ORDER)}
 ProgressFn = Callable[[SubsidyRun], None]
