@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
-from eldercare.models import Elder, Role, User
+from eldercare.models import Division, Elder, Role, User
 from eldercare.money import cny
 from eldercare.periods import local_day_bounds
 from eldercare.scoping import scope_for
@@ -42,11 +42,14 @@ def provider_list(*, user: User) -> QuerySet[Provider]:
     if scope.all:
         return qs
     q = Q(pk__in=scope.provider_ids) | Q(district_id__in=scope.district_ids)
+    # EXISTS on the streets served rather than a join: no duplicate rows to sort away with DISTINCT.
+    serves = Provider.streets.through.objects.filter(provider_id=OuterRef("pk"))
     if scope.street_ids:
-        q |= Q(streets__in=scope.street_ids)
+        q |= Exists(serves.filter(division_id__in=scope.street_ids))
     if scope.community_ids:
-        q |= Q(streets__children__in=scope.community_ids)
-    return qs.filter(q).distinct()
+        parents = Division.objects.filter(pk__in=scope.community_ids).values("parent_id")
+        q |= Exists(serves.filter(division_id__in=parents))
+    return qs.filter(q)
 
 
 def provider_get(*, user: User, pk: int) -> Provider:
