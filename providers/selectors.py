@@ -46,10 +46,10 @@ def provider_list(*, user: User) -> QuerySet[Provider]:
     # EXISTS on the streets served rather than a join: no duplicate rows to sort away with DISTINCT.
     serves = Provider.streets.through.objects.filter(provider_id=OuterRef("pk"))
     if scope.street_ids:
-        q |= Exists(serves.filter(division_id__in=scope.street_ids))
+        q |= Q(Exists(serves.filter(division_id__in=scope.street_ids)))
     if scope.community_ids:
         parents = Division.objects.filter(pk__in=scope.community_ids).values("parent_id")
-        q |= Exists(serves.filter(division_id__in=parents))
+        q |= Q(Exists(serves.filter(division_id__in=parents)))
     return qs.filter(q)
 
 
