@@ -23,11 +23,17 @@ class UnknownCalendarYear(DomainError):
     code = "unknown_calendar_year"
 
 
+# The days a request or a batch has looked up, by year: the district's entered days (or None where
+# chinesecalendar knows the year). Made afresh for each request or batch, so that a calendar
+# entered since is seen by the next one.
+CalendarCache = dict[int, dict[datetime.date, bool] | None]
+
+
 def _override_year(year: int):
     return CalendarYear.objects.filter(year=year).prefetch_related("days").first()
 
 
-def is_workday(day: datetime.date, _cache: dict | None = None) -> bool:
+def is_workday(day: datetime.date, _cache: CalendarCache | None = None) -> bool:
     cache = _cache if _cache is not None else {}
     if day.year not in cache:
         override = _override_year(day.year)
@@ -49,9 +55,11 @@ def is_workday(day: datetime.date, _cache: dict | None = None) -> bool:
         ) from exc
 
 
-def add_workdays(start: datetime.date, days: int) -> datetime.date:
-    """The date `days` working days after `start` (start itself does not count)."""
-    cache: dict = {}
+def add_workdays(start: datetime.date, days: int, *, calendar: CalendarCache | None = None) -> datetime.date:
+    """The date `days` working days after `start` (start itself does not count).
+
+    `calendar` shares the years looked up across the calls of one request or batch."""
+    cache: CalendarCache = {} if calendar is None else calendar
     day = start
     counted = 0
     while counted < days:
@@ -61,11 +69,13 @@ def add_workdays(start: datetime.date, days: int) -> datetime.date:
     return day
 
 
-def workdays_between(start: datetime.date, end: datetime.date) -> int:
-    """Working days in (start, end]; negative when end is before start."""
+def workdays_between(start: datetime.date, end: datetime.date, *, calendar: CalendarCache | None = None) -> int:
+    """Working days in (start, end]; negative when end is before start.
+
+    `calendar` shares the years looked up across the calls of one request or batch."""
     if end < start:
-        return -workdays_between(end, start)
-    cache: dict = {}
+        return -workdays_between(end, start, calendar=calendar)
+    cache: CalendarCache = {} if calendar is None else calendar
     count = 0
     day = start
     while day < end:

@@ -5,7 +5,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from eldercare.idnumber import age_on
@@ -74,10 +74,6 @@ class FrequencyReport:
         return [r for r in self.rows if r.items_short]
 
 
-def _overlaps(start: datetime.date, end: datetime.date | None, month: Month) -> bool:
-    return start <= month.last_day and (end is None or end >= month.first_day)
-
-
 def visit_frequency_report(*, user: User, month: Month) -> FrequencyReport:
     """Completed visits a month (by the day of the visit) of each elder with a service agreement in
     force in the month, against the minimum of that month (`rules.minimum_visits`).
@@ -95,13 +91,19 @@ def visit_frequency_report(*, user: User, month: Month) -> FrequencyReport:
 
     prev, nxt = month.previous(), month.next()
     months = [prev, month, nxt]
+    bounds = [(m.first_day, m.last_day) for m in months]  # worked out once, not per elder
     today = timezone.localdate()
     open_from = next((i for i, m in enumerate(months) if m.last_day >= today), None)
-    in_month = Q(service_agreements__signed_on__lte=month.last_day) & (
-        Q(service_agreements__ends_on__isnull=True) | Q(service_agreements__ends_on__gte=month.first_day)
+    in_month = ServiceAgreement.objects.filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=month.first_day),
+        elder_id=OuterRef("pk"),
+        signed_on__lte=month.last_day,
     )
-    elders = list(elder_list(user=user).filter(in_month).distinct().order_by("community_id", "name"))
-    ids = [e.pk for e in elders]
+    # The elders as a subquery of every read below, never a list of their ids; their categories
+    # are not needed from the prefetch (their evidence dates are read below).
+    scoped = elder_list(user=user).filter(Exists(in_month))
+    ids = scoped.values("pk")
+    elders = list(scoped.prefetch_related(None).order_by("community_id", "name"))
 
     assessments: dict[int, list[tuple[datetime.date, str]]] = defaultdict(list)
     for elder_id, effective_from, level in (
@@ -143,32 +145,34 @@ def visit_frequency_report(*, user: User, month: Month) -> FrequencyReport:
         .annotate(n=Count("item__kind", distinct=True))
     )
     providers: dict[int, list[str]] = defaultdict(list)
-    for elder_id, name, signed_on, ends_on in (
-        ServiceAgreement.objects.filter(elder_id__in=ids)
+    for elder_id, name in (
+        ServiceAgreement.objects.filter(
+            Q(ends_on__isnull=True) | Q(ends_on__gte=month.first_day), elder_id__in=ids, signed_on__lte=month.last_day
+        )
         .order_by("signed_on", "id")
-        .values_list("elder_id", "provider__name", "signed_on", "ends_on")
+        .values_list("elder_id", "provider__name")
     ):
-        if _overlaps(signed_on, ends_on, month) and name not in providers[elder_id]:
+        if name not in providers[elder_id]:
             providers[elder_id].append(name)
 
-    def minimum_on(elder: Elder, m: Month) -> int:
+    def minimum_on(elder: Elder, first_day: datetime.date, last_day: datetime.date) -> int:
         held = entitlements.get(elder.pk)
-        if held and not any(_overlaps(s, e, m) for s, e in held):
+        if held and not any(s <= last_day and (e is None or e >= first_day) for s, e in held):
             return 0
         level = None
         for effective_from, care_level in assessments.get(elder.pk, ()):
-            if effective_from <= m.first_day:
+            if effective_from <= first_day:
                 level = care_level  # the latest in force on the month's first day wins
         return rules.minimum_visits(
-            age=age_on(elder.birth_date, m.last_day),
-            in_difficulty=any(d <= m.first_day for d in categories.get(elder.pk, ())),
+            age=age_on(elder.birth_date, last_day),
+            in_difficulty=any(d <= first_day for d in categories.get(elder.pk, ())),
             care_level=level,
         )
 
     year_ended = month.month == 12 and month.last_day < today
     report = FrequencyReport(month, year_ended=year_ended)
     for elder in elders:
-        required = [minimum_on(elder, m) for m in months]
+        required = [minimum_on(elder, first, last) for first, last in bounds]
         if required[1] == 0:
             continue
         done = [counts[(elder.pk, m.year, m.month)] for m in months]

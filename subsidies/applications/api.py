@@ -13,6 +13,7 @@ from eldercare.exports import XLSX, document_response
 from eldercare.models import DifficultyCategory, Division, User
 from eldercare.periods import Month
 from eldercare.selectors import elder_get
+from eldercare.workdays import CalendarCache
 from subsidies.applications.models import (
     Application,
     ApplicationEvent,
@@ -73,9 +74,14 @@ class ApplicationSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
         read_only_fields = fields
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # One serializer serves every row of a request's list: each year's calendar is looked up once.
+        self._calendar: CalendarCache = {}
+
     def get_days_left(self, obj) -> int | None:
         try:
-            return svc.days_left(obj)
+            return svc.days_left(obj, calendar=self._calendar)
         except Exception:  # noqa: BLE001 - an unknown calendar year shows no count
             return None
 

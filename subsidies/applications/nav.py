@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy
 
 from eldercare.models import Role, User
 from eldercare.nav import NavGroup, NavItem, WorkPanel
-from eldercare.workdays import UnknownCalendarYear
+from eldercare.workdays import CalendarCache, UnknownCalendarYear
 from subsidies.applications.models import ApplicationStatus as S
 from subsidies.applications.selectors import application_worklist, assessment_schedule_worklist
 from subsidies.applications.services.review import days_left
@@ -34,9 +34,10 @@ def worklist(user: User) -> list[WorkPanel]:
     panels = _schedule_panels(user) if user.has_role(Role.ASSESSOR) else []
     qs = application_worklist(user=user)
     rows = []
+    calendar: CalendarCache = {}
     for app in qs[:10]:
         try:
-            left = days_left(app)
+            left = days_left(app, calendar=calendar)
         except UnknownCalendarYear:
             left = None
         if left is None:

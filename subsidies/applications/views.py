@@ -19,7 +19,7 @@ from eldercare.periods import Month
 from eldercare.scoping import scope_for
 from eldercare.searching import search_by_post, search_text
 from eldercare.selectors import division_list, elder_list
-from eldercare.workdays import UnknownCalendarYear
+from eldercare.workdays import CalendarCache, UnknownCalendarYear
 from subsidies.applications.documents import (
     approval_form_pdf,
     batch_notice_context,
@@ -60,9 +60,9 @@ from subsidies.applications.services.assessments import assessment_record, defau
 from subsidies.standards.models import Scheme
 
 
-def _days_left(app):
+def _days_left(app, calendar: CalendarCache | None = None):
     try:
-        return svc.days_left(app)
+        return svc.days_left(app, calendar=calendar)
     except UnknownCalendarYear:
         return None
 
@@ -80,7 +80,8 @@ def application_list_view(request):
     if request.GET.get("mine"):
         qs = application_worklist(user=request.user)
     page = page_of(request, qs.order_by("deadline", "id"))
-    rows = [(app, _days_left(app)) for app in page]
+    calendar: CalendarCache = {}
+    rows = [(app, _days_left(app, calendar)) for app in page]
     return render(
         request,
         "subsidies/application_list.html",

@@ -4,6 +4,8 @@ the next month's own minimum, and at least 3 different service items a person a 
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -222,3 +224,26 @@ def test_rules_of_the_year_and_the_next_month():
     assert sep.status == "missed"
     sep, oct_ = rules.month_compliance([4, 4], [2, 4], open_from=1)
     assert sep.status == "pending" and oct_.status == "ok"
+
+
+def test_the_report_makes_as_many_queries_for_two_elders_as_for_six(november, tree, users):
+    def served(n):
+        for _ in range(n):
+            elder = in_difficulty(tree)
+            sign(november, elder)
+            visits(november, elder, 2026, 9, 1)
+
+    def queries() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as ctx:
+            report = quality.visit_frequency_report(user=users["district"], month=SEPTEMBER)
+        return len(ctx.captured_queries), len(report.rows)
+
+    # Given two elders below the minimum, then four more (the viewer's scope read once before)
+    served(2)
+    queries()
+    few, rows_few = queries()
+    served(4)
+    many, rows_many = queries()
+    # Then the report reads them with the same queries
+    assert rows_many - rows_few == 4  # the world's own two elders are served too
+    assert many == few

@@ -19,7 +19,7 @@ from eldercare.models import DifficultyCategory, Division, Elder, LifeStatus, Ro
 from eldercare.periods import Month
 from eldercare.scoping import scope_for
 from eldercare.tasks import enqueue_on_commit
-from eldercare.workdays import add_workdays, workdays_between
+from eldercare.workdays import CalendarCache, add_workdays, workdays_between
 from eldercare.workflow import Move, Workflow, transition_apply
 from subsidies.applications.models import (
     OPEN_STATUSES,
@@ -255,11 +255,15 @@ def _enter_stage(application: Application, source: str, target: str, day: dateti
         application.deadline = None
 
 
-def days_left(application: Application, on: datetime.date | None = None) -> int | None:
-    """Working days until the stage's deadline; negative when overdue, None without a deadline."""
+def days_left(
+    application: Application, on: datetime.date | None = None, *, calendar: CalendarCache | None = None
+) -> int | None:
+    """Working days until the stage's deadline; negative when overdue, None without a deadline.
+
+    A list passes one `calendar` for all its rows, so that each year is looked up once."""
     if application.deadline is None or not application.is_open:
         return None
-    return workdays_between(on or today(), application.deadline)
+    return workdays_between(on or today(), application.deadline, calendar=calendar)
 
 
 # --- the one transition function ---------------------------------------------------------------
