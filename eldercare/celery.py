@@ -95,6 +95,13 @@ app.conf.beat_schedule = {
         "task": "subsidies.standards.tasks.sweep_stalled_runs",
         "schedule": crontab(minute="*/10"),
     },
+    # Every 30 minutes: store the open months' settlement figures again where the ledger moved
+    # enough (REFRESH_MIN_ENTRIES new entries, elders whose grants or community changed, or a day
+    # old with news), so that the finance pages add at most that many entries live. Idempotent.
+    "settlement-refresh-month-figures": {
+        "task": "settlement.tasks.refresh_month_figures",
+        "schedule": crontab(minute="*/30"),
+    },
     "settlement-sweep-reports": {
         "task": "settlement.tasks.sweep_reports",
         "schedule": crontab(minute="*/10"),

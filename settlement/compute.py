@@ -54,16 +54,19 @@ T_ACCOUNT = Account._meta.db_table
 T_ELDER = Elder._meta.db_table
 T_DIV = Division._meta.db_table
 T_GRANT = Grant._meta.db_table
+T_ELDER_HISTORY = Elder.history.model._meta.db_table  # type: ignore[attr-defined]
 
 
 def _dec(value) -> Decimal:
     return Decimal(str(value)) if value is not None else ZERO
 
 
-def _minutes_sql(alias: str = "w") -> str:
+def _seconds_sql(alias: str = "w") -> str:
+    """Seconds served by an order (exact to the microsecond on PostgreSQL): summed as seconds so
+    that sums of parts are the sum of the whole, rounded to minutes once per line."""
     if connection.vendor == "postgresql":
-        return f"EXTRACT(EPOCH FROM ({alias}.checked_out_at - {alias}.checked_in_at)) / 60"
-    return f"(julianday({alias}.checked_out_at) - julianday({alias}.checked_in_at)) * 1440"
+        return f"EXTRACT(EPOCH FROM ({alias}.checked_out_at - {alias}.checked_in_at))"
+    return f"ROUND((julianday({alias}.checked_out_at) - julianday({alias}.checked_in_at)) * 86400, 6)"
 
 
 @dataclass(frozen=True)
@@ -201,45 +204,138 @@ def _ratios(months: Sequence[Month]) -> tuple[str, list]:
     return " UNION ALL ".join(parts), params
 
 
-_MONEY_COLUMNS = """
+@dataclass(frozen=True)
+class Slice:
+    """Which ledger entries a pass counts, and as of when it reads the elders and their grants.
+
+    The default is the whole ledger as it is now: the live figures. The stored figures
+    (`settlement.figures`) count the entries up to a watermark (`through`) and add those after it
+    (`after`); `elders` keeps the orders of these elders only, `grants_through` reads their funding
+    ratio from the grants up to that id and `elders_as_of` their community as of that id of the
+    elders' history: what a stored generation counted them with, to take it back out."""
+
+    after: int = 0
+    through: int | None = None
+    elders: tuple[int, ...] | None = None
+    grants_through: int | None = None
+    elders_as_of: int | None = None
+
+    @property
+    def wide(self) -> bool:
+        """A pass over (nearly) every entry: the ratios are joined once for all elders."""
+        return not self.after and self.elders is None and self.grants_through is None
+
+    def _in(self, column: str) -> tuple[str, list]:
+        ids = list(self.elders or ())
+        return f"{column} IN ({', '.join(['%s'] * len(ids)) or 'NULL'})", ids
+
+    def transactions(self, alias: str, order_fk: str) -> tuple[str, list]:
+        """A condition on the transactions `alias` that lets the database start from the few
+        entries after the watermark, or from the orders of the few elders."""
+        if self.elders is not None:
+            where, ids = self._in("w2.elder_id")
+            return f" AND {alias}.id IN (SELECT w2.{order_fk} FROM {T_ORDER} w2 WHERE {where})", ids
+        if self.after:
+            sql, params = f" AND {alias}.id IN (SELECT e.transaction_id FROM {T_ENTRY} e WHERE e.id > %s", [self.after]
+            if self.through is not None:
+                sql += " AND e.id <= %s"
+                params.append(self.through)
+            return sql + ")", params
+        return "", []
+
+    def entries(self, alias: str = "le") -> tuple[str, list]:
+        sql, params = "", []
+        if self.after:
+            sql += f" AND {alias}.id > %s"
+            params.append(self.after)
+        if self.through is not None:
+            sql += f" AND {alias}.id <= %s"
+            params.append(self.through)
+        if self.elders is not None:
+            where, ids = self._in("w.elder_id")
+            sql += f" AND {where}"
+            params += ids
+        return sql, params
+
+    def elder_table(self) -> tuple[str, list]:
+        """The elders as the pass reads them: a table or derived table (id, community_id)."""
+        if self.elders_as_of is None:
+            return T_ELDER, []
+        where, ids = self._in("h.id")
+        return (
+            f"(SELECT h.id, h.community_id FROM {T_ELDER_HISTORY} h WHERE {where} AND h.history_id = "
+            f"(SELECT MAX(h2.history_id) FROM {T_ELDER_HISTORY} h2 WHERE h2.id = h.id AND h2.history_id <= %s))",
+            [*ids, self.elders_as_of],
+        )
+
+    def ratio(self, months: Sequence[Month], month_sql: str) -> tuple[str, list, str, list]:
+        """The elder's funding ratio of the month `month_sql`: (expression, its parameters, join,
+        its parameters). The whole ledger joins the ratios of every elder once; a slice looks up
+        the few elders it meets (the index on grants (elder, month))."""
+        if self.wide:
+            ratio_sql, ratio_params = _ratios(months)
+            join = f"LEFT JOIN ({ratio_sql}) gr ON gr.elder_id = w.elder_id AND gr.month = {month_sql}"
+            return "COALESCE(gr.ratio, %s)", [DEFAULT_DISTRICT_RATIO], join, ratio_params
+        sql = (
+            f"COALESCE((SELECT SUM(g.district_share) * 1.0 / SUM(g.amount) FROM {T_GRANT} g "
+            f"WHERE g.elder_id = w.elder_id AND g.month <= {month_sql}"
+        )
+        params: list = []
+        if self.grants_through is not None:
+            sql += " AND g.id <= %s"
+            params.append(self.grants_through)
+        return sql + "), %s)", [*params, DEFAULT_DISTRICT_RATIO], "", []
+
+
+WHOLE = Slice()
+
+
+def _money_columns(ratio: str) -> str:
+    return f"""
           SUM(CASE WHEN a.kind = 'subsidy' THEN -le.amount ELSE 0 END),
           SUM(CASE WHEN a.kind = 'personal' THEN -le.amount ELSE 0 END),
           SUM(CASE WHEN a.kind = 'external' THEN -le.amount ELSE 0 END),
-          SUM(CASE WHEN a.kind = 'subsidy' THEN -le.amount * COALESCE(gr.ratio, %s) ELSE 0 END)"""
+          SUM(CASE WHEN a.kind = 'subsidy' THEN -le.amount * {ratio} ELSE 0 END)"""
 
 
-def _redemptions(months: Sequence[Month], locks: Sequence[Locks]) -> list[tuple]:
+def _redemptions(months: Sequence[Month], locks: Sequence[Locks], cut: Slice = WHOLE) -> list[tuple]:
     """One pass over the months' own redemptions: per (month, provider, community) the money of
-    the elder legs and the visits (one provider leg each), minutes and re-served visits."""
-    ratio_sql, ratio_params = _ratios(months)
+    the elder legs and the visits (one provider leg each), seconds served, re-served visits and
+    entries counted."""
+    ratio, ratio_params, ratio_join, join_params = cut.ratio(months, "r.month")
+    elders, elder_params = cut.elder_table()
+    restrict, restrict_params = cut.transactions("r", "redemption_id")
+    entries, entry_params = cut.entries()
     conditions, params = [], []
     for lock in locks:
         where, where_params = lock.own_filter("r")
         conditions.append(f"({where})")
         params += where_params
     sql = f"""
-        SELECT r.month, w.provider_id, el.community_id, {_MONEY_COLUMNS},
+        SELECT r.month, w.provider_id, el.community_id, {_money_columns(ratio)},
           SUM(CASE WHEN a.kind = 'provider' THEN 1 ELSE 0 END),
-          SUM(CASE WHEN a.kind = 'provider' THEN {_minutes_sql()} ELSE 0 END),
-          SUM(CASE WHEN a.kind = 'provider' AND w.reservice_of_id IS NOT NULL THEN 1 ELSE 0 END)
+          SUM(CASE WHEN a.kind = 'provider' THEN {_seconds_sql()} ELSE 0 END),
+          SUM(CASE WHEN a.kind = 'provider' AND w.reservice_of_id IS NOT NULL THEN 1 ELSE 0 END),
+          COUNT(*)
         FROM {T_TX} r
         JOIN {T_ORDER} w ON w.redemption_id = r.id
         JOIN {T_ENTRY} le ON le.transaction_id = r.id
         JOIN {T_ACCOUNT} a ON a.id = le.account_id
-        JOIN {T_ELDER} el ON el.id = w.elder_id
-        LEFT JOIN ({ratio_sql}) gr ON gr.elder_id = w.elder_id AND gr.month = r.month
-        WHERE r.kind = 'redemption' AND ({" OR ".join(conditions)})
-          AND a.kind IN ('subsidy', 'personal', 'external', 'provider')
+        JOIN {elders} el ON el.id = w.elder_id
+        {ratio_join}
+        WHERE r.kind = 'redemption' AND ({" OR ".join(conditions)}){restrict}
+          AND a.kind IN ('subsidy', 'personal', 'external', 'provider'){entries}
         GROUP BY r.month, w.provider_id, el.community_id
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [DEFAULT_DISTRICT_RATIO, *ratio_params, *params])
+        cursor.execute(sql, [*ratio_params, *elder_params, *join_params, *params, *restrict_params, *entry_params])
         return cursor.fetchall()
 
 
-def _late_redemptions(months: Sequence[Month], locks: Sequence[Locks]) -> list[tuple]:
+def _late_redemptions(months: Sequence[Month], locks: Sequence[Locks], cut: Slice = WHOLE) -> list[tuple]:
     """Visits of locked months paid late: per (settlement month, order) the money of the elder
-    legs and the minutes. Few rows (corrections approved after a month locked)."""
+    legs, the seconds served and the entries counted. Few rows (corrections approved after a month
+    locked)."""
     cases: list[tuple[str, list]] = []
     for month, lock in zip(months, locks, strict=True):
         found = lock.late_filter("t")
@@ -251,30 +347,45 @@ def _late_redemptions(months: Sequence[Month], locks: Sequence[Locks]) -> list[t
     case_params = [p for _w, ps in cases for p in ps]
     condition_sql = " OR ".join(f"({where})" for where, _p in cases)
     condition_params = [p for _w, ps in cases for p in ps[:-1]]
-    ratio_sql, ratio_params = _ratios(months)
+    ratio, ratio_params, ratio_join, join_params = cut.ratio(months, "r.settled")
+    elders, elder_params = cut.elder_table()
+    restrict, restrict_params = cut.transactions("t", "redemption_id")
+    entries, entry_params = cut.entries()
     sql = f"""
-        SELECT r.settled, r.month, w.provider_id, el.community_id, w.id, {_MONEY_COLUMNS},
-          MAX({_minutes_sql()}), MAX(CASE WHEN w.reservice_of_id IS NOT NULL THEN 1 ELSE 0 END)
+        SELECT r.settled, r.month, w.provider_id, el.community_id, w.id, {_money_columns(ratio)},
+          MAX({_seconds_sql()}), MAX(CASE WHEN w.reservice_of_id IS NOT NULL THEN 1 ELSE 0 END), COUNT(*)
         FROM (
           SELECT t.id, t.month, CASE {case_sql} END AS settled
-          FROM {T_TX} t WHERE t.kind = 'redemption' AND ({condition_sql})
+          FROM {T_TX} t WHERE t.kind = 'redemption' AND ({condition_sql}){restrict}
         ) r
         JOIN {T_ORDER} w ON w.redemption_id = r.id
         JOIN {T_ENTRY} le ON le.transaction_id = r.id
         JOIN {T_ACCOUNT} a ON a.id = le.account_id
-        JOIN {T_ELDER} el ON el.id = w.elder_id
-        LEFT JOIN ({ratio_sql}) gr ON gr.elder_id = w.elder_id AND gr.month = r.settled
-        WHERE a.kind IN ('subsidy', 'personal', 'external')
+        JOIN {elders} el ON el.id = w.elder_id
+        {ratio_join}
+        WHERE a.kind IN ('subsidy', 'personal', 'external'){entries}
         GROUP BY r.settled, r.month, w.provider_id, el.community_id, w.id
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [DEFAULT_DISTRICT_RATIO, *case_params, *condition_params, *ratio_params])
+        cursor.execute(
+            sql,
+            [
+                *ratio_params,
+                *case_params,
+                *condition_params,
+                *restrict_params,
+                *elder_params,
+                *join_params,
+                *entry_params,
+            ],
+        )
         return cursor.fetchall()
 
 
-def _reversals(months: Sequence[Month], locks: Sequence[Locks]) -> list[tuple]:
+def _reversals(months: Sequence[Month], locks: Sequence[Locks], cut: Slice = WHOLE) -> list[tuple]:
     """One pass over the reversals settled in the months: per (settlement month, order) the money
-    of the elder legs, with the month of the reversal itself (earlier: an adjustment)."""
+    of the elder legs and the entries counted, with the month of the reversal itself (earlier: an
+    adjustment)."""
     cases, conditions, params = [], [], []
     for month, lock in zip(months, locks, strict=True):
         where, where_params = lock.reversal_filter("t")
@@ -282,28 +393,44 @@ def _reversals(months: Sequence[Month], locks: Sequence[Locks]) -> list[tuple]:
         conditions.append(f"({where})")
         params += [*where_params, month.first_day]
     condition_params = [p for lock in locks for p in lock.reversal_filter("t")[1]]
-    ratio_sql, ratio_params = _ratios(months)
+    ratio, ratio_params, ratio_join, join_params = cut.ratio(months, "r.settled")
+    elders, elder_params = cut.elder_table()
+    restrict, restrict_params = cut.transactions("t", "reversal_id")
+    entries, entry_params = cut.entries()
     sql = f"""
-        SELECT r.settled, r.month, w.provider_id, el.community_id, w.id, {_MONEY_COLUMNS}
+        SELECT r.settled, r.month, w.provider_id, el.community_id, w.id, {_money_columns(ratio)}, COUNT(*)
         FROM (
           SELECT t.id, t.month, CASE {" ".join(cases)} END AS settled
-          FROM {T_TX} t WHERE t.kind = 'reversal' AND ({" OR ".join(conditions)})
+          FROM {T_TX} t WHERE t.kind = 'reversal' AND ({" OR ".join(conditions)}){restrict}
         ) r
         JOIN {T_ORDER} w ON w.reversal_id = r.id AND w.reversal_id IS NOT NULL
         JOIN {T_ENTRY} le ON le.transaction_id = r.id
         JOIN {T_ACCOUNT} a ON a.id = le.account_id
-        JOIN {T_ELDER} el ON el.id = w.elder_id
-        LEFT JOIN ({ratio_sql}) gr ON gr.elder_id = w.elder_id AND gr.month = r.settled
-        WHERE a.kind IN ('subsidy', 'personal', 'external')
+        JOIN {elders} el ON el.id = w.elder_id
+        {ratio_join}
+        WHERE a.kind IN ('subsidy', 'personal', 'external'){entries}
         GROUP BY r.settled, r.month, w.provider_id, el.community_id, w.id
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [DEFAULT_DISTRICT_RATIO, *params, *condition_params, *ratio_params])
+        cursor.execute(
+            sql,
+            [
+                *ratio_params,
+                *params,
+                *condition_params,
+                *restrict_params,
+                *elder_params,
+                *join_params,
+                *entry_params,
+            ],
+        )
         return cursor.fetchall()
 
 
 def _short_visits(months: Sequence[Month]) -> list[tuple]:
-    """Visits held for being too short, per (month checked out, provider, community)."""
+    """Visits held for being too short, per (month checked out, provider, community). Always read
+    live: an order becomes short at any time (a correction's decision), never in id order, and
+    the short ones are few (the partial index `work_order_short_checked_out` finds them)."""
     bounds = [local_day_bounds(m.first_day)[0] for m in months] + [local_day_bounds(months[-1].next().first_day)[0]]
     cases, params = [], []
     for month, end in zip(months, bounds[1:], strict=True):
@@ -326,18 +453,138 @@ def _as_date(value) -> datetime.date:
     return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value)[:10])
 
 
-def month_figures(month: Month) -> MonthFigures:
-    """The month's figures as the ledger and the work orders say now."""
-    return months_figures([month])[0]
+# --------------------------------------------------------------------------------------------
+# Parts: the additive figures of one line, so that figures counted through a watermark plus
+# those counted after it are the figures of the whole ledger.
 
 
-def months_figures(months: Sequence[Month]) -> list[MonthFigures]:
-    """The figures of consecutive months, as `month_figures` of each, in one pass over their
-    redemptions and one over their reversals (three aggregate queries whatever the number of months)."""
-    months = list(months)
-    if any(b != a.next() for a, b in zip(months, months[1:], strict=False)):
-        raise ValueError("months_figures takes consecutive months")
-    locks = [Locks.for_month(m) for m in months]
+class PartKind:
+    SERVICE = "service"  # the month's own visits and their voids booked while it was open
+    LATE_VISIT = "late_visit"  # a visit of a locked month paid late (one per order)
+    LATE_VOID = "late_void"  # a void of a locked month's visit (one per order)
+
+
+# (settlement month, part kind, provider, community, work order or 0)
+PartKey = tuple[datetime.date, str, int, int, int]
+
+
+@dataclass
+class Part:
+    entries: int = 0
+    visits: int = 0
+    seconds: Decimal = ZERO
+    voided_visits: int = 0
+    reserved_visits: int = 0
+    subsidy: Decimal = ZERO
+    personal: Decimal = ZERO
+    cash: Decimal = ZERO
+    voided_amount: Decimal = ZERO
+    district_raw: Decimal = ZERO
+    corrects_month: datetime.date | None = None
+
+    ADDITIVE = (
+        "entries",
+        "visits",
+        "seconds",
+        "voided_visits",
+        "reserved_visits",
+        "subsidy",
+        "personal",
+        "cash",
+        "voided_amount",
+        "district_raw",
+    )
+
+    def add(self, other: "Part", sign: int = 1) -> None:
+        for name in self.ADDITIVE:
+            setattr(self, name, getattr(self, name) + sign * getattr(other, name))
+        self.corrects_month = self.corrects_month or other.corrects_month
+
+
+Parts = dict[PartKey, Part]
+
+
+def parts_add(into: Parts, parts: Parts, sign: int = 1) -> Parts:
+    """Add (or with sign -1 take out) `parts` into `into`; a line left without entries is gone."""
+    for key, part in parts.items():
+        into.setdefault(key, Part()).add(part, sign)
+        if into[key].entries == 0:
+            del into[key]
+    return into
+
+
+def _dec_seconds(value) -> Decimal:
+    return Decimal(str(value)).quantize(Decimal("0.000001")) if value is not None else ZERO
+
+
+def parts_count(months: Sequence[Month], locks: Sequence[Locks], cut: Slice = WHOLE) -> Parts:
+    """The additive figures of the months counted from the slice of the ledger `cut`: one pass
+    over the redemptions, one over late ones (rare), one over the reversals."""
+    parts: Parts = {}
+    with _planner_settings():
+        redemptions = _redemptions(months, locks, cut)
+        late = _late_redemptions(months, locks, cut)
+        reversals = _reversals(months, locks, cut)
+
+    def part(key: PartKey) -> Part:
+        return parts.setdefault(key, Part())
+
+    for day, provider_id, community_id, subsidy, personal, cash, district, visits, seconds, reserved, n in redemptions:
+        x = part((_as_date(day), PartKind.SERVICE, provider_id, community_id, 0))
+        x.entries += int(n)
+        x.visits += int(visits or 0)
+        x.seconds += _dec_seconds(seconds)
+        x.reserved_visits += int(reserved or 0)
+        x.subsidy += _dec(subsidy)
+        x.personal += _dec(personal)
+        x.cash += _dec(cash)
+        x.district_raw += _dec(district)
+    for (
+        settled,
+        paid_month,
+        provider_id,
+        community_id,
+        order_id,
+        subsidy,
+        personal,
+        cash,
+        district,
+        seconds,
+        again,
+        n,
+    ) in late:
+        x = part((_as_date(settled), PartKind.LATE_VISIT, provider_id, community_id, order_id))
+        x.entries += int(n)
+        x.visits += 1
+        x.seconds += _dec_seconds(seconds)
+        x.reserved_visits += int(again or 0)
+        x.subsidy += _dec(subsidy)
+        x.personal += _dec(personal)
+        x.cash += _dec(cash)
+        x.district_raw += _dec(district)
+        x.corrects_month = _as_date(paid_month)
+    for settled, reversed_month, provider_id, community_id, order_id, subsidy, personal, cash, district, n in reversals:
+        settled, reversed_month = _as_date(settled), _as_date(reversed_month)
+        own = reversed_month == settled
+        x = part(
+            (settled, PartKind.SERVICE, provider_id, community_id, 0)
+            if own
+            else (settled, PartKind.LATE_VOID, provider_id, community_id, order_id)
+        )
+        x.entries += int(n)
+        x.subsidy += _dec(subsidy)
+        x.personal += _dec(personal)
+        x.cash += _dec(cash)
+        x.district_raw += _dec(district)
+        x.voided_visits += 1
+        x.voided_amount -= _dec(subsidy) + _dec(personal) + _dec(cash)
+        if not own:
+            x.corrects_month = reversed_month
+    return parts
+
+
+def figures_assemble(months: Sequence[Month], parts: Parts, short: Sequence[tuple]) -> list[MonthFigures]:
+    """The months' lines from their additive parts and their short visits (read live)."""
     index = {m.first_day: i for i, m in enumerate(months)}
     per_month: list[dict[tuple[int, int], Line]] = [{} for _ in months]
     adjustments: list[list[Line]] = [[] for _ in months]
@@ -349,84 +596,24 @@ def months_figures(months: Sequence[Month]) -> list[MonthFigures]:
             lines[key] = Line(provider_id, community_id)
         return lines[key]
 
-    with _planner_settings():
-        short = _short_visits(months)
-        redemptions = _redemptions(months, locks)
-        late = _late_redemptions(months, locks)
-        reversals = _reversals(months, locks)
-
     for day, provider_id, community_id, n in short:
         line(day, provider_id, community_id).short_visits = int(n)
 
-    # The months' redemptions: visits (one provider leg each), minutes, re-served ones, money.
-    for day, provider_id, community_id, subsidy, personal, cash, district, visits, minutes, reserved in redemptions:
-        x = line(day, provider_id, community_id)
-        x.visits, x.minutes, x.reserved_visits = int(visits), int(round(float(minutes or 0))), int(reserved or 0)
-        x.subsidy += _dec(subsidy)
-        x.personal += _dec(personal)
-        x.cash += _dec(cash)
-        x.district_raw += _dec(district)
-
-    # Visits of locked months paid late: one adjustment line each, naming the redemption it adds.
-    for (
-        settled,
-        paid_month,
-        provider_id,
-        community_id,
-        order_id,
-        subsidy,
-        personal,
-        cash,
-        district,
-        minutes,
-        again,
-    ) in sorted(late, key=lambda row: (_as_date(row[0]), row[2], row[3], row[4])):
-        adjustments[index[_as_date(settled)]].append(
-            Line(
-                provider_id,
-                community_id,
-                kind="adjustment",
-                visits=1,
-                minutes=int(round(float(minutes or 0))),
-                reserved_visits=int(again or 0),
-                subsidy=_dec(subsidy),
-                personal=_dec(personal),
-                cash=_dec(cash),
-                district_raw=_dec(district),
-                corrects_month=_as_date(paid_month),
-                work_order_id=order_id,
-            )
-        )
-
-    # Voids of a month's own visits booked while it was open are edited into its figures;
-    # late voids of locked months are one adjustment line each, naming what it corrects.
-    for settled, reversed_month, provider_id, community_id, order_id, subsidy, personal, cash, district in sorted(
-        reversals, key=lambda row: (_as_date(row[0]), row[2], row[3], row[4])
-    ):
-        settled = _as_date(settled)
-        if _as_date(reversed_month) == settled:
-            x = line(settled, provider_id, community_id)
-            x.subsidy += _dec(subsidy)
-            x.personal += _dec(personal)
-            x.cash += _dec(cash)
-            x.district_raw += _dec(district)
-            x.voided_visits += 1
-            x.voided_amount -= _dec(subsidy) + _dec(personal) + _dec(cash)
+    for (day, kind, provider_id, community_id, order_id), p in sorted(parts.items(), key=lambda kv: kv[0]):
+        if day not in index:
+            continue
+        if kind == PartKind.SERVICE:
+            x = line(day, provider_id, community_id)
         else:
-            adjustments[index[settled]].append(
-                Line(
-                    provider_id,
-                    community_id,
-                    kind="adjustment",
-                    voided_visits=1,
-                    subsidy=_dec(subsidy),
-                    personal=_dec(personal),
-                    cash=_dec(cash),
-                    district_raw=_dec(district),
-                    voided_amount=-(_dec(subsidy) + _dec(personal) + _dec(cash)),
-                    work_order_id=order_id,
-                )
-            )
+            # One adjustment line each: a visit paid late, or a late void, naming what it corrects.
+            x = Line(provider_id, community_id, kind="adjustment", work_order_id=order_id)
+            x.corrects_month = p.corrects_month
+            adjustments[index[day]].append(x)
+        x.visits, x.voided_visits, x.reserved_visits = p.visits, p.voided_visits, p.reserved_visits
+        x.minutes = int(round(float(p.seconds / 60)))
+        x.subsidy, x.personal, x.cash = p.subsidy, p.personal, p.cash
+        x.voided_amount, x.district_raw = p.voided_amount, p.district_raw
+
     pending = [a for month_adjustments in adjustments for a in month_adjustments]
     if pending:
         refs = {
@@ -451,6 +638,31 @@ def months_figures(months: Sequence[Month]) -> list[MonthFigures]:
         result.sort(key=lambda x: (x.provider_id, x.community_id, x.kind, x.work_order_id or 0))
         out.append(MonthFigures(month, result))
     return out
+
+
+def consecutive(months: Sequence[Month]) -> list[Month]:
+    months = list(months)
+    if any(b != a.next() for a, b in zip(months, months[1:], strict=False)):
+        raise ValueError("months_figures takes consecutive months")
+    return months
+
+
+def month_figures(month: Month) -> MonthFigures:
+    """The month's figures as the ledger and the work orders say now."""
+    return months_figures([month])[0]
+
+
+def months_figures(months: Sequence[Month]) -> list[MonthFigures]:
+    """The figures of consecutive months computed live from the whole ledger, as `month_figures`
+    of each, in one pass over their redemptions and one over their reversals (whatever the number
+    of months). The pages read the stored figures (`settlement.figures`); this is what those are
+    checked against."""
+    months = consecutive(months)
+    locks = [Locks.for_month(m) for m in months]
+    parts = parts_count(months, locks)
+    with _planner_settings():
+        short = _short_visits(months)
+    return figures_assemble(months, parts, short)
 
 
 # --------------------------------------------------------------------------------------------

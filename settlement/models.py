@@ -177,6 +177,80 @@ class MonthLine(models.Model):
         return f"{self.service_month} {self.provider_id} {self.community_id} {self.kind}"
 
 
+class FiguresGeneration(models.Model):
+    """The stored figures of one settlement month, counted from the ledger entries up to
+    `through_entry`, with the elders' funding ratios of the grants up to `through_grant` and their
+    communities as of `through_elder_change` (the elders' history): one `FiguresRow` per line.
+
+    The figures of the month are the latest generation plus what the entries after the watermark
+    add, corrected for the few elders whose grants or community changed since (see
+    `settlement.figures`). Written by `figures_refresh` (periodically, and when a month is
+    confirmed); append-only like the money it counts: a newer generation supersedes, nothing is
+    edited."""
+
+    month = models.DateField(_("month"), help_text=_("First day of the month"))
+    through_entry = models.BigIntegerField(_("through ledger entry"))
+    through_grant = models.BigIntegerField(_("through grant"))
+    through_elder_change = models.BigIntegerField(_("through change of an elder"))
+    rebuilt = models.BooleanField(_("counted from the whole ledger"), default=False)
+    lines = models.PositiveIntegerField(_("lines"), default=0)
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        ordering = ["month", "-id"]
+        verbose_name = _("stored month figures")
+        verbose_name_plural = _("stored month figures")
+        indexes = [models.Index(fields=["month", "id"], name="figures_generation_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} @{self.through_entry}"
+
+
+class FiguresRow(models.Model):
+    """One line of a generation: the additive figures of a provider and community in the month
+    (kind `service`), or of one order settled as an adjustment (a visit paid late, a late void)."""
+
+    generation = models.ForeignKey(
+        FiguresGeneration, on_delete=models.PROTECT, related_name="rows", verbose_name=_("stored month figures")
+    )
+    kind = models.CharField(_("kind"), max_length=12)
+    provider = models.ForeignKey(
+        "providers.Provider", on_delete=models.PROTECT, related_name="+", verbose_name=_("provider"), db_index=False
+    )
+    community = models.ForeignKey(
+        Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("community"), db_index=False
+    )
+    work_order = models.ForeignKey(
+        "providers.WorkOrder",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("work order"),
+        db_index=False,
+    )
+    corrects_month = models.DateField(_("corrects month"), null=True, blank=True)
+    entries = models.IntegerField(_("ledger entries"))
+    visits = models.IntegerField(_("redeemed visits"), default=0)
+    seconds = models.DecimalField(_("seconds served"), max_digits=20, decimal_places=6, default=0)
+    voided_visits = models.IntegerField(_("voided visits"), default=0)
+    reserved_visits = models.IntegerField(_("visits served again"), default=0)
+    subsidy = models.DecimalField(_("paid from subsidy accounts"), max_digits=16, decimal_places=2, default=0)
+    personal = models.DecimalField(_("paid from personal accounts"), max_digits=16, decimal_places=2, default=0)
+    cash = models.DecimalField(_("co-pay in cash"), max_digits=16, decimal_places=2, default=0)
+    voided_amount = models.DecimalField(_("amount voided"), max_digits=16, decimal_places=2, default=0)
+    # Unrounded: the district share is rounded once per line, after the parts are added up.
+    district_raw = models.DecimalField(_("district share"), max_digits=28, decimal_places=12, default=0)
+
+    class Meta:
+        ordering = ["generation_id", "id"]
+        verbose_name = _("stored month figures line")
+        verbose_name_plural = _("stored month figures lines")
+
+    def __str__(self) -> str:
+        return f"{self.generation} {self.kind} {self.provider_id} {self.community_id}"
+
+
 class QuarterSettlement(TimeStampedModel):
     class Status(models.TextChoices):
         PREPARED = "prepared", _("Prepared, to approve")

@@ -15,7 +15,8 @@ from eldercare.periods import Month, Quarter
 from eldercare.scoping import scope_for
 from providers.models import Provider
 
-from .compute import Line, month_figures
+from .compute import Line, MonthFigures
+from .figures import months_read
 from .models import (
     MonthLine,
     QuarterEvent,
@@ -54,18 +55,44 @@ def _visible(user: User, provider_id: int, community_id: int) -> bool:
     return user.has_role(Role.STREET_REVIEWER) and scope.covers_community(community_id)
 
 
-def month_lines(*, user: User, month: Month) -> tuple[ServiceMonth | None, list]:
-    """The month's lines the user may see: frozen rows once locked, the live figures before."""
+def open_figures(months) -> dict:
+    """The figures of months not locked, read from the stored figures (`figures.months_read`),
+    one read per run of consecutive months: {first day: MonthFigures}."""
+    out: dict = {}
+    run: list[Month] = []
+    for m in [*sorted(months), None]:
+        if run and (m is None or m != run[-1].next()):
+            out.update({f.month.first_day: f for f in months_read(run)})
+            run = []
+        if m is not None:
+            run.append(m)
+    return out
+
+
+def months_lines(*, user: User, months: list[Month]) -> list[tuple[ServiceMonth | None, list]]:
+    """Each month's lines the user may see: frozen rows once locked, the current figures before
+    (the open months read together from the stored figures)."""
     if not _sees(user, MONTH_ROLES):
         raise Http404
-    service_month = ServiceMonth.objects.filter(month=month.first_day).first()
-    if service_month is not None and service_month.status == ServiceMonth.Status.LOCKED:
-        lines: list = list(
-            MonthLine.objects.filter(service_month=service_month).select_related("provider", "community", "street")
-        )
-    else:
-        lines = month_figures(month).lines
-    return service_month, [x for x in lines if _visible(user, x.provider_id, x.community_id)]
+    rows = {sm.month: sm for sm in ServiceMonth.objects.filter(month__in=[m.first_day for m in months])}
+    locked = {d for d, sm in rows.items() if sm.status == ServiceMonth.Status.LOCKED}
+    frozen: dict = defaultdict(list)
+    if locked:
+        for x in MonthLine.objects.filter(service_month__month__in=locked).select_related(
+            "service_month", "provider", "community", "street"
+        ):
+            frozen[x.service_month.month].append(x)
+    current = open_figures([m for m in months if m.first_day not in locked])
+    out = []
+    for m in months:
+        lines: list = frozen[m.first_day] if m.first_day in locked else current[m.first_day].lines
+        out.append((rows.get(m.first_day), [x for x in lines if _visible(user, x.provider_id, x.community_id)]))
+    return out
+
+
+def month_lines(*, user: User, month: Month) -> tuple[ServiceMonth | None, list]:
+    """The month's lines the user may see: frozen rows once locked, the current figures before."""
+    return months_lines(user=user, months=[month])[0]
 
 
 def quarters_for(*, user: User) -> QuerySet[QuarterSettlement]:
@@ -139,6 +166,10 @@ def month_states(*, user: User, months: list[Month]) -> list[MonthState]:
     today = timezone.localdate()
     states = []
     streets = {d.pk: d for d in Division.objects.filter(level=Division.Level.STREET)}
+    unlocked = [
+        m for m in months if not (m.first_day in rows and rows[m.first_day].status == ServiceMonth.Status.LOCKED)
+    ]
+    figures: dict[object, MonthFigures] = open_figures(unlocked)
     for m in months:
         sm = rows.get(m.first_day)
         state = MonthState(month=m, service_month=sm, ended=m.next().first_day <= today)
@@ -146,7 +177,7 @@ def month_states(*, user: User, months: list[Month]) -> list[MonthState]:
         if not state.locked:
             done = {c.street_id for c in state.confirmed}
             state.required = sorted(
-                (streets[s] for s in month_figures(m).streets() if s in streets), key=lambda d: d.code
+                (streets[s] for s in figures[m.first_day].streets() if s in streets), key=lambda d: d.code
             )
             state.missing = [d for d in state.required if d.pk not in done]
         states.append(state)
@@ -371,6 +402,8 @@ __all__ = [
     "claims_with_figures",
     "QuarterState",
     "month_lines",
+    "months_lines",
+    "open_figures",
     "month_states",
     "months_for",
     "months_to_confirm",

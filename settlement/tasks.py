@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from .figures import figures_refresh_open
 from .files import report_produce, reports_sweep
 from .services.notices import months_to_confirm_notify
 
@@ -21,3 +22,10 @@ def sweep_reports() -> int:
 def notify_months_to_confirm() -> int:
     """Tell the towns of the ended months they must still confirm (once per month and town)."""
     return months_to_confirm_notify()
+
+
+@shared_task(acks_late=True)
+def refresh_month_figures() -> int:
+    """Keep the open months' stored figures current (see `figures.figures_refresh`); returns the
+    generations written. Idempotent: with nothing new it writes nothing."""
+    return figures_refresh_open().generations

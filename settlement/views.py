@@ -62,8 +62,7 @@ def dashboard_view(request):
         raise Http404
     quarter = _quarter(request.GET["q"]) if request.GET.get("q") else Month.current().quarter
     by_month, by_provider, by_town = [], defaultdict(Decimal), defaultdict(Decimal)
-    for month in quarter.months:
-        _sm, lines = selectors.month_lines(user=request.user, month=month)
+    for _sm, lines in selectors.months_lines(user=request.user, months=quarter.months):
         by_month.append(sum((_amount(x) for x in lines), Decimal("0")))
         for x in lines:
             by_provider[x.provider_id] += _amount(x)

@@ -18,6 +18,7 @@ MIGRATIONS = (
     "vouchers.migrations.0005_balance_snapshots",
     "subsidies.applications.migrations.0005_append_only",
     "providers.migrations.0008_caregiver_reveal_log",
+    "settlement.migrations.0007_stored_figures",
 )
 
 GUARDS = [guard for name in MIGRATIONS for guard in import_module(name).GUARDS]

@@ -151,6 +151,9 @@ class WorkOrder(TimeStampedModel):
             models.Index(fields=["provider", "scheduled_at"]),
             models.Index(fields=["caregiver", "scheduled_at"]),
             models.Index(fields=["elder", "scheduled_at"]),
+            # The settlement counts a month's short visits live (an order becomes short at any
+            # time, by a decision): only the few short orders, by their check-out.
+            models.Index(fields=["checked_out_at"], condition=Q(status="short"), name="work_order_short_checked_out"),
         ]
 
     def __str__(self) -> str:

@@ -40,7 +40,8 @@ from subsidies.standards.models import Entitlement, Grant
 from vouchers.services import provider_repayment_post
 from vouchers.tasks import snapshot_balances
 
-from ..compute import ledger_totals, month_figures
+from ..compute import ledger_totals
+from ..figures import figures_refresh, month_read
 from ..models import (
     MonthLine,
     QuarterEvent,
@@ -138,7 +139,7 @@ def month_refuse_if_locked(*, month: Month) -> None:
 
 def streets_to_confirm(*, month: Month) -> set[int]:
     """The towns with activity in the month (services, voids, adjustments): all must confirm."""
-    return month_figures(month).streets()
+    return month_read(month).streets()
 
 
 @transaction.atomic
@@ -161,7 +162,10 @@ def month_confirm(*, month: Month, street: Division, by: User, note: str = "") -
         and not previous.filter(month=month.previous().first_day, status=ServiceMonth.Status.LOCKED).exists()
     ):
         raise Conflict(_("Months are settled in order: %(month)s must be locked first.") % {"month": month.previous()})
-    figures = month_figures(month)
+    # The month's figures stored through now (the entries' writers are held until this commits,
+    # so nothing is booked in the month between its figures and its lock), then read.
+    figures_refresh(months=[month], force=True)
+    figures = month_read(month)
     mine = figures.for_street(street.pk)
     confirmation = TownConfirmation.objects.create(
         service_month=service_month,
