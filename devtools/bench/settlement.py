@@ -6,25 +6,37 @@ communities, P providers, elders, their subsidy and external accounts, N complet
 the three months of 2025Q1 with their redemption transactions and ledger entries (subsidy leg,
 cash co-pay leg on every fifth order, provider leg), and a void (reversal) on 1% of the orders.
 
-Measured: the settlement of the three months (`months_figures`: one pass over their redemptions,
-one over their reversals) plus the reconciliation with the ledger (`ledger_totals`, one pass over
-the entries), against a bare `GROUP BY` of the same ledger entries run under the same planner
-settings; then the months are locked, the quarter prepared and its PDF rendered.
+Measured, each against a bare `GROUP BY` of the same ledger entries run under the same planner
+settings in the same run:
+- the live settlement of the three months (`months_figures`: one pass over their redemptions,
+  one over their reversals) plus the reconciliation with the ledger (`ledger_totals`, one pass
+  over the entries), as `check_month_figures` computes it;
+- the stored figures: the refresh that stores the quarter (the first counts the whole ledger, a
+  reused database's adds nothing), then the quarterly pass that reads them (`figures.months_read`:
+  the generations plus the entries since) with the same reconciliation; a read that adds the
+  largest delta a periodic refresh leaves (`REFRESH_MIN_ENTRIES` entries); and the finance
+  dashboard over the open quarter, through `django.test.Client` (median of three, queries counted);
+then the months are locked, the quarter prepared and its PDF rendered.
 """
 
 import datetime
 import resource
+import statistics
 import time
 import tracemalloc
 from dataclasses import dataclass
 
 from django.db import connection, transaction
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from eldercare.models import Division, Elder, Role, RoleAssignment, User
+from eldercare.money import round_cny
 from eldercare.periods import Quarter
 from providers.models import Approval, Caregiver, Provider, ServiceItem, WorkOrder
-from settlement.compute import _planner_settings, ledger_totals, months_figures
+from settlement.compute import Locks, Slice, _planner_settings, ledger_totals, months_figures, parts_count
+from settlement.figures import REFRESH_MIN_ENTRIES, figures_refresh, months_read
 from settlement.models import ServiceMonth
 from settlement.reports import quarter_report_data, settlement_pdf
 from settlement.services import _lock, quarter_prepare
@@ -46,10 +58,33 @@ class BenchResult:
     lines: int
     pdf_seconds: float | None = None
     pdf_bytes: int = 0
+    live_seconds: float = 0.0
+    refresh_seconds: float = 0.0
+    refresh_generations: int = 0
+    delta_read_seconds: float = 0.0
+    dashboard_ms: float = 0.0
+    dashboard_queries: int = 0
+    same_as_live: bool | None = None
+
+    def _to_group_by(self, seconds: float) -> float:
+        return seconds / self.group_by_seconds if self.group_by_seconds else 0.0
 
     @property
     def ratio(self) -> float:
-        return self.settle_seconds / self.group_by_seconds if self.group_by_seconds else 0.0
+        """The quarterly pass over the stored figures (plus the reconciliation) to the GROUP BY."""
+        return self._to_group_by(self.settle_seconds)
+
+    @property
+    def live_ratio(self) -> float:
+        return self._to_group_by(self.live_seconds)
+
+    @property
+    def refresh_ratio(self) -> float:
+        return self._to_group_by(self.refresh_seconds)
+
+    @property
+    def delta_ratio(self) -> float:
+        return self._to_group_by(self.delta_read_seconds)
 
 
 def _series(n: int, alias: str = "s") -> str:
@@ -240,16 +275,75 @@ def bare_group_by() -> float:
     return time.perf_counter() - start
 
 
-def settle() -> tuple[float, float, list]:
-    """The settlement computation of the quarter (three months + reconciliation): seconds, peak MB."""
+def settle(*, stored: bool = True) -> tuple[float, float, list]:
+    """The settlement computation of the quarter (three months + reconciliation): seconds, peak MB.
+    `stored`: the months read from their stored figures; otherwise counted live."""
     tracemalloc.start()
     start = time.perf_counter()
-    figures = months_figures(QUARTER.months)
+    figures = months_read(QUARTER.months) if stored else months_figures(QUARTER.months)
     ledger_totals(QUARTER)
     seconds = time.perf_counter() - start
     _current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     return seconds, peak / 1e6, figures
+
+
+def _rounded(figures: list) -> list:
+    """Every figure of every line as the lock freezes it (money to the fen)."""
+    return [
+        [
+            (
+                x.provider_id,
+                x.community_id,
+                x.kind,
+                x.visits,
+                x.minutes,
+                x.voided_visits,
+                x.short_visits,
+                round_cny(x.total),
+                round_cny(x.voided_amount),
+                x.district_share,
+                x.town_share,
+                x.work_order_id,
+            )
+            for x in f.lines
+        ]
+        for f in figures
+    ]
+
+
+def delta_read() -> float:
+    """What a read adds at most between two periodic refreshes: the parts of the last
+    `REFRESH_MIN_ENTRIES` entries of the ledger, counted as after a watermark."""
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT COALESCE(MAX(id), 0) FROM {LedgerEntry._meta.db_table}")
+        last = int(cur.fetchone()[0])
+    locks = [Locks.for_month(m) for m in QUARTER.months]
+    start = time.perf_counter()
+    parts_count(QUARTER.months, locks, Slice(after=max(last - REFRESH_MIN_ENTRIES, 0)))
+    return time.perf_counter() - start
+
+
+def dashboard(district: Division, runs: int = 3) -> tuple[float, int]:
+    """The finance dashboard over the bench's open quarter: median milliseconds, queries."""
+    user = User.objects.filter(username="bench-dashboard").first()
+    if user is None:
+        user = User.objects.create(username="bench-dashboard")
+        RoleAssignment.objects.create(user=user, role=Role.FINANCE, division=district)
+    client = Client()
+    client.force_login(user)
+    path = f"/settlement/?q={QUARTER}"
+    samples, queries = [], 0
+    with override_settings(DEBUG=False, ALLOWED_HOSTS=["testserver"]):
+        response = client.get(path)  # warm-up
+        assert response.status_code == 200, response.status_code
+        for _ in range(runs):
+            with CaptureQueriesContext(connection) as ctx:
+                started = time.perf_counter()
+                client.get(path)
+                samples.append((time.perf_counter() - started) * 1000)
+            queries = len(ctx.captured_queries)
+    return statistics.median(samples), queries
 
 
 def run(
@@ -260,6 +354,7 @@ def run(
     reuse: bool = False,
     pdf_out: str = "",
     work_mem: str = "",
+    live: bool = True,
     log=print,
 ) -> BenchResult:
     """Build (or, with `reuse`, take the quarter an earlier run built in this database) and measure."""
@@ -279,6 +374,14 @@ def run(
         with connection.cursor() as cur:
             cur.execute("SELECT set_config('work_mem', %s, false)", [work_mem])
     group_by = min(bare_group_by() for _ in range(2))
+    live_seconds = 0.0
+    if live:
+        live_seconds, _peak, live_figures = settle(stored=False)
+        log(f"live settlement: {live_seconds:.2f} s")
+    start = time.perf_counter()
+    refreshed = figures_refresh(months=QUARTER.months)
+    refresh_seconds = time.perf_counter() - start
+    log(f"refresh: {refresh_seconds:.2f} s, {refreshed.generations} generations written")
     settle_seconds, peak, figures = settle()
     result = BenchResult(
         orders=orders,
@@ -289,7 +392,14 @@ def run(
         peak_python_mb=peak,
         max_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         lines=sum(len(f.lines) for f in figures),
+        live_seconds=live_seconds,
+        refresh_seconds=refresh_seconds,
+        refresh_generations=refreshed.generations,
     )
+    if live:
+        result.same_as_live = _rounded(figures) == _rounded(live_figures)
+    result.delta_read_seconds = delta_read()
+    result.dashboard_ms, result.dashboard_queries = dashboard(built["district"])
     if pdf:
         # Lock the months with the computed figures (the towns' confirmations are not the bench's
         # subject), prepare the quarter and render its PDF.

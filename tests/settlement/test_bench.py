@@ -20,6 +20,9 @@ def test_bench_settles_a_small_synthetic_quarter():
     assert s.differences == []
     assert s.lines.values("provider").distinct().count() == 20
     assert result.pdf_bytes > 0 and result.group_by_seconds > 0
+    # The quarter read from its stored figures is the quarter counted live.
+    assert result.same_as_live is True and result.refresh_generations == 3
+    assert result.dashboard_queries > 0 and result.dashboard_ms > 0
 
 
 def test_bench_command_prints_the_figures():
@@ -27,3 +30,5 @@ def test_bench_command_prints_the_figures():
     call_command("bench_settlement", "--orders", "300", "--providers", "5", "--no-pdf", stdout=out)
     text = out.getvalue()
     assert "bare GROUP BY" in text and "ratio" in text and "peak Python memory" in text
+    assert "from the stored figures" in text and "finance dashboard over the open quarter" in text
+    assert "same figures as the stored ones" in text and "load average" in text
