@@ -43,6 +43,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from eldercare.money import round_cny
 from eldercare.periods import Month
 
 from .compute import (
@@ -59,6 +60,7 @@ from .compute import (
     _short_visits,
     consecutive,
     figures_assemble,
+    months_figures,
     parts_add,
     parts_count,
 )
@@ -364,3 +366,40 @@ def open_months() -> list[Month]:
 def figures_refresh_open() -> RefreshResult:
     """The periodic refresh: every open month (see `figures_refresh`)."""
     return figures_refresh(months=open_months())
+
+
+def _rounded(figures: Sequence[MonthFigures]) -> dict[tuple, tuple]:
+    """Every line's figures as the lock freezes them (money to the fen), by month and line."""
+    out = {}
+    for f in figures:
+        for x in f.lines:
+            key = (str(f.month), x.kind, x.provider_id, x.community_id, x.work_order_id or 0)
+            out[key] = (
+                x.street_id,
+                x.visits,
+                x.minutes,
+                x.voided_visits,
+                x.reserved_visits,
+                x.short_visits,
+                round_cny(x.subsidy),
+                round_cny(x.personal),
+                round_cny(x.cash),
+                round_cny(x.voided_amount),
+                x.district_share,
+                x.town_share,
+                x.corrects_month,
+                x.corrects_id,
+                x.reversal_id,
+            )
+    return out
+
+
+def figures_verify(*, months: Sequence[Month]) -> list[str]:
+    """Where the stored figures of consecutive months (generations plus what came after) differ
+    from the figures counted live from the whole ledger: one message per line (none: they agree)."""
+    stored, live = _rounded(months_read(months)), _rounded(months_figures(months))
+    return [
+        f"{' '.join(map(str, key))}: stored {stored.get(key)} live {live.get(key)}"
+        for key in sorted(set(stored) | set(live), key=str)
+        if stored.get(key) != live.get(key)
+    ]

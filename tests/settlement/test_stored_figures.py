@@ -4,10 +4,13 @@ the month and late voids, short visits, a grant that changes an elder's split an
 moves to another town after the figures were stored."""
 
 import datetime
+import io
 
 import pytest
 import time_machine
-from django.db import IntegrityError, transaction
+from django.core.management import CommandError, call_command
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from djmoney.money import Money
 
 from eldercare.money import round_cny
@@ -18,10 +21,11 @@ from settlement.figures import figures_refresh, months_read, open_months
 from settlement.models import FiguresGeneration, FiguresRow
 from settlement.tasks import refresh_month_figures
 from subsidies.standards.models import Entitlement, Grant, PolicyRow
+from tests.appendonly import guards_lifted
 from tests.providers.factories import make_caregiver, make_item
 from vouchers.services import grant_credit, grant_key, redemption_create
 
-from .scenario import DEC, at, build, visit
+from .scenario import DEC, NOV, at, build, visit
 
 pytestmark = pytest.mark.django_db
 JAN = DEC.next()
@@ -209,3 +213,35 @@ def test_the_refresh_of_the_open_months_is_a_periodic_task(tree):
         assert open_months() == [DEC]
         assert refresh_month_figures() == 1
         assert refresh_month_figures() == 0
+
+
+def test_reads_keep_their_query_count_and_the_check_finds_a_tampered_line(tree):
+    q = build(tree, lock_december=False)
+    item = make_item(q.p1, price="50.00", name="助餐：送餐上门")
+    carer = make_caregiver(q.p1, name="吴护工")
+
+    def read_queries() -> int:
+        with time_machine.travel(at(2026, 12, 28), tick=False), CaptureQueriesContext(connection) as ctx:
+            months_read([NOV, DEC, JAN])
+        return len(ctx.captured_queries)
+
+    with time_machine.travel(at(2026, 12, 20), tick=False):
+        figures_refresh(months=[DEC])
+    few = read_queries()
+    for day in (21, 22, 23):
+        visit(q.p1, item, carer, q.e2, at(2026, 12, day), q.provider1_admin)
+        visit(q.p1, item, carer, q.e3, at(2026, 12, day, 15), q.provider1_admin)
+    assert read_queries() == few  # the entries since the watermark: the same queries
+    with time_machine.travel(at(2026, 12, 27), tick=False):
+        figures_refresh(months=[DEC], force=True)
+    assert read_queries() == few
+
+    out = io.StringIO()
+    with time_machine.travel(at(2026, 12, 28), tick=False):
+        call_command("check_month_figures", "2026-12", stdout=out)
+        assert "equal the live figures" in out.getvalue()
+        row = FiguresRow.objects.filter(generation__month=DEC.first_day, kind="service").order_by("-id")[0]
+        with guards_lifted("settlement_figuresrow"):
+            FiguresRow.objects.filter(pk=row.pk).update(visits=row.visits + 1)
+        with pytest.raises(CommandError, match="1 lines differ"):
+            call_command("check_month_figures", "2026-12", stdout=io.StringIO())
