@@ -258,14 +258,17 @@ class Slice:
         return sql, params
 
     def elder_table(self) -> tuple[str, list]:
-        """The elders as the pass reads them: a table or derived table (id, community_id)."""
+        """The elders as the pass reads them: a table or derived table (id, community_id). As of
+        a history id: the community of the elder's latest history row up to it, or the current one
+        for an elder without such a row (never changed since: written without history)."""
         if self.elders_as_of is None:
             return T_ELDER, []
-        where, ids = self._in("h.id")
+        where, ids = self._in("e0.id")
         return (
-            f"(SELECT h.id, h.community_id FROM {T_ELDER_HISTORY} h WHERE {where} AND h.history_id = "
-            f"(SELECT MAX(h2.history_id) FROM {T_ELDER_HISTORY} h2 WHERE h2.id = h.id AND h2.history_id <= %s))",
-            [*ids, self.elders_as_of],
+            f"(SELECT e0.id, COALESCE((SELECT h.community_id FROM {T_ELDER_HISTORY} h WHERE h.id = e0.id"
+            f" AND h.history_id <= %s ORDER BY h.history_id DESC LIMIT 1), e0.community_id) AS community_id"
+            f" FROM {T_ELDER} e0 WHERE {where})",
+            [self.elders_as_of, *ids],
         )
 
     def ratio(self, months: Sequence[Month], month_sql: str) -> tuple[str, list, str, list]:

@@ -165,14 +165,31 @@ class _Changed:
 
 
 def _changed_elders(months: Sequence[Month], marks: Watermarks) -> _Changed:
-    """Elders with grants up to the months added after the generation (their funding ratio may
-    differ) or changed in the registry after it (their community may differ)."""
+    """Elders who may be counted differently now than in the generation: granted after it (up to
+    the months) at another split than their earlier grants, or with none before; or moved to
+    another community after it. (The monthly run's grants at the usual split, and edits of
+    anything else than the community, change nothing.)"""
     last = max(m.first_day for m in months)
     with connection.cursor() as cur:
         cur.execute(
-            f"""SELECT DISTINCT g.elder_id FROM {T_GRANT} g WHERE g.id > %s AND g.month <= %s
-                UNION SELECT DISTINCT h.id FROM {T_HISTORY} h WHERE h.history_id > %s""",
-            [marks.grant, last, marks.elder_change],
+            f"""SELECT DISTINCT g.elder_id FROM {T_GRANT} g
+                LEFT JOIN (
+                  SELECT o.elder_id, SUM(o.district_share) AS d, SUM(o.amount) AS a,
+                    MIN(o.district_share * 1.0 / o.amount) AS lo, MAX(o.district_share * 1.0 / o.amount) AS hi
+                  FROM {T_GRANT} o
+                  WHERE o.id <= %s AND o.month <= %s
+                    AND o.elder_id IN (SELECT n.elder_id FROM {T_GRANT} n WHERE n.id > %s AND n.month <= %s)
+                  GROUP BY o.elder_id
+                ) old ON old.elder_id = g.elder_id
+                WHERE g.id > %s AND g.month <= %s
+                  AND (old.elder_id IS NULL OR old.lo <> old.hi OR g.district_share * old.a <> g.amount * old.d)
+                UNION
+                SELECT DISTINCT h.id FROM {T_HISTORY} h
+                WHERE h.history_id > %s AND h.history_type <> '+'
+                  AND COALESCE((SELECT p.community_id FROM {T_HISTORY} p WHERE p.id = h.id
+                                AND p.history_id < h.history_id ORDER BY p.history_id DESC LIMIT 1), 0)
+                      <> h.community_id""",
+            [marks.grant, last, marks.grant, last, marks.grant, last, marks.elder_change],
         )
         found = [row[0] for row in cur.fetchmany(DIRTY_LIMIT + 1)]
         if len(found) > DIRTY_LIMIT:
@@ -234,9 +251,11 @@ def _current_parts(
             then = Slice(
                 through=marks.entry, elders=elders, grants_through=marks.grant, elders_as_of=marks.elder_change
             )
-            parts_add(counted, now)
-            parts_add(counted, parts_count(group, group_locks, then), -1)
-            out.corrected |= {m.first_day for m in group}
+            before = parts_count(group, group_locks, then)
+            if now != before:
+                parts_add(counted, now)
+                parts_add(counted, before, -1)
+                out.corrected |= {m.first_day for m in group}
         parts_add(out.parts, counted)
     return out
 
