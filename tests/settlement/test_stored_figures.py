@@ -13,6 +13,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from djmoney.money import Money
 
+from eldercare.models import Elder
 from eldercare.money import round_cny
 from providers.models import WorkOrder
 from providers.services import order_void
@@ -25,7 +26,7 @@ from tests.appendonly import guards_lifted
 from tests.providers.factories import make_caregiver, make_item
 from vouchers.services import grant_credit, grant_key, redemption_create
 
-from .scenario import DEC, NOV, at, build, visit
+from .scenario import DEC, NOV, at, build, grant, visit
 
 pytestmark = pytest.mark.django_db
 JAN = DEC.next()
@@ -117,6 +118,11 @@ def test_stored_figures_equal_the_live_ones_across_refreshes(tree):
     q = build(tree, lock_december=False)
     item = make_item(q.p1, price="50.00", name="助餐：送餐上门")
     carer = make_caregiver(q.p1, name="吴护工")
+    # An elder written without history (as a bulk import does), granted for December and served.
+    Elder.history.filter(id=q.e3.pk).delete()
+    with time_machine.travel(at(2026, 12, 1, 2), tick=False):
+        grant(q.e3, DEC, "60.00", tree)
+    visit(q.p1, item, carer, q.e3, at(2026, 12, 15), q.provider1_admin)
     with time_machine.travel(at(2026, 12, 20), tick=False):
         first = figures_refresh(months=[DEC])
     assert first.generations == 1
@@ -127,8 +133,8 @@ def test_stored_figures_equal_the_live_ones_across_refreshes(tree):
 
     # When, after the watermark: a December visit; a November visit paid late (an adjustment);
     # a late void of a November visit; a December visit stored before the refresh voided now; a
-    # short visit; a December grant split 1 : 1 for the elder of the December visits; and the
-    # elder of the November visits moved to town B.
+    # short visit; grants split 1 : 1 for the elders of the December visits (one without
+    # history); and the elder of the November visits moved to town B.
     visit(q.p1, item, carer, q.e2, at(2026, 12, 21), q.provider1_admin)
     served = at(2026, 11, 28, 9)
     paid_late = _order(q, q.p1, q.e1, item, carer, served, 75, WorkOrder.Status.COMPLETED)
@@ -150,6 +156,7 @@ def test_stored_figures_equal_the_live_ones_across_refreshes(tree):
     _order(q, q.p1, q.e2, item, carer, at(2026, 12, 24), 20, WorkOrder.Status.SHORT)
     with time_machine.travel(at(2026, 12, 1, 2), tick=False):
         _grant_half(q.e2, DEC, "260.00", tree)
+        _grant_half(q.e3, NOV, "60.00", tree)  # a grant of an earlier month booked late
     q.e1.refresh_from_db()
     q.e1.community = tree.b1
     q.e1.save()
