@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -177,9 +178,12 @@ def _judged_sql(elders: QuerySet[Elder], month: Month) -> tuple[str, list]:
     ends = [local_day_bounds(m.last_day)[1] for m in months]
     year_start = local_day_bounds(datetime.date(month.year, 1, 1))[0]
 
-    el_sql, el_params = (
-        elders.order_by().values_list("pk", "community_id", "birth_date", "name").query.sql_with_params()
-    )
+    try:
+        el_sql, el_params = (
+            elders.order_by().values_list("pk", "community_id", "birth_date", "name").query.sql_with_params()
+        )
+    except EmptyResultSet:  # a viewer who sees no community at all
+        el_sql, el_params = f"SELECT id, community_id, birth_date, name FROM {_t(Elder)} WHERE 1 = 0", ()
     params: list = [*el_params]
     level_sql, level_params = _level_minimum("a.care_level")
     params += [*level_params, _date(months[2].first_day)]
