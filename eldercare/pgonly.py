@@ -33,3 +33,13 @@ def trigram_index(*, table: str, column: str, name: str) -> PostgresOnlySQL:
         f"CREATE INDEX IF NOT EXISTS {name} ON {table} USING gin ({column} gin_trgm_ops)",
         reverse_sql=f"DROP INDEX IF EXISTS {name}",
     )
+
+
+def prefix_index(*, table: str, column: str, name: str) -> PostgresOnlySQL:
+    """A B-tree on a text column with `text_pattern_ops`: serves `column LIKE 'prefix%'` whatever
+    the database's collation, for searches too short for the trigram index (one or two Chinese
+    characters: a name's surname, or surname and first character)."""
+    return PostgresOnlySQL(
+        f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({column} text_pattern_ops)",
+        reverse_sql=f"DROP INDEX IF EXISTS {name}",
+    )

@@ -98,19 +98,33 @@ def elder_search_q(text: str, path: str = "") -> Q:
     return Q(**{f"{p}name__contains": text})
 
 
+# The trigram index serves a name fragment of three characters or more; a shorter one is looked
+# up as the start of the name first (a B-tree prefix, migration eldercare 0010).
+TRIGRAM = 3
+
+
+def _short_name(text: str) -> bool:
+    return len(text) < TRIGRAM and not text.isascii()
+
+
 def elder_matches(qs: QuerySet[Elder], text: str, limit: int = PICK_LIMIT) -> tuple[list[Elder], bool]:
     """Up to `limit` elders of an already scoped queryset that match the search, sorted by name,
     and whether there are more. The database stops at the first `limit + 1` rows it finds (no
-    ORDER BY over every match): a short search in a big district stays fast, the user types on."""
-    text = (text or "").strip()
+    ORDER BY over every match): a short search in a big district stays fast, the user types on.
+    One or two Chinese characters (no trigram to look up) find the names starting with them
+    through an index first, and only when those are fewer than `limit` the names holding them
+    elsewhere."""
+    text = "".join((text or "").replace("\x00", "").split())
     if not text:
         return [], False
-    found = list(
-        qs.filter(elder_search_q(text))
-        .select_related("community")
-        .defer(*ENCRYPTED_FIELDS)  # a list of matches decrypts nothing
-        .order_by()[: limit + 1]
-    )
+    matches = qs.select_related("community").defer(*ENCRYPTED_FIELDS).order_by()  # a list decrypts nothing
+    if _short_name(text):
+        found = list(matches.filter(name__startswith=text)[: limit + 1])
+        if len(found) <= limit:
+            rest = matches.filter(name__contains=text).exclude(name__startswith=text)
+            found += list(rest[: limit + 1 - len(found)])
+    else:
+        found = list(matches.filter(elder_search_q(text))[: limit + 1])
     more = len(found) > limit
     return sorted(found[:limit], key=lambda e: (e.name, e.pk)), more
 

@@ -234,7 +234,7 @@ def figures_for(*, provider: Provider, quarter: Quarter, user: User) -> Figures:
     for month in quarter.months:
         if month.first_day > timezone.localdate():
             break  # a month that has not begun has nothing to count
-        statuses = visit_frequency_report(user=user, month=month).statuses_by_provider.get(provider.name, {})
+        statuses = visit_frequency_report(user=user, month=month, page=None).statuses_by_provider.get(provider.name, {})
         for status, n in statuses.items():
             judged[status] = judged.get(status, 0) + n
     return Figures(

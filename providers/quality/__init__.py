@@ -15,7 +15,7 @@ from .callbacks import (
     stratified_sample,
     subsidised_elders,
 )
-from .frequency import ElderFrequency, FrequencyReport, visit_frequency_report
+from .frequency import ElderFrequency, FrequencyReport, elder_frequency, listed_in_batches, visit_frequency_report
 from .surveys import (
     IMPORT_COLUMNS,
     RECTIFICATION_WORKFLOW,
@@ -65,9 +65,11 @@ __all__ = [
     "community_contact_quota",
     "community_contact_record",
     "day_orders",
+    "elder_frequency",
     "district_callbacks_due",
     "district_sample_draw",
     "is_overdue",
+    "listed_in_batches",
     "provider_callbacks_due",
     "rectification_accept",
     "rectification_answer",

@@ -1,23 +1,37 @@
+# ruff: noqa: S608 -- table and column names come from model metadata; values are bound parameters
 """Visit frequency against the minimums (80+ or in difficulty), a missed month made up in the next,
-and the different service items of the year."""
+and the different service items of the year.
+
+The report is one SQL aggregate: each elder's minimum of the month before, the month and the month
+after (`rules.minimum_visits`, written as SQL from the same figures), their completed visits and the
+year's different items, judged (`rules.month_compliance`, likewise) and tallied by community and by
+provider in the database; only the page of elders listed is read into Python. Its exports read the
+listed elders in batches.
+"""
 
 import datetime
-from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.core.exceptions import EmptyResultSet
+from django.core.paginator import Paginator
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from eldercare.idnumber import age_on
-from eldercare.models import Elder, ElderCategory, User
+from eldercare.models import Division, Elder, ElderCategory, User
+from eldercare.paging import PER_PAGE, LinkedPage
 from eldercare.periods import Month, local_day_bounds
-from eldercare.selectors import elder_list
+from eldercare.selectors import ENCRYPTED_FIELDS, elder_list
 from subsidies.standards.models import Assessment, Entitlement
+from subsidies.standards.rules import HIGH_AGE
 
 from .. import rules
-from ..models import ServiceAgreement, WorkOrder
+from ..models import Provider, ServiceAgreement, ServiceItem, WorkOrder
 
 S = WorkOrder.Status
+EXPORT_BATCH = 2000  # listed elders read at a time by the exports
 
 
 # --- visit frequency ------------------------------------------------------------------------
@@ -45,10 +59,23 @@ class ElderFrequency:
         return self.below or self.items_short
 
 
+class _Counted:
+    """What a paginator needs of a list it does not hold: its length, counted by the aggregate."""
+
+    def __init__(self, n: int):
+        self.n = n
+
+    def count(self) -> int:
+        return self.n
+
+
 @dataclass
 class FrequencyReport:
     month: Month
-    rows: list[ElderFrequency] = field(default_factory=list)
+    # The page of elders listed (short of the minimum or of the year's items), by community and name.
+    page: LinkedPage | None = None
+    judged: int = 0  # elders with a minimum in the month
+    listed_count: int = 0
     # name → [elders, below the minimum] (a made-up month is below the minimum of its own month)
     by_provider: dict[str, list[int]] = field(default_factory=dict)
     by_community: dict[str, list[int]] = field(default_factory=dict)
@@ -62,144 +89,331 @@ class FrequencyReport:
     min_items: int = rules.MIN_DISTINCT_ITEMS_A_YEAR
 
     @property
-    def below(self) -> list[ElderFrequency]:
-        return [r for r in self.rows if r.below]
-
-    @property
-    def listed(self) -> list[ElderFrequency]:
-        return [r for r in self.rows if r.listed]
-
-    @property
-    def items_short(self) -> list[ElderFrequency]:
-        return [r for r in self.rows if r.items_short]
+    def rows(self) -> list[ElderFrequency]:
+        """The elders listed on this page."""
+        return list(self.page.object_list) if self.page is not None else []
 
 
-def visit_frequency_report(*, user: User, month: Month) -> FrequencyReport:
-    """Completed visits a month (by the day of the visit) of each elder with a service agreement in
-    force in the month, against the minimum of that month (`rules.minimum_visits`).
+# --- the aggregate ----------------------------------------------------------------------------
 
-    Each month is judged by the facts of that month: the age reached, the categories in evidence,
-    the care level of the latest assessment in force on its first day, and the entitlement in force
-    (an elder whose entitlement had ended, or had not begun, has no minimum that month; an elder
-    who never had one is judged by the registry alone). A month below its minimum is made up when
-    the next month delivers the shortfall on top of its own minimum (`rules.month_compliance`).
-    The different service items (kinds of service) of the year count from 1 January; at the end of
-    December an elder with fewer than `rules.MIN_DISTINCT_ITEMS_A_YEAR` is flagged.
 
-    A handful of queries whatever the number of elders.
-    """
+def high_age_cutoff(day: datetime.date) -> datetime.date:
+    """The latest birth date of someone `HIGH_AGE` or older on `day` (`age_on` turns a 29 February
+    birthday over on 1 March in common years)."""
+    try:
+        return day.replace(year=day.year - HIGH_AGE)
+    except ValueError:
+        return day.replace(year=day.year - HIGH_AGE, day=28)
 
-    prev, nxt = month.previous(), month.next()
-    months = [prev, month, nxt]
-    bounds = [(m.first_day, m.last_day) for m in months]  # worked out once, not per elder
+
+@contextmanager
+def _planner() -> Iterator[None]:
+    """A transaction whose statements run without PostgreSQL's JIT: the planner cannot know that
+    each aggregate has one row an elder, guesses billions of rows and compiles the statement for
+    them, which takes seconds where the statement itself takes a fraction of one."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cur:
+                cur.execute("SELECT set_config('jit', 'off', true)")
+        yield
+
+
+def _t(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _date(value: datetime.date):
+    return connection.ops.adapt_datefield_value(value)
+
+
+def _stamp(value: datetime.datetime):
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _greater(a: str, b: str) -> str:
+    return f"(CASE WHEN {a} >= {b} THEN {a} ELSE {b} END)"
+
+
+def _level_minimum(column: str) -> tuple[str, list]:
+    """`rules.DIFFICULTY_MINIMUM` of a care level as SQL (an unknown level counts as self-care)."""
+    whens = " ".join("WHEN %s THEN %s" for _ in rules.DIFFICULTY_MINIMUM)
+    params: list = [v for level, minimum in rules.DIFFICULTY_MINIMUM.items() for v in (level, minimum)]
+    return f"(CASE {column} {whens} ELSE %s END)", [*params, rules.DIFFICULTY_MINIMUM["self_care"]]
+
+
+def _status(i: int, *, first_open: int) -> str:
+    """`rules.month_compliance` of month i (0 or 1: each has a next month in the three) as SQL."""
+    pending_or_missed = "'pending'" if i + 1 >= first_open else "'missed'"
+    return (
+        f"(CASE WHEN d{i} >= req{i} THEN 'ok' WHEN d{i + 1} - req{i + 1} >= req{i} - d{i} THEN 'made_up'"
+        f" ELSE {pending_or_missed} END)"
+    )
+
+
+def _in_force(month: Month) -> Q:
+    return Q(ends_on__isnull=True) | Q(ends_on__gte=month.first_day)
+
+
+def _scoped(user: User, month: Month) -> QuerySet[Elder]:
+    """The elders the viewer may see with a service agreement in force in the month."""
+    in_month = ServiceAgreement.objects.filter(_in_force(month), elder_id=OuterRef("pk"), signed_on__lte=month.last_day)
+    return elder_list(user=user).filter(Exists(in_month))
+
+
+def _judged_sql(elders: QuerySet[Elder], month: Month) -> tuple[str, list]:
+    """The CTEs of the aggregate, ending with `j`: one row per elder of `elders` with a minimum in
+    the month (id, community_id, name, req0..2, d0..2, items, status0, status1, below, missed,
+    listed). Month 0 is the month before, 1 the month, 2 the month after.
+
+    Each month is judged by the facts of that month: the age reached on its last day, the
+    categories in evidence on its first day, the care level of the latest assessment in force on
+    its first day (by its date, then its id), and the entitlement in force (an elder whose
+    entitlement had ended, or had not begun, has no minimum that month; an elder who never had
+    one is judged by the registry alone)."""
+    months = [month.previous(), month, month.next()]
     today = timezone.localdate()
-    open_from = next((i for i, m in enumerate(months) if m.last_day >= today), None)
-    in_month = ServiceAgreement.objects.filter(
-        Q(ends_on__isnull=True) | Q(ends_on__gte=month.first_day),
-        elder_id=OuterRef("pk"),
-        signed_on__lte=month.last_day,
-    )
-    # The elders as a subquery of every read below, never a list of their ids; their categories
-    # are not needed from the prefetch (their evidence dates are read below).
-    scoped = elder_list(user=user).filter(Exists(in_month))
-    ids = scoped.values("pk")
-    elders = list(scoped.prefetch_related(None).order_by("community_id", "name"))
+    first_open = next((i for i, m in enumerate(months) if m.last_day >= today), len(months))
+    year_ended = month.month == 12 and month.last_day < today
+    starts = [local_day_bounds(m.first_day)[0] for m in months]
+    ends = [local_day_bounds(m.last_day)[1] for m in months]
+    year_start = local_day_bounds(datetime.date(month.year, 1, 1))[0]
 
-    assessments: dict[int, list[tuple[datetime.date, str]]] = defaultdict(list)
-    for elder_id, effective_from, level in (
-        Assessment.objects.filter(elder_id__in=ids, effective_from__lte=nxt.first_day)
-        .order_by("elder_id", "effective_from", "id")
-        .values_list("elder_id", "effective_from", "care_level")
-    ):
-        assessments[elder_id].append((effective_from, level))
-    entitlements: dict[int, list[tuple[datetime.date, datetime.date | None]]] = defaultdict(list)
-    for elder_id, start, end in Entitlement.objects.filter(elder_id__in=ids).values_list(
-        "elder_id", "start_month", "end_month"
-    ):
-        entitlements[elder_id].append((start, end))
-    categories: dict[int, list[datetime.date]] = defaultdict(list)
-    for elder_id, evidence_date in ElderCategory.objects.filter(elder_id__in=ids).values_list(
-        "elder_id", "evidence_date"
-    ):
-        categories[elder_id].append(evidence_date)
-
-    start = local_day_bounds(prev.first_day)[0]
-    end = local_day_bounds(nxt.last_day)[1]
-    counts: dict[tuple[int, int, int], int] = defaultdict(int)
-    for elder_id, at_year, at_month, n in (
-        WorkOrder.objects.filter(elder_id__in=ids, status=S.COMPLETED, checked_in_at__gte=start, checked_in_at__lt=end)
-        .order_by()
-        .values_list("elder_id", "checked_in_at__year", "checked_in_at__month")
-        .annotate(n=Count("pk"))
-    ):
-        counts[(elder_id, at_year, at_month)] += n
-    items = dict(
-        WorkOrder.objects.filter(
-            elder_id__in=ids,
-            status=S.COMPLETED,
-            checked_in_at__gte=local_day_bounds(datetime.date(month.year, 1, 1))[0],
-            checked_in_at__lt=local_day_bounds(month.last_day)[1],
+    try:
+        el_sql, el_params = (
+            elders.order_by().values_list("pk", "community_id", "birth_date", "name").query.sql_with_params()
         )
-        .order_by()
-        .values_list("elder_id")
-        .annotate(n=Count("item__kind", distinct=True))
+    except EmptyResultSet:  # a viewer who sees no community at all
+        el_sql, el_params = f"SELECT id, community_id, birth_date, name FROM {_t(Elder)} WHERE 1 = 0", ()
+    params: list = [*el_params]
+    level_sql, level_params = _level_minimum("a.care_level")
+    params += [*level_params, _date(months[2].first_day)]
+    levels = ", ".join(f"MAX(CASE WHEN f <= %s AND (u IS NULL OR u > %s) THEN m END) AS m{i}" for i in range(3))
+    for m in months:
+        params += [_date(m.first_day), _date(m.first_day)]
+    entitled = ", ".join(
+        f"MAX(CASE WHEN start_month <= %s AND (end_month IS NULL OR end_month >= %s) THEN 1 ELSE 0 END) AS in{i}"
+        for i in range(3)
     )
-    providers: dict[int, list[str]] = defaultdict(list)
+    for m in months:
+        params += [_date(m.last_day), _date(m.first_day)]
+    visits = ", ".join(
+        f"SUM(CASE WHEN w.checked_in_at >= %s AND w.checked_in_at < %s THEN 1 ELSE 0 END) AS d{i}" for i in range(3)
+    )
+    for i in range(3):
+        params += [_stamp(starts[i]), _stamp(ends[i])]
+    params += [_stamp(year_start), _stamp(ends[1]), S.COMPLETED, _stamp(min(year_start, starts[0])), _stamp(ends[2])]
+    required = []
+    for i, m in enumerate(months):
+        difficulty = f"(CASE WHEN cat.since <= %s THEN COALESCE(lvs.m{i}, %s) ELSE 0 END)"
+        age = "(CASE WHEN el.birth_date <= %s THEN %s ELSE 0 END)"
+        required.append(
+            f"CASE WHEN ent.elder_id IS NOT NULL AND ent.in{i} = 0 THEN 0 ELSE {_greater(difficulty, age)} END AS req{i}"
+        )
+        # _greater repeats each operand: its parameters twice, in the order they appear.
+        p_difficulty = [_date(m.first_day), rules.DIFFICULTY_MINIMUM["self_care"]]
+        p_age = [_date(high_age_cutoff(m.last_day)), rules.HIGH_AGE_MINIMUM]
+        params += [*p_difficulty, *p_age, *p_difficulty, *p_age]
+    params += [rules.MIN_DISTINCT_ITEMS_A_YEAR]
+    items_short = "items < %s" if year_ended else "1 = 0"
+    if not year_ended:
+        params.pop()
+    sql = f"""
+    el(id, community_id, birth_date, name) AS ({el_sql}),
+    lv AS (
+        SELECT a.elder_id, a.effective_from AS f,
+               LEAD(a.effective_from) OVER (PARTITION BY a.elder_id ORDER BY a.effective_from, a.id) AS u,
+               {level_sql} AS m
+        FROM {_t(Assessment)} a JOIN el ON el.id = a.elder_id WHERE a.effective_from <= %s
+    ),
+    lvs AS (SELECT elder_id, {levels} FROM lv GROUP BY elder_id),
+    cat AS (
+        SELECT c.elder_id, MIN(c.evidence_date) AS since FROM {_t(ElderCategory)} c JOIN el ON el.id = c.elder_id
+        GROUP BY c.elder_id
+    ),
+    ent AS (
+        SELECT n.elder_id, {entitled} FROM {_t(Entitlement)} n JOIN el ON el.id = n.elder_id
+        GROUP BY n.elder_id
+    ),
+    wk AS (
+        SELECT w.elder_id, i.kind, {visits},
+               SUM(CASE WHEN w.checked_in_at >= %s AND w.checked_in_at < %s THEN 1 ELSE 0 END) AS year
+        FROM {_t(WorkOrder)} w JOIN el ON el.id = w.elder_id JOIN {_t(ServiceItem)} i ON i.id = w.item_id
+        WHERE w.status = %s AND w.checked_in_at >= %s AND w.checked_in_at < %s
+        GROUP BY w.elder_id, i.kind
+    ),
+    wo AS (
+        SELECT elder_id, CAST(SUM(d0) AS INTEGER) AS d0, CAST(SUM(d1) AS INTEGER) AS d1,
+               CAST(SUM(d2) AS INTEGER) AS d2, SUM(CASE WHEN year > 0 THEN 1 ELSE 0 END) AS items
+        FROM wk GROUP BY elder_id
+    ),
+    r AS (
+        SELECT el.id, el.community_id, el.name, {", ".join(required)},
+               COALESCE(wo.d0, 0) AS d0, COALESCE(wo.d1, 0) AS d1, COALESCE(wo.d2, 0) AS d2,
+               COALESCE(wo.items, 0) AS items
+        FROM el LEFT JOIN lvs ON lvs.elder_id = el.id LEFT JOIN cat ON cat.elder_id = el.id
+        LEFT JOIN ent ON ent.elder_id = el.id LEFT JOIN wo ON wo.elder_id = el.id
+    ),
+    s AS (
+        SELECT r.*, {_status(0, first_open=first_open)} AS status0, {_status(1, first_open=first_open)} AS status1,
+               CASE WHEN {items_short} THEN 1 ELSE 0 END AS short
+        FROM r WHERE req1 > 0
+    ),
+    j AS (
+        SELECT s.*, CASE WHEN d1 < req1 THEN 1 ELSE 0 END AS below,
+               CASE WHEN status1 = 'missed' THEN 1 ELSE 0 END AS missed,
+               CASE WHEN d1 < req1 OR short = 1 THEN 1 ELSE 0 END AS listed
+        FROM s
+    )"""
+    return sql, params
+
+
+TALLIES = "COUNT(*), SUM(below), SUM(missed), SUM(CASE WHEN status1 = 'ok' THEN 1 ELSE 0 END),"
+TALLIES += (
+    " SUM(CASE WHEN status1 = 'made_up' THEN 1 ELSE 0 END), SUM(CASE WHEN status1 = 'pending' THEN 1 ELSE 0 END),"
+)
+TALLIES += " SUM(listed)"
+NO_TALLIES = ", ".join(["CAST(NULL AS BIGINT)"] * 7)
+# Typed, for PostgreSQL to match the branches of the UNION.
+NO_ROW = ", ".join([*["CAST(NULL AS INTEGER)"] * 5, *["CAST(NULL AS TEXT)"] * 2])
+ROW = "j.req0, j.req1, j.d0, j.d1, j.items, j.status0, j.status1"
+STATUSES = ("ok", "made_up", "pending", "missed")
+
+
+def _providers_in_force(month: Month) -> tuple[str, list]:
+    return (
+        f"SELECT DISTINCT a.elder_id, p.name FROM {_t(ServiceAgreement)} a JOIN {_t(Provider)} p ON p.id = a.provider_id"
+        " WHERE a.elder_id IN (SELECT id FROM j) AND a.signed_on <= %s AND (a.ends_on IS NULL OR a.ends_on >= %s)",
+        [_date(month.last_day), _date(month.first_day)],
+    )
+
+
+def _row(month: Month, elder: Elder, providers: list[str], values, year_ended: bool) -> ElderFrequency:
+    req0, req1, d0, d1, items, status0, status1 = values
+    return ElderFrequency(
+        elder=elder,
+        providers=providers,
+        minimum=req1,
+        done=d1,
+        previous=rules.MonthStatus(req0, d0, status0),
+        status=status1,
+        items_this_year=items,
+        items_short=rules.items_short_of_year(distinct_items=items, year_ended=year_ended),
+    )
+
+
+def _rows(month: Month, found: list[tuple], *, year_ended: bool) -> list[ElderFrequency]:
+    """The rows of the elders found (id and the judged values), in their order, with their elders
+    and the providers of their agreements in force (in the order they were signed)."""
+    ids = [f[0] for f in found]
+    elders = Elder.objects.select_related("community").defer(*ENCRYPTED_FIELDS).in_bulk(ids)
+    providers: dict[int, list[str]] = {pk: [] for pk in ids}
     for elder_id, name in (
-        ServiceAgreement.objects.filter(
-            Q(ends_on__isnull=True) | Q(ends_on__gte=month.first_day), elder_id__in=ids, signed_on__lte=month.last_day
-        )
+        ServiceAgreement.objects.filter(_in_force(month), elder_id__in=ids, signed_on__lte=month.last_day)
         .order_by("signed_on", "id")
         .values_list("elder_id", "provider__name")
     ):
         if name not in providers[elder_id]:
             providers[elder_id].append(name)
+    return [_row(month, elders[pk], providers[pk], values, year_ended) for pk, *values in found]
 
-    def minimum_on(elder: Elder, first_day: datetime.date, last_day: datetime.date) -> int:
-        held = entitlements.get(elder.pk)
-        if held and not any(s <= last_day and (e is None or e >= first_day) for s, e in held):
-            return 0
-        level = None
-        for effective_from, care_level in assessments.get(elder.pk, ()):
-            if effective_from <= first_day:
-                level = care_level  # the latest in force on the month's first day wins
-        return rules.minimum_visits(
-            age=age_on(elder.birth_date, last_day),
-            in_difficulty=any(d <= first_day for d in categories.get(elder.pk, ())),
-            care_level=level,
-        )
 
-    year_ended = month.month == 12 and month.last_day < today
-    report = FrequencyReport(month, year_ended=year_ended)
-    for elder in elders:
-        required = [minimum_on(elder, first, last) for first, last in bounds]
-        if required[1] == 0:
-            continue
-        done = [counts[(elder.pk, m.year, m.month)] for m in months]
-        statuses = rules.month_compliance(required, done, open_from=open_from)
-        distinct = items.get(elder.pk, 0)
-        row = ElderFrequency(
-            elder=elder,
-            providers=providers[elder.pk],
-            minimum=required[1],
-            done=done[1],
-            previous=statuses[0],
-            status=statuses[1].status,
-            items_this_year=distinct,
-            items_short=rules.items_short_of_year(distinct_items=distinct, year_ended=year_ended),
+def _year_ended(month: Month) -> bool:
+    return month.month == 12 and month.last_day < timezone.localdate()
+
+
+def _listed_sql(judged: str, *, where: str = "listed = 1") -> str:
+    return f"WITH {judged} SELECT j.id, {ROW} FROM j WHERE {where} ORDER BY j.community_id, j.name, j.id LIMIT %s OFFSET %s"
+
+
+def visit_frequency_report(
+    *, user: User, month: Month, page: int | str | None = 1, per_page: int = PER_PAGE
+) -> FrequencyReport:
+    """Completed visits a month (by the day of the visit) of each elder with a service agreement in
+    force in the month, against the minimum of that month (`rules.minimum_visits`), tallied by
+    community and provider; the elders listed (below the minimum or short of the year's different
+    items, at the end of December) a page at a time (`page`; None: no rows, the tallies alone).
+
+    A month below its minimum is made up when the next month delivers the shortfall on top of its
+    own minimum (`rules.month_compliance`). The different service items (kinds of service) of the
+    year count from 1 January. One statement reads the tallies and the page, whatever the number of
+    elders; the page's elders and providers are read after it.
+    """
+    judged, params = _judged_sql(_scoped(user, month), month)
+    agreements, agreement_params = _providers_in_force(month)
+    number = 1
+    if page is not None:
+        try:
+            number = max(1, int(page))
+        except (TypeError, ValueError):
+            number = 1
+    sql = (
+        f"WITH {judged} SELECT 'c' AS k, j.community_id, NULL, {TALLIES}, {NO_ROW} FROM j GROUP BY j.community_id"
+        f" UNION ALL SELECT 'p', NULL, pa.name, {TALLIES}, {NO_ROW} FROM j JOIN ({agreements}) pa ON pa.elder_id = j.id"
+        " GROUP BY pa.name"
+    )
+    params = [*params, *agreement_params]
+    if page is not None:
+        sql += (
+            f" UNION ALL SELECT * FROM (SELECT 'e', j.id, CAST(NULL AS TEXT), {NO_TALLIES}, {ROW} FROM j WHERE listed = 1"
+            " ORDER BY j.community_id, j.name, j.id LIMIT %s OFFSET %s) page"
         )
-        report.rows.append(row)
-        missed = row.status == "missed"
-        for name in row.providers:
-            tally = report.by_provider.setdefault(name, [0, 0])
-            tally[0] += 1
-            tally[1] += row.below
-            report.missed_by_provider[name] = report.missed_by_provider.get(name, 0) + missed
-            statuses = report.statuses_by_provider.setdefault(name, {})
-            statuses[row.status] = statuses.get(row.status, 0) + 1
-        community = elder.community.name
-        tally = report.by_community.setdefault(community, [0, 0])
-        tally[0] += 1
-        tally[1] += row.below
-        report.missed_by_community[community] = report.missed_by_community.get(community, 0) + missed
+        params += [per_page, (number - 1) * per_page]
+    with _planner(), connection.cursor() as cur:
+        cur.execute(sql, params)
+        result = cur.fetchall()
+    tallies = [r for r in result if r[0] != "e"]
+    found = [(r[1], *r[10:]) for r in result if r[0] == "e"]
+    listed_count = sum(r[9] or 0 for r in tallies if r[0] == "c")
+    last = max(1, -(-listed_count // per_page))
+    if page is not None and number > last:
+        # A page past the last gives the last, as every list does.
+        number = last
+        found = _fetch(_listed_sql(judged), [*params[: -len(agreement_params) - 2], per_page, (number - 1) * per_page])
+    year_ended = _year_ended(month)
+    report = FrequencyReport(month, year_ended=year_ended, listed_count=listed_count)
+    communities = dict(Division.objects.filter(pk__in=[r[1] for r in tallies if r[0] == "c"]).values_list("pk", "name"))
+    for k, community_id, name, n, below, missed, ok, made_up, pending, *_ in sorted(
+        tallies, key=lambda r: (r[0], r[1] or 0, r[2] or "")
+    ):
+        if k == "c":
+            label = communities[community_id]
+            report.judged += n
+            report.by_community[label] = [n, below]
+            report.missed_by_community[label] = missed
+        else:
+            report.by_provider[name] = [n, below]
+            report.missed_by_provider[name] = missed
+            counts = zip(STATUSES, (ok, made_up, pending, missed), strict=True)
+            report.statuses_by_provider[name] = {status: c for status, c in counts if c}
+    if page is not None:
+        paginator = Paginator(_Counted(listed_count), per_page)
+        report.page = LinkedPage(_rows(month, found, year_ended=year_ended), number, paginator)
     return report
+
+
+def _fetch(sql: str, params: list) -> list[tuple]:
+    with _planner(), connection.cursor() as cur:
+        cur.execute(sql, params)
+        return [tuple(r) for r in cur.fetchall()]
+
+
+def elder_frequency(*, user: User, month: Month, elder: Elder) -> ElderFrequency | None:
+    """One elder's month as the report judges it (listed or not); None when the elder has no
+    minimum that month, no agreement in force or is outside the viewer's scope."""
+    judged, params = _judged_sql(_scoped(user, month).filter(pk=elder.pk), month)
+    found = _fetch(_listed_sql(judged, where="1 = 1"), [*params, 1, 0])
+    rows = _rows(month, found, year_ended=_year_ended(month))
+    return rows[0] if rows else None
+
+
+def listed_in_batches(*, user: User, month: Month, batch: int = EXPORT_BATCH) -> Iterator[list[ElderFrequency]]:
+    """Every elder the report lists, by community and name, a batch at a time (for the exports):
+    one statement read through a server-side cursor on PostgreSQL, each batch's elders and
+    providers read with it."""
+    judged, params = _judged_sql(_scoped(user, month), month)
+    sql = f"WITH {judged} SELECT j.id, {ROW} FROM j WHERE listed = 1 ORDER BY j.community_id, j.name, j.id"
+    year_ended = _year_ended(month)
+    with _planner(), connection.chunked_cursor() as cur:
+        cur.execute(sql, params)
+        while found := [tuple(r) for r in cur.fetchmany(batch)]:
+            yield _rows(month, found, year_ended=year_ended)

@@ -81,8 +81,8 @@ def frequency_report(request):
         month = Month.parse(request.GET.get("month", "")) if request.GET.get("month") else Month.current().previous()
     except DomainError:
         month = Month.current().previous()
-    report = quality.visit_frequency_report(user=request.user, month=month)
-    return render(request, "providers/frequency.html", {"report": report, "month": month})
+    report = quality.visit_frequency_report(user=request.user, month=month, page=request.GET.get("page") or 1)
+    return render(request, "providers/frequency.html", {"report": report, "month": month, "page": report.page})
 
 
 @login_required

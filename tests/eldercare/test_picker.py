@@ -7,6 +7,8 @@ import importlib
 import pytest
 from django import forms
 from django.apps import apps as django_apps
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from stdnum.cn.ric import calc_check_digit as check_character
@@ -15,7 +17,7 @@ from eldercare.idnumber import age_on
 from eldercare.models import Elder, LifeStatus
 from eldercare.pickers import ElderChoiceField, ElderPickerWidget
 from eldercare.searchkeys import id_tail, name_initials, phone_tail
-from eldercare.selectors import PICK_LIMIT, elder_list
+from eldercare.selectors import PICK_LIMIT, elder_list, elder_search
 
 from ..factories import ElderFactory, user_with_role
 
@@ -178,6 +180,32 @@ def test_an_empty_search_lists_nobody_and_results_are_limited(worker_client, tre
         "results": [_pick(worker_client, "周01")[0]],
         "more": False,
     }
+
+
+def test_two_characters_find_names_starting_with_them_first_then_holding_them(worker_client, tree):
+    # Given more names starting with 秀英 than the picker shows, and one holding it inside
+    for i in range(PICK_LIMIT + 2):
+        _elder(tree.a1, f"秀英{i:02d}")
+    _elder(tree.a1, "王秀英")
+    # Then the two characters fill the picker with the names starting with them (the prefix index)
+    response = worker_client.get(reverse("elder_pick"), {"q": "秀英"}).json()
+    assert response["more"] is True and len(response["results"]) == PICK_LIMIT
+    assert all(r["name"].startswith("秀英") for r in response["results"])
+    # And a name that only holds them is found when the names starting with them are fewer
+    _elder(tree.a1, "李桂兰")
+    _elder(tree.a1, "桂兰芳")
+    assert sorted(r["name"] for r in _pick(worker_client, "桂兰")) == ["李桂兰", "桂兰芳"]
+    assert [r["name"] for r in _pick(worker_client, "秀英05")] == ["秀英05"]
+
+
+def test_a_two_character_search_looks_up_the_name_by_its_start(tree):
+    user = user_with_role("community_worker", tree.a1)
+    _elder(tree.a1, "王秀英")
+    with CaptureQueriesContext(connection) as ctx:
+        found, more = elder_search(user=user, text="王秀")
+    assert [e.name for e in found] == ["王秀英"] and not more
+    first = next(q["sql"] for q in ctx.captured_queries if "LIKE" in q["sql"])
+    assert "LIKE '王秀%'" in first.replace('"', "'") or "王秀%" in first
 
 
 def test_the_elder_list_and_the_api_use_the_same_search(worker_client, registry):

@@ -90,8 +90,9 @@ def report_missed(users, month):
     return {name: n for name, n in report.missed_by_provider.items() if n}
 
 
-def row_of(report, elder):
-    return {r.elder.pk: r for r in report.rows}.get(elder.pk)
+def judged(users, month, elder):
+    """The elder's month as the district's report judges it, listed or not."""
+    return quality.elder_frequency(user=users["district"], month=month, elder=elder)
 
 
 def test_september_made_up_by_october_on_top_of_its_own_minimum(november, tree, users):
@@ -100,11 +101,11 @@ def test_september_made_up_by_october_on_top_of_its_own_minimum(november, tree, 
     assess(elder, "disabled", datetime.date(2025, 7, 1), users["assessor"])
     visits(november, elder, 2026, 9, 2)
     visits(november, elder, 2026, 10, 6)  # its own 4 and September's 2
-    row = row_of(quality.visit_frequency_report(user=users["district"], month=SEPTEMBER), elder)
+    row = judged(users, SEPTEMBER, elder)
     assert (row.minimum, row.done, row.status) == (4, 2, "made_up")
     assert row.below and row.listed  # below September's own minimum, but not missed
     assert report_missed(users, SEPTEMBER) == {november.provider.name: 2}  # the two 80+ elders only
-    october = row_of(quality.visit_frequency_report(user=users["district"], month=Month(2026, 10)), elder)
+    october = judged(users, Month(2026, 10), elder)
     assert october.previous.status == "made_up" and october.status == "ok"
 
 
@@ -115,8 +116,8 @@ def test_september_missed_when_october_only_meets_its_own(november, tree, users)
     visits(november, elder, 2026, 9, 2)
     visits(november, elder, 2026, 10, 4)
     report = quality.visit_frequency_report(user=users["district"], month=SEPTEMBER)
-    assert row_of(report, elder).status == "missed"
-    assert elder.pk in [r.elder.pk for r in report.below]
+    assert judged(users, report.month, elder).status == "missed"
+    assert elder.pk in [r.elder.pk for r in report.rows if r.below]
     page = november_page(users, SEPTEMBER)
     assert "未达标" in page and elder.name in page
 
@@ -137,7 +138,7 @@ def test_shortfall_pending_while_the_next_month_is_open(november, tree, users):
     assess(elder, "disabled", datetime.date(2025, 7, 1), users["assessor"])
     visits(november, elder, 2026, 10, 2)
     visits(november, elder, 2026, 11, 5)  # November is still open: one more would make October up
-    row = row_of(quality.visit_frequency_report(user=users["district"], month=Month(2026, 10)), elder)
+    row = judged(users, Month(2026, 10), elder)
     assert row.status == "pending" and row.below
     assert "可于下月补足" in november_page(users, Month(2026, 10))
 
@@ -169,9 +170,9 @@ def test_entitlement_in_force_that_month(november, tree, users):
     sign(november, held)
     entitle(tree, held, datetime.date(2026, 1, 1), by=users["district"])
     report = quality.visit_frequency_report(user=users["district"], month=SEPTEMBER)
-    assert row_of(report, ended) is None and row_of(report, starts) is None
-    assert row_of(report, held).minimum == rules.DIFFICULTY_MINIMUM["self_care"]
-    assert row_of(quality.visit_frequency_report(user=users["district"], month=Month(2026, 10)), starts)
+    assert judged(users, report.month, ended) is None and judged(users, report.month, starts) is None
+    assert judged(users, report.month, held).minimum == rules.DIFFICULTY_MINIMUM["self_care"]
+    assert judged(users, Month(2026, 10), starts)
 
 
 def test_care_level_changed_in_october_judges_september_by_septembers(november, tree, users):
@@ -181,9 +182,9 @@ def test_care_level_changed_in_october_judges_september_by_septembers(november, 
     assess(elder, "disabled", datetime.date(2026, 10, 1), users["assessor"])
     visits(november, elder, 2026, 9, 2)
     visits(november, elder, 2026, 10, 4)
-    september = row_of(quality.visit_frequency_report(user=users["district"], month=SEPTEMBER), elder)
+    september = judged(users, SEPTEMBER, elder)
     assert (september.minimum, september.status) == (2, "ok")
-    october = row_of(quality.visit_frequency_report(user=users["district"], month=Month(2026, 10)), elder)
+    october = judged(users, Month(2026, 10), elder)
     assert (october.minimum, october.status) == (4, "ok")
 
 
@@ -202,15 +203,21 @@ def test_fewer_than_three_different_items_in_a_year_is_flagged(november, tree, u
     visits(november, three, 2026, 9, 1, item=care)
     december = quality.visit_frequency_report(user=users["district"], month=Month(2026, 12))
     assert december.year_ended
-    assert (row_of(december, two).items_this_year, row_of(december, two).items_short) == (2, True)
-    assert (row_of(december, three).items_this_year, row_of(december, three).items_short) == (3, False)
-    flagged = {r.elder.pk for r in december.items_short}
+    assert (judged(users, december.month, two).items_this_year, judged(users, december.month, two).items_short) == (
+        2,
+        True,
+    )
+    assert (judged(users, december.month, three).items_this_year, judged(users, december.month, three).items_short) == (
+        3,
+        False,
+    )
+    flagged = {r.elder.pk for r in december.rows if r.items_short}
     assert two.pk in flagged and three.pk not in flagged
     page = november_page(users, Month(2026, 12))
     assert "2 / 3" in page
     # During the year the count runs but nobody is flagged.
     june = quality.visit_frequency_report(user=users["district"], month=Month(2026, 6))
-    assert row_of(june, two).items_this_year == 2 and not june.items_short
+    assert judged(users, june.month, two).items_this_year == 2 and not any(r.items_short for r in june.rows)
 
 
 def test_rules_of_the_year_and_the_next_month():
@@ -236,7 +243,7 @@ def test_the_report_makes_as_many_queries_for_two_elders_as_for_six(november, tr
     def queries() -> tuple[int, int]:
         with CaptureQueriesContext(connection) as ctx:
             report = quality.visit_frequency_report(user=users["district"], month=SEPTEMBER)
-        return len(ctx.captured_queries), len(report.rows)
+        return len(ctx.captured_queries), report.judged
 
     # Given two elders below the minimum, then four more (the viewer's scope read once before)
     served(2)
@@ -247,3 +254,100 @@ def test_the_report_makes_as_many_queries_for_two_elders_as_for_six(november, tr
     # Then the report reads them with the same queries
     assert rows_many - rows_few == 4  # the world's own two elders are served too
     assert many == few
+
+
+def test_the_minimum_of_each_care_level_and_age_is_the_policys(november, tree, users):
+    # Given elders in difficulty of each care level, one unassessed, and an 80-year-old assessed
+    # semi-disabled in difficulty (the higher minimum wins), each served once in September
+    cases = {}
+    for level in ("self_care", "semi_disabled", "disabled", None):
+        elder = in_difficulty(tree)
+        if level:
+            assess(elder, level, datetime.date(2025, 7, 1), users["assessor"])
+        cases[elder] = rules.DIFFICULTY_MINIMUM[level or "self_care"]
+    old = ElderFactory(community=tree.a1, birth_date=datetime.date(1946, 9, 30), categories=["dibao"])
+    assess(old, "semi_disabled", datetime.date(2025, 7, 1), users["assessor"])
+    cases[old] = max(rules.DIFFICULTY_MINIMUM["semi_disabled"], rules.HIGH_AGE_MINIMUM)
+    for elder in cases:
+        sign(november, elder)
+        visits(november, elder, 2026, 9, 1)
+    # Then each month's minimum is the policy's: 1 / 2 / 4 by care level, self-care unassessed
+    for elder, minimum in cases.items():
+        row = judged(users, SEPTEMBER, elder)
+        assert (row.minimum, row.done) == (minimum, 1)
+        assert row.status == ("ok" if minimum == 1 else "missed")
+    assert [cases[e] for e in cases] == [1, 2, 4, 1, 2]
+
+
+def test_eighty_is_reached_on_the_birthday_within_the_month(november, tree, users):
+    # Given two elders out of difficulty, one turning 80 on 30 September, one on 1 October
+    turns = ElderFactory(community=tree.a1, birth_date=datetime.date(1946, 9, 30))
+    later = ElderFactory(community=tree.a1, birth_date=datetime.date(1946, 10, 1))
+    for elder in (turns, later):
+        sign(november, elder)
+    # Then September has a minimum of one visit for the first only (the age on its last day)
+    assert judged(users, SEPTEMBER, turns).minimum == rules.HIGH_AGE_MINIMUM
+    assert judged(users, SEPTEMBER, later) is None
+    assert judged(users, Month(2026, 10), later).minimum == rules.HIGH_AGE_MINIMUM
+
+
+def test_the_tallies_count_each_status_and_the_listed_elders_page_by_fifty(november, tree, users):
+    # Given 55 disabled elders in difficulty, each served twice in September (4 due) and, for
+    # every fifth, six times in October (made up), the others four times (missed); three served
+    # four times (met)
+    short, met = [], []
+    for _ in range(55):
+        elder = in_difficulty(tree)
+        sign(november, elder)
+        assess(elder, "disabled", datetime.date(2025, 7, 1), users["assessor"])
+        short.append(elder)
+    WorkOrder.objects.bulk_create(
+        [order(november, elder, 9, day) for elder in short for day in (1, 2)]
+        + [order(november, elder, 10, day) for n, elder in enumerate(short) for day in range(1, 7 if n % 5 == 0 else 5)]
+    )
+    for _ in range(3):
+        elder = in_difficulty(tree)
+        sign(november, elder)
+        assess(elder, "disabled", datetime.date(2025, 7, 1), users["assessor"])
+        visits(november, elder, 2026, 9, 4)
+        visits(november, elder, 2026, 10, 4)
+        met.append(elder)
+    # When the district reads September's report, its first page, its second and one past the last
+    report = quality.visit_frequency_report(user=users["district"], month=SEPTEMBER)
+    second = quality.visit_frequency_report(user=users["district"], month=SEPTEMBER, page=2)
+    past = quality.visit_frequency_report(user=users["district"], month=SEPTEMBER, page=9)
+    # Then the world's two 80+ elders and the 55 are listed, fifty a page, by community and name
+    assert report.listed_count == 57 and report.judged == 60
+    assert (len(report.rows), len(second.rows), past.page.number, len(past.rows)) == (50, 7, 2, 7)
+    listed = [r.elder for r in report.rows + second.rows]
+    assert listed == sorted(listed, key=lambda e: (e.community_id, e.name, e.pk))
+    assert not {e.pk for e in met} & {e.pk for e in listed}
+    # And the tallies count each elder's status: 11 made up, 44 and the two 80+ missed, 3 met
+    name = november.provider.name
+    assert report.statuses_by_provider[name] == {"made_up": 11, "missed": 46, "ok": 3}
+    assert report.by_provider[name] == [60, 57] and report.missed_by_provider[name] == 46
+    assert report.by_community[tree.a1.name] == [60, 57]
+    # And the exports' batches give every listed elder once, in the same order
+    batches = list(quality.listed_in_batches(user=users["district"], month=SEPTEMBER, batch=20))
+    assert [len(b) for b in batches] == [20, 20, 17]
+    assert [r.elder.pk for b in batches for r in b] == [e.pk for e in listed]
+    # And the page shows the pager
+    page = november_page(users, SEPTEMBER)
+    assert 'data-count="57"' in page
+
+
+def order(world, elder, month, day):
+    at = datetime.datetime(2026, month, day, 9, tzinfo=SHANGHAI)
+    return WorkOrder(
+        elder=elder,
+        provider=world.provider,
+        item=world.item,
+        price=world.item.price,
+        scheduled_at=at,
+        booked_via=WorkOrder.BookedVia.PROVIDER,
+        booked_by=world.admin,
+        caregiver=world.caregiver,
+        status=S.COMPLETED,
+        checked_in_at=at,
+        checked_out_at=at + datetime.timedelta(hours=1),
+    )
