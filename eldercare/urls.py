@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.db import transaction
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
@@ -16,6 +17,17 @@ class IdRouter(DefaultRouter):
             return super().get_lookup_regex(viewset, lookup_prefix)
         kwarg = getattr(viewset, "lookup_url_kwarg", None) or getattr(viewset, "lookup_field", "pk")
         return rf"(?P<{lookup_prefix}{kwarg}>\d+)"
+
+    def get_urls(self):
+        """A viewset's `own_transaction_actions` run outside the request's transaction: the
+        service they call is then the outermost transaction, with no savepoint of its own."""
+        urls = super().get_urls()
+        for pattern in urls:
+            view = getattr(pattern, "callback", None)
+            own = set(getattr(getattr(view, "cls", None), "own_transaction_actions", ()))
+            if own and set(getattr(view, "actions", {}).values()) <= own:
+                transaction.non_atomic_requests(view)
+        return urls
 
 
 router = IdRouter()

@@ -175,6 +175,14 @@ def order_get(*, user: User, pk: int) -> WorkOrder:
     return get_object_or_404(order_list(user=user), pk=pk)
 
 
+def order_for_check(*, user: User, pk: int) -> WorkOrder:
+    """The visit a check-in or check-out is sent for, scoped as `order_get` (404 out of scope), with
+    only what the services read before they lock it (who serves it, when it was checked in, the
+    item's minutes): they read it whole under the lock."""
+    visits = order_list(user=user).select_related(None).select_related("item")
+    return get_object_or_404(visits.only("id", "elder_id", "caregiver_id", "checked_in_at", "item__minutes"), pk=pk)
+
+
 def caregiver_today(*, user: User, day: datetime.date) -> QuerySet[WorkOrder]:
     """The caregiver's own visits of the day, plus any still checked in from earlier."""
     start, end = local_day_bounds(day)
@@ -190,20 +198,25 @@ def card_for_elder(*, elder) -> ElderCard | None:
     return ElderCard.objects.filter(elder=elder).first()
 
 
-def elder_from_code(code: str) -> Elder:
-    """The elder a scanned token or a typed short code belongs to; refuses forged or expired codes."""
+def card_from_code(code: str) -> ElderCard:
+    """The elder's card a scanned token or a typed short code is of; refuses forged or expired codes."""
     if tokens.looks_like_token(code):
         elder_id, version = tokens.card_token_payload(code)
         card = ElderCard.objects.select_related("elder").filter(elder_id=elder_id).first()
         if card is None or card.version != version:
             raise tokens.ExpiredCard(_("This card was replaced by a newer one. Use the elder's current card."))
-        return card.elder
+        return card
     card = ElderCard.objects.select_related("elder").filter(short_code=tokens.normalise_code(code)).first()
     if card is None:
         raise tokens.InvalidCard(_("No elder card has this code. Check the code and type it again."))
     if timezone.now() - card.issued_at > tokens.CARD_MAX_AGE:
         raise tokens.ExpiredCard(_("This elder's card has expired. Ask the community to print a new card."))
-    return card.elder
+    return card
+
+
+def elder_from_code(code: str) -> Elder:
+    """The elder a scanned token or a typed short code belongs to; refuses forged or expired codes."""
+    return card_from_code(code).elder
 
 
 def provider_admins(provider: Provider) -> QuerySet[User]:

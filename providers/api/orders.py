@@ -20,7 +20,7 @@ from eldercare.tokens import ApiTokenAuthentication, api_token_issue, api_token_
 from .. import quality, services, throttle
 from ..forms.orders import SIGNATURE_MAX_CHARS
 from ..models import CallbackResult, WorkOrder
-from ..selectors import caregiver_get, order_get, order_list, visit_charge
+from ..selectors import caregiver_get, order_for_check, order_get, order_list, visit_charge
 from ..services.catalogue import catalogue_items, catalogue_packages
 from ..services.visits import order_book, package_book
 
@@ -139,6 +139,9 @@ class CallbackSerializer(serializers.Serializer):
 
 class WorkOrderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = WorkOrderSerializer
+    # The caregivers' hot path: the check-in or check-out service is the request's one transaction
+    # (no savepoint; any refusal rolls it back whole).
+    own_transaction_actions = ("check_in", "check_out")
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
@@ -192,7 +195,8 @@ class WorkOrderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def _check(self, request, service, **kwargs):
         """Run a check-in or check-out under the rate limits (429 with Retry-After when refused)."""
         try:
-            order = throttle.guarded(request, self.get_object(), service, **kwargs)
+            visit = order_for_check(user=request.user, pk=self.kwargs["pk"])
+            order = throttle.guarded(request, visit, service, **kwargs)
         except throttle.TooManyAttempts as exc:
             return Response(
                 {"detail": exc.message, "code": exc.code, **exc.params},

@@ -152,11 +152,15 @@ def card_confirmation_codes(card: ElderCard) -> list[str]:
     )
 
 
-def confirmation_check(*, order: WorkOrder, elder_code: str = "", signature: str = "") -> Confirmation | None:
-    """The elder's confirmation given at check-out, checked; None when none was given."""
+def confirmation_check(
+    *, order: WorkOrder, card: ElderCard | None = None, elder_code: str = "", signature: str = ""
+) -> Confirmation | None:
+    """The elder's confirmation given at check-out, checked; None when none was given. `card`: the
+    elder's card when the caller has just read it (the one scanned at the door)."""
     elder_code = "".join((elder_code or "").split())
     if elder_code:
-        card = ElderCard.objects.filter(elder_id=order.elder_id).first()
+        if card is None or card.elder_id != order.elder_id:
+            card = ElderCard.objects.filter(elder_id=order.elder_id).first()
         if card is not None:
             used = set(
                 WorkOrder.objects.filter(

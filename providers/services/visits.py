@@ -12,11 +12,13 @@ from typing import TypedDict
 
 from django.db import transaction
 from django.db.models import Q
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
 from eldercare.errors import Conflict, NotAllowed, ValidationFailed
+from eldercare.inserts import insert_unless_taken
 from eldercare.models import Elder, LifeStatus, Role, User
 from eldercare.money import cny
 from eldercare.scoping import scope_for
@@ -31,6 +33,7 @@ from ..models import (
     Approval,
     Caregiver,
     CheckRequest,
+    ElderCard,
     ExceptionKind,
     Provider,
     ServiceAgreement,
@@ -40,7 +43,7 @@ from ..models import (
     WorkOrder,
     WorkOrderEvent,
 )
-from ..selectors import elder_from_code
+from ..selectors import card_from_code
 from . import presence
 from .access import in_community_scope, is_admin
 from .catalogue import entry_in_force, package_shares
@@ -102,6 +105,8 @@ def _order_transition(order: WorkOrder, to: str, *, by: User | None, note: str =
         ),
         forbidden=lambda: NotAllowed(_("You may not do this with this work order.")),
         fields=fields,
+        # Only what the move writes: the UPDATE stays short on the check-in and check-out path.
+        update_fields=["status", "updated_at", *fields],
         record=lambda from_status: WorkOrderEvent.objects.create(
             order=order, from_status=from_status, to_status=to, note=note, by=by, created_at=at
         ),
@@ -309,16 +314,19 @@ def order_cancel(*, order: WorkOrder, reason: str, by: User) -> WorkOrder:
     return _order_transition(order, S.CANCELLED, by=by, note=reason)
 
 
-def _replayed(key: str, order: WorkOrder, action: str) -> WorkOrder | None:
-    """The order as it is when this request id was already handled (a retry), else None."""
+def _claimed_before(key: str, order: WorkOrder, action: str, by: User) -> bool:
+    """Keep the client's request id for this visit and action before doing the work (one INSERT,
+    no savepoint: a refusal further on rolls it back with the rest). True when it was kept
+    already: a retry of a request handled before, answered with the visit as it is now. A request
+    id already used for another visit or action is refused."""
     if not key:
-        return None
-    done = CheckRequest.objects.filter(key=key).first()
-    if done is None:
-        return None
+        return False
+    if insert_unless_taken(CheckRequest(key=key, order=order, action=action, user=by)):
+        return False
+    done = CheckRequest.objects.get(key=key)
     if done.order_id != order.pk or done.action != action:
         raise Conflict(_("This request id was already used for another request."))
-    return order
+    return True
 
 
 def _check_caregiver(order: WorkOrder, by: User) -> None:
@@ -326,10 +334,11 @@ def _check_caregiver(order: WorkOrder, by: User) -> None:
         raise NotAssigned(_("You are not the caregiver assigned to this work order."))
 
 
-def _check_elder(order: WorkOrder, code: str) -> None:
-    elder = elder_from_code(code)
-    if elder.pk != order.elder_id:
+def _check_elder(order: WorkOrder, code: str) -> ElderCard:
+    card = card_from_code(code)
+    if card.elder_id != order.elder_id:
         raise WrongElder(_("This card belongs to another elder, not to the elder of this work order."))
+    return card
 
 
 def _refuse_frozen(elder_id: int) -> None:
@@ -353,22 +362,54 @@ def _overlapping_ids(order: WorkOrder, start, end) -> list[int]:
     return list(others.values_list("pk", flat=True))
 
 
-def _lock_visit(pk: int, span) -> tuple[WorkOrder, list[int]]:
+# The elder's personal data, which no check-in or check-out reads: not loaded (nor decrypted).
+ELDER_UNREAD = (
+    "id_number",
+    "id_digest",
+    "id_masked",
+    "address",
+    "phone",
+    "phone_masked",
+    "agent_name",
+    "agent_relation",
+    "agent_phone",
+    "agent_phone_masked",
+    "disqualified_reason",
+    "name_initials",
+    "id_tail",
+    "phone_tail",
+)
+
+
+def _lock_visit(given: WorkOrder, span) -> tuple[WorkOrder, list[int]]:
     """Lock a visit for check-in or check-out, with the caregiver's visits that overlap
     `span(order)`, all in one statement in ascending id (then, inside the ledger, the accounts in
     ascending id): two check-outs of one caregiver, or of one elder, wait for each other instead
-    of deadlocking. Returns the locked visit, read again under the lock, and the overlapping ids."""
-    seen = WorkOrder.objects.select_related("item").get(pk=pk)
-    window = span(seen) if seen.caregiver_id else None
-    overlapping = _overlapping_ids(seen, *window) if window else []
+    of deadlocking. The overlaps are found from the caller's copy of the visit (the page or the API
+    has just read it); should the locked row say otherwise (another caregiver, another check-in
+    time), they are found again from it and locked too. Returns the locked visit, read again under
+    the lock, and the overlapping ids."""
+    overlapping = _overlaps(given, span)
     locked = (
         WorkOrder.objects.select_for_update(of=("self",))
         .select_related("caregiver", "elder", "item", "provider")
-        .filter(pk__in=[pk, *overlapping])
+        .defer(*(f"elder__{name}" for name in ELDER_UNREAD))
+        .filter(pk__in=[given.pk, *overlapping])
         .order_by("pk")
     )
-    order = next(o for o in locked if o.pk == pk)
+    order = next(o for o in locked if o.pk == given.pk)
+    if (order.caregiver_id, order.checked_in_at) != (given.caregiver_id, given.checked_in_at):
+        again = _overlaps(order, span)
+        more = sorted(set(again) - set(overlapping))
+        if more:
+            list(WorkOrder.objects.select_for_update(of=("self",)).filter(pk__in=more).order_by("pk"))
+        overlapping = again
     return order, overlapping
+
+
+def _overlaps(order: WorkOrder, span) -> list[int]:
+    window = span(order) if order.caregiver_id else None
+    return _overlapping_ids(order, *window) if window else []
 
 
 def _flag_overlaps(order: WorkOrder, overlapping: list[int]) -> bool:
@@ -406,9 +447,9 @@ def visit_check_in(
     A check-in outside the district's time window, away from the home, or overlapping another of
     the caregiver's visits is allowed, and opens an exception that holds the visit's payment."""
     now = timezone.now()
-    order, overlapping = _lock_visit(order.pk, lambda o: (now, now + datetime.timedelta(minutes=o.item.minutes)))
-    if (replay := _replayed(request_id, order, "in")) is not None:
-        return replay
+    order, overlapping = _lock_visit(order, lambda o: (now, now + datetime.timedelta(minutes=o.item.minutes)))
+    if _claimed_before(request_id, order, "in", by):
+        return order
     _check_caregiver(order, by)
     _check_elder(order, code)
     _refuse_held(order)
@@ -460,8 +501,6 @@ def visit_check_in(
         findings.append((ExceptionKind.OVERLAP, _("with visit #%(ids)s") % {"ids": ", #".join(map(str, overlapping))}))
     for kind, detail in findings:
         presence.exception_open(order, kind, detail, at=now)
-    if request_id:
-        CheckRequest.objects.create(key=request_id, order=order, action="in", user=by)
     return order
 
 
@@ -497,8 +536,9 @@ def redemption_memo(order: WorkOrder, served_on: datetime.date) -> str:
     return f"{order.item.name} {served_on:%Y-%m-%d}"
 
 
-def _redeem(order: WorkOrder, by: User, *, checked_out_at: datetime.datetime):
-    """Pay the visit. Its business date is the day it ended (the day settlement counts it in)."""
+def _redeem(order: WorkOrder, by: User, *, checked_out_at: datetime.datetime, savepoint: bool = True):
+    """Pay the visit. Its business date is the day it ended (the day settlement counts it in).
+    `savepoint=False` in a check-out, whose transaction any error rolls back whole."""
     served_on = timezone.localtime(checked_out_at).date()
     return redemption_create(
         elder=order.elder,
@@ -510,13 +550,8 @@ def _redeem(order: WorkOrder, by: User, *, checked_out_at: datetime.datetime):
         use_subsidy=not order.self_paid,
         served_on=served_on,
         memo=redemption_memo(order, served_on),
+        savepoint=savepoint,
     )
-
-
-def _attach_signature(order: WorkOrder, confirmation: presence.Confirmation | None) -> None:
-    """Keep the elder's signature with the visit (once the check-out is going through)."""
-    if confirmation is not None and confirmation.signature is not None:
-        order.signature.save(confirmation.signature.name or f"visit-{order.pk}.png", confirmation.signature, save=False)
 
 
 class _CheckOutFields(TypedDict, total=False):
@@ -528,6 +563,15 @@ class _CheckOutFields(TypedDict, total=False):
     confirmation_card_version: int | None
     confirmation_code_no: int | None
     notes: str
+    signature: FieldFile
+
+
+def _attach_signature(order: WorkOrder, confirmation: presence.Confirmation | None, fields: _CheckOutFields) -> None:
+    """Keep the elder's signature with the visit (once the check-out is going through), among the
+    `fields` the check-out writes."""
+    if confirmation is not None and confirmation.signature is not None:
+        order.signature.save(confirmation.signature.name or f"visit-{order.pk}.png", confirmation.signature, save=False)
+        fields["signature"] = order.signature
 
 
 @transaction.atomic
@@ -553,11 +597,11 @@ def visit_check_out(
     than an hour is not paid and is served again. Both ask for `accept_unpaid` first: without it
     `UnpaidCheckOut` says why the visit will not be paid, and nothing is written."""
     now = timezone.now()
-    order, overlapping = _lock_visit(order.pk, lambda o: (o.checked_in_at, now) if o.checked_in_at else None)
-    if (replay := _replayed(request_id, order, "out")) is not None:
-        return replay
+    order, overlapping = _lock_visit(order, lambda o: (o.checked_in_at, now) if o.checked_in_at else None)
+    if _claimed_before(request_id, order, "out", by):
+        return order
     _check_caregiver(order, by)
-    _check_elder(order, code)
+    card = _check_elder(order, code)
     _refuse_held(order)
     if order.status != S.IN_PROGRESS:
         if order.checked_out_at is not None:
@@ -566,10 +610,11 @@ def visit_check_out(
     checked_in_at = order.checked_in_at
     assert checked_in_at is not None  # an order in progress was checked in (workorder_started_has_checkin)
     minutes = (now - checked_in_at).total_seconds() / 60
-    confirmation = presence.confirmation_check(order=order, elder_code=elder_code, signature=signature)
+    confirmation = presence.confirmation_check(order=order, card=card, elder_code=elder_code, signature=signature)
     policy = presence.policy_for(order.elder)
     located = policy.use_location and lat is not None and lng is not None
-    distance = presence.distance_from_home(presence.home_of(order.elder_id), lat, lng) if located else None
+    home = presence.home_of(order.elder_id) if located else None
+    distance = presence.distance_from_home(home, lat, lng)
     fields: _CheckOutFields = {
         "checked_out_at": now,
         "check_out_lat": lat,
@@ -591,7 +636,7 @@ def visit_check_out(
                 % {"n": int(minutes)},
                 reasons=[_("shorter than one hour")],
             )
-        _attach_signature(order, confirmation)
+        _attach_signature(order, confirmation, fields)
         _order_transition(
             order,
             S.SHORT,
@@ -622,7 +667,7 @@ def visit_check_out(
                         f"{e.get_kind_display()}（{e.detail}）" if e.detail else e.get_kind_display() for e in open_now
                     ],
                 )
-            _attach_signature(order, confirmation)
+            _attach_signature(order, confirmation, fields)
             _order_transition(
                 order,
                 S.HELD,
@@ -632,12 +677,11 @@ def visit_check_out(
                 **fields,
             )
         else:
-            _attach_signature(order, confirmation)
-            result = _redeem(order, by, checked_out_at=now)
+            _attach_signature(order, confirmation, fields)
+            result = _redeem(order, by, checked_out_at=now, savepoint=False)
             _order_transition(order, S.COMPLETED, by=by, at=now, redemption=result.transaction, **fields)
-            presence.learn_home(order)
-    if request_id:
-        CheckRequest.objects.create(key=request_id, order=order, action="out", user=by)
+            if home is None:
+                presence.learn_home(order)
     return order
 
 

@@ -11,6 +11,7 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -80,6 +81,7 @@ def _report(request, done: WorkOrder, action: str) -> None:
         messages.success(request, _("Checked out. The visit is paid."))
 
 
+@transaction.non_atomic_requests  # the check-in or check-out service is the request's one transaction
 @login_required
 def visit(request, pk):
     order = order_get(user=request.user, pk=pk)

@@ -5,6 +5,8 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from eldercare.errors import NotAllowed, ValidationFailed
@@ -27,10 +29,12 @@ from vouchers.services import (
     account_unfreeze,
     funding_account,
     grant_credit,
+    ledger,
     personal_deposit,
     redemption_create,
     redemption_reverse,
 )
+from vouchers.services import redemption as redemption_module
 
 from .factories import grant
 
@@ -191,6 +195,33 @@ def test_same_key_twice_books_once(tree, elder_a1, provider):
     )
     assert LedgerTransaction.objects.count() == 2
     assert balance(elder_a1) == cny(0)
+
+
+def test_a_key_booked_by_another_request_after_the_look_up_returns_that_booking_without_a_savepoint(
+    tree, elder_a1, provider, monkeypatch
+):
+    # Given a visit of 100 paid under "visit-1", and a retry whose first look-up of the key comes
+    # before the first request's booking was visible (the two requests raced)
+    with time_machine.travel(JAN, tick=False):
+        grant(elder_a1, "2026-01", 150, tree)
+        first = redeem(elder_a1, provider, 100, "visit-1")
+        looked_up = ledger._existing
+        calls = []
+
+        def late_look_up(key, fingerprint):
+            calls.append(key)
+            return None if len(calls) == 1 else looked_up(key, fingerprint)
+
+        monkeypatch.setattr(redemption_module, "_existing", late_look_up)
+        monkeypatch.setattr(ledger, "_existing", late_look_up)
+        # When the retry books: its insert meets the stored key
+        with CaptureQueriesContext(connection) as sent:
+            again = redeem(elder_a1, provider, 100, "visit-1", savepoint=False)
+    # Then it answers with the first booking, booked once, through no savepoint
+    assert again.transaction.pk == first.transaction.pk
+    assert LedgerTransaction.objects.filter(idempotency_key="visit-1").count() == 1
+    assert [q["sql"] for q in sent.captured_queries if "SAVEPOINT" in q["sql"]] == []
+    assert balance(elder_a1) == cny(50)
 
 
 def test_same_key_with_other_amount_is_refused(tree, elder_a1, provider):

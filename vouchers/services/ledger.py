@@ -36,12 +36,13 @@ import datetime
 from decimal import Decimal
 from typing import Protocol
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
 from eldercare.errors import ValidationFailed
+from eldercare.inserts import insert_unless_taken
 from eldercare.models import Division, Elder, User
 from eldercare.money import cny, finite_cny
 
@@ -163,24 +164,23 @@ def _post(
         if account.kind in NON_NEGATIVE_KINDS and account.balance.amount + amount < 0:
             raise InsufficientBalance(_("The balance of the account is not enough."))
     now = timezone.now()
-    try:
-        with transaction.atomic():
-            tx = LedgerTransaction.objects.create(
-                kind=kind,
-                idempotency_key=key,
-                fingerprint=fingerprint,
-                reference=reference[:120],
-                reverses_id=reverses_id,
-                month=month,
-                business_date=business_date or timezone.localdate(now),
-                memo=memo[:300],
-                created_by=by if by is not None and by.pk else None,
-                created_at=now,
-            )
-    except IntegrityError:
+    tx = LedgerTransaction(
+        kind=kind,
+        idempotency_key=key,
+        fingerprint=fingerprint,
+        reference=reference[:120],
+        reverses_id=reverses_id,
+        month=month,
+        business_date=business_date or timezone.localdate(now),
+        memo=memo[:300],
+        created_by=by if by is not None and by.pk else None,
+        created_at=now,
+    )
+    # No savepoint: a key booked by another request in the meantime leaves this transaction usable.
+    if not insert_unless_taken(tx):
         existing = _existing(key, fingerprint)
         if existing is None:
-            raise
+            raise IntegrityError(f"ledger transaction {fingerprint} conflicts with a stored one")
         return existing, False
     LedgerEntry.objects.bulk_create(
         [LedgerEntry(transaction=tx, account=account, amount=cny(amount), created_at=now) for account, amount in legs]

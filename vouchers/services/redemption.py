@@ -170,6 +170,7 @@ def redemption_create(
     use_subsidy: bool = True,
     served_on: datetime.date | None = None,
     memo: str = "",
+    savepoint: bool = True,
 ) -> RedemptionResult:
     """Pay a service price: the subsidy account first (within the yearly cap), then the personal
     account, then cash co-pay at the door; the provider's account receives the whole price.
@@ -180,7 +181,8 @@ def redemption_create(
     cash co-pay; the subsidy account is neither charged nor required to be open.
     `served_on`: the day the service was given (default today): the redemption's business date,
     its month (its settlement month and the year of the cap). `memo`: what the elder reads on the
-    statement (the service and its day).
+    statement (the service and its day). `savepoint=False`: inside a caller's transaction that any
+    error of this one rolls back whole (a check-out), which then needs no savepoint of its own.
     The caller (the work-order service) checks who may redeem; this function checks the money.
     """
     price = _amount(amount)
@@ -189,7 +191,7 @@ def redemption_create(
     fingerprint = redemption_fingerprint(
         elder_id=elder.pk, provider_id=provider.pk, amount=price, allow_copay=allow_copay, use_subsidy=use_subsidy
     )
-    with transaction.atomic():
+    with transaction.atomic(savepoint=savepoint):
         # The key is looked up once, under the lock of the elder's accounts (a replay waits for
         # the first request and then finds its transaction); a check-out is on the hot path.
         subsidy, personal, external, payee = _redemption_accounts(elder, provider)
