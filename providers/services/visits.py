@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import TypedDict
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -352,32 +352,53 @@ def _refuse_frozen(elder_id: int) -> None:
         raise AccountFrozen.for_account(account)
 
 
-def _overlapping_ids(order: WorkOrder, start, end) -> list[int]:
+def _overlapping(order: WorkOrder, start, end) -> Q:
     """The caregiver's other visits whose time overlaps [start, end): checked out after `start`, or
     still in progress."""
     # Only checked-in visits come here, and those have a caregiver (workorder_assigned_has_caregiver).
     assert order.caregiver_id is not None
-    others = WorkOrder.objects.filter(caregiver_id=order.caregiver_id, checked_in_at__lt=end).exclude(pk=order.pk)
-    others = others.filter(checked_out_at__gt=start) | others.filter(checked_out_at__isnull=True, status=S.IN_PROGRESS)
-    return list(others.values_list("pk", flat=True))
+    return (
+        Q(caregiver_id=order.caregiver_id, checked_in_at__lt=end)
+        & ~Q(pk=order.pk)
+        & (Q(checked_out_at__gt=start) | Q(checked_out_at__isnull=True, status=S.IN_PROGRESS))
+    )
 
 
-# The elder's personal data, which no check-in or check-out reads: not loaded (nor decrypted).
-ELDER_UNREAD = (
-    "id_number",
-    "id_digest",
-    "id_masked",
-    "address",
-    "phone",
-    "phone_masked",
-    "agent_name",
-    "agent_relation",
-    "agent_phone",
-    "agent_phone_masked",
-    "disqualified_reason",
-    "name_initials",
-    "id_tail",
-    "phone_tail",
+# The elder's personal data and the provider's and caregiver's contact details, which no check-in
+# or check-out reads: not loaded (nor decrypted).
+UNREAD = (
+    *(
+        f"elder__{name}"
+        for name in (
+            "id_number",
+            "id_digest",
+            "id_masked",
+            "address",
+            "phone",
+            "phone_masked",
+            "agent_name",
+            "agent_relation",
+            "agent_phone",
+            "agent_phone_masked",
+            "disqualified_reason",
+            "name_initials",
+            "id_tail",
+            "phone_tail",
+        )
+    ),
+    *(
+        f"provider__{name}"
+        for name in (
+            "licence_number",
+            "other_licences",
+            "status_reason",
+            "phone",
+            "address",
+            "contact_name",
+            "contact_phone",
+        )
+    ),
+    *(f"caregiver__{name}" for name in ("photo", "phone", "phone_masked")),
 )
 
 
@@ -385,31 +406,34 @@ def _lock_visit(given: WorkOrder, span) -> tuple[WorkOrder, list[int]]:
     """Lock a visit for check-in or check-out, with the caregiver's visits that overlap
     `span(order)`, all in one statement in ascending id (then, inside the ledger, the accounts in
     ascending id): two check-outs of one caregiver, or of one elder, wait for each other instead
-    of deadlocking. The overlaps are found from the caller's copy of the visit (the page or the API
+    of deadlocking. The overlaps are those of the caller's copy of the visit (the page or the API
     has just read it); should the locked row say otherwise (another caregiver, another check-in
     time), they are found again from it and locked too. Returns the locked visit, read again under
-    the lock, and the overlapping ids."""
-    overlapping = _overlaps(given, span)
-    locked = (
+    the lock (`has_open_exceptions` says whether it holds an open exception), and the overlapping
+    ids."""
+    window = span(given) if given.caregiver_id else None
+    wanted = Q(pk=given.pk) | _overlapping(given, *window) if window else Q(pk=given.pk)
+    locked = list(
         WorkOrder.objects.select_for_update(of=("self",))
         .select_related("caregiver", "elder", "item", "provider")
-        .defer(*(f"elder__{name}" for name in ELDER_UNREAD))
-        .filter(pk__in=[given.pk, *overlapping])
+        .defer(*UNREAD)
+        .annotate(
+            has_open_exceptions=Exists(VisitException.objects.filter(order=OuterRef("pk"), resolved_at__isnull=True))
+        )
+        .filter(wanted)
         .order_by("pk")
     )
     order = next(o for o in locked if o.pk == given.pk)
+    overlapping = [o.pk for o in locked if o.pk != given.pk]
     if (order.caregiver_id, order.checked_in_at) != (given.caregiver_id, given.checked_in_at):
-        again = _overlaps(order, span)
+        window = span(order) if order.caregiver_id else None
+        found = WorkOrder.objects.filter(_overlapping(order, *window)) if window else WorkOrder.objects.none()
+        again = sorted(found.values_list("pk", flat=True))
         more = sorted(set(again) - set(overlapping))
         if more:
             list(WorkOrder.objects.select_for_update(of=("self",)).filter(pk__in=more).order_by("pk"))
         overlapping = again
     return order, overlapping
-
-
-def _overlaps(order: WorkOrder, span) -> list[int]:
-    window = span(order) if order.caregiver_id else None
-    return _overlapping_ids(order, *window) if window else []
 
 
 def _flag_overlaps(order: WorkOrder, overlapping: list[int]) -> bool:
@@ -657,7 +681,9 @@ def visit_check_out(
             )
         for kind, detail in findings:
             presence.exception_open(order, kind, detail, at=now)
-        open_now = list(order.exceptions.filter(resolved_at__isnull=True))
+        # Read only when there may be one: opened at the check-in (the lock said so) or just now.
+        may_hold = bool(findings) or getattr(order, "has_open_exceptions", True)
+        open_now = list(order.exceptions.filter(resolved_at__isnull=True)) if may_hold else []
         if open_now:
             if not accept_unpaid:
                 raise UnpaidCheckOut(
