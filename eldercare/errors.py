@@ -1,6 +1,7 @@
 """Domain errors: each carries a message for the user (translated) and maps to HTTP 4xx here."""
 
 from django.core.exceptions import PermissionDenied
+from django.db import connections
 from django.http import Http404
 from rest_framework import status
 from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated, NotFound
@@ -42,6 +43,20 @@ class Conflict(DomainError):
 
 
 def api_exception_handler(exc, context):
+    match = getattr(context.get("request"), "resolver_match", None)
+    if not getattr(getattr(match, "func", None), "_non_atomic_requests", None):
+        return _answer(exc, context)
+    # A route outside the request's transaction (its service ran in its own, already rolled
+    # back): REST framework's rollback would mark whatever transaction encloses the call instead.
+    marked = {c.alias: c.get_rollback() for c in connections.all(initialized_only=True) if c.in_atomic_block}
+    try:
+        return _answer(exc, context)
+    finally:
+        for alias, rollback in marked.items():
+            connections[alias].set_rollback(rollback)
+
+
+def _answer(exc, context):
     if isinstance(exc, DomainError):
         return Response({"detail": exc.message, "code": exc.code, **exc.params}, status=exc.http_status)
     if isinstance(exc, Http404):
