@@ -113,6 +113,17 @@ def distance_from_home(home: HomeLocation | None, lat: Decimal | None, lng: Deci
     return rules.distance_m(home.lat, home.lng, lat, lng)
 
 
+def home_and_distance(
+    order: WorkOrder, policy: VisitPolicy, lat: Decimal | None, lng: Decimal | None
+) -> tuple[HomeLocation | None, int | None]:
+    """The elder's home, read only when the district uses the phone's location and the phone gave
+    one, and the phone's distance from it in metres (None when either is missing)."""
+    if not (policy.use_location and lat is not None and lng is not None):
+        return None, None
+    home = home_of(order.elder_id)
+    return home, distance_from_home(home, lat, lng)
+
+
 def learn_home(order: WorkOrder) -> None:
     """The first verified visit (card scanned, elder's confirmation, no exception) locates a home
     that nobody has located yet."""

@@ -22,6 +22,7 @@ from eldercare.inserts import insert_unless_taken
 from eldercare.models import Elder, LifeStatus, Role, User
 from eldercare.money import cny
 from eldercare.scoping import scope_for
+from eldercare.selectors import ENCRYPTED_FIELDS
 from eldercare.workflow import BadTransition, Move, Workflow, transition
 from vouchers.errors import AccountFrozen
 from vouchers.models import Account
@@ -364,21 +365,20 @@ def _overlapping(order: WorkOrder, start, end) -> Q:
     )
 
 
-# The elder's personal data and the provider's and caregiver's contact details, which no check-in
-# or check-out reads: not loaded (nor decrypted).
+# The elder's personal data (its encrypted fields and what is derived from them) and the
+# provider's and caregiver's contact details, which no check-in or check-out reads: not loaded,
+# nor decrypted.
 UNREAD = (
     *(
         f"elder__{name}"
         for name in (
-            "id_number",
+            *ENCRYPTED_FIELDS,
             "id_digest",
             "id_masked",
             "address",
-            "phone",
             "phone_masked",
             "agent_name",
             "agent_relation",
-            "agent_phone",
             "agent_phone_masked",
             "disqualified_reason",
             "name_initials",
@@ -412,7 +412,7 @@ def _lock_visit(given: WorkOrder, span) -> tuple[WorkOrder, list[int]]:
     the lock (`has_open_exceptions` says whether it holds an open exception), and the overlapping
     ids."""
     window = span(given) if given.caregiver_id else None
-    wanted = Q(pk=given.pk) | _overlapping(given, *window) if window else Q(pk=given.pk)
+    wanted = (Q(pk=given.pk) | _overlapping(given, *window)) if window else Q(pk=given.pk)
     locked = list(
         WorkOrder.objects.select_for_update(of=("self",))
         .select_related("caregiver", "elder", "item", "provider")
@@ -506,8 +506,7 @@ def visit_check_in(
     else:
         _refuse_frozen(order.elder_id)
     policy = presence.policy_for(order.elder)
-    located = policy.use_location and lat is not None and lng is not None
-    distance = presence.distance_from_home(presence.home_of(order.elder_id), lat, lng) if located else None
+    _home, distance = presence.home_and_distance(order, policy, lat, lng)
     method = WorkOrder.CheckMethod.SCANNED if tokens.looks_like_token(code) else WorkOrder.CheckMethod.TYPED
     _order_transition(
         order,
@@ -636,9 +635,7 @@ def visit_check_out(
     minutes = (now - checked_in_at).total_seconds() / 60
     confirmation = presence.confirmation_check(order=order, card=card, elder_code=elder_code, signature=signature)
     policy = presence.policy_for(order.elder)
-    located = policy.use_location and lat is not None and lng is not None
-    home = presence.home_of(order.elder_id) if located else None
-    distance = presence.distance_from_home(home, lat, lng)
+    home, distance = presence.home_and_distance(order, policy, lat, lng)
     fields: _CheckOutFields = {
         "checked_out_at": now,
         "check_out_lat": lat,

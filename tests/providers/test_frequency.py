@@ -66,23 +66,28 @@ def entitle(tree, elder, start, end=None, by=None):
     )
 
 
-def visits(world, elder, year, month, n, item=None):
+def order(world, elder, month, day, *, year=2026, item=None) -> WorkOrder:
+    """A completed visit of an hour at 09:00 on that day (not saved)."""
     item = item or world.item
+    at = datetime.datetime(year, month, day, 9, tzinfo=SHANGHAI)
+    return WorkOrder(
+        elder=elder,
+        provider=world.provider,
+        item=item,
+        price=item.price,
+        scheduled_at=at,
+        booked_via=WorkOrder.BookedVia.PROVIDER,
+        booked_by=world.admin,
+        caregiver=world.caregiver,
+        status=S.COMPLETED,
+        checked_in_at=at,
+        checked_out_at=at + datetime.timedelta(hours=1),
+    )
+
+
+def visits(world, elder, year, month, n, item=None):
     for i in range(n):
-        at = datetime.datetime(year, month, 1 + i, 9, tzinfo=SHANGHAI)
-        WorkOrder.objects.create(
-            elder=elder,
-            provider=world.provider,
-            item=item,
-            price=item.price,
-            scheduled_at=at,
-            booked_via=WorkOrder.BookedVia.PROVIDER,
-            booked_by=world.admin,
-            caregiver=world.caregiver,
-            status=S.COMPLETED,
-            checked_in_at=at,
-            checked_out_at=at + datetime.timedelta(hours=1),
-        )
+        order(world, elder, month, 1 + i, year=year, item=item).save()
 
 
 def report_missed(users, month):
@@ -334,20 +339,3 @@ def test_the_tallies_count_each_status_and_the_listed_elders_page_by_fifty(novem
     # And the page shows the pager
     page = november_page(users, SEPTEMBER)
     assert 'data-count="57"' in page
-
-
-def order(world, elder, month, day):
-    at = datetime.datetime(2026, month, day, 9, tzinfo=SHANGHAI)
-    return WorkOrder(
-        elder=elder,
-        provider=world.provider,
-        item=world.item,
-        price=world.item.price,
-        scheduled_at=at,
-        booked_via=WorkOrder.BookedVia.PROVIDER,
-        booked_by=world.admin,
-        caregiver=world.caregiver,
-        status=S.COMPLETED,
-        checked_in_at=at,
-        checked_out_at=at + datetime.timedelta(hours=1),
-    )
