@@ -65,6 +65,15 @@ def caregiver_list(*, user: User) -> QuerySet[Caregiver]:
     return qs.filter(provider__in=provider_list(user=user).values("pk"))
 
 
+def caregiver_search_q(text: str) -> Q:
+    """Caregivers whose name or staff number begins with `text`, or whose provider's name holds it."""
+    return (
+        Q(name__startswith=text)
+        | Q(staff_number__startswith=text)
+        | Q(provider__in=Provider.objects.filter(name__icontains=text).values("pk"))
+    )
+
+
 def caregiver_get(*, user: User, pk: int) -> Caregiver:
     return get_object_or_404(caregiver_list(user=user), pk=pk)
 

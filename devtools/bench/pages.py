@@ -53,6 +53,7 @@ from outreach.models import (
     VulnerabilityProfile,
 )
 from providers.models import Approval, Caregiver, Provider, ServiceAgreement, ServiceItem, WorkOrder
+from settlement.figures import figures_refresh_open
 from subsidies.applications.models import Application, ApplicationStatus, IntakeBatch
 from subsidies.standards.models import Grant, Scheme
 from subsidies.standards.services.run import run_month
@@ -465,8 +466,10 @@ def build(*, elders: int, reuse: bool = False, log: Callable[[str], object] = pr
     have = Elder.objects.filter(community__parent__parent=district).count() if district else 0
     if reuse and district is not None and have >= elders:
         log(f"reusing the synthetic district's {have} elders")
-        # As the nightly task would have: the pooled balances snapshotted after what was written.
+        # As the scheduled tasks would have: the pooled balances snapshotted and the open months'
+        # settlement figures stored after what was written.
         balances_snapshot()
+        figures_refresh_open()
         return Built(district=district, elders=have, seconds=time.perf_counter() - started, reused=True)
     if have < elders:
         generate(elders=elders - have, start_month=bench_months()[0])
@@ -486,6 +489,7 @@ def build(*, elders: int, reuse: bool = False, log: Callable[[str], object] = pr
         written["work orders"] = _work_orders(district, by)
         written.update(_outreach(district, by))
     balances_snapshot()  # as the nightly task does
+    figures_refresh_open()  # as the scheduled task does
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute("ANALYZE")

@@ -18,6 +18,8 @@ from eldercare.forms import RevealForm
 from eldercare.hub import HubSection
 from eldercare.models import REVEAL_REASONS_OFFERED, Role
 from eldercare.nav import NavItem, WorkPanel
+from eldercare.paging import page_of
+from eldercare.searching import search_by_post, search_text
 
 from .. import pdf
 from ..forms.library import CaregiverForm, CertificateForm, LoginForm, PasswordForm, TrainingForm
@@ -25,6 +27,7 @@ from ..models import Caregiver
 from ..selectors import (
     caregiver_get,
     caregiver_list,
+    caregiver_search_q,
     certificates_expiring,
     orders_to_reassign,
     provider_get,
@@ -36,27 +39,28 @@ from .common import administers, pdf_response, run_service, with_phone
 
 
 @login_required
+@search_by_post
 def caregiver_list_view(request):
-    """The caregivers the user may see; `?cert=expiring` narrows them to those with a certificate
-    expired or ending within 30 days (the work list's panel)."""
+    """The caregivers the user may see, a page at a time; the search box posts a name's or a staff
+    number's beginning, or part of the provider's name. `?cert=expiring` narrows them to those with
+    a certificate expired or ending within 30 days (the work list's panel)."""
     user, today = request.user, timezone.localdate()
-    caregivers = caregiver_list(user=user).prefetch_related("certificates")
+    caregivers = caregiver_list(user=user)
     cert = request.GET.get("cert", "")
     if cert == "expiring":
         caregivers = caregivers.filter(pk__in=certificates_expiring(user=user, today=today).values("caregiver_id"))
     else:
         cert = ""
+    q = search_text(request)
+    if q:
+        caregivers = caregivers.filter(caregiver_search_q(q))
+    page = page_of(request, caregivers.order_by("provider_id", "staff_number"))
+    page.object_list = with_phone(page.object_list, user)
     own = [p for p in provider_list(user=user).exclude(status="terminated") if administers(user, p.pk)]
     return render(
         request,
         "providers/caregiver_list.html",
-        {
-            "caregivers": with_phone(caregivers, user),
-            "total": caregivers.count(),
-            "cert": cert,
-            "own_providers": own,
-            "today": today,
-        },
+        {"page": page, "cert": cert, "q": q, "own_providers": own, "today": today},
     )
 
 

@@ -13,6 +13,7 @@ from PIL import Image
 
 from eldercare.errors import Conflict, NotAllowed, ValidationFailed
 from eldercare.models import Role
+from eldercare.paging import PER_PAGE
 from eldercare.periods import Quarter
 from providers import scorecard
 from providers.models import (
@@ -517,6 +518,31 @@ def test_photo_too_large_or_not_an_image_is_refused_with_a_message(world, clock)
                 provider=world.provider, name="甲", staff_number="K-1", phone="13900001111", photo=photo, by=world.admin
             )
     assert not Caregiver.objects.filter(staff_number="K-1").exists()
+
+
+def test_the_caregivers_list_goes_a_page_at_a_time_and_finds_a_caregiver(world, district, tree, client):
+    other = make_provider(tree, name="松柏护理站")
+    before = Caregiver.objects.count()
+    Caregiver.objects.bulk_create(
+        Caregiver(provider=world.provider, name=f"周护工{i:02d}", staff_number=f"Z{i:03d}", phone_masked="139****0000")
+        for i in range(PER_PAGE + 5)
+    )
+    Caregiver.objects.create(provider=other, name="吴长顺", staff_number="W-9", phone="13911112222")
+    client.force_login(district)
+    first = client.get(reverse("providers:caregiver_list"))
+    listed = before + PER_PAGE + 5 + 1
+    assert len(first.context["page"].object_list) == PER_PAGE
+    assert first.context["page"].paginator.count == listed
+    last = client.get(reverse("providers:caregiver_list"), {"page": 2})
+    assert len(last.context["page"].object_list) == listed - PER_PAGE
+    # The search posts its text; a name's beginning, a staff number's or part of a provider's name.
+    for text in ("吴长", "W-9", "松柏"):
+        found = client.post(reverse("providers:caregiver_list"), {"q": text}, follow=True)
+        assert [c.name for c in found.context["page"]] == ["吴长顺"], text
+        assert text not in found.redirect_chain[-1][0]
+    # A name is searched by its beginning.
+    middle = client.post(reverse("providers:caregiver_list"), {"q": "长顺"}, follow=True)
+    assert middle.context["page"].paginator.count == 0
 
 
 def test_phone_masked_except_for_the_own_provider_admin(world, district, client):
