@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import pandas as pd
+from django.db import connection
 from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Q, QuerySet, Value
 from django.urls import reverse
 from django.utils import timezone
@@ -29,6 +30,7 @@ from django.utils.translation import gettext_lazy
 
 from eldercare.exports import xlsx_bytes
 from eldercare.models import Division, Elder, LifeStatus, Role, User
+from eldercare.paging import PER_PAGE
 from eldercare.periods import local_day_bounds
 from eldercare.scoping import scope_for
 from outreach.models import EmergencyResponse
@@ -285,18 +287,34 @@ def _reason_qs(response: EmergencyResponse, today: datetime.date) -> dict[str, Q
 
 class ContinuityRows:
     """The report's rows, one per elder and reason, by community, name and reason: counted and sliced
-    in SQL (a page's rows are built from a page's elders), iterated in chunks for the spreadsheet."""
+    in SQL (a page's rows are built from a page's elders), iterated in chunks for the spreadsheet.
+    Counting reads the first page's keys in the same statement (a window count): the first page and
+    the work list's panel take the report's reasons once."""
 
     CHUNK = 1000
+    FIRST = PER_PAGE
 
     def __init__(self, elders: QuerySet[Elder], keys: QuerySet | None, response: EmergencyResponse, today):
         self.elders = elders
         self.keys = keys
         self.response = response
         self.today = today
+        self._count: int | None = None
+        self._first: list[tuple] = []
 
     def count(self) -> int:
-        return self.keys.count() if self.keys is not None else 0
+        if self.keys is None:
+            return 0
+        if self._count is None:
+            sql, params = self.keys.order_by().query.sql_with_params()
+            # The ORM's own SQL around the union; the values are bound parameters.
+            windowed = f"SELECT k.pk, k.reason_order, k.code, k.name, COUNT(*) OVER () FROM ({sql}) k"  # noqa: S608
+            with connection.cursor() as cur:
+                cur.execute(f"{windowed} ORDER BY k.code, k.name, k.pk, k.reason_order LIMIT %s", [*params, self.FIRST])
+                found = cur.fetchall()
+            self._first = [tuple(row[:4]) for row in found]
+            self._count = found[0][4] if found else 0
+        return self._count
 
     def __len__(self) -> int:
         return self.count()
@@ -304,6 +322,8 @@ class ContinuityRows:
     def __getitem__(self, index: slice) -> list[ContinuityRow]:
         if self.keys is None:
             return []
+        if self._count is not None and not index.start and index.stop is not None and index.stop <= self.FIRST:
+            return self._build(self._first[index])
         return self._build(list(self.keys[index]))
 
     def __iter__(self) -> Iterator[ContinuityRow]:
