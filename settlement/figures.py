@@ -322,7 +322,10 @@ def figures_refresh(*, months: Sequence[Month], force: bool = False) -> RefreshR
                 ):
                     continue
                 fresh = current.fresh.get(day, 0)
-                changed = day in current.corrected or day in current.recounted
+                # Grants or communities moved since: even when they change no figure, a generation
+                # through the new watermarks spares every read the check of those elders.
+                moved = (last.through_grant, last.through_elder_change) != (marks.grant, marks.elder_change)
+                changed = day in current.corrected or day in current.recounted or moved
                 old = now - last.created_at >= REFRESH_MAX_AGE
                 if not (changed or fresh >= REFRESH_MIN_ENTRIES or (fresh and (old or force))):
                     continue

@@ -53,7 +53,7 @@ from outreach.models import (
     VulnerabilityProfile,
 )
 from providers.models import Approval, Caregiver, Provider, ServiceAgreement, ServiceItem, WorkOrder
-from settlement.figures import figures_refresh_open
+from settlement.figures import figures_refresh, open_months
 from subsidies.applications.models import Application, ApplicationStatus, IntakeBatch
 from subsidies.standards.models import Grant, Scheme
 from subsidies.standards.services.run import run_month
@@ -469,7 +469,7 @@ def build(*, elders: int, reuse: bool = False, log: Callable[[str], object] = pr
         # As the scheduled tasks would have: the pooled balances snapshotted and the open months'
         # settlement figures stored after what was written.
         balances_snapshot()
-        figures_refresh_open()
+        figures_refresh(months=open_months(), force=True)
         return Built(district=district, elders=have, seconds=time.perf_counter() - started, reused=True)
     if have < elders:
         generate(elders=elders - have, start_month=bench_months()[0])
@@ -489,7 +489,9 @@ def build(*, elders: int, reuse: bool = False, log: Callable[[str], object] = pr
         written["work orders"] = _work_orders(district, by)
         written.update(_outreach(district, by))
     balances_snapshot()  # as the nightly task does
-    figures_refresh_open()  # as the scheduled task does
+    # As the scheduled task does, and whatever the news (its threshold would leave a small build's
+    # second half to be counted live): every size is measured with its figures stored.
+    figures_refresh(months=open_months(), force=True)
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute("ANALYZE")

@@ -24,6 +24,7 @@ from settlement.tasks import refresh_month_figures
 from subsidies.standards.models import Entitlement, Grant, PolicyRow
 from tests.appendonly import guards_lifted
 from tests.providers.factories import make_caregiver, make_item
+from tests.subsidies.policy_factories import entitled_elder, schemes
 from vouchers.services import grant_credit, grant_key, redemption_create
 
 from .scenario import DEC, NOV, at, build, grant, visit
@@ -252,3 +253,26 @@ def test_reads_keep_their_query_count_and_the_check_finds_a_tampered_line(tree):
             FiguresRow.objects.filter(pk=row.pk).update(visits=row.visits + 1)
         with pytest.raises(CommandError, match="1 lines differ"):
             call_command("check_month_figures", "2026-12", stdout=io.StringIO())
+
+
+def test_a_refresh_after_grants_that_change_no_figure_stores_a_generation_through_them(tree):
+    # Given December's figures stored
+    build(tree, lock_december=False)
+    with time_machine.travel(at(2026, 12, 20), tick=False):
+        assert figures_refresh(months=[DEC]).generations == 1
+        before = _same([DEC])
+    # When an elder granted for the first time (no visit yet: no figure changes) comes after them
+    with time_machine.travel(at(2026, 12, 20), tick=False):
+        newcomer = entitled_elder(
+            scheme=schemes(tree)["jiangdu"], community=tree.a1, categories=["dibao"], start_month=DEC, name="赵新来"
+        )
+    with time_machine.travel(at(2026, 12, 21, 2), tick=False):
+        grant(newcomer, DEC, "150.00", tree)
+    # Then the next refresh stores a generation through that grant, so that reads no longer count
+    # the newcomer again; the figures are the same, and a refresh with nothing new writes nothing.
+    with time_machine.travel(at(2026, 12, 22), tick=False):
+        assert figures_refresh(months=[DEC]).generations == 1
+        latest = FiguresGeneration.objects.filter(month=DEC.first_day).order_by("-id")[0]
+        assert latest.through_grant == Grant.objects.latest("id").pk
+        assert _same([DEC]) == before
+        assert figures_refresh(months=[DEC]).generations == 0
