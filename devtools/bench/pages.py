@@ -154,6 +154,14 @@ def _t(model: type[models.Model]) -> str:
     return model._meta.db_table
 
 
+def _analyze(*tables: type[models.Model]) -> None:
+    """Planner statistics for tables the build has just filled (PostgreSQL)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            for model in tables:
+                cur.execute(f"ANALYZE {_t(model)}")
+
+
 # The synthetic district's elders as `e` (bound: the district's id); `w` filters them further.
 def _district_elders(where: str) -> str:
     return (
@@ -437,6 +445,7 @@ def _outreach(district: Division, by: User) -> dict[str, int]:
     else:
         at = Sql("datetime(%s, '+' || (k.i * 7) || ' days')", (start.strftime("%Y-%m-%d %H:%M:%S"),))
         day = Sql("date(%s, '+' || (k.i * 7) || ' days')", (start.date().isoformat(),))
+    _analyze(VulnerabilityProfile, ResponsiblePerson)
     written["contacts"] = insert_select(
         Contact,
         {
@@ -486,6 +495,9 @@ def build(*, elders: int, reuse: bool = False, log: Callable[[str], object] = pr
         written["applications"] = _applications(district, by)
         written["providers"] = _providers(district, max(have, elders))
         written["agreements"] = _agreements(district, by)
+        # The visits look up each agreement's provider's first item and caregiver: without
+        # statistics on the tables just written the planner scans them once per visit.
+        _analyze(Provider, ServiceItem, Caregiver, ServiceAgreement, WorkOrder)
         written["work orders"] = _work_orders(district, by)
         written.update(_outreach(district, by))
     balances_snapshot()  # as the nightly task does
