@@ -7,6 +7,9 @@ from eldercare.errors import DomainError
 from eldercare.models import Role, User
 from eldercare.scoping import scope_for
 
+from ..models import Provider
+from ..selectors import provider_list
+
 
 def pdf_response(data: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(data, content_type="application/pdf")
@@ -33,6 +36,16 @@ def administers(user: User, provider_id: int) -> bool:
     if user.is_superuser or user.has_role(Role.SYSADMIN):
         return True
     return user.has_role(Role.PROVIDER_ADMIN) and provider_id in scope_for(user).provider_ids
+
+
+def administered_providers(user: User) -> list[Provider]:
+    """The providers whose staff the user manages (see `administers`), terminated ones aside."""
+    providers = provider_list(user=user).exclude(status=Provider.Status.TERMINATED)
+    if not (user.is_superuser or user.has_role(Role.SYSADMIN)):
+        if not user.has_role(Role.PROVIDER_ADMIN):
+            return []
+        providers = providers.filter(pk__in=scope_for(user).provider_ids)
+    return list(providers.order_by("name", "pk"))
 
 
 def with_phone(caregivers, user: User):

@@ -6,6 +6,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -18,8 +19,10 @@ from eldercare.errors import DomainError
 from eldercare.hub import HubSection
 from eldercare.models import Division, Role, User
 from eldercare.nav import NavItem, WorkPanel
+from eldercare.paging import page_of
 from eldercare.periods import Month, Quarter
 from eldercare.scoping import scope_for
+from eldercare.searching import search_by_post, search_text
 
 from .. import scorecard
 from ..forms.library import (
@@ -93,18 +96,24 @@ def _providers_due(user, due: str, today: datetime.date):
 
 
 @login_required
+@search_by_post
 def provider_list_view(request):
+    """The providers the user may see, a page at a time, by name; the search box posts part of a
+    name or a licence number's beginning."""
     due = request.GET.get("due", "")
     if due in DUE_FILTERS:
         providers = _providers_due(request.user, due, timezone.localdate())
     else:
         due, providers = "", provider_list(user=request.user)
+    q = search_text(request)
+    if q:
+        providers = providers.filter(Q(name__icontains=q) | Q(licence_number__startswith=q))
     return render(
         request,
         "providers/provider_list.html",
         {
-            "providers": providers,
-            "total": providers.count(),
+            "page": page_of(request, providers.order_by("name", "pk")),
+            "q": q,
             "due": due,
             "due_filters": DUE_FILTERS.items() if is_district(request.user) else (),
             "may_manage": is_district(request.user),

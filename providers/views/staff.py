@@ -31,11 +31,10 @@ from ..selectors import (
     certificates_expiring,
     orders_to_reassign,
     provider_get,
-    provider_list,
 )
 from ..services import library as services
 from ..tokens import InvalidBadge, badge_token_caregiver_id
-from .common import administers, pdf_response, run_service, with_phone
+from .common import administered_providers, administers, pdf_response, run_service, with_phone
 
 
 @login_required
@@ -56,11 +55,10 @@ def caregiver_list_view(request):
         caregivers = caregivers.filter(caregiver_search_q(q))
     page = page_of(request, caregivers.order_by("provider_id", "staff_number"))
     page.object_list = with_phone(page.object_list, user)
-    own = [p for p in provider_list(user=user).exclude(status="terminated") if administers(user, p.pk)]
     return render(
         request,
         "providers/caregiver_list.html",
-        {"page": page, "cert": cert, "q": q, "own_providers": own, "today": today},
+        {"page": page, "cert": cert, "q": q, "own_providers": administered_providers(user), "today": today},
     )
 
 

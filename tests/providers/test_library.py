@@ -165,6 +165,34 @@ def test_suspend_and_reinstate_need_a_reason_and_write_events(world, district, c
         services.provider_set_status(provider=world.provider, to=PS.SUSPENDED, reason="x", by=world.admin)
 
 
+def test_the_provider_library_goes_a_page_at_a_time_by_name_and_finds_a_provider(tree, district, client):
+    for i in range(PER_PAGE):
+        make_provider(tree, name=f"福寿护理站{i:02d}")
+    found = make_provider(tree, name="颐养天年服务社")
+    listed = Provider.objects.count()
+    client.force_login(district)
+    first = client.get(reverse("providers:provider_list")).context["page"]
+    assert first.paginator.count == listed and len(first.object_list) == PER_PAGE
+    names = [p.name for p in first.object_list]
+    assert names == sorted(names)
+    last = client.get(reverse("providers:provider_list"), {"page": 2}).context["page"]
+    assert len(last.object_list) == listed - PER_PAGE
+    for text in ("天年", found.licence_number):
+        page = client.post(reverse("providers:provider_list"), {"q": text}, follow=True).context["page"]
+        assert [p.name for p in page] == ["颐养天年服务社"], text
+
+
+def test_only_the_providers_own_admin_is_offered_to_add_a_caregiver(world, district, tree, client):
+    other = make_provider(tree, name="松柏护理站")
+    client.force_login(world.admin)
+    listing = client.get(reverse("providers:caregiver_list")).content.decode()
+    assert reverse("providers:caregiver_create", args=[world.provider.pk]) in listing
+    assert reverse("providers:caregiver_create", args=[other.pk]) not in listing
+    client.force_login(district)
+    listing = client.get(reverse("providers:caregiver_list")).content.decode()
+    assert 'id="caregiver-create-' not in listing
+
+
 def test_district_pages_register_sign_and_suspend(tree, district, client, clock):
     client.force_login(district)
     listing = client.get(reverse("providers:provider_list")).content.decode()
