@@ -93,6 +93,16 @@ class FrequencyReport:
         """The elders listed on this page."""
         return list(self.page.object_list) if self.page is not None else []
 
+    @property
+    def provider_tallies(self) -> list[tuple[str, int, int, int]]:
+        """(provider, elders, below the minimum, missed) for the page's table."""
+        return [(name, t[0], t[1], self.missed_by_provider.get(name, 0)) for name, t in self.by_provider.items()]
+
+    @property
+    def community_tallies(self) -> list[tuple[str, int, int, int]]:
+        """(community, elders, below the minimum, missed) for the page's table."""
+        return [(name, t[0], t[1], self.missed_by_community.get(name, 0)) for name, t in self.by_community.items()]
+
 
 # --- the aggregate ----------------------------------------------------------------------------
 

@@ -339,3 +339,6 @@ def test_the_tallies_count_each_status_and_the_listed_elders_page_by_fifty(novem
     # And the page shows the pager
     page = november_page(users, SEPTEMBER)
     assert 'data-count="57"' in page
+    # And its tables give each provider's and community's elders, below the minimum and missed
+    assert f"<tr><td>{name}</td><td>60</td><td>57</td><td>46</td></tr>" in page
+    assert f"<tr><td>{tree.a1.name}</td><td>60</td><td>57</td><td>46</td></tr>" in page
