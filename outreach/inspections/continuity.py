@@ -95,26 +95,35 @@ def responses(*, user: User, on: datetime.date | None = None) -> QuerySet[Emerge
     return response_list(user=user, active_on=on or timezone.localdate())
 
 
-def communities(*, user: User, response: EmergencyResponse) -> QuerySet[Division]:
-    """The communities of the response's area the user sees (the page's filter)."""
+def _area(user: User, response: EmergencyResponse) -> tuple[QuerySet[Division], bool]:
+    """The communities of the response's area the user sees, and whether they are the whole
+    district's (a response over the district and a user who sees all of it)."""
     scope = scope_for(user)
     qs = Division.objects.filter(level=Division.Level.COMMUNITY)
     streets = [s.pk for s in response.streets.all()]
     qs = qs.filter(parent_id__in=streets) if streets else qs.filter(parent__parent_id=response.district_id)
     if not scope.all:
         qs = qs.filter(pk__in=scope.community_ids)
-    return qs.order_by("code")
+    whole = not streets and (scope.all or response.district_id in scope.district_ids)
+    return qs.order_by("code"), whole
 
 
-def _elders(user: User, response: EmergencyResponse, community: int | None) -> QuerySet[Elder]:
+def communities(*, user: User, response: EmergencyResponse) -> QuerySet[Division]:
+    """The communities of the response's area the user sees (the page's filter)."""
+    return _area(user, response)[0]
+
+
+def _elders(user: User, response: EmergencyResponse, community: int | None) -> tuple[QuerySet[Elder], bool]:
     """The elders of the area the user sees, by the list of their communities (one query): the
     planner knows from its statistics how many elders a list of communities holds, where through
     the joins of `area_q` it guessed thirty times too few and looped over every elder to test
-    each reason (seconds at 300,000 elders)."""
-    ids = list(communities(user=user, response=response).values_list("pk", flat=True))
+    each reason (seconds at 300,000 elders). And whether they are the whole district's."""
+    area, whole = _area(user, response)
+    ids = list(area.values_list("pk", flat=True))
     if community:
         ids = [pk for pk in ids if pk == community]
-    return Elder.objects.filter(community_id__in=ids)
+        whole = False
+    return Elder.objects.filter(community_id__in=ids), whole
 
 
 def _frozen(elders: QuerySet[Elder]) -> list[ContinuityRow]:
@@ -260,10 +269,13 @@ def _visits_q(today: datetime.date) -> Q:
     return Q(life_status=LifeStatus.ACTIVE, pk__in=orders.values("elder_id"))
 
 
-def _unpaid_q(response: EmergencyResponse, today: datetime.date) -> Q:
+def _unpaid_q(response: EmergencyResponse, today: datetime.date, within: QuerySet[Elder] | None = None) -> Q:
     """An entitled elder with a month the run should have paid and did not: for each month since the
     response began whose run is late (a handful), the elders with an entitlement covering it and no
-    grant of it. Each month's set is one subquery the database hashes, never a list of ids."""
+    grant of it. Each month's set is one subquery the database hashes, never a list of ids; `within`
+    (a part of the district: a community, a street's) restricts each set to those elders, which
+    the database reads by their community and then their grants, rather than hashing the district's
+    entitlements and grants for a community of a few thousand."""
     months = rules.months_due(start_month=response.starts_on, end_month=None, since=response.starts_on, today=today)
     gaps = Q(pk__in=[])
     for month in months:
@@ -271,17 +283,19 @@ def _unpaid_q(response: EmergencyResponse, today: datetime.date) -> Q:
             start_month__lte=today,
             start_month__lt=rules.next_month(month),  # its first month is this one or before
         ).filter(Q(end_month__isnull=True) | Q(end_month__gte=month))
+        if within is not None:
+            covering = covering.filter(elder__in=within.values("pk"))
         unpaid = covering.filter(~Exists(Grant.objects.filter(elder_id=OuterRef("elder_id"), month=month)))
         gaps |= Q(pk__in=unpaid.values("elder_id"))
     return Q(life_status=LifeStatus.ACTIVE, disqualified_at__isnull=True) & gaps
 
 
-def _reason_qs(response: EmergencyResponse, today: datetime.date) -> dict[str, Q]:
+def _reason_qs(response: EmergencyResponse, today: datetime.date, within: QuerySet[Elder] | None) -> dict[str, Q]:
     return {
         FROZEN: _frozen_q(),
         ENDING: _ending_q(response, today),
         VISITS: _visits_q(today),
-        UNPAID: _unpaid_q(response, today),
+        UNPAID: _unpaid_q(response, today, within),
     }
 
 
@@ -366,7 +380,7 @@ def at_risk(
     by community, name and reason: a lazy list whose count and pages are a few queries whatever
     the number of elders."""
     today = today or timezone.localdate()
-    elders = _elders(user, response, community)
+    elders, whole = _elders(user, response, community)
     if not may_see(user):
         return ContinuityRows(elders, None, response, today)
     parts = [
@@ -374,7 +388,7 @@ def at_risk(
         .order_by()
         .annotate(code=F("community__code"), reason_order=Value(REASON_ORDER[code], output_field=IntegerField()))
         .values_list("pk", "reason_order", "code", "name")
-        for code, condition in _reason_qs(response, today).items()
+        for code, condition in _reason_qs(response, today, None if whole else elders).items()
         if reason in ("", code)
     ]
     keys = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]

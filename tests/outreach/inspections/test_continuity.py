@@ -142,6 +142,15 @@ def test_the_report_filters_by_reason_and_the_street_sees_its_own(people, heat_w
     assert len(continuity.continuity_rows(user=people["street"], response=heat_wave)) == 4
     assert continuity.continuity_rows(user=people["street_b"], response=heat_wave) == []
     assert continuity.continuity_rows(user=people["provider_admin"], response=heat_wave) == []
+    # A part of the district (a street's view, a community filter) finds the unpaid months as the
+    # whole district does (its sets are read for its elders only)
+    for user, narrowed in ((people["street"], {}), (people["district"], {"community": tree.a1.pk})):
+        rows = continuity.continuity_rows(user=user, response=heat_wave, reason=continuity.UNPAID, **narrowed)
+        assert [(r.elder.name, r.detail) for r in rows] == [("漏发补贴", "未发放：2026-02、2026-03")]
+    other = continuity.continuity_rows(
+        user=people["district"], response=heat_wave, reason=continuity.UNPAID, community=tree.b1.pk
+    )
+    assert other == []
 
 
 def test_a_month_not_yet_past_the_grace_days_is_not_a_gap(people, heat_wave, at_risk, time_machine):
