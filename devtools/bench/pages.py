@@ -132,10 +132,7 @@ def insert_select(model: type[models.Model], values: dict[str, Any], source: str
         )
         written = cur.rowcount
         _fix_sequence(cur, model)
-        if connection.vendor == "postgresql":
-            # The next writer joins this table: without fresh statistics the planner takes the
-            # rows just written for none and loops over them (minutes at 300 000 elders).
-            cur.execute(f"ANALYZE {model._meta.db_table}")
+    _analyze(model)
     return written
 
 
@@ -155,7 +152,10 @@ def _t(model: type[models.Model]) -> str:
 
 
 def _analyze(*tables: type[models.Model]) -> None:
-    """Planner statistics for tables the build has just filled (PostgreSQL)."""
+    """Planner statistics for tables the build has just filled (PostgreSQL): the next writer joins
+    them or looks rows up in them, and without fresh statistics the planner takes the rows just
+    written for none and scans or loops over them once per row (minutes, or more than half an
+    hour, at a million elders)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             for model in tables:
@@ -289,6 +289,7 @@ def _providers(district: Division, elders: int) -> int:
             for k in range(CAREGIVERS_PER_PROVIDER)
         ]
     )
+    _analyze(Provider, Provider.streets.through, ServiceItem, Caregiver)
     return len(new)
 
 
@@ -445,7 +446,6 @@ def _outreach(district: Division, by: User) -> dict[str, int]:
     else:
         at = Sql("datetime(%s, '+' || (k.i * 7) || ' days')", (start.strftime("%Y-%m-%d %H:%M:%S"),))
         day = Sql("date(%s, '+' || (k.i * 7) || ' days')", (start.date().isoformat(),))
-    _analyze(VulnerabilityProfile, ResponsiblePerson)
     written["contacts"] = insert_select(
         Contact,
         {
@@ -467,6 +467,15 @@ def _outreach(district: Division, by: User) -> dict[str, int]:
     return written
 
 
+def _scheduled_tasks() -> None:
+    """What the scheduled tasks would have done after the district was written: the pooled balances
+    snapshotted and the open months' settlement figures stored, whatever the news (the refresh's
+    threshold would leave a small build's second half to be counted live): every size is measured
+    with its figures stored."""
+    balances_snapshot()
+    figures_refresh(months=open_months(), force=True)
+
+
 def build(*, elders: int, reuse: bool = False, log: Callable[[str], object] = print) -> Built:
     """The synthetic district with `elders` elders, three monthly runs and the pages' data; with
     `reuse`, a district that already has that many elders is taken as it is."""
@@ -475,10 +484,7 @@ def build(*, elders: int, reuse: bool = False, log: Callable[[str], object] = pr
     have = Elder.objects.filter(community__parent__parent=district).count() if district else 0
     if reuse and district is not None and have >= elders:
         log(f"reusing the synthetic district's {have} elders")
-        # As the scheduled tasks would have: the pooled balances snapshotted and the open months'
-        # settlement figures stored after what was written.
-        balances_snapshot()
-        figures_refresh(months=open_months(), force=True)
+        _scheduled_tasks()
         return Built(district=district, elders=have, seconds=time.perf_counter() - started, reused=True)
     if have < elders:
         generate(elders=elders - have, start_month=bench_months()[0])
@@ -495,15 +501,9 @@ def build(*, elders: int, reuse: bool = False, log: Callable[[str], object] = pr
         written["applications"] = _applications(district, by)
         written["providers"] = _providers(district, max(have, elders))
         written["agreements"] = _agreements(district, by)
-        # The visits look up each agreement's provider's first item and caregiver: without
-        # statistics on the tables just written the planner scans them once per visit.
-        _analyze(Provider, ServiceItem, Caregiver, ServiceAgreement, WorkOrder)
         written["work orders"] = _work_orders(district, by)
         written.update(_outreach(district, by))
-    balances_snapshot()  # as the nightly task does
-    # As the scheduled task does, and whatever the news (its threshold would leave a small build's
-    # second half to be counted live): every size is measured with its figures stored.
-    figures_refresh(months=open_months(), force=True)
+    _scheduled_tasks()
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute("ANALYZE")
