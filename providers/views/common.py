@@ -31,20 +31,28 @@ def is_district(user: User) -> bool:
     return user.is_superuser or user.has_role(Role.DISTRICT_REVIEWER, Role.SYSADMIN)
 
 
+def _administered_ids(user: User) -> frozenset[int] | None:
+    """The ids of the providers whose staff the user manages: a provider admin's own; None for a
+    system administrator (every provider)."""
+    if user.is_superuser or user.has_role(Role.SYSADMIN):
+        return None
+    return scope_for(user).provider_ids if user.has_role(Role.PROVIDER_ADMIN) else frozenset()
+
+
 def administers(user: User, provider_id: int) -> bool:
     """The provider admin of this provider (or a system administrator) manages its staff."""
-    if user.is_superuser or user.has_role(Role.SYSADMIN):
-        return True
-    return user.has_role(Role.PROVIDER_ADMIN) and provider_id in scope_for(user).provider_ids
+    ids = _administered_ids(user)
+    return ids is None or provider_id in ids
 
 
 def administered_providers(user: User) -> list[Provider]:
     """The providers whose staff the user manages (see `administers`), terminated ones aside."""
+    ids = _administered_ids(user)
+    if ids is not None and not ids:
+        return []
     providers = provider_list(user=user).exclude(status=Provider.Status.TERMINATED)
-    if not (user.is_superuser or user.has_role(Role.SYSADMIN)):
-        if not user.has_role(Role.PROVIDER_ADMIN):
-            return []
-        providers = providers.filter(pk__in=scope_for(user).provider_ids)
+    if ids is not None:
+        providers = providers.filter(pk__in=ids)
     return list(providers.order_by("name", "pk"))
 
 
