@@ -62,6 +62,9 @@ REASONS = {
     UNPAID: gettext_lazy("Monthly subsidy not paid"),
 }
 REASON_ORDER = {code: i for i, code in enumerate(REASONS)}
+# The report's rows' keys, in the report's order: by community, name and reason.
+KEYS = ("pk", "reason_order", "code", "name")
+KEY_ORDER = ("code", "name", "pk", "reason_order")
 
 CANCELLED_STATUSES = (WorkOrder.Status.CANCELLED, WorkOrder.Status.VOIDED)
 # Booked or assigned for an earlier day and never checked in; or served too short, to serve again.
@@ -322,12 +325,14 @@ class ContinuityRows:
         if self._count is None:
             sql, params = self.keys.order_by().query.sql_with_params()
             # The ORM's own SQL around the union; the values are bound parameters.
-            windowed = f"SELECT k.pk, k.reason_order, k.code, k.name, COUNT(*) OVER () FROM ({sql}) k"  # noqa: S608
+            columns = ", ".join(f"k.{c}" for c in KEYS)
+            windowed = f"SELECT {columns}, COUNT(*) OVER () FROM ({sql}) k"  # noqa: S608
+            order = ", ".join(f"k.{c}" for c in KEY_ORDER)
             with connection.cursor() as cur:
-                cur.execute(f"{windowed} ORDER BY k.code, k.name, k.pk, k.reason_order LIMIT %s", [*params, self.FIRST])
+                cur.execute(f"{windowed} ORDER BY {order} LIMIT %s", [*params, self.FIRST])
                 found = cur.fetchall()
-            self._first = [tuple(row[:4]) for row in found]
-            self._count = found[0][4] if found else 0
+            self._first = [tuple(row[: len(KEYS)]) for row in found]
+            self._count = found[0][len(KEYS)] if found else 0
         return self._count
 
     def __len__(self) -> int:
@@ -387,12 +392,12 @@ def at_risk(
         elders.filter(condition)
         .order_by()
         .annotate(code=F("community__code"), reason_order=Value(REASON_ORDER[code], output_field=IntegerField()))
-        .values_list("pk", "reason_order", "code", "name")
+        .values_list(*KEYS)
         for code, condition in _reason_qs(response, today, None if whole else elders).items()
         if reason in ("", code)
     ]
     keys = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    keys = keys.order_by("code", "name", "pk", "reason_order")
+    keys = keys.order_by(*KEY_ORDER)
     return ContinuityRows(elders, keys, response, today)
 
 

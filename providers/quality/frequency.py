@@ -96,12 +96,16 @@ class FrequencyReport:
     @property
     def provider_tallies(self) -> list[tuple[str, int, int, int]]:
         """(provider, elders, below the minimum, missed) for the page's table."""
-        return [(name, t[0], t[1], self.missed_by_provider.get(name, 0)) for name, t in self.by_provider.items()]
+        return _tallies(self.by_provider, self.missed_by_provider)
 
     @property
     def community_tallies(self) -> list[tuple[str, int, int, int]]:
         """(community, elders, below the minimum, missed) for the page's table."""
-        return [(name, t[0], t[1], self.missed_by_community.get(name, 0)) for name, t in self.by_community.items()]
+        return _tallies(self.by_community, self.missed_by_community)
+
+
+def _tallies(counts: dict[str, list[int]], missed: dict[str, int]) -> list[tuple[str, int, int, int]]:
+    return [(name, elders, below, missed.get(name, 0)) for name, (elders, below) in counts.items()]
 
 
 # --- the aggregate ----------------------------------------------------------------------------
