@@ -114,6 +114,8 @@ class Account(TimeStampedModel):
             # A list of one kind (the funding or provider accounts among 600,000 elders' accounts)
             # in id order, without reading the others.
             models.Index(fields=["kind", "id"], name="account_kind_id"),
+            # The frozen accounts (the continuity report's first reason): a handful among millions.
+            models.Index(fields=["elder"], condition=Q(status="frozen"), name="account_frozen_elder"),
         ]
         constraints = [
             # An elder's accounts can never be overdrawn: the database refuses it, not only the code.

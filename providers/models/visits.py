@@ -154,6 +154,9 @@ class WorkOrder(TimeStampedModel):
             # The settlement counts a month's short visits live (an order becomes short at any
             # time, by a decision): only the few short orders, by their check-out.
             models.Index(fields=["checked_out_at"], condition=Q(status="short"), name="work_order_short_checked_out"),
+            # The continuity report's visits cancelled or never served in the last days: a few
+            # statuses over a few days, read without the district's other visits.
+            models.Index(fields=["status", "scheduled_at"], name="work_order_status_scheduled"),
         ]
 
     def __str__(self) -> str:

@@ -116,7 +116,12 @@ class Entitlement(TimeStampedModel):
                 name="entitlement_end_after_start",
             ),
         ]
-        indexes = [models.Index(fields=["status", "start_month"])]
+        indexes = [
+            models.Index(fields=["status", "start_month"]),
+            # The entitlements ending in a given span (the continuity report): the few that have an
+            # end among the many that run on.
+            models.Index(fields=["end_month"], condition=Q(end_month__isnull=False), name="entitlement_end_month"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.elder.name} {self.scheme} {self.start_month:%Y-%m}"
