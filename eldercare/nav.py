@@ -20,6 +20,7 @@ from django.utils.translation import pgettext_lazy
 from django_stubs_ext import StrOrPromise
 
 from .models import Role, User
+from .paging import capped_count
 from .selectors import elder_list
 from .workdays import CALENDAR_ROLES, year_is_known
 
@@ -50,6 +51,8 @@ class WorkPanel:
     rows: list[dict] = field(default_factory=list)  # each row: {"label", "url", "detail", "flag"}
     url: str = ""
     count: int | None = None
+    # The count stopped at the lists' cap (`paging.COUNT_CAP`): there are more, as the list says.
+    capped: bool = False
 
 
 Worklist = Callable[[User], list[WorkPanel]]
@@ -166,11 +169,13 @@ def worklist(user: User) -> list[WorkPanel]:
         return panels
     elders = elder_list(user=user)
     recent = elders.order_by("-updated_at")[:5]
+    count, capped = capped_count(elders)  # as the list counts them
     return [
         *panels,
         WorkPanel(
             title=str(_("Elders in your area")),
-            count=elders.count(),
+            count=count,
+            capped=capped,
             url=reverse("elder_list"),
             rows=[
                 {"label": e.name, "url": e.get_absolute_url(), "detail": e.community.name, "flag": False}

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from eldercare.models import Role, User
 from eldercare.nav import NavGroup, NavItem, WorkPanel
+from eldercare.paging import capped_count
 
 from . import rules, selectors
 
@@ -30,9 +31,10 @@ def worklist(user: User) -> list[WorkPanel]:
     panels: list[WorkPanel] = []
     register = reverse("outreach:register")
     if user.has_role(*GAP_ROLES):
-        # Each count is the length of the list its link opens (the same selector and filter).
+        # Each count is the length of the list its link opens (the same selector and filter),
+        # counted as the list counts, up to its cap: a district has hundreds of thousands.
         unscreened = selectors.register_elders(user=user, status=selectors.UNSCREENED)
-        count = unscreened.count()
+        count, capped = capped_count(unscreened)
         if count:
             panels.append(
                 WorkPanel(
@@ -40,10 +42,11 @@ def worklist(user: User) -> list[WorkPanel]:
                     [_row(e, e.community.name, reverse("outreach:screen", args=[e.pk])) for e in unscreened[:ROWS]],
                     f"{register}?status={selectors.UNSCREENED}",
                     count,
+                    capped,
                 )
             )
         unassigned = selectors.register_elders(user=user, status=selectors.UNASSIGNED)
-        count = unassigned.count()
+        count, capped = capped_count(unassigned)
         if count:
             panels.append(
                 WorkPanel(
@@ -58,10 +61,11 @@ def worklist(user: User) -> list[WorkPanel]:
                     ],
                     f"{register}?status={selectors.UNASSIGNED}",
                     count,
+                    capped,
                 )
             )
         uncared = selectors.register_elders(user=user, status=selectors.UNCARED)
-        count = uncared.count()
+        count, capped = capped_count(uncared)
         if count:
             panels.append(
                 WorkPanel(
@@ -69,6 +73,7 @@ def worklist(user: User) -> list[WorkPanel]:
                     [_row(e, e.community.name, reverse("outreach:caregivers", args=[e.pk])) for e in uncared[:ROWS]],
                     f"{register}?status={selectors.UNCARED}",
                     count,
+                    capped,
                 )
             )
     # Each count is the length of the page its link opens.
@@ -112,7 +117,7 @@ def worklist(user: User) -> list[WorkPanel]:
                 )
             )
     mine = selectors.register_elders(user=user, status=selectors.MINE)
-    count = mine.count()
+    count, capped = capped_count(mine)
     if count:
         panels.append(
             WorkPanel(
@@ -127,6 +132,7 @@ def worklist(user: User) -> list[WorkPanel]:
                 ],
                 f"{register}?status={selectors.MINE}",
                 count,
+                capped,
             )
         )
     return panels

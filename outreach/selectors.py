@@ -59,12 +59,13 @@ def sees_whole_area(user: User) -> bool:
     return user.is_superuser or user.has_role(*REGISTER_ROLES)
 
 
+def _primaries(elder: OuterRef) -> QuerySet[ResponsiblePerson]:
+    """The current primary responsible persons of the outer row's elder."""
+    return ResponsiblePerson.objects.filter(elder_id=elder, duty=ResponsiblePerson.Duty.PRIMARY, ends_on__isnull=True)
+
+
 def _current_primary() -> Exists:
-    return Exists(
-        ResponsiblePerson.objects.filter(
-            elder=OuterRef("pk"), duty=ResponsiblePerson.Duty.PRIMARY, ends_on__isnull=True
-        )
-    )
+    return Exists(_primaries(OuterRef("pk")))
 
 
 def _caregiver_on(on: datetime.date) -> ExpressionWrapper:
@@ -77,6 +78,15 @@ def _caregiver_on(on: datetime.date) -> ExpressionWrapper:
 def _unscreened() -> Q:
     # An anti-join the planner counts right (the profile's id IS NULL after the join it takes for one row).
     return ~Q(Exists(VulnerabilityProfile.objects.filter(elder=OuterRef("pk"))))
+
+
+def _unassigned() -> Q:
+    # Screened and no current primary: from the profiles (a tenth of the elders or fewer), so the
+    # planner reads the few such elders by their key, where through the elders' join it read every
+    # elder of the district to find them (a count stopped at the cap stops at none when there are
+    # none).
+    profiles = VulnerabilityProfile.objects.filter(~Exists(_primaries(OuterRef("elder_id"))))
+    return Q(pk__in=profiles.values("elder_id"))
 
 
 def assigned_elder_ids(user: User) -> QuerySet:
@@ -133,7 +143,7 @@ def register_elders(
     if status == UNSCREENED:
         qs = qs.filter(_unscreened())
     elif status == UNASSIGNED:
-        qs = qs.filter(vulnerability__isnull=False, has_primary=False)
+        qs = qs.filter(_unassigned())
     elif status == UNCARED:
         # `rules.carer_gap` as a filter: carers away and nobody's period covers the day
         qs = qs.filter(vulnerability__carers_absent=True, has_caregiver=False)
@@ -195,31 +205,34 @@ def responsible_get(*, user: User, pk: int) -> ResponsiblePerson:
 
 def coverage(*, user: User, on: datetime.date | None = None) -> list[dict]:
     """Per community of the user's area: elders of 60 or more at home, screened, not screened,
-    screened without a current primary responsible person, and the screened by risk level. One
-    aggregate query over `register_elders`, so each figure is the length of the list it opens."""
+    screened without a current primary responsible person, and the screened by risk level.
+    Aggregates over `register_elders`, so each figure is the length of the list it opens."""
     if not sees_whole_area(user):
         return []
     scope = scope_for(user)
     communities = Division.objects.filter(level=Division.Level.COMMUNITY).select_related("parent")
     if not scope.all:
         communities = communities.filter(pk__in=scope.community_ids)
-    screened = Q(vulnerability__isnull=False)
+    register = register_elders(user=user, on=on).filter(scope.communities_q()).order_by()
+    # Two aggregates: the elders, counted alone (no join), and the screened, from their profiles
+    # (a tenth of the elders or fewer). One over the elders joined to their profiles read and
+    # joined every elder of the district to count a few figures of the screened.
     figures: dict[int, dict] = {
-        row["community_id"]: dict(row)
-        for row in register_elders(user=user, on=on)
-        .filter(scope.communities_q())
-        .order_by()
+        row["community_id"]: dict(row) for row in register.values("community_id").annotate(elders=Count("pk"))
+    }
+    for row in (
+        register.filter(vulnerability__isnull=False)
         .values("community_id")
         .annotate(
-            elders=Count("pk"),
-            screened=Count("pk", filter=screened),
-            unassigned=Count("pk", filter=screened & Q(has_primary=False)),
+            screened=Count("pk"),
+            unassigned=Count("pk", filter=Q(has_primary=False)),
             uncared=Count("pk", filter=Q(vulnerability__carers_absent=True, has_caregiver=False)),
             high=Count("pk", filter=Q(vulnerability__risk_level=RiskLevel.HIGH)),
             medium=Count("pk", filter=Q(vulnerability__risk_level=RiskLevel.MEDIUM)),
             low=Count("pk", filter=Q(vulnerability__risk_level=RiskLevel.LOW)),
         )
-    }
+    ):
+        figures[row["community_id"]] |= row
     rows = []
     for c in communities.order_by("code"):
         f = figures.get(c.pk, {})

@@ -1,11 +1,13 @@
 """The register: coverage counts, one primary per household, who sees what, the screening form."""
 
 import datetime
+import re
 
 import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from eldercare import paging
 from eldercare.models import Role
 from eldercare.nav import work_panels_for
 from outreach import selectors, services
@@ -39,6 +41,43 @@ def _panels(user) -> dict:
 
 def _row(rows, community):
     return next(r for r in rows if r["community"] == community)
+
+
+def test_a_household_whose_primary_has_ended_or_with_a_deputy_only_is_without_a_responsible_person(tree, worker):
+    ended, deputy_only, assigned, unscreened = (ElderFactory(community=tree.a1) for _ in range(4))
+    for elder in (ended, deputy_only, assigned):
+        screened(elder, worker)
+    services.responsible_end(
+        person=responsible(ended, worker, name="网格员 张三"), ends_on=datetime.date(2026, 4, 1), by=worker
+    )
+    responsible(deputy_only, worker, duty="deputy", name="邻居 李四")
+    responsible(assigned, worker, name="网格员 王五")
+    responsible(unscreened, worker, name="网格员 赵六")  # a person, but not screened yet
+
+    assert set(selectors.register_elders(user=worker, status="unassigned")) == {ended, deputy_only}
+    assert _row(selectors.coverage(user=worker), tree.a1)["unassigned"] == 2
+    other = user_with_role(Role.COMMUNITY_WORKER, tree.a2)
+    assert list(selectors.register_elders(user=other, status="unassigned")) == []
+
+
+def test_the_work_list_counts_as_far_as_the_list_it_opens_counts_and_says_there_are_more(
+    client, tree, worker, monkeypatch
+):
+    for _ in range(4):
+        ElderFactory(community=tree.a1)
+    monkeypatch.setattr(paging, "COUNT_CAP", 3)
+    panel = _panels(worker)[UNSCREENED_URL]
+    assert (panel.count, panel.capped) == (3, True)
+    client.force_login(worker)
+    register = client.get(panel.url).context["page"].paginator
+    assert (register.count, register.capped) == (3, True)
+    home = client.get("/").content.decode()
+    assert re.search(r'<span class="badge bg-secondary">3\+</span>', home)
+
+    monkeypatch.setattr(paging, "COUNT_CAP", 10)
+    panel = _panels(worker)[UNSCREENED_URL]
+    assert (panel.count, panel.capped) == (4, False)
+    assert re.search(r'<span class="badge bg-secondary">4</span>', client.get("/").content.decode())
 
 
 def test_coverage_counts_an_unscreened_elder_of_sixty_not_one_of_fifty_nine_nor_another_community(tree, worker):
