@@ -102,6 +102,13 @@ app.conf.beat_schedule = {
         "task": "settlement.tasks.refresh_month_figures",
         "schedule": crontab(minute="*/30"),
     },
+    # Every 30 minutes, at a quarter past and to: read again the unpaid months of the responses in
+    # progress (the entitled elders with no grant of a month whose run is late), so that the
+    # continuity reports look only at those and at the entitlements changed since. Idempotent.
+    "outreach-continuity-unpaid-readings": {
+        "task": "outreach.inspections.tasks.take_unpaid_readings",
+        "schedule": crontab(minute="15,45"),
+    },
     "settlement-sweep-reports": {
         "task": "settlement.tasks.sweep_reports",
         "schedule": crontab(minute="*/10"),

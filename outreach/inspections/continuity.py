@@ -9,7 +9,11 @@ Four reasons, each one set-based query over the area (never one query per elder)
   cancellation or a move away in the middle of a response is what the report must show;
 - visits of the last 14 days cancelled or voided, booked and never served, or too short;
 - months since the response began that the monthly run should have paid (the 1st plus
-  `rules.RUN_GRACE_DAYS`) for an entitled elder and did not.
+  `rules.RUN_GRACE_DAYS`) for an entitled elder and did not. A stored reading of each such month
+  (`unpaid_readings_take`, every half hour) names the elders unpaid when it was taken; the report
+  looks only at those and at the elders whose entitlement changed since, checked against today's
+  entitlements and grants, so it finds what the whole sets would find (a grant is never taken
+  back) without hashing a district's entitlements against its grants.
 
 Who sees it: the district's and the street offices' reviewers, supervisors, community workers
 (their community) and the system administrator, within their part of the tree.
@@ -21,7 +25,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import pandas as pd
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Q, QuerySet, Value
 from django.urls import reverse
 from django.utils import timezone
@@ -34,12 +38,13 @@ from eldercare.paging import PER_PAGE
 from eldercare.periods import local_day_bounds
 from eldercare.scoping import scope_for
 from outreach.models import EmergencyResponse
-from outreach.selectors import response_list
+from outreach.selectors import active_q, response_list
 from providers.models import WorkOrder
 from subsidies.standards.models import Entitlement, Grant, RunRefusal
 from vouchers.models import Account
 
 from . import rules
+from .models import UnpaidElder, UnpaidReading
 
 CONTINUITY_ROLES = (
     Role.COMMUNITY_WORKER,
@@ -48,6 +53,9 @@ CONTINUITY_ROLES = (
     Role.SUPERVISOR,
     Role.SYSADMIN,
 )
+# A reading takes for changed the entitlements saved from this long before it began: a transaction
+# that changed one and committed later than that is looked at from the next reading on.
+READING_MARGIN = datetime.timedelta(minutes=15)
 # The work lists that carry the report while it has rows.
 WORKLIST_ROLES = (Role.STREET_REVIEWER, Role.DISTRICT_REVIEWER)
 
@@ -272,25 +280,73 @@ def _visits_q(today: datetime.date) -> Q:
     return Q(life_status=LifeStatus.ACTIVE, pk__in=orders.values("elder_id"))
 
 
+def _unpaid_of(month: datetime.date, today: datetime.date) -> QuerySet[Entitlement]:
+    """The entitlements covering the month (its first month is this one or before, not ended
+    before it) whose elder has no grant of it."""
+    covering = Entitlement.objects.filter(start_month__lte=today, start_month__lt=rules.next_month(month)).filter(
+        Q(end_month__isnull=True) | Q(end_month__gte=month)
+    )
+    return covering.filter(~Exists(Grant.objects.filter(elder_id=OuterRef("elder_id"), month=month)))
+
+
+def _candidates(reading: UnpaidReading) -> QuerySet:
+    """The only elders who can be unpaid for the reading's month: those it found, and those whose
+    entitlement changed since (a grant is never taken back, so no one else can have become so)."""
+    found = UnpaidElder.objects.filter(reading=reading).order_by().values("elder_id")
+    changed = Entitlement.objects.filter(updated_at__gte=reading.as_of - READING_MARGIN).order_by().values("elder_id")
+    return found.union(changed, all=True)
+
+
 def _unpaid_q(response: EmergencyResponse, today: datetime.date, within: QuerySet[Elder] | None = None) -> Q:
     """An entitled elder with a month the run should have paid and did not: for each month since the
     response began whose run is late (a handful), the elders with an entitlement covering it and no
-    grant of it. Each month's set is one subquery the database hashes, never a list of ids; `within`
-    (a part of the district: a community, a street's) restricts each set to those elders, which
-    the database reads by their community and then their grants, rather than hashing the district's
-    entitlements and grants for a community of a few thousand."""
+    grant of it, in one set the database joins, never a list of ids.
+
+    A month with a stored reading (`unpaid_readings_take`) is looked for among the reading's elders
+    and those whose entitlement changed since, each checked against today's entitlements and grants:
+    a few rows, where without one the district's entitlements and grants of the month are hashed
+    against each other (a second at a million elders). `within` (a part of the district: a
+    community, a street's) restricts each set to those elders."""
     months = rules.months_due(start_month=response.starts_on, end_month=None, since=response.starts_on, today=today)
-    gaps = Q(pk__in=[])
+    readings = {r.month: r for r in UnpaidReading.objects.filter(month__in=months)}
+    parts = []
     for month in months:
-        covering = Entitlement.objects.filter(
-            start_month__lte=today,
-            start_month__lt=rules.next_month(month),  # its first month is this one or before
-        ).filter(Q(end_month__isnull=True) | Q(end_month__gte=month))
+        unpaid = _unpaid_of(month, today)
         if within is not None:
-            covering = covering.filter(elder__in=within.values("pk"))
-        unpaid = covering.filter(~Exists(Grant.objects.filter(elder_id=OuterRef("elder_id"), month=month)))
-        gaps |= Q(pk__in=unpaid.values("elder_id"))
-    return Q(life_status=LifeStatus.ACTIVE, disqualified_at__isnull=True) & gaps
+            unpaid = unpaid.filter(elder__in=within.values("pk"))
+        if month in readings:
+            unpaid = unpaid.filter(elder_id__in=_candidates(readings[month]))
+        parts.append(unpaid.order_by().values("elder_id"))
+    if not parts:
+        return Q(pk__in=[])
+    gaps = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    return Q(life_status=LifeStatus.ACTIVE, disqualified_at__isnull=True, pk__in=gaps)
+
+
+def unpaid_readings_take(*, today: datetime.date | None = None) -> int:
+    """Store a reading of each month the reports of the responses in progress look at, replacing
+    the month's last one, and drop the readings no report looks at any more; the number of months
+    read. Idempotent (scheduled every half hour: the fresher the reading, the fewer elders the
+    report adds to it live)."""
+    today = today or timezone.localdate()
+    months: set[datetime.date] = set()
+    for starts_on in EmergencyResponse.objects.filter(active_q(today)).values_list("starts_on", flat=True):
+        months.update(rules.months_due(start_month=starts_on, end_month=None, since=starts_on, today=today))
+    table = connection.ops.quote_name(UnpaidElder._meta.db_table)
+    for month in sorted(months):
+        with transaction.atomic():
+            as_of = timezone.now()  # before the read: what changes during it is looked at live
+            UnpaidReading.objects.filter(month=month).delete()
+            reading = UnpaidReading.objects.create(month=month, as_of=as_of)
+            sql, params = _unpaid_of(month, today).order_by().values("elder_id").distinct().query.sql_with_params()
+            with connection.cursor() as cur:
+                # The ORM's own SQL for the set; the values are bound parameters.
+                cur.execute(
+                    f"INSERT INTO {table} (reading_id, elder_id) SELECT %s, u.elder_id FROM ({sql}) u",  # noqa: S608
+                    [reading.pk, *params],
+                )
+    UnpaidReading.objects.exclude(month__in=months).delete()
+    return len(months)
 
 
 def _reason_qs(response: EmergencyResponse, today: datetime.date, within: QuerySet[Elder] | None) -> dict[str, Q]:

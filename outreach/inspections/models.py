@@ -236,3 +236,39 @@ class ProblemEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.problem_id} {self.from_status}→{self.to_status}"
+
+
+class UnpaidReading(models.Model):
+    """A stored reading of one month's unpaid elders for the continuity report: those with an
+    entitlement covering the month and no grant of it when it was taken (`as_of`). Replaced by the
+    next reading of the month (scheduled every half hour); the report adds to it, live, the elders
+    whose entitlement changed since and checks each one read against today's entitlements and
+    grants, so a reading only makes the report fast, never different (see `continuity`)."""
+
+    month = models.DateField(_("month"), unique=True)
+    as_of = models.DateTimeField(_("taken at"))
+
+    class Meta:
+        ordering = ["month"]
+        verbose_name = _("unpaid-month reading")
+        verbose_name_plural = _("unpaid-month readings")
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} @ {self.as_of:%Y-%m-%d %H:%M}"
+
+
+class UnpaidElder(models.Model):
+    """An elder the reading found unpaid for its month."""
+
+    reading = models.ForeignKey(
+        UnpaidReading, on_delete=models.CASCADE, related_name="elders", verbose_name=_("reading")
+    )
+    elder = models.ForeignKey(Elder, on_delete=models.CASCADE, related_name="+", verbose_name=_("elder"))
+
+    class Meta:
+        verbose_name = _("unpaid elder")
+        verbose_name_plural = _("unpaid elders")
+        constraints = [models.UniqueConstraint(fields=["reading", "elder"], name="unpaid_elder_once")]
+
+    def __str__(self) -> str:
+        return f"{self.reading} {self.elder_id}"

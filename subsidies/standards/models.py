@@ -121,6 +121,8 @@ class Entitlement(TimeStampedModel):
             # The entitlements ending in a given span (the continuity report): the few that have an
             # end among the many that run on.
             models.Index(fields=["end_month"], condition=Q(end_month__isnull=False), name="entitlement_end_month"),
+            # The entitlements changed since a time (the continuity report's stored readings).
+            models.Index(fields=["updated_at"], name="entitlement_updated_at"),
         ]
 
     def __str__(self) -> str:

@@ -12,11 +12,15 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
+from eldercare.celery import app as celery_app
 from eldercare.models import Elder, LifeStatus, Role
 from eldercare.nav import work_panels_for
 from eldercare.periods import Month
 from outreach.inspections import continuity, rules
 from outreach.inspections import nav as inspections_nav
+from outreach.inspections.models import UnpaidElder, UnpaidReading
+from outreach.inspections.tasks import take_unpaid_readings
+from outreach.services import response_end
 from providers.models import WorkOrder
 from subsidies.standards.services.entitlements import entitlement_end
 from subsidies.standards.services.run import run_month
@@ -260,3 +264,55 @@ def test_the_page_and_the_api_give_fifty_rows_at_a_time_and_the_spreadsheet_ever
     answer = api.get("/api/v1/continuity/", {"response": heat_wave.pk, "page": 2}).json()
     assert answer["count"] == 65
     assert [r["elder_name"] for r in answer["results"]] == names[50:]
+
+
+def _unpaid_details(people, heat_wave) -> dict[str, str]:
+    rows = continuity.continuity_rows(user=people["district"], response=heat_wave, reason=continuity.UNPAID)
+    return {r.elder.name: r.detail for r in rows}
+
+
+def test_a_stored_reading_finds_what_the_live_sets_find_and_follows_every_change_since(
+    people, tree, heat_wave, at_risk, time_machine
+):
+    live = _unpaid_details(people, heat_wave)
+    assert live == {"漏发补贴": "未发放：2026-02、2026-03"}
+
+    assert continuity.unpaid_readings_take() == 2
+    readings = UnpaidReading.objects.order_by("month")
+    assert [r.month for r in readings] == [datetime.date(2026, 2, 1), datetime.date(2026, 3, 1)]
+    assert [[e.elder_id for e in r.elders.all()] for r in readings] == [[at_risk["unpaid"].pk]] * 2
+    assert _unpaid_details(people, heat_wave) == live
+
+    # After the reading: an elder entitled since (not in the reading), February paid to those
+    # missing it, the elder of the reading deceased.
+    time_machine.move_to(timezone.now() + datetime.timedelta(hours=2), tick=False)
+    scheme = schemes(tree)["jiangdu"]
+    entitled_elder(scheme=scheme, community=tree.a1, name="后来批准", categories=["tekun"], approver=people["district"])
+    run_month(month=Month(2026, 2))
+    assert _unpaid_details(people, heat_wave) == {
+        "漏发补贴": "未发放：2026-03",
+        "后来批准": "未发放：2026-03",
+    }
+    Elder.objects.filter(pk=at_risk["unpaid"].pk).update(
+        life_status=LifeStatus.DECEASED, life_status_date=datetime.date(2026, 3, 15)
+    )
+    stored = _unpaid_details(people, heat_wave)
+    UnpaidReading.objects.all().delete()
+    assert stored == _unpaid_details(people, heat_wave) == {"后来批准": "未发放：2026-03"}
+
+    # The next reading finds the elder entitled since; once the response ends, no report looks
+    # at a month and the readings go.
+    continuity.unpaid_readings_take()
+    assert {e.elder.name for e in UnpaidElder.objects.filter(reading__month=datetime.date(2026, 3, 1))} == {
+        "漏发补贴",
+        "后来批准",
+    }
+    response_end(response=heat_wave, by=people["district"])
+    assert continuity.unpaid_readings_take() == 0
+    assert not UnpaidReading.objects.exists()
+
+
+def test_the_readings_are_taken_every_half_hour():
+    entry = celery_app.conf.beat_schedule["outreach-continuity-unpaid-readings"]
+    assert entry["task"] == take_unpaid_readings.name
+    assert entry["schedule"].minute == {15, 45}
