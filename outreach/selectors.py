@@ -232,7 +232,8 @@ def coverage(*, user: User, on: datetime.date | None = None) -> list[dict]:
             low=Count("pk", filter=Q(vulnerability__risk_level=RiskLevel.LOW)),
         )
     ):
-        figures[row["community_id"]] |= row
+        # A community's first elder screened between the two statements has no count of elders yet.
+        figures.setdefault(row["community_id"], {}).update(row)
     rows = []
     for c in communities.order_by("code"):
         f = figures.get(c.pk, {})

@@ -481,9 +481,8 @@ def _outreach(district: Division, by: User) -> dict[str, int]:
 def _scheduled_tasks() -> None:
     """What the scheduled tasks would have done after the district was written: the pooled balances
     snapshotted, the continuity reports' unpaid months read and the open months' settlement figures
-    stored, whatever the news (the refresh's
-    threshold would leave a small build's second half to be counted live): every size is measured
-    with its figures stored."""
+    stored, whatever the news (the refresh's threshold would leave a small build's second half to
+    be counted live): every size is measured with its figures stored."""
     balances_snapshot()
     figures_refresh(months=open_months(), force=True)
     unpaid_readings_take()

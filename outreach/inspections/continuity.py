@@ -280,6 +280,12 @@ def _visits_q(today: datetime.date) -> Q:
     return Q(life_status=LifeStatus.ACTIVE, pk__in=orders.values("elder_id"))
 
 
+def _late_months(starts_on: datetime.date, today: datetime.date) -> list[datetime.date]:
+    """The months since a response began whose run is late: those its report looks at, and so those
+    the readings store."""
+    return rules.months_due(start_month=starts_on, end_month=None, since=starts_on, today=today)
+
+
 def _unpaid_of(month: datetime.date, today: datetime.date) -> QuerySet[Entitlement]:
     """The entitlements covering the month (its first month is this one or before, not ended
     before it) whose elder has no grant of it."""
@@ -307,7 +313,7 @@ def _unpaid_q(response: EmergencyResponse, today: datetime.date, within: QuerySe
     a few rows, where without one the district's entitlements and grants of the month are hashed
     against each other (a second at a million elders). `within` (a part of the district: a
     community, a street's) restricts each set to those elders."""
-    months = rules.months_due(start_month=response.starts_on, end_month=None, since=response.starts_on, today=today)
+    months = _late_months(response.starts_on, today)
     readings = {r.month: r for r in UnpaidReading.objects.filter(month__in=months)}
     parts = []
     for month in months:
@@ -331,7 +337,7 @@ def unpaid_readings_take(*, today: datetime.date | None = None) -> int:
     today = today or timezone.localdate()
     months: set[datetime.date] = set()
     for starts_on in EmergencyResponse.objects.filter(active_q(today)).values_list("starts_on", flat=True):
-        months.update(rules.months_due(start_month=starts_on, end_month=None, since=starts_on, today=today))
+        months.update(_late_months(starts_on, today))
     table = connection.ops.quote_name(UnpaidElder._meta.db_table)
     for month in sorted(months):
         with transaction.atomic():
