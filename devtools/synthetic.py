@@ -29,6 +29,16 @@ from subsidies.standards.services.policies import load_policies
 initials = functools.lru_cache(maxsize=None)(name_initials)
 
 SYN_DISTRICT = "990100000000"
+# How long before the build its records are stamped as saved: a district's records were entered
+# before today, so a stored reading taken after the build finds none of them changed since.
+RECORDED_BEFORE = datetime.timedelta(days=1)
+
+
+def recorded_at() -> datetime.datetime:
+    """When the synthetic records are stamped as created and saved (see RECORDED_BEFORE)."""
+    return timezone.now() - RECORDED_BEFORE
+
+
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜"
 GIVEN = "秀英桂英玉兰秀兰凤英建华国强志明德胜建国淑珍美华玉珍国华文华春花金凤福生来福永康宝珍长林守仁"
 
@@ -79,7 +89,7 @@ def _copy_or_bulk(model, columns: list[str], rows: list[tuple]) -> None:
 def generate(*, elders: int, seed: int = 2026, start_month: Month | None = None) -> SyntheticResult:
     """Add `elders` entitled elders to the synthetic district (created on first use)."""
     start_month = start_month or Month(2026, 1)
-    now = timezone.now()
+    now = recorded_at()
     with transaction.atomic():
         district = synthetic_district()
         if district is None:

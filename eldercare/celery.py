@@ -109,6 +109,13 @@ app.conf.beat_schedule = {
         "task": "outreach.inspections.tasks.take_unpaid_readings",
         "schedule": crontab(minute="15,45"),
     },
+    # Every 30 minutes, at five past and twenty-five to: judge again the visits of this month and the
+    # two before, so that the visit frequency reports judge live only the elders changed since.
+    # Idempotent.
+    "providers-frequency-readings": {
+        "task": "providers.tasks.take_frequency_readings",
+        "schedule": crontab(minute="5,35"),
+    },
     "settlement-sweep-reports": {
         "task": "settlement.tasks.sweep_reports",
         "schedule": crontab(minute="*/10"),

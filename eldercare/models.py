@@ -296,6 +296,8 @@ class ElderCategory(TimeStampedModel):
         verbose_name = _("category of difficulty")
         verbose_name_plural = _("categories of difficulty")
         constraints = [models.UniqueConstraint(fields=["elder", "category"], name="elder_category_unique")]
+        # The visit frequency report's elders whose categories changed since its stored reading.
+        indexes = [models.Index(fields=["updated_at"], name="elder_category_updated_at")]
 
     def __str__(self) -> str:
         return self.get_category_display()

@@ -35,14 +35,15 @@ def elder_list(*, user: User, search: str = "", filters: dict | None = None) -> 
     qs = Elder.objects.select_related("community", "community__parent").prefetch_related("categories")
     if not scope.all:
         q = scope.communities_q()
-        if scope.provider_ids and user.has_role(Role.PROVIDER_ADMIN):
+        sees_by = _sees_by_provider(user)
+        if sees_by == Role.PROVIDER_ADMIN:
             q |= Q(
                 pk__in=Elder.objects.filter(
                     service_agreements__provider_id__in=scope.provider_ids,
                     service_agreements__ends_on__isnull=True,
                 ).values("pk")
             )
-        elif scope.provider_ids and user.has_role(Role.CAREGIVER):
+        elif sees_by == Role.CAREGIVER:
             q |= Q(pk__in=_served_by_caregiver(user, scope.provider_ids))
         qs = qs.filter(q)
     if search:
@@ -50,6 +51,28 @@ def elder_list(*, user: User, search: str = "", filters: dict | None = None) -> 
     if filters:
         qs = qs.filter(**filters)
     return qs
+
+
+def _sees_by_provider(user: User) -> str | None:
+    """The role by which the user sees elders beyond their communities: a provider admin those of
+    the provider's open agreements, a caregiver those they serve; None for everyone else."""
+    scope = scope_for(user)
+    if scope.all or not scope.provider_ids:
+        return None
+    if user.has_role(Role.PROVIDER_ADMIN):
+        return Role.PROVIDER_ADMIN
+    if user.has_role(Role.CAREGIVER):
+        return Role.CAREGIVER
+    return None
+
+
+def elder_communities_q(user: User, path: str = "community") -> Q | None:
+    """The elders `elder_list` gives the user, as a filter on a relation ending at their community
+    (`path`), for a table that keeps each elder's community; None when the user sees elders by a
+    provider too, which no community names."""
+    if _sees_by_provider(user) is not None:
+        return None
+    return scope_for(user).communities_q(path)
 
 
 def _served_by_caregiver(user: User, provider_ids) -> QuerySet:

@@ -38,7 +38,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from devtools.bench.settlement import _fix_sequence, _series
-from devtools.synthetic import generate, synthetic_district
+from devtools.synthetic import generate, recorded_at, synthetic_district
 from eldercare.masking import mask_phone
 from eldercare.models import Division, Elder, Role, RoleAssignment, User
 from eldercare.nav import nav_links_for
@@ -54,6 +54,7 @@ from outreach.models import (
     VulnerabilityProfile,
 )
 from providers.models import Approval, Caregiver, Provider, ServiceAgreement, ServiceItem, WorkOrder
+from providers.quality import frequency_readings_take
 from settlement.figures import figures_refresh, open_months
 from subsidies.applications.models import Application, ApplicationStatus, IntakeBatch
 from subsidies.standards.models import Grant, Scheme
@@ -97,14 +98,14 @@ def insert_select(
 ) -> int:
     """INSERT INTO the model's table SELECT … FROM `source` (with its `params`) ORDER BY `order_by`:
     `values` maps a column to an SQL expression (a str, or `Sql` with parameters) or to a value to
-    bind (anything else); every other column gets its field's default (timestamps: now; blank
+    bind (anything else); every other column gets its field's default (timestamps: `recorded_at`; blank
     text: ''; nullable: NULL). Returns the number of rows written.
 
     Each source skips the elders who have rows already (a build resumed or grown). Sorted, the
     rows are all chosen before the first is written, so that test never reads the rows the
     statement writes: the planner, taking the table for empty, scans it once a row, and each scan
     would grow with every row written (hours at a million elders)."""
-    now = timezone.now()
+    now = recorded_at()
     columns: list[str] = []
     exprs: list[str] = []
     bound: list[Any] = []
@@ -480,12 +481,27 @@ def _outreach(district: Division, by: User) -> dict[str, int]:
 
 def _scheduled_tasks() -> None:
     """What the scheduled tasks would have done after the district was written: the pooled balances
-    snapshotted, the continuity reports' unpaid months read and the open months' settlement figures
+    snapshotted, the continuity reports' unpaid months and the visit frequency read, and the open months' settlement figures
     stored, whatever the news (the refresh's threshold would leave a small build's second half to
     be counted live): every size is measured with its figures stored."""
     balances_snapshot()
     figures_refresh(months=open_months(), force=True)
     unpaid_readings_take()
+    frequency_readings_take()
+
+
+# A busy half hour's visits after the readings: one saved for every this many elders.
+ELDERS_A_VISIT_SINCE_READINGS = 500
+
+
+def _work_since_readings(district: Division, elders: int) -> int:
+    """The work of a busy half hour after the readings were taken (1,000,000 elders: 2,000 visits
+    saved), which the reports read from them judge live, as they would in a district: the pages
+    are measured with that delta, not with readings taken a moment before."""
+    n = max(1, elders // ELDERS_A_VISIT_SINCE_READINGS)
+    latest = WorkOrder.objects.filter(elder__community__parent__parent=district).order_by("-pk")
+    ids = list(latest.values_list("pk", flat=True)[:n])
+    return WorkOrder.objects.filter(pk__in=ids).update(updated_at=timezone.now())
 
 
 def build(*, elders: int, reuse: bool = False, log: Callable[[str], object] = print) -> Built:
@@ -497,6 +513,7 @@ def build(*, elders: int, reuse: bool = False, log: Callable[[str], object] = pr
     if reuse and district is not None and have >= elders:
         log(f"reusing the synthetic district's {have} elders")
         _scheduled_tasks()
+        _work_since_readings(district, have)
         return Built(district=district, elders=have, seconds=time.perf_counter() - started, reused=True)
     if have < elders:
         generate(elders=elders - have, start_month=bench_months()[0])
@@ -516,6 +533,7 @@ def build(*, elders: int, reuse: bool = False, log: Callable[[str], object] = pr
         written["work orders"] = _work_orders(district, by)
         written.update(_outreach(district, by))
     _scheduled_tasks()
+    _work_since_readings(district, max(have, elders))
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute("ANALYZE")

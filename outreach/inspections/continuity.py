@@ -36,6 +36,7 @@ from eldercare.exports import xlsx_bytes
 from eldercare.models import Division, Elder, LifeStatus, Role, User
 from eldercare.paging import PER_PAGE
 from eldercare.periods import local_day_bounds
+from eldercare.readings import changed_since
 from eldercare.scoping import scope_for
 from outreach.models import EmergencyResponse
 from outreach.selectors import active_q, response_list
@@ -53,9 +54,6 @@ CONTINUITY_ROLES = (
     Role.SUPERVISOR,
     Role.SYSADMIN,
 )
-# A reading takes for changed the entitlements saved from this long before it began: a transaction
-# that changed one and committed later than that is looked at from the next reading on.
-READING_MARGIN = datetime.timedelta(minutes=15)
 # The work lists that carry the report while it has rows.
 WORKLIST_ROLES = (Role.STREET_REVIEWER, Role.DISTRICT_REVIEWER)
 
@@ -299,7 +297,7 @@ def _candidates(reading: UnpaidReading) -> QuerySet:
     """The only elders who can be unpaid for the reading's month: those it found, and those whose
     entitlement changed since (a grant is never taken back, so no one else can have become so)."""
     found = UnpaidElder.objects.filter(reading=reading).order_by().values("elder_id")
-    changed = Entitlement.objects.filter(updated_at__gte=reading.as_of - READING_MARGIN).order_by().values("elder_id")
+    changed = Entitlement.objects.filter(updated_at__gte=changed_since(reading.as_of)).order_by().values("elder_id")
     return found.union(changed, all=True)
 
 

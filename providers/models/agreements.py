@@ -71,6 +71,8 @@ class ServiceAgreement(TimeStampedModel):
             # would serve a district's list but slow a community's: its elders are few among the
             # latest signed, read one by one through the join.)
             models.Index(fields=["provider", "signed_on", "id"], name="agreement_provider_signed_idx"),
+            # The visit frequency report's elders with an agreement changed since its stored reading.
+            models.Index(fields=["updated_at"], name="agreement_updated_at"),
         ]
 
     def __str__(self) -> str:

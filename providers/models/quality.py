@@ -200,3 +200,110 @@ class RectificationStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rectification_id} {self.kind}"
+
+
+class FrequencyReading(models.Model):
+    """A stored reading of one month of the visit frequency report: every elder judged, as the
+    report's aggregate judged them when it was taken (`as_of`), and the tallies by community and by
+    provider. Replaced by the next reading of the month (scheduled every half hour). The report reads
+    it together with the elders changed since, judged live, so a reading only makes the report fast,
+    never different (see `quality.frequency`). `first_open` and `year_ended` are what the day of the
+    reading made of the month; a reading taken on a day that made them otherwise is not read."""
+
+    month = models.DateField(_("month"), unique=True)
+    as_of = models.DateTimeField(_("taken at"))
+    first_open = models.PositiveSmallIntegerField(_("first month still open"))
+    year_ended = models.BooleanField(_("year ended"))
+
+    class Meta:
+        ordering = ["month"]
+        verbose_name = _("visit frequency reading")
+        verbose_name_plural = _("visit frequency readings")
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} @ {self.as_of:%Y-%m-%d %H:%M}"
+
+
+class FrequencyJudgement(models.Model):
+    """One elder's month as the reading judged it (the report's row: the minimums and visits of the
+    month before and of the month, the year's different items, the two months' statuses)."""
+
+    reading = models.ForeignKey(
+        FrequencyReading, on_delete=models.CASCADE, related_name="judgements", verbose_name=_("reading")
+    )
+    elder = models.ForeignKey(Elder, on_delete=models.CASCADE, related_name="+", verbose_name=_("elder"))
+    community = models.ForeignKey(Division, on_delete=models.CASCADE, related_name="+", verbose_name=_("community"))
+    name = models.CharField(_("name"), max_length=60)
+    req0 = models.PositiveSmallIntegerField()
+    req1 = models.PositiveSmallIntegerField()
+    d0 = models.PositiveIntegerField()
+    d1 = models.PositiveIntegerField()
+    items = models.PositiveIntegerField()
+    status0 = models.CharField(max_length=10)
+    status1 = models.CharField(max_length=10)
+    below = models.PositiveSmallIntegerField()
+    missed = models.PositiveSmallIntegerField()
+    listed = models.PositiveSmallIntegerField()
+
+    class Meta:
+        verbose_name = _("visit frequency judgement")
+        verbose_name_plural = _("visit frequency judgements")
+        constraints = [models.UniqueConstraint(fields=["reading", "elder"], name="frequency_judgement_once")]
+        indexes = [
+            # The report's page of listed elders, in its order.
+            models.Index(
+                fields=["reading", "community", "name", "elder"],
+                condition=Q(listed=1),
+                name="frequency_judgement_listed",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reading} {self.elder_id} {self.status1}"
+
+
+class FrequencyProvider(models.Model):
+    """A provider an elder judged by the reading had an agreement in force with (by its name, as the
+    report tallies them)."""
+
+    reading = models.ForeignKey(
+        FrequencyReading, on_delete=models.CASCADE, related_name="providers", verbose_name=_("reading")
+    )
+    elder = models.ForeignKey(Elder, on_delete=models.CASCADE, related_name="+", verbose_name=_("elder"))
+    name = models.CharField(_("provider"), max_length=120)
+
+    class Meta:
+        verbose_name = _("visit frequency provider")
+        verbose_name_plural = _("visit frequency providers")
+        indexes = [models.Index(fields=["reading", "elder"], name="frequency_provider_elder")]
+
+    def __str__(self) -> str:
+        return f"{self.reading} {self.elder_id} {self.name}"
+
+
+class FrequencyTally(models.Model):
+    """The reading's judgements added up by community (`provider` empty), and by community and
+    provider: judged, below the minimum, missed, ok, made up, pending, listed."""
+
+    reading = models.ForeignKey(
+        FrequencyReading, on_delete=models.CASCADE, related_name="tallies", verbose_name=_("reading")
+    )
+    community = models.ForeignKey(Division, on_delete=models.CASCADE, related_name="+", verbose_name=_("community"))
+    provider = models.CharField(_("provider"), max_length=120, blank=True)
+    judged = models.PositiveIntegerField()
+    below = models.PositiveIntegerField()
+    missed = models.PositiveIntegerField()
+    ok = models.PositiveIntegerField()
+    made_up = models.PositiveIntegerField()
+    pending = models.PositiveIntegerField()
+    listed = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("visit frequency tally")
+        verbose_name_plural = _("visit frequency tallies")
+        constraints = [
+            models.UniqueConstraint(fields=["reading", "community", "provider"], name="frequency_tally_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reading} {self.community_id} {self.provider}"

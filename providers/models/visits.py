@@ -157,6 +157,8 @@ class WorkOrder(TimeStampedModel):
             # The continuity report's visits cancelled or never served in the last days: a few
             # statuses over a few days, read without the district's other visits.
             models.Index(fields=["status", "scheduled_at"], name="work_order_status_scheduled"),
+            # The visit frequency report's elders with a visit changed since its stored reading.
+            models.Index(fields=["updated_at"], name="work_order_updated_at"),
         ]
 
     def __str__(self) -> str:

@@ -15,7 +15,14 @@ from .callbacks import (
     stratified_sample,
     subsidised_elders,
 )
-from .frequency import ElderFrequency, FrequencyReport, elder_frequency, listed_in_batches, visit_frequency_report
+from .frequency import (
+    ElderFrequency,
+    FrequencyReport,
+    elder_frequency,
+    frequency_readings_take,
+    listed_in_batches,
+    visit_frequency_report,
+)
 from .surveys import (
     IMPORT_COLUMNS,
     RECTIFICATION_WORKFLOW,
@@ -69,6 +76,7 @@ __all__ = [
     "district_callbacks_due",
     "district_sample_draw",
     "is_overdue",
+    "frequency_readings_take",
     "listed_in_batches",
     "provider_callbacks_due",
     "rectification_accept",

@@ -7,28 +7,44 @@ after (`rules.minimum_visits`, written as SQL from the same figures), their comp
 year's different items, judged (`rules.month_compliance`, likewise) and tallied by community and by
 provider in the database; only the page of elders listed is read into Python. Its exports read the
 listed elders in batches.
+
+A stored reading of this month and the two before (`frequency_readings_take`, every half hour)
+keeps every elder's judgement and the tallies by community and provider. The report then takes the
+reading's tallies, less what it counted of the elders changed since (`_changed`), plus those elders
+judged by the aggregate: a few thousand elders at most, where the aggregate over a city's served
+elders takes seconds.
 """
 
 import datetime
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from eldercare.models import Division, Elder, ElderCategory, User
 from eldercare.paging import PER_PAGE, LinkedPage
 from eldercare.periods import Month, local_day_bounds
-from eldercare.selectors import ENCRYPTED_FIELDS, elder_list
+from eldercare.readings import changed_since
+from eldercare.selectors import ENCRYPTED_FIELDS, elder_communities_q, elder_list
 from subsidies.standards.models import Assessment, Entitlement
 from subsidies.standards.rules import HIGH_AGE
 
 from .. import rules
-from ..models import Provider, ServiceAgreement, ServiceItem, WorkOrder
+from ..models import (
+    FrequencyJudgement,
+    FrequencyProvider,
+    FrequencyReading,
+    FrequencyTally,
+    Provider,
+    ServiceAgreement,
+    ServiceItem,
+    WorkOrder,
+)
 
 S = WorkOrder.Status
 EXPORT_BATCH = 2000  # listed elders read at a time by the exports
@@ -168,13 +184,26 @@ def _in_force(month: Month) -> Q:
     return Q(ends_on__isnull=True) | Q(ends_on__gte=month.first_day)
 
 
+def _agreed(elders: QuerySet[Elder], month: Month) -> QuerySet[Elder]:
+    """Those of `elders` with a service agreement in force in the month."""
+    in_month = ServiceAgreement.objects.filter(_in_force(month), elder_id=OuterRef("pk"), signed_on__lte=month.last_day)
+    return elders.filter(Exists(in_month))
+
+
 def _scoped(user: User, month: Month) -> QuerySet[Elder]:
     """The elders the viewer may see with a service agreement in force in the month."""
-    in_month = ServiceAgreement.objects.filter(_in_force(month), elder_id=OuterRef("pk"), signed_on__lte=month.last_day)
-    return elder_list(user=user).filter(Exists(in_month))
+    return _agreed(elder_list(user=user), month)
 
 
-def _judged_sql(elders: QuerySet[Elder], month: Month) -> tuple[str, list]:
+def _day_made(month: Month, today: datetime.date) -> tuple[int, bool]:
+    """What the day makes of a month's judgement: the first of the three months (the month before,
+    the month, the month after) not yet ended, and whether the month's year has ended."""
+    months = [month.previous(), month, month.next()]
+    first_open = next((i for i, m in enumerate(months) if m.last_day >= today), len(months))
+    return first_open, month.month == 12 and month.last_day < today
+
+
+def _judged_sql(elders: QuerySet[Elder], month: Month, today: datetime.date | None = None) -> tuple[str, list]:
     """The CTEs of the aggregate, ending with `j`: one row per elder of `elders` with a minimum in
     the month (id, community_id, name, req0..2, d0..2, items, status0, status1, below, missed,
     listed). Month 0 is the month before, 1 the month, 2 the month after.
@@ -185,9 +214,7 @@ def _judged_sql(elders: QuerySet[Elder], month: Month) -> tuple[str, list]:
     entitlement had ended, or had not begun, has no minimum that month; an elder who never had
     one is judged by the registry alone)."""
     months = [month.previous(), month, month.next()]
-    today = timezone.localdate()
-    first_open = next((i for i, m in enumerate(months) if m.last_day >= today), len(months))
-    year_ended = month.month == 12 and month.last_day < today
+    first_open, year_ended = _day_made(month, today or timezone.localdate())
     starts = [local_day_bounds(m.first_day)[0] for m in months]
     ends = [local_day_bounds(m.last_day)[1] for m in months]
     year_start = local_day_bounds(datetime.date(month.year, 1, 1))[0]
@@ -290,13 +317,15 @@ NO_TALLIES = ", ".join(["CAST(NULL AS BIGINT)"] * 7)
 # Typed, for PostgreSQL to match the branches of the UNION.
 NO_ROW = ", ".join([*["CAST(NULL AS INTEGER)"] * 5, *["CAST(NULL AS TEXT)"] * 2])
 ROW = "j.req0, j.req1, j.d0, j.d1, j.items, j.status0, j.status1"
+ROW_COLUMNS = "req0, req1, d0, d1, items, status0, status1"
 STATUSES = ("ok", "made_up", "pending", "missed")
 
 
-def _providers_in_force(month: Month) -> tuple[str, list]:
+def _providers_in_force(month: Month, elders: str = "SELECT id FROM j") -> tuple[str, list]:
+    """(elder id, provider name) of the agreements in force in the month of the `elders` (SQL)."""
     return (
         f"SELECT DISTINCT a.elder_id, p.name FROM {_t(ServiceAgreement)} a JOIN {_t(Provider)} p ON p.id = a.provider_id"
-        " WHERE a.elder_id IN (SELECT id FROM j) AND a.signed_on <= %s AND (a.ends_on IS NULL OR a.ends_on >= %s)",
+        f" WHERE a.elder_id IN ({elders}) AND a.signed_on <= %s AND (a.ends_on IS NULL OR a.ends_on >= %s)",
         [_date(month.last_day), _date(month.first_day)],
     )
 
@@ -339,6 +368,160 @@ def _listed_sql(judged: str, *, where: str = "listed = 1") -> str:
     return f"WITH {judged} SELECT j.id, {ROW} FROM j WHERE {where} ORDER BY j.community_id, j.name, j.id LIMIT %s OFFSET %s"
 
 
+def _page_number(page: int | str | None) -> int:
+    try:
+        return max(1, int(page)) if page is not None else 1
+    except (TypeError, ValueError):
+        return 1
+
+
+Tally = tuple  # (kind "c" or "p", community id, provider name, judged, below, missed, ok, made up, pending, listed)
+PageReader = Callable[[int, int], list[tuple]]  # (page number, per page) → the page's elders and values
+
+
+def _tallies_sql(judged: str, params: list, month: Month) -> tuple[str, list]:
+    """The judged elders' tallies by community ("c") and by provider ("p"), each row a `Tally`."""
+    agreements, agreement_params = _providers_in_force(month)
+    sql = (
+        f"WITH {judged} SELECT 'c' AS k, j.community_id, NULL, {TALLIES}, {NO_ROW} FROM j GROUP BY j.community_id"
+        f" UNION ALL SELECT 'p', NULL, pa.name, {TALLIES}, {NO_ROW} FROM j JOIN ({agreements}) pa ON pa.elder_id = j.id"
+        " GROUP BY pa.name"
+    )
+    return sql, [*params, *agreement_params]
+
+
+def _live(
+    user: User, month: Month, today: datetime.date, page: tuple[int, int] | None
+) -> tuple[list[Tally], PageReader, list[tuple]]:
+    """The tallies, the page reader and the page asked for ((number, per page), if any) of the
+    report computed from the live tables alone: the tallies and the page in one statement."""
+    judged, params = _judged_sql(_scoped(user, month), month, today)
+    sql, tally_params = _tallies_sql(judged, params, month)
+    if page is not None:
+        number, per_page = page
+        sql += (
+            f" UNION ALL SELECT * FROM (SELECT 'e', j.id, CAST(NULL AS TEXT), {NO_TALLIES}, {ROW} FROM j WHERE listed = 1"
+            " ORDER BY j.community_id, j.name, j.id LIMIT %s OFFSET %s) page"
+        )
+        tally_params += [per_page, (number - 1) * per_page]
+
+    def read_page(number: int, per_page: int) -> list[tuple]:
+        return _fetch(_listed_sql(judged), [*params, per_page, (number - 1) * per_page])
+
+    with _planner(), connection.cursor() as cur:
+        cur.execute(sql, tally_params)
+        result = cur.fetchall()
+    tallies = [tuple(r[:10]) for r in result if r[0] != "e"]
+    return tallies, read_page, [(r[1], *r[10:]) for r in result if r[0] == "e"]
+
+
+TALLY_FIELDS = ("judged", "below", "missed", "ok", "made_up", "pending", "listed")
+
+
+def _vector(below: int, missed: int, status1: str, listed: int) -> list[int]:
+    """One judged elder as tallies count them (judged, below, missed, ok, made up, pending, listed)."""
+    return [1, below, missed, int(status1 == "ok"), int(status1 == "made_up"), int(status1 == "pending"), listed]
+
+
+def _changed(reading: FrequencyReading) -> QuerySet:
+    """The elders whose judgement may have changed since the reading: those whose record, visits,
+    assessments, categories, entitlements or agreements were saved since it began (a category
+    removed is saved with its elder). Nothing else enters a judgement, so every other elder is
+    judged as the reading judged them."""
+    since = changed_since(reading.as_of)
+    parts = [
+        model.objects.filter(updated_at__gte=since).order_by().values(column)
+        for model, column in (
+            (Elder, "id"),
+            (WorkOrder, "elder_id"),
+            (Assessment, "elder_id"),
+            (ElderCategory, "elder_id"),
+            (Entitlement, "elder_id"),
+            (ServiceAgreement, "elder_id"),
+        )
+    ]
+    return parts[0].union(*parts[1:], all=True)
+
+
+def _reading_for(user: User, month: Month, today: datetime.date) -> FrequencyReading | None:
+    """The month's stored reading, if the user's elders are a set of communities (a provider's or a
+    caregiver's are not: theirs are few, judged live) and the reading was taken on a day that made
+    the same of the month as today does."""
+    if elder_communities_q(user) is None:
+        return None
+    reading = FrequencyReading.objects.filter(month=month.first_day).first()
+    if reading is None or (reading.first_open, reading.year_ended) != _day_made(month, today):
+        return None
+    return reading
+
+
+def _from_reading(
+    user: User, month: Month, today: datetime.date, reading: FrequencyReading
+) -> tuple[list[Tally], PageReader]:
+    """The tallies and the page reader of the report from a stored reading: the reading's tallies
+    of the user's communities, less what the reading counted of the elders changed since, plus
+    those elders judged live; the page from the reading's listed elders not changed since and the
+    changed ones judged live, in one ordered statement."""
+    in_scope = elder_communities_q(user) or Q()
+    changed = _changed(reading)
+    sums: dict[tuple, list[int]] = {}
+
+    def add(key: tuple, vector, sign: int = 1) -> None:
+        total = sums.setdefault(key, [0] * 7)
+        for i, v in enumerate(vector):
+            total[i] += sign * (v or 0)
+
+    stored = FrequencyTally.objects.filter(in_scope, reading=reading)
+    for community_id, *vector in stored.filter(provider="").values_list("community_id", *TALLY_FIELDS):
+        add(("c", community_id, None), vector)
+    by_provider = stored.exclude(provider="").values("provider").order_by()
+    sums_of = {f"sum_{name}": Sum(name) for name in TALLY_FIELDS}
+    for row in by_provider.annotate(**sums_of).values_list("provider", *sums_of):
+        add(("p", None, row[0]), row[1:])
+    before = list(
+        FrequencyJudgement.objects.filter(in_scope, reading=reading, elder_id__in=changed).values_list(
+            "elder_id", "community_id", "below", "missed", "status1", "listed"
+        )
+    )
+    if before:
+        names: dict[int, list[str]] = {}
+        for elder_id, name in FrequencyProvider.objects.filter(
+            reading=reading, elder_id__in=[b[0] for b in before]
+        ).values_list("elder_id", "name"):
+            names.setdefault(elder_id, []).append(name)
+        for elder_id, community_id, below, missed, status1, listed in before:
+            vector = _vector(below, missed, status1, listed)
+            add(("c", community_id, None), vector, -1)
+            for name in names.get(elder_id, []):
+                add(("p", None, name), vector, -1)
+    judged, params = _judged_sql(_scoped(user, month).filter(pk__in=changed), month, today)
+    sql, tally_params = _tallies_sql(judged, params, month)
+    with _planner(), connection.cursor() as cur:
+        cur.execute(sql, tally_params)
+        for k, community_id, name, *vector in cur.fetchall():
+            add((k, community_id, name), vector[:7])
+    tallies = [(*key, *vector) for key, vector in sums.items() if vector[0] > 0]
+
+    kept = (
+        FrequencyJudgement.objects.filter(in_scope, reading=reading, listed=1)
+        .exclude(elder_id__in=changed)
+        .order_by()
+        .values_list("elder_id", "community_id", "name", "req0", "req1", "d0", "d1", "items", "status0", "status1")
+    )
+    kept_sql, kept_params = kept.query.sql_with_params()
+
+    def page(number: int, per_page: int) -> list[tuple]:
+        sql = (
+            f"WITH {judged} SELECT elder_id, {ROW_COLUMNS} FROM ("
+            f"SELECT * FROM ({kept_sql}) kept UNION ALL"
+            f" SELECT j.id, j.community_id, j.name, {ROW} FROM j WHERE j.listed = 1"
+            ") x ORDER BY community_id, name, elder_id LIMIT %s OFFSET %s"
+        )
+        return _fetch(sql, [*params, *kept_params, per_page, (number - 1) * per_page])
+
+    return tallies, page
+
+
 def visit_frequency_report(
     *, user: User, month: Month, page: int | str | None = 1, per_page: int = PER_PAGE
 ) -> FrequencyReport:
@@ -349,40 +532,20 @@ def visit_frequency_report(
 
     A month below its minimum is made up when the next month delivers the shortfall on top of its
     own minimum (`rules.month_compliance`). The different service items (kinds of service) of the
-    year count from 1 January. One statement reads the tallies and the page, whatever the number of
-    elders; the page's elders and providers are read after it.
+    year count from 1 January. The month's stored reading (`frequency_readings_take`), where there
+    is one, is read with the elders changed since judged live; otherwise one aggregate judges every
+    elder. Either way a few statements, whatever the number of elders.
     """
-    judged, params = _judged_sql(_scoped(user, month), month)
-    agreements, agreement_params = _providers_in_force(month)
-    number = 1
-    if page is not None:
-        try:
-            number = max(1, int(page))
-        except (TypeError, ValueError):
-            number = 1
-    sql = (
-        f"WITH {judged} SELECT 'c' AS k, j.community_id, NULL, {TALLIES}, {NO_ROW} FROM j GROUP BY j.community_id"
-        f" UNION ALL SELECT 'p', NULL, pa.name, {TALLIES}, {NO_ROW} FROM j JOIN ({agreements}) pa ON pa.elder_id = j.id"
-        " GROUP BY pa.name"
-    )
-    params = [*params, *agreement_params]
-    if page is not None:
-        sql += (
-            f" UNION ALL SELECT * FROM (SELECT 'e', j.id, CAST(NULL AS TEXT), {NO_TALLIES}, {ROW} FROM j WHERE listed = 1"
-            " ORDER BY j.community_id, j.name, j.id LIMIT %s OFFSET %s) page"
-        )
-        params += [per_page, (number - 1) * per_page]
-    with _planner(), connection.cursor() as cur:
-        cur.execute(sql, params)
-        result = cur.fetchall()
-    tallies = [r for r in result if r[0] != "e"]
-    found = [(r[1], *r[10:]) for r in result if r[0] == "e"]
+    today = timezone.localdate()
+    asked = _page_number(page)
+    reading = _reading_for(user, month, today)
+    found: list[tuple] | None = None
+    if reading is None:
+        tallies, read_page, found = _live(user, month, today, (asked, per_page) if page is not None else None)
+    else:
+        tallies, read_page = _from_reading(user, month, today, reading)
     listed_count = sum(r[9] or 0 for r in tallies if r[0] == "c")
-    last = max(1, -(-listed_count // per_page))
-    if page is not None and number > last:
-        # A page past the last gives the last, as every list does.
-        number = last
-        found = _fetch(_listed_sql(judged), [*params[: -len(agreement_params) - 2], per_page, (number - 1) * per_page])
+    number = min(asked, max(1, -(-listed_count // per_page)))  # past the last: the last
     year_ended = _year_ended(month)
     report = FrequencyReport(month, year_ended=year_ended, listed_count=listed_count)
     communities = dict(Division.objects.filter(pk__in=[r[1] for r in tallies if r[0] == "c"]).values_list("pk", "name"))
@@ -400,9 +563,85 @@ def visit_frequency_report(
             counts = zip(STATUSES, (ok, made_up, pending, missed), strict=True)
             report.statuses_by_provider[name] = {status: c for status, c in counts if c}
     if page is not None:
+        if found is None or number != asked:
+            found = read_page(number, per_page) if listed_count else []
         paginator = Paginator(_Counted(listed_count), per_page)
         report.page = LinkedPage(_rows(month, found, year_ended=year_ended), number, paginator)
     return report
+
+
+def frequency_readings_take(*, today: datetime.date | None = None) -> int:
+    """Store a reading of each month the report is mostly asked for (this one and the two before),
+    replacing the month's last one, and drop the readings of other months; the number of months
+    read. Idempotent (scheduled every half hour: the fresher the reading, the fewer elders the
+    report judges live)."""
+    today = today or timezone.localdate()
+    current = Month.of(today)
+    months = [current.previous().previous(), current.previous(), current]
+    t = {m: _t(m) for m in (FrequencyReading, FrequencyJudgement, FrequencyProvider, FrequencyTally)}
+    for month in months:
+        with _planner(), connection.cursor() as cur:
+            as_of = timezone.now()  # before the read: what changes during it is judged live
+            _readings_drop(cur, t, FrequencyReading.objects.filter(month=month.first_day))
+            first_open, year_ended = _day_made(month, today)
+            reading = FrequencyReading.objects.create(
+                month=month.first_day, as_of=as_of, first_open=first_open, year_ended=year_ended
+            )
+            judged, params = _judged_sql(_agreed(Elder.objects.all(), month), month, today)
+            cur.execute(
+                f"""INSERT INTO {t[FrequencyJudgement]} (reading_id, elder_id, community_id, name, req0, req1, d0, d1,
+                        items, status0, status1, below, missed, listed)
+                    WITH {judged} SELECT %s, j.id, j.community_id, j.name, {ROW}, j.below, j.missed, j.listed
+                    FROM j""",
+                [*params, reading.pk],
+            )
+            judged_elders = f"SELECT elder_id FROM {t[FrequencyJudgement]} WHERE reading_id = %s"
+            agreements, agreement_params = _providers_in_force(month, judged_elders)
+            cur.execute(
+                f"INSERT INTO {t[FrequencyProvider]} (reading_id, elder_id, name)"
+                f" SELECT %s, pa.elder_id, pa.name FROM ({agreements}) pa",
+                [reading.pk, reading.pk, *agreement_params],
+            )
+            _analyze(cur, t[FrequencyJudgement], t[FrequencyProvider])  # the tallies join the two
+            counts = (
+                "COUNT(*), SUM(f.below), SUM(f.missed), SUM(CASE WHEN f.status1 = 'ok' THEN 1 ELSE 0 END),"
+                " SUM(CASE WHEN f.status1 = 'made_up' THEN 1 ELSE 0 END),"
+                " SUM(CASE WHEN f.status1 = 'pending' THEN 1 ELSE 0 END), SUM(f.listed)"
+            )
+            columns = "reading_id, community_id, provider, judged, below, missed, ok, made_up, pending, listed"
+            cur.execute(
+                f"""INSERT INTO {t[FrequencyTally]} ({columns})
+                    SELECT %s, f.community_id, '', {counts} FROM {t[FrequencyJudgement]} f WHERE f.reading_id = %s
+                    GROUP BY f.community_id
+                    UNION ALL
+                    SELECT %s, f.community_id, p.name, {counts} FROM {t[FrequencyJudgement]} f
+                    JOIN {t[FrequencyProvider]} p ON p.reading_id = f.reading_id AND p.elder_id = f.elder_id
+                    WHERE f.reading_id = %s GROUP BY f.community_id, p.name""",
+                [reading.pk] * 4,
+            )
+            _analyze(cur, t[FrequencyTally])
+    with transaction.atomic(), connection.cursor() as cur:
+        _readings_drop(cur, t, FrequencyReading.objects.exclude(month__in=[m.first_day for m in months]))
+    return len(months)
+
+
+def _analyze(cur, *tables: str) -> None:
+    """Planner statistics of tables a reading has just filled: without them PostgreSQL takes each
+    for the few rows it had and joins them row by row."""
+    if connection.vendor == "postgresql":
+        for table in tables:
+            cur.execute(f"ANALYZE {table}")
+
+
+def _readings_drop(cur, t: dict, readings: QuerySet[FrequencyReading]) -> None:
+    """Delete readings with their rows, one statement a table (the ORM would read the rows first)."""
+    ids = list(readings.values_list("pk", flat=True))
+    if not ids:
+        return
+    marks = ", ".join(["%s"] * len(ids))
+    for model in (FrequencyTally, FrequencyProvider, FrequencyJudgement):
+        cur.execute(f"DELETE FROM {t[model]} WHERE reading_id IN ({marks})", ids)
+    cur.execute(f"DELETE FROM {t[FrequencyReading]} WHERE id IN ({marks})", ids)
 
 
 def _fetch(sql: str, params: list) -> list[tuple]:

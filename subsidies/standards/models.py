@@ -74,7 +74,11 @@ class Assessment(TimeStampedModel):
         ordering = ["elder_id", "-effective_from", "-id"]
         verbose_name = _("living-ability assessment")
         verbose_name_plural = _("living-ability assessments")
-        indexes = [models.Index(fields=["elder", "effective_from"])]
+        indexes = [
+            models.Index(fields=["elder", "effective_from"]),
+            # The visit frequency report's elders assessed since its stored reading.
+            models.Index(fields=["updated_at"], name="assessment_updated_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.elder.name} {self.assessed_on} {self.get_care_level_display()}"
