@@ -483,17 +483,16 @@ def _from_reading(
             "elder_id", "community_id", "below", "missed", "status1", "listed"
         )
     )
-    if before:
-        names: dict[int, list[str]] = {}
-        for elder_id, name in FrequencyProvider.objects.filter(
-            reading=reading, elder_id__in=[b[0] for b in before]
-        ).values_list("elder_id", "name"):
-            names.setdefault(elder_id, []).append(name)
-        for elder_id, community_id, below, missed, status1, listed in before:
-            vector = _vector(below, missed, status1, listed)
-            add(("c", community_id, None), vector, -1)
-            for name in names.get(elder_id, []):
-                add(("p", None, name), vector, -1)
+    names: dict[int, list[str]] = {}
+    for elder_id, name in FrequencyProvider.objects.filter(reading=reading, elder_id__in=changed).values_list(
+        "elder_id", "name"
+    ):
+        names.setdefault(elder_id, []).append(name)
+    for elder_id, community_id, below, missed, status1, listed in before:
+        vector = _vector(below, missed, status1, listed)
+        add(("c", community_id, None), vector, -1)
+        for name in names.get(elder_id, []):
+            add(("p", None, name), vector, -1)
     judged, params = _judged_sql(_scoped(user, month).filter(pk__in=changed), month, today)
     sql, tally_params = _tallies_sql(judged, params, month)
     with _planner(), connection.cursor() as cur:
