@@ -193,6 +193,8 @@ class Application(TimeStampedModel):
             models.Index(fields=["batch", "community", "status"]),
             # the list's order (earliest deadline first): a page reads the first rows of the index
             models.Index(fields=["deadline", "id"], name="application_deadline_idx"),
+            # the default order (latest filed first), the API's list: a page reads the first rows
+            models.Index(fields=["-filed_on", "-id"], name="application_filed_idx"),
         ]
 
     def __str__(self) -> str:
