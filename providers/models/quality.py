@@ -205,18 +205,20 @@ class RectificationStep(models.Model):
 class FrequencyReading(models.Model):
     """A stored reading of one month of the visit frequency report: every elder judged, as the
     report's aggregate judged them when it was taken (`as_of`), and the tallies by community and by
-    provider. Replaced by the next reading of the month (scheduled every half hour). The report reads
+    provider. Replaced by the next reading of the month (scheduled every half hour), which keeps this
+    one until the one after, so that a report reading it meanwhile finds it whole. The report reads
     it together with the elders changed since, judged live, so a reading only makes the report fast,
     never different (see `quality.frequency`). `first_open` and `year_ended` are what the day of the
     reading made of the month; a reading taken on a day that made them otherwise is not read."""
 
-    month = models.DateField(_("month"), unique=True)
+    month = models.DateField(_("month"))
     as_of = models.DateTimeField(_("taken at"))
     first_open = models.PositiveSmallIntegerField(_("first month still open"))
     year_ended = models.BooleanField(_("year ended"))
 
     class Meta:
-        ordering = ["month"]
+        ordering = ["month", "as_of"]
+        indexes = [models.Index(fields=["month", "as_of"], name="frequency_reading_month")]
         verbose_name = _("visit frequency reading")
         verbose_name_plural = _("visit frequency readings")
 

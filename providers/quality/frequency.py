@@ -30,6 +30,7 @@ from eldercare.models import Division, Elder, ElderCategory, User
 from eldercare.paging import PER_PAGE, LinkedPage
 from eldercare.periods import Month, local_day_bounds
 from eldercare.readings import changed_since
+from eldercare.scoping import scope_for
 from eldercare.selectors import ENCRYPTED_FIELDS, elder_communities_q, elder_list
 from subsidies.standards.models import Assessment, Entitlement
 from subsidies.standards.rules import HIGH_AGE
@@ -423,47 +424,58 @@ def _vector(below: int, missed: int, status1: str, listed: int) -> list[int]:
     return [1, below, missed, int(status1 == "ok"), int(status1 == "made_up"), int(status1 == "pending"), listed]
 
 
-def _changed(reading: FrequencyReading) -> QuerySet:
-    """The elders whose judgement may have changed since the reading: those whose record, visits,
-    assessments, categories, entitlements or agreements were saved since it began (a category
-    removed is saved with its elder). Nothing else enters a judgement, so every other elder is
-    judged as the reading judged them."""
+# Past this many elders changed since a reading, the report judges every elder live: the reading is
+# stale (its task has not run for hours) and would save little.
+CHANGED_AT_MOST = 10_000
+
+
+def _changed(reading: FrequencyReading) -> list[int]:
+    """The elders whose judgement may have changed since the reading, read once so that every
+    statement of the report takes the same ones: those whose record, visits, assessments,
+    categories, entitlements or agreements were saved since it began (a category removed is saved
+    with its elder), or whose provider was (its name is what the report tallies). Nothing else the
+    platform writes enters a judgement, so every other elder is judged as the reading judged them.
+    (A repair in the system administrator's admin that deletes rows or changes a service item's
+    kind is read from the next reading on.)"""
     since = changed_since(reading.as_of)
     parts = [
-        model.objects.filter(updated_at__gte=since).order_by().values(column)
-        for model, column in (
-            (Elder, "id"),
-            (WorkOrder, "elder_id"),
-            (Assessment, "elder_id"),
-            (ElderCategory, "elder_id"),
-            (Entitlement, "elder_id"),
-            (ServiceAgreement, "elder_id"),
+        model.objects.filter(**{f"{stamp}__gte": since}).order_by().values_list(column, flat=True)
+        for model, column, stamp in (
+            (Elder, "id", "updated_at"),
+            (WorkOrder, "elder_id", "updated_at"),
+            (Assessment, "elder_id", "updated_at"),
+            (ElderCategory, "elder_id", "updated_at"),
+            (Entitlement, "elder_id", "updated_at"),
+            (ServiceAgreement, "elder_id", "updated_at"),
+            (ServiceAgreement, "elder_id", "provider__updated_at"),
         )
     ]
-    return parts[0].union(*parts[1:], all=True)
+    return sorted(set(parts[0].union(*parts[1:], all=True)))
 
 
-def _reading_for(user: User, month: Month, today: datetime.date) -> FrequencyReading | None:
-    """The month's stored reading, if the user's elders are a set of communities (a provider's or a
-    caregiver's are not: theirs are few, judged live) and the reading was taken on a day that made
-    the same of the month as today does."""
-    if elder_communities_q(user) is None:
+def _reading_for(user: User, month: Month, today: datetime.date) -> tuple[FrequencyReading, list[int]] | None:
+    """The month's latest stored reading and the elders changed since, if the user's elders are a
+    set of communities (a provider's or a caregiver's are not: theirs are few, judged live), the
+    reading was taken on a day that made the same of the month as today does, and not too many
+    elders changed since (`CHANGED_AT_MOST`)."""
+    scope = scope_for(user)
+    if elder_communities_q(user) is None or not (scope.all or scope.community_ids):
         return None
-    reading = FrequencyReading.objects.filter(month=month.first_day).first()
+    reading = FrequencyReading.objects.filter(month=month.first_day).order_by("-as_of", "-pk").first()
     if reading is None or (reading.first_open, reading.year_ended) != _day_made(month, today):
         return None
-    return reading
+    changed = _changed(reading)
+    return (reading, changed) if len(changed) <= CHANGED_AT_MOST else None
 
 
 def _from_reading(
-    user: User, month: Month, today: datetime.date, reading: FrequencyReading
+    user: User, month: Month, today: datetime.date, reading: FrequencyReading, changed: list[int]
 ) -> tuple[list[Tally], PageReader]:
     """The tallies and the page reader of the report from a stored reading: the reading's tallies
     of the user's communities, less what the reading counted of the elders changed since, plus
     those elders judged live; the page from the reading's listed elders not changed since and the
     changed ones judged live, in one ordered statement."""
     in_scope = elder_communities_q(user) or Q()
-    changed = _changed(reading)
     sums: dict[tuple, list[int]] = {}
 
     def add(key: tuple, vector, sign: int = 1) -> None:
@@ -537,12 +549,12 @@ def visit_frequency_report(
     """
     today = timezone.localdate()
     asked = _page_number(page)
-    reading = _reading_for(user, month, today)
+    stored = _reading_for(user, month, today)
     found: list[tuple] | None = None
-    if reading is None:
+    if stored is None:
         tallies, read_page, found = _live(user, month, today, (asked, per_page) if page is not None else None)
     else:
-        tallies, read_page = _from_reading(user, month, today, reading)
+        tallies, read_page = _from_reading(user, month, today, *stored)
     listed_count = sum(r[9] or 0 for r in tallies if r[0] == "c")
     number = min(asked, max(1, -(-listed_count // per_page)))  # past the last: the last
     year_ended = _year_ended(month)
@@ -581,7 +593,6 @@ def frequency_readings_take(*, today: datetime.date | None = None) -> int:
     for month in months:
         with _planner(), connection.cursor() as cur:
             as_of = timezone.now()  # before the read: what changes during it is judged live
-            _readings_drop(cur, t, FrequencyReading.objects.filter(month=month.first_day))
             first_open, year_ended = _day_made(month, today)
             reading = FrequencyReading.objects.create(
                 month=month.first_day, as_of=as_of, first_open=first_open, year_ended=year_ended
@@ -619,6 +630,12 @@ def frequency_readings_take(*, today: datetime.date | None = None) -> int:
                 [reading.pk] * 4,
             )
             _analyze(cur, t[FrequencyTally])
+            # The month's reading before this one is kept until the next: a report reading it while
+            # this one was taken finds it whole.
+            earlier = FrequencyReading.objects.filter(month=month.first_day, pk__lt=reading.pk).order_by("-pk")
+            _readings_drop(
+                cur, t, FrequencyReading.objects.filter(pk__in=list(earlier.values_list("pk", flat=True)[1:]))
+            )
     with transaction.atomic(), connection.cursor() as cur:
         _readings_drop(cur, t, FrequencyReading.objects.exclude(month__in=[m.first_day for m in months]))
     return len(months)

@@ -7,10 +7,11 @@ import pytest
 from django.db import transaction
 
 from eldercare.celery import app as celery_app
-from eldercare.models import ElderCategory
+from eldercare.models import ElderCategory, User
 from eldercare.periods import Month
 from providers import quality
 from providers.models import FrequencyJudgement, FrequencyReading, ServiceAgreement
+from providers.quality import frequency
 from providers.tasks import take_frequency_readings
 from tests.factories import ElderFactory
 
@@ -133,6 +134,11 @@ def _end(agreement):
     agreement.save()
 
 
+def _rename(provider):
+    provider.name = "安康居家养老服务中心"
+    provider.save()
+
+
 def _move(elder, community):
     elder.community = community
     elder.save()
@@ -190,3 +196,50 @@ def test_the_readings_are_taken_every_half_hour(served):
     assert entry["schedule"].minute == {5, 35}
     assert take_frequency_readings.delay().get() == 3
     assert FrequencyReading.objects.count() == 3
+
+
+def test_the_earlier_reading_of_a_month_stays_whole_until_the_next(served, users, clock):
+    # Given a reading, then a second one half an hour later: a report that began on the first
+    # still finds its rows, and the report now reads the second
+    quality.frequency_readings_take()
+    first = FrequencyReading.objects.get(month=SEPTEMBER.first_day)
+    clock.move_to(NOVEMBER + datetime.timedelta(hours=1, minutes=30))
+    quality.frequency_readings_take()
+    assert FrequencyJudgement.objects.filter(reading=first).count() == 6
+    assert seen(users["district"], SEPTEMBER) == live(users["district"], SEPTEMBER)
+    # When a third is taken, the first is dropped
+    clock.move_to(NOVEMBER + datetime.timedelta(hours=2))
+    quality.frequency_readings_take()
+    assert not FrequencyReading.objects.filter(pk=first.pk).exists()
+    assert FrequencyReading.objects.filter(month=SEPTEMBER.first_day).count() == 2
+
+
+def test_too_many_elders_changed_since_the_reading_judges_every_elder_live(served, november, users, monkeypatch):
+    # Given a reading with a stored judgement altered behind the report's back
+    quality.frequency_readings_take()
+    stored = FrequencyJudgement.objects.get(reading__month=SEPTEMBER.first_day, elder=served["short"])
+    FrequencyJudgement.objects.filter(pk=stored.pk).update(d1=3)
+    # When more elders changed since than the reading is worth
+    monkeypatch.setattr(frequency, "CHANGED_AT_MOST", 1)
+    visits(november, served["met"], 2026, 9, 1)
+    visits(november, served["made_up"], 2026, 9, 1)
+    # Then the report judges every elder live: the altered row is not shown
+    row = quality.elder_frequency(user=users["district"], month=SEPTEMBER, elder=served["short"])
+    listed = quality.visit_frequency_report(user=users["district"], month=SEPTEMBER).rows
+    assert next(r for r in listed if r.elder == served["short"]).done == row.done == 2
+
+
+def test_a_viewer_of_no_community_gets_an_empty_report(served):
+    nobody = User.objects.create_user(username="nobody", password="pw-12345678")  # signed in, no role
+    quality.frequency_readings_take()
+    report = quality.visit_frequency_report(user=nobody, month=SEPTEMBER)
+    assert (report.judged, report.listed_count, report.rows) == (0, 0, [])
+
+
+def test_a_provider_renamed_since_the_reading_is_tallied_by_its_new_name(served, november, users, clock):
+    quality.frequency_readings_take()
+    clock.move_to(NOVEMBER + datetime.timedelta(hours=2))
+    _rename(november.other)
+    report = seen(users["district"], SEPTEMBER)
+    assert report == live(users["district"], SEPTEMBER)
+    assert "安康居家养老服务中心" in report["by_provider"] and november.provider.name in report["by_provider"]
