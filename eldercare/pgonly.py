@@ -1,11 +1,20 @@
-"""Migration operations that run on PostgreSQL alone: SQLite, the embedded default, skips them.
+"""Operations that run on PostgreSQL alone: SQLite, the embedded default, skips them.
 
 The lists search names by fragment (`LIKE '%…%'`), which no B-tree serves; on PostgreSQL a
 trigram GIN index (the pg_trgm extension) does. SQLite keeps scanning, which is fine at the size
 of an embedded installation.
 """
 
-from django.db import migrations
+from django.db import connection, migrations
+
+
+def analyze(cur, *tables: str) -> None:
+    """Planner statistics of tables a batch has just filled. A temporary table has none until
+    analysed, and a table grown by a batch keeps those of its former size until autovacuum comes
+    round: the planner then takes it for the few rows it had and joins it row by row."""
+    if connection.vendor == "postgresql":
+        for table in tables:
+            cur.execute(f"ANALYZE {table}")
 
 
 class PostgresOnlySQL(migrations.RunSQL):

@@ -29,6 +29,7 @@ from django.utils import timezone
 from eldercare.models import Division, Elder, ElderCategory, User
 from eldercare.paging import PER_PAGE, LinkedPage
 from eldercare.periods import Month, local_day_bounds
+from eldercare.pgonly import analyze
 from eldercare.readings import changed_since
 from eldercare.scoping import scope_for
 from eldercare.selectors import ENCRYPTED_FIELDS, elder_communities_q, elder_list
@@ -583,8 +584,8 @@ def visit_frequency_report(
 
 def frequency_readings_take(*, today: datetime.date | None = None) -> int:
     """Store a reading of each month the report is mostly asked for (this one and the two before),
-    replacing the month's last one, and drop the readings of other months; the number of months
-    read. Idempotent (scheduled every half hour: the fresher the reading, the fewer elders the
+    keeping the month's last one until the next (see `FrequencyReading`), and drop the readings of
+    other months; the number of months read. Idempotent (scheduled every half hour: the fresher the reading, the fewer elders the
     report judges live)."""
     today = today or timezone.localdate()
     current = Month.of(today)
@@ -612,24 +613,19 @@ def frequency_readings_take(*, today: datetime.date | None = None) -> int:
                 f" SELECT %s, pa.elder_id, pa.name FROM ({agreements}) pa",
                 [reading.pk, reading.pk, *agreement_params],
             )
-            _analyze(cur, t[FrequencyJudgement], t[FrequencyProvider])  # the tallies join the two
-            counts = (
-                "COUNT(*), SUM(f.below), SUM(f.missed), SUM(CASE WHEN f.status1 = 'ok' THEN 1 ELSE 0 END),"
-                " SUM(CASE WHEN f.status1 = 'made_up' THEN 1 ELSE 0 END),"
-                " SUM(CASE WHEN f.status1 = 'pending' THEN 1 ELSE 0 END), SUM(f.listed)"
-            )
+            analyze(cur, t[FrequencyJudgement], t[FrequencyProvider])  # the tallies join the two
             columns = "reading_id, community_id, provider, judged, below, missed, ok, made_up, pending, listed"
             cur.execute(
                 f"""INSERT INTO {t[FrequencyTally]} ({columns})
-                    SELECT %s, f.community_id, '', {counts} FROM {t[FrequencyJudgement]} f WHERE f.reading_id = %s
+                    SELECT %s, f.community_id, '', {TALLIES} FROM {t[FrequencyJudgement]} f WHERE f.reading_id = %s
                     GROUP BY f.community_id
                     UNION ALL
-                    SELECT %s, f.community_id, p.name, {counts} FROM {t[FrequencyJudgement]} f
+                    SELECT %s, f.community_id, p.name, {TALLIES} FROM {t[FrequencyJudgement]} f
                     JOIN {t[FrequencyProvider]} p ON p.reading_id = f.reading_id AND p.elder_id = f.elder_id
                     WHERE f.reading_id = %s GROUP BY f.community_id, p.name""",
                 [reading.pk] * 4,
             )
-            _analyze(cur, t[FrequencyTally])
+            analyze(cur, t[FrequencyTally])
             # The month's reading before this one is kept until the next: a report reading it while
             # this one was taken finds it whole.
             earlier = FrequencyReading.objects.filter(month=month.first_day, pk__lt=reading.pk).order_by("-pk")
@@ -639,14 +635,6 @@ def frequency_readings_take(*, today: datetime.date | None = None) -> int:
     with transaction.atomic(), connection.cursor() as cur:
         _readings_drop(cur, t, FrequencyReading.objects.exclude(month__in=[m.first_day for m in months]))
     return len(months)
-
-
-def _analyze(cur, *tables: str) -> None:
-    """Planner statistics of tables a reading has just filled: without them PostgreSQL takes each
-    for the few rows it had and joins them row by row."""
-    if connection.vendor == "postgresql":
-        for table in tables:
-            cur.execute(f"ANALYZE {table}")
 
 
 def _readings_drop(cur, t: dict, readings: QuerySet[FrequencyReading]) -> None:

@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 from eldercare.models import Division, Elder, ElderCategory
 from eldercare.money import cny, round_cny
 from eldercare.periods import Month
+from eldercare.pgonly import analyze
 from subsidies.standards.models import Assessment, Entitlement, Grant, RunRefusal, SubsidyRun
 from subsidies.standards.rules import (
     CATEGORY_ORDER,
@@ -180,19 +181,12 @@ class RunResult:
         return self.created == 0
 
 
-def _analyze(cur, table: str) -> None:
-    # Temporary tables have no statistics until analysed, and a table grown by a batch keeps the
-    # statistics of its former size until autovacuum comes round; the planner then guesses badly.
-    if connection.vendor == "postgresql":
-        cur.execute(f"ANALYZE {table}")
-
-
 def build_facts(cur, month: Month, specs: dict) -> None:
     sql, params = _facts_sql(month, _thresholds(specs.values()))
     cur.execute("DROP TABLE IF EXISTS run_facts")
     cur.execute(f"CREATE TEMP TABLE run_facts AS {sql}", params)
     cur.execute("CREATE INDEX run_facts_elder ON run_facts (elder_id)")
-    _analyze(cur, "run_facts")
+    analyze(cur, "run_facts")
 
 
 def combos_of_facts(cur) -> list[Combo]:
@@ -269,7 +263,7 @@ def _build_standards(cur, month: Month, specs: dict, combos: list[Combo]) -> Non
     cur.execute(
         "CREATE INDEX run_standard_key ON run_standard (scheme_id, district_id, age_bucket, catmask, care_level)"
     )
-    _analyze(cur, "run_standard")
+    analyze(cur, "run_standard")
 
 
 def _key(combo: Combo) -> tuple:
@@ -301,7 +295,7 @@ def _build_pay(cur, month: Month) -> int:
         [month.first_day],
     )
     cur.execute("CREATE INDEX run_pay_seq ON run_pay (seq)")
-    _analyze(cur, "run_pay")
+    analyze(cur, "run_pay")
     cur.execute("SELECT COUNT(*) FROM run_pay")
     return int(cur.fetchone()[0])
 
@@ -494,7 +488,7 @@ def run_month(
                 # The planner's statistics of the tables just grown by a month: without them the
                 # reports of the new month are planned as if it were empty (seconds become minutes).
                 for table in (T["grant"], T["tx"], T["entry"], T_SUMMARY, T["refusal"]):
-                    _analyze(cur, table)
+                    analyze(cur, table)
             with clock("snapshots"):
                 # The funding accounts just took a month of grants: their balances are snapshotted,
                 # so that no list sums those entries again.
