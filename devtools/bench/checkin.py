@@ -52,6 +52,7 @@ from djmoney.money import Money
 from knox.models import AuthToken
 
 from devtools.demo.core import make_id_number
+from eldercare import gunicorn_conf
 from eldercare.crypto import _derive, blind_index
 from eldercare.masking import mask_id_number
 from eldercare.models import Division, Elder, Role, RoleAssignment, User
@@ -78,10 +79,11 @@ from vouchers.services import grant_credit, grant_key
 
 HOST = "127.0.0.1"
 WORKER_CLASSES = ("gthread", "sync")
-DEFAULT_WORKERS = (os.cpu_count() or 1) + 1
-DEFAULT_THREADS = 8
+# What production runs (eldercare.gunicorn_conf), unless the command says otherwise.
+DEFAULT_WORKERS = gunicorn_conf.workers
+DEFAULT_THREADS = gunicorn_conf.threads
 # Keep-alive longer than the realistic interval, so that a client keeps its connection.
-KEEP_ALIVE_SECONDS = 30
+KEEP_ALIVE_SECONDS = gunicorn_conf.keepalive
 
 # Every bench elder's home, located by the community, and where the caregiver's phone is at the
 # door: 0.00045° of latitude north, about 50 m, well inside the smallest geofence (50 m is the
@@ -328,7 +330,9 @@ def gunicorn_environment() -> dict[str, str]:
 
 
 def gunicorn_command(*, port: int, worker_class: str, workers: int, threads: int) -> list[str]:
-    cmd = [sys.executable, "-m", "gunicorn", "eldercare.wsgi", "-b", f"{HOST}:{port}", "-w", str(workers)]
+    """Production's gunicorn configuration, with the bench's address, processes and threads."""
+    cmd = [sys.executable, "-m", "gunicorn", "-c", "python:eldercare.gunicorn_conf", "eldercare.wsgi"]
+    cmd += ["-b", f"{HOST}:{port}", "-w", str(workers)]
     cmd += ["-k", worker_class, "--threads", str(threads)] if worker_class == "gthread" else ["-k", "sync"]
     cmd += ["--keep-alive", str(KEEP_ALIVE_SECONDS), "--backlog", "256", "--log-level", "warning", "--preload"]
     return cmd

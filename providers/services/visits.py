@@ -93,6 +93,8 @@ def _may_touch(user: User, order: WorkOrder) -> bool:
 def _order_transition(order: WorkOrder, to: str, *, by: User | None, note: str = "", at=None, **fields) -> WorkOrder:
     """The one guarded move of a work order: role and jurisdiction, new status, one event row."""
     at = at or timezone.now()
+    if by is not None:
+        scope_for(by)  # one query reads the roles and the jurisdiction the move checks, kept for the request
     transition(
         order,
         workflow=ORDER_WORKFLOW,
@@ -559,9 +561,11 @@ def redemption_memo(order: WorkOrder, served_on: datetime.date) -> str:
     return f"{order.item.name} {served_on:%Y-%m-%d}"
 
 
-def _redeem(order: WorkOrder, by: User, *, checked_out_at: datetime.datetime, savepoint: bool = True):
+def _redeem(order: WorkOrder, by: User, *, checked_out_at: datetime.datetime, check_out: bool = False):
     """Pay the visit. Its business date is the day it ended (the day settlement counts it in).
-    `savepoint=False` in a check-out, whose transaction any error rolls back whole."""
+    `check_out=True` in a check-out: its transaction any error rolls back whole (no savepoint of
+    the ledger's own), and the visit it pays, in progress and locked, was never paid (its key is
+    not looked up before booking)."""
     served_on = timezone.localtime(checked_out_at).date()
     return redemption_create(
         elder=order.elder,
@@ -573,7 +577,8 @@ def _redeem(order: WorkOrder, by: User, *, checked_out_at: datetime.datetime, sa
         use_subsidy=not order.self_paid,
         served_on=served_on,
         memo=redemption_memo(order, served_on),
-        savepoint=savepoint,
+        savepoint=not check_out,
+        new_key=check_out,
     )
 
 
@@ -701,7 +706,7 @@ def visit_check_out(
             )
         else:
             _attach_signature(order, confirmation, fields)
-            result = _redeem(order, by, checked_out_at=now, savepoint=False)
+            result = _redeem(order, by, checked_out_at=now, check_out=True)
             _order_transition(order, S.COMPLETED, by=by, at=now, redemption=result.transaction, **fields)
             if home is None:
                 presence.learn_home(order)

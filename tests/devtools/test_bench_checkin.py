@@ -298,7 +298,13 @@ def test_gunicorn_runs_the_production_settings_on_this_database(monkeypatch, tmp
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["False", "False"]
     cmd = gunicorn_command(port=8123, worker_class="gthread", workers=3, threads=8)
-    assert cmd[1:] == ["-m", "gunicorn", "eldercare.wsgi", "-b", "127.0.0.1:8123", "-w", "3", "-k", "gthread"] + [
+    assert cmd[1:] == ["-m", "gunicorn", "-c", "python:eldercare.gunicorn_conf", "eldercare.wsgi"] + [
+        "-b",
+        "127.0.0.1:8123",
+        "-w",
+        "3",
+        "-k",
+        "gthread",
         "--threads",
         "8",
         "--keep-alive",

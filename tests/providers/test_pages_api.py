@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from eldercare.models import Role, RoleAssignment
 from providers.models import Provider, WorkOrder
 from providers.tokens import badge_token
 from tests.vouchers.factories import grant
@@ -69,6 +70,18 @@ def test_other_providers_caregiver_gets_404_on_pages_and_api(world, client):
         api.post(f"/api/v1/work-orders/{order.pk}/check-in/", {"code": world.token}, format="json").status_code == 404
     )
     assert api.get("/api/v1/work-orders/").json()["count"] == 0
+
+
+def test_caregiver_who_left_the_provider_gets_404_on_a_visit_still_assigned_to_them(world):
+    """The visit stays assigned, but the account no longer works for the provider: out of scope."""
+    order = make_order(world, at=START)
+    RoleAssignment.objects.filter(user=world.caregiver.user, role=Role.CAREGIVER).delete()
+    api = APIClient()
+    api.force_authenticate(world.caregiver.user)
+    r = api.post(f"/api/v1/work-orders/{order.pk}/check-in/", {"code": world.token}, format="json")
+    assert r.status_code == 404
+    order.refresh_from_db()
+    assert order.status == S.ASSIGNED and order.checked_in_at is None
 
 
 def test_phone_app_checks_in_and_out_with_token_auth(world, client, clock, tree):

@@ -224,6 +224,23 @@ def test_a_key_booked_by_another_request_after_the_look_up_returns_that_booking_
     assert balance(elder_a1) == cny(50)
 
 
+def test_a_key_said_new_that_was_booked_after_all_returns_that_booking_once(tree, elder_a1, provider):
+    # Given a visit of 100 paid under "visit-1" from a grant of 150
+    with time_machine.travel(JAN, tick=False):
+        grant(elder_a1, "2026-01", 150, tree)
+        first = redeem(elder_a1, provider, 100, "visit-1")
+        # When a caller that took the key for new books it again, and another amount under it
+        again = redeem(elder_a1, provider, 100, "visit-1", new_key=True)
+        with pytest.raises(IdempotencyMismatch):
+            redeem(elder_a1, provider, 120, "visit-1", new_key=True)
+        with pytest.raises(ValidationFailed):
+            redeem(elder_a1, provider, 100, "", new_key=True)
+    # Then the first booking answers, paid once: 50 left
+    assert again.transaction.pk == first.transaction.pk
+    assert LedgerTransaction.objects.filter(idempotency_key="visit-1").count() == 1
+    assert balance(elder_a1) == cny(50)
+
+
 def test_same_key_with_other_amount_is_refused(tree, elder_a1, provider):
     with time_machine.travel(JAN, tick=False):
         grant(elder_a1, "2026-01", 150, tree)

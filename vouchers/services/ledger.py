@@ -117,10 +117,14 @@ def _amount(value) -> Decimal:
     return amount
 
 
-def _existing(key: str, fingerprint: str) -> LedgerTransaction | None:
-    """The transaction already booked under `key`, if the request is the same; refused otherwise."""
+def _require_key(key: str) -> None:
     if not key:
         raise ValidationFailed(_("An idempotency key is required."))
+
+
+def _existing(key: str, fingerprint: str) -> LedgerTransaction | None:
+    """The transaction already booked under `key`, if the request is the same; refused otherwise."""
+    _require_key(key)
     existing = LedgerTransaction.objects.filter(idempotency_key=key).first()
     if existing is not None and existing.fingerprint != fingerprint:
         raise IdempotencyMismatch(_("This request key was already used for a different operation; nothing was booked."))

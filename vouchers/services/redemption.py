@@ -41,6 +41,7 @@ from .ledger import (
     _existing,
     _lock,
     _post,
+    _require_key,
     account_for_elder,
     provider_account,
 )
@@ -171,6 +172,7 @@ def redemption_create(
     served_on: datetime.date | None = None,
     memo: str = "",
     savepoint: bool = True,
+    new_key: bool = False,
 ) -> RedemptionResult:
     """Pay a service price: the subsidy account first (within the yearly cap), then the personal
     account, then cash co-pay at the door; the provider's account receives the whole price.
@@ -183,6 +185,9 @@ def redemption_create(
     its month (its settlement month and the year of the cap). `memo`: what the elder reads on the
     statement (the service and its day). `savepoint=False`: inside a caller's transaction that any
     error of this one rolls back whole (a check-out), which then needs no savepoint of its own.
+    `new_key=True`: the caller holds the lock of what is paid for, in a state that was never paid
+    (a visit being checked out), so the key is not looked up before booking; were it taken after
+    all, the booking finds the stored transaction and returns it.
     The caller (the work-order service) checks who may redeem; this function checks the money.
     """
     price = _amount(amount)
@@ -196,7 +201,9 @@ def redemption_create(
         # the first request and then finds its transaction); a check-out is on the hot path.
         subsidy, personal, external, payee = _redemption_accounts(elder, provider)
         locked = _lock([subsidy, personal, external, payee])
-        existing = _existing(idempotency_key, fingerprint)
+        if new_key:
+            _require_key(idempotency_key)
+        existing = None if new_key else _existing(idempotency_key, fingerprint)
         if existing is not None:
             return _redemption_result(existing)
         if not provider.may_be_paid:
