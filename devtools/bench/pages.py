@@ -299,6 +299,11 @@ def _providers(district: Division, elders: int) -> int:
             for k in range(CAREGIVERS_PER_PROVIDER)
         ]
     )
+    # Saved the day before, as every synthetic record (bulk_create stamps them now).
+    when = recorded_at()
+    Provider.objects.filter(pk__in=[p.pk for p in new]).update(created_at=when, updated_at=when)
+    ServiceItem.objects.filter(provider__in=new).update(created_at=when, updated_at=when)
+    Caregiver.objects.filter(provider__in=new).update(created_at=when, updated_at=when)
     _analyze(Provider, Provider.streets.through, ServiceItem, Caregiver)
     return len(new)
 

@@ -9,9 +9,12 @@ import time_machine
 from django.core.management import call_command
 
 from devtools.bench.pages import bench_users, build, measure
+from eldercare.models import Elder, ElderCategory
+from eldercare.readings import changed_since
 from outreach.models import VulnerabilityProfile
-from providers.models import WorkOrder
+from providers.models import FrequencyReading, Provider, ServiceAgreement, WorkOrder
 from subsidies.applications.models import Application
+from subsidies.standards.models import Assessment, Entitlement
 
 # The bench builds the current month and the two before: a fixed day mid-year, clear of the
 # October reminder to enter next year's holidays.
@@ -44,6 +47,12 @@ def test_bench_pages_every_page_answers_and_query_counts_stay_flat(capsys):
     assert Application.objects.filter(community=community).exists()
     assert WorkOrder.objects.filter(elder__community=community).exists()
     assert VulnerabilityProfile.objects.filter(elder__community=community).exists()
+    # its records saved the day before the readings, as in a district whose reports read them:
+    # only the busy half hour's visits (one, at this size) are changed since
+    since = changed_since(FrequencyReading.objects.latest("as_of").as_of)
+    for model in (Elder, Assessment, ElderCategory, Entitlement, ServiceAgreement, Provider):
+        assert not model.objects.filter(updated_at__gte=since).exists(), model
+    assert WorkOrder.objects.filter(updated_at__gte=since).count() == 1
     small = measure(district=built.district, runs=1, log=lambda line: None)
     assert {t.role for t in small.timings} == {"district", "finance", "community"}
     assert all(t.status == 200 for t in small.timings), [(t.role, t.path, t.status) for t in small.timings]
