@@ -118,10 +118,20 @@ class User(AbstractUser):
         return self.full_name or self.username
 
     @property
+    def assignments(self) -> list["RoleAssignment"]:
+        """The user's role assignments with their divisions, read once and kept on the user object:
+        the role set (`has_role`) and the scope (`eldercare.scoping.scope_for`) both come from them."""
+        cached = getattr(self, "_assignments", None)
+        if cached is None:
+            cached = list(self.role_assignments.select_related("division"))
+            self._assignments = cached
+        return cached
+
+    @property
     def role_set(self) -> frozenset[str]:
         cached = getattr(self, "_role_set", None)
         if cached is None:
-            cached = frozenset(self.role_assignments.values_list("role", flat=True))
+            cached = frozenset(a.role for a in self.assignments)
             self._role_set = cached
         return cached
 

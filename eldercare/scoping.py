@@ -72,10 +72,8 @@ def scope_for(user: User) -> Scope:
         scope = Scope(False, frozenset(), frozenset(), frozenset(), frozenset())
         user._scope = scope
         return scope
-    # One query gives both the scope and the role set (`user.has_role` reads the same cache).
-    assignments = list(user.role_assignments.select_related("division"))
-    if getattr(user, "_role_set", None) is None:
-        user._role_set = frozenset(a.role for a in assignments)
+    # The assignments the role set is read from too (`user.has_role`): one query for both.
+    assignments = user.assignments
     if user.is_superuser or user.has_role(Role.SYSADMIN):
         scope = Scope(True, frozenset(), frozenset(), frozenset(), frozenset())
     else:

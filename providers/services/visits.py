@@ -93,8 +93,6 @@ def _may_touch(user: User, order: WorkOrder) -> bool:
 def _order_transition(order: WorkOrder, to: str, *, by: User | None, note: str = "", at=None, **fields) -> WorkOrder:
     """The one guarded move of a work order: role and jurisdiction, new status, one event row."""
     at = at or timezone.now()
-    if by is not None:
-        scope_for(by)  # one query reads the roles and the jurisdiction the move checks, kept for the request
     transition(
         order,
         workflow=ORDER_WORKFLOW,

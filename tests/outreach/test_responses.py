@@ -390,6 +390,7 @@ def test_the_today_list_takes_the_same_queries_for_more_households(heat_wave, ho
     def count() -> int:
         volunteer._scope = None
         volunteer._role_set = None
+        volunteer._assignments = None
         with CaptureQueriesContext(connection) as queries:
             selectors.today_list(user=volunteer)
         return len(queries)
