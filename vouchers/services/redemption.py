@@ -203,7 +203,9 @@ def redemption_create(
         locked = _lock([subsidy, personal, external, payee])
         if new_key:
             _require_key(idempotency_key)
-        existing = None if new_key else _existing(idempotency_key, fingerprint)
+            existing = None
+        else:
+            existing = _existing(idempotency_key, fingerprint)
         if existing is not None:
             return _redemption_result(existing)
         if not provider.may_be_paid:
