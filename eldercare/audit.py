@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .crypto import EncryptedTextField
 from .models import Role, User
+from .paging import count_up_to_cap
 from .scoping import scope_for
 
 AUDIT_ROLES = (Role.SUPERVISOR, Role.DISTRICT_REVIEWER, Role.SYSADMIN)
@@ -250,6 +251,11 @@ class AuditQuery:
         if self._count is None:
             self._count = self._union.count() if self._union is not None else 0
         return self._count
+
+    def capped_count(self) -> tuple[int, bool]:
+        """(rows, capped) counted up to `COUNT_CAP`, as the lists count (`eldercare.paging`): the
+        trail of a district grows by every change, and no one pages through ten thousand rows."""
+        return count_up_to_cap(self._union.order_by()) if self._union is not None else (0, False)
 
     def __len__(self) -> int:
         return self.count()

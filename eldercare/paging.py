@@ -40,16 +40,25 @@ class CappedPaginator(Paginator):
         items = self.object_list
         # A table's rows (django-tables2) hold their queryset in `data.data`.
         queryset = items if isinstance(items, QuerySet) else getattr(getattr(items, "data", None), "data", None)
-        if not isinstance(queryset, QuerySet):
+        if isinstance(queryset, QuerySet):
+            n, self.capped = capped_count(queryset)
+        elif hasattr(items, "capped_count"):
+            n, self.capped = items.capped_count()  # a lazy list of its own (the audit trail's union)
+        else:
             return super().count
-        n, self.capped = capped_count(queryset)
         return n
 
 
 def capped_count(queryset: QuerySet) -> tuple[int, bool]:
     """(rows, capped): the rows counted up to `COUNT_CAP`, and whether there are more. Any
     COUNT_CAP + 1 rows tell it: the count reads the key only, in no order."""
-    n = queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
+    return count_up_to_cap(queryset.order_by().values("pk"))
+
+
+def count_up_to_cap(rows: QuerySet) -> tuple[int, bool]:
+    """(rows, capped) of a queryset as it is (a union too: the count wraps its first
+    `COUNT_CAP` + 1 rows)."""
+    n = rows[: COUNT_CAP + 1].count()
     return (COUNT_CAP, True) if n > COUNT_CAP else (n, False)
 
 
@@ -112,9 +121,12 @@ class CappedLimitOffsetPagination(LimitOffsetPagination):
     capped = False
 
     def get_count(self, queryset) -> int:
-        if not isinstance(queryset, QuerySet):
+        if isinstance(queryset, QuerySet):
+            n, self.capped = capped_count(queryset)
+        elif hasattr(queryset, "capped_count"):
+            n, self.capped = queryset.capped_count()
+        else:
             return super().get_count(queryset)
-        n, self.capped = capped_count(queryset)
         return n
 
     def get_paginated_response(self, data) -> Response:

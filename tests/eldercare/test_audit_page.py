@@ -226,3 +226,23 @@ def test_the_queries_do_not_grow_with_the_rows_shown(client, users, tree):
     for elder in ElderFactory.create_batch(20, community=tree.a1):
         _change_phone(elder, "13900000002", users["community"])
     assert queries() == few, "\n".join(q["sql"][:200] for q in connection.queries[-60:])
+
+
+def test_the_trail_is_counted_up_to_the_lists_cap(client, users, tree, monkeypatch):
+    """A district's trail grows by every change: the page and the API count it as every list does,
+    up to the cap, and say there are more."""
+    from eldercare import paging
+
+    for elder in ElderFactory.create_batch(4, community=tree.a1):
+        _change_phone(elder, "13900000003", users["community"])
+    client.force_login(users["district"])
+    api = APIClient()
+    api.force_authenticate(users["district"])
+    params = {"kind": "eldercare.elder", "action": "changed"}
+    assert client.get(reverse("audit_log"), params).context["page"].paginator.count == 4
+    monkeypatch.setattr(paging, "COUNT_CAP", 3)
+    page = client.get(reverse("audit_log"), params)
+    assert (page.context["page"].paginator.count, page.context["page"].paginator.capped) == (3, True)
+    assert 'data-capped="true"' in page.content.decode()
+    body = api.get("/api/v1/audit-records/", params).json()
+    assert (body["count"], body["count_capped"]) == (3, True)
