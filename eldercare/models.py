@@ -265,6 +265,14 @@ class Elder(TimeStampedModel):
             # the home page's recently updated elders (a backward scan stops after the first few);
             # the name's trigram index is PostgreSQL-only, in migration 0009
             models.Index(fields=["updated_at"], name="elder_updated_at_idx"),
+            # The living elders' columns the district-wide figures read (the outreach coverage, the
+            # continuity report): a sixth of the table's width, read without the table once vacuumed.
+            models.Index(
+                fields=["id"],
+                include=["community", "birth_date", "name", "disqualified_at"],
+                condition=Q(life_status="active"),
+                name="elder_living_cover",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -155,8 +155,9 @@ class WorkOrder(TimeStampedModel):
             # time, by a decision): only the few short orders, by their check-out.
             models.Index(fields=["checked_out_at"], condition=Q(status="short"), name="work_order_short_checked_out"),
             # The continuity report's visits cancelled or never served in the last days: a few
-            # statuses over a few days, read without the district's other visits.
-            models.Index(fields=["status", "scheduled_at"], name="work_order_status_scheduled"),
+            # statuses over a few days, their elders read from the index alone (the visits lie
+            # scattered over the table: a page read for each).
+            models.Index(fields=["status", "scheduled_at"], include=["elder"], name="work_order_status_scheduled"),
             # The visit frequency report's elders with a visit changed since its stored reading.
             models.Index(fields=["updated_at"], name="work_order_updated_at"),
         ]
