@@ -109,6 +109,12 @@ app.conf.beat_schedule = {
         "task": "outreach.inspections.tasks.take_unpaid_readings",
         "schedule": crontab(minute="15,45"),
     },
+    # Every 30 minutes, at ten past and twenty to: count again the coverage figures of every
+    # community, so that the coverage pages count live only the communities changed since. Idempotent.
+    "outreach-coverage-readings": {
+        "task": "outreach.tasks.take_coverage_readings",
+        "schedule": crontab(minute="10,40"),
+    },
     # Every 30 minutes, at five past and twenty-five to: judge again the visits of this month and the
     # two before, so that the visit frequency reports judge live only the elders changed since.
     # Idempotent.

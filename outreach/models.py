@@ -61,7 +61,11 @@ class VulnerabilityProfile(TimeStampedModel):
         ordering = ["elder__community_id", "elder__name", "id"]
         verbose_name = _("vulnerability profile")
         verbose_name_plural = _("vulnerability profiles")
-        indexes = [models.Index(fields=["risk_level"])]
+        # `updated_at`: the coverage's communities changed since its stored reading.
+        indexes = [
+            models.Index(fields=["risk_level"]),
+            models.Index(fields=["updated_at"], name="outreach_profile_updated"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.elder.name} · {self.get_risk_level_display()}"
@@ -154,7 +158,10 @@ class ResponsiblePerson(TimeStampedModel):
                 name="outreach_responsible_ends_after_start",
             ),
         ]
-        indexes = [models.Index(fields=["user", "ends_on"])]
+        indexes = [
+            models.Index(fields=["user", "ends_on"]),
+            models.Index(fields=["updated_at"], name="outreach_responsible_updated"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.display_name} · {self.get_duty_display()}"
@@ -201,7 +208,10 @@ class TemporaryCaregiver(TimeStampedModel):
                 name="outreach_caregiver_does_something",
             ),
         ]
-        indexes = [models.Index(fields=["elder", "ends_on"])]
+        indexes = [
+            models.Index(fields=["elder", "ends_on"]),
+            models.Index(fields=["updated_at"], name="outreach_caregiver_updated"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} {self.starts_on:%m-%d}–{self.ends_on:%m-%d}"
@@ -386,3 +396,51 @@ class Escalation(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.elder.name} · {self.get_reason_display()}"
+
+
+class CoverageReading(models.Model):
+    """A stored reading of the coverage figures of every community on one day, as the figures'
+    aggregates counted them when it was taken (`as_of`). The coverage reads a community's figures
+    from it unless something that enters them changed there since (an elder, a screening, a
+    responsible person, a temporary caregiver), and counts those communities live: a reading only
+    makes the coverage fast, never different (`selectors.coverage`). A day's reading is read on that
+    day only (who is 60, whose caregiver's period covers the day, change with the day). The last
+    reading is kept until the one after, so that a coverage reading it meanwhile finds it whole."""
+
+    day = models.DateField(_("day"))
+    as_of = models.DateTimeField(_("taken at"))
+
+    class Meta:
+        ordering = ["day", "as_of"]
+        indexes = [models.Index(fields=["day", "as_of"], name="coverage_reading_day")]
+        verbose_name = _("coverage reading")
+        verbose_name_plural = _("coverage readings")
+
+    def __str__(self) -> str:
+        return f"{self.day} @ {self.as_of:%Y-%m-%d %H:%M}"
+
+
+class CoverageFigure(models.Model):
+    """One community's coverage figures as the reading counted them (the coverage page's row)."""
+
+    reading = models.ForeignKey(
+        CoverageReading, on_delete=models.CASCADE, related_name="figures", verbose_name=_("reading")
+    )
+    community = models.ForeignKey(Division, on_delete=models.CASCADE, related_name="+", verbose_name=_("community"))
+    elders = models.PositiveIntegerField(_("elders aged 60 or more"))
+    screened = models.PositiveIntegerField(_("screened"))
+    unassigned = models.PositiveIntegerField(_("without a responsible person"))
+    uncared = models.PositiveIntegerField(_("carers away, no temporary caregiver"))
+    high = models.PositiveIntegerField(_("high risk"))
+    medium = models.PositiveIntegerField(_("medium risk"))
+    low = models.PositiveIntegerField(_("low risk"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["reading", "community"], name="coverage_figure_one_per_community"),
+        ]
+        verbose_name = _("coverage figure")
+        verbose_name_plural = _("coverage figures")
+
+    def __str__(self) -> str:
+        return f"{self.reading} · {self.community_id}"

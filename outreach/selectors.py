@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from eldercare.models import Division, Elder, LifeStatus, Role, User
+from eldercare.readings import changed_since
 from eldercare.scoping import scope_for
 
 from . import rules
@@ -20,6 +21,8 @@ from .models import (
     CareNeed,
     Contact,
     ContactResult,
+    CoverageFigure,
+    CoverageReading,
     EmergencyResponse,
     Escalation,
     ResponsiblePerson,
@@ -62,6 +65,13 @@ def sees_whole_area(user: User) -> bool:
 def _primaries(elder: OuterRef) -> QuerySet[ResponsiblePerson]:
     """The current primary responsible persons of the outer row's elder."""
     return ResponsiblePerson.objects.filter(elder_id=elder, duty=ResponsiblePerson.Duty.PRIMARY, ends_on__isnull=True)
+
+
+def _primaries_of_all() -> QuerySet:
+    """The elders with a current primary responsible person."""
+    return ResponsiblePerson.objects.filter(duty=ResponsiblePerson.Duty.PRIMARY, ends_on__isnull=True).values(
+        "elder_id"
+    )
 
 
 def _current_primary() -> Exists:
@@ -203,29 +213,35 @@ def responsible_get(*, user: User, pk: int) -> ResponsiblePerson:
     return get_object_or_404(responsible_list(user=user), pk=pk)
 
 
-def coverage(*, user: User, on: datetime.date | None = None) -> list[dict]:
-    """Per community of the user's area: elders of 60 or more at home, screened, not screened,
-    screened without a current primary responsible person, and the screened by risk level.
-    Aggregates over `register_elders`, so each figure is the length of the list it opens."""
-    if not sees_whole_area(user):
-        return []
-    scope = scope_for(user)
-    communities = Division.objects.filter(level=Division.Level.COMMUNITY).select_related("parent")
-    if not scope.all:
-        communities = communities.filter(pk__in=scope.community_ids)
-    register = register_elders(user=user, on=on).filter(scope.communities_q()).order_by()
+COVERAGE_FIGURES = ("elders", "screened", "unassigned", "uncared", "high", "medium", "low")
+# Past this share of the communities changed since a reading, the coverage counts every one live.
+CHANGED_SHARE_AT_MOST = 0.5
+
+
+def register_of(on: datetime.date) -> QuerySet[Elder]:
+    """Every elder of the register on the day (aged 60 or more, living), whoever looks."""
+    return Elder.objects.filter(
+        life_status=LifeStatus.ACTIVE, birth_date__lte=rules.born_on_or_before(rules.OUTREACH_MIN_AGE, on)
+    ).annotate(has_caregiver=_caregiver_on(on))
+
+
+def coverage_counted(register: QuerySet[Elder]) -> dict[int, dict]:
+    """The figures of each community of these elders of the register, counted now."""
+    register = register.order_by()
     # Two aggregates: the elders, counted alone (no join), and the screened, from their profiles
     # (a tenth of the elders or fewer). One over the elders joined to their profiles read and
     # joined every elder of the district to count a few figures of the screened.
     figures: dict[int, dict] = {
-        row["community_id"]: dict(row) for row in register.values("community_id").annotate(elders=Count("pk"))
+        row["community_id"]: {"elders": row["elders"]}
+        for row in register.values("community_id").annotate(elders=Count("pk"))
     }
     for row in (
         register.filter(vulnerability__isnull=False)
         .values("community_id")
         .annotate(
             screened=Count("pk"),
-            unassigned=Count("pk", filter=Q(has_primary=False)),
+            # The current primaries as one set the database hashes once, not a look-up per elder.
+            unassigned=Count("pk", filter=~Q(pk__in=_primaries_of_all())),
             uncared=Count("pk", filter=Q(vulnerability__carers_absent=True, has_caregiver=False)),
             high=Count("pk", filter=Q(vulnerability__risk_level=RiskLevel.HIGH)),
             medium=Count("pk", filter=Q(vulnerability__risk_level=RiskLevel.MEDIUM)),
@@ -233,26 +249,67 @@ def coverage(*, user: User, on: datetime.date | None = None) -> list[dict]:
         )
     ):
         # A community's first elder screened between the two statements has no count of elders yet.
-        figures.setdefault(row["community_id"], {}).update(row)
-    rows = []
-    for c in communities.order_by("code"):
-        f = figures.get(c.pk, {})
-        elders = f.get("elders", 0)
-        screened_count = f.get("screened", 0)
-        rows.append(
-            {
-                "community": c,
-                "street": c.parent,
-                "elders": elders,
-                "screened": screened_count,
-                "unscreened": elders - screened_count,
-                "unassigned": f.get("unassigned", 0),
-                "uncared": f.get("uncared", 0),
-                "high": f.get("high", 0),
-                "medium": f.get("medium", 0),
-                "low": f.get("low", 0),
-            }
+        figures.setdefault(row["community_id"], {"elders": 0}).update(row)
+    return {c: {k: f.get(k, 0) for k in COVERAGE_FIGURES} for c, f in figures.items()}
+
+
+def _changed_communities(reading: CoverageReading) -> set[int]:
+    """The communities whose figures may have changed since the reading: where an elder, a
+    screening, a responsible person or a temporary caregiver was saved since (an elder's every
+    community: one who moved away left one behind, and a deleted elder has only its history)."""
+    since = changed_since(reading.as_of)
+    saved = [
+        Elder.objects.filter(updated_at__gte=since).order_by().values("pk"),
+        Elder.history.filter(history_date__gte=since).order_by().values("id"),
+        *(
+            m.objects.filter(updated_at__gte=since).order_by().values("elder_id")
+            for m in (VulnerabilityProfile, ResponsiblePerson, TemporaryCaregiver)
+        ),
+    ]
+    elders = saved[0].union(*saved[1:], all=True)
+    # One statement: the sets are joined in the database, never brought here.
+    now = Elder.objects.filter(pk__in=elders).order_by().values_list("community_id", flat=True)
+    then = Elder.history.filter(id__in=elders).order_by().values_list("community_id", flat=True)
+    return set(now.union(then))
+
+
+def coverage_figures(community_ids: list[int], on: datetime.date) -> dict[int, dict]:
+    """The figures of these communities on the day: from the day's stored reading
+    (`services.coverage_readings_take`), except the communities changed since, counted live; all live
+    without a reading of the day or when most communities changed."""
+    wanted = set(community_ids)
+    reading = CoverageReading.objects.filter(day=on).order_by("-as_of", "-pk").first()
+    changed = _changed_communities(reading) & wanted if reading is not None else wanted
+    if reading is None or len(changed) > CHANGED_SHARE_AT_MOST * len(wanted):
+        return coverage_counted(register_of(on).filter(community_id__in=wanted))
+    figures = {
+        row["community_id"]: {k: row[k] for k in COVERAGE_FIGURES}
+        for row in CoverageFigure.objects.filter(reading=reading, community_id__in=wanted - changed).values(
+            "community_id", *COVERAGE_FIGURES
         )
+    }
+    if changed:
+        figures.update(coverage_counted(register_of(on).filter(community_id__in=changed)))
+    return figures
+
+
+def coverage(*, user: User, on: datetime.date | None = None) -> list[dict]:
+    """Per community of the user's area: elders of 60 or more at home, screened, not screened,
+    screened without a current primary responsible person, and the screened by risk level.
+    Aggregates over the register (`register_elders`), so each figure is the length of the list it
+    opens; read from the day's stored reading where nothing changed since (`coverage_figures`)."""
+    if not sees_whole_area(user):
+        return []
+    scope = scope_for(user)
+    area = Division.objects.filter(level=Division.Level.COMMUNITY).select_related("parent")
+    if not scope.all:
+        area = area.filter(pk__in=scope.community_ids)
+    communities = list(area.order_by("code"))
+    figures = coverage_figures([c.pk for c in communities], on or timezone.localdate())
+    rows = []
+    for c in communities:
+        f = figures.get(c.pk) or dict.fromkeys(COVERAGE_FIGURES, 0)
+        rows.append({"community": c, "street": c.parent, **f, "unscreened": f["elders"] - f["screened"]})
     return rows
 
 

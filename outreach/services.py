@@ -26,6 +26,8 @@ from .models import (
     Contact,
     ContactMethod,
     ContactResult,
+    CoverageFigure,
+    CoverageReading,
     EmergencyContact,
     EmergencyResponse,
     Escalation,
@@ -504,3 +506,20 @@ def escalation_close(*, escalation: Escalation, by: User, note: str) -> Escalati
     # The notice to the community's workers has been acted on, whoever closed it.
     notifications_settle(dedupe_key=_escalation_key(escalation))
     return escalation
+
+
+def coverage_readings_take(*, today: datetime.date | None = None) -> CoverageReading:
+    """Store a reading of every community's figures on the day, keep the one before until the next
+    (a coverage reading it meanwhile finds it whole) and drop the older ones. Idempotent (scheduled
+    every half hour: the fresher the reading, the fewer communities the coverage counts live)."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        as_of = timezone.now()  # before the read: what changes during it is counted live
+        reading = CoverageReading.objects.create(day=today, as_of=as_of)
+        CoverageFigure.objects.bulk_create(
+            CoverageFigure(reading=reading, community_id=community, **figures)
+            for community, figures in selectors.coverage_counted(selectors.register_of(today)).items()
+        )
+        kept = CoverageReading.objects.order_by("-as_of", "-pk").values_list("pk", flat=True)[:2]
+        CoverageReading.objects.exclude(pk__in=list(kept)).delete()
+    return reading

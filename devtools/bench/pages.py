@@ -53,6 +53,7 @@ from outreach.models import (
     ResponsiblePerson,
     VulnerabilityProfile,
 )
+from outreach.services import coverage_readings_take
 from providers.models import Approval, Caregiver, Provider, ServiceAgreement, ServiceItem, WorkOrder
 from providers.quality import frequency_readings_take
 from settlement.figures import figures_refresh, open_months
@@ -486,27 +487,37 @@ def _outreach(district: Division, by: User) -> dict[str, int]:
 
 def _scheduled_tasks() -> None:
     """What the scheduled tasks would have done after the district was written: the pooled balances
-    snapshotted, the continuity reports' unpaid months and the visit frequency read, and the open months' settlement figures
-    stored, whatever the news (the refresh's threshold would leave a small build's second half to
-    be counted live): every size is measured with its figures stored."""
+    snapshotted, the continuity reports' unpaid months, the visit frequency and the outreach
+    coverage read, and the open months' settlement figures stored, whatever the news (the
+    refresh's threshold would leave a small build's second half to be counted live): every size is
+    measured with its figures stored."""
     balances_snapshot()
     figures_refresh(months=open_months(), force=True)
     unpaid_readings_take()
     frequency_readings_take()
+    coverage_readings_take()
 
 
-# A busy half hour's visits after the readings: one saved for every this many elders.
+# A busy half hour after the readings: one visit saved for every this many elders, and one screening.
 ELDERS_A_VISIT_SINCE_READINGS = 500
+ELDERS_A_SCREENING_SINCE_READINGS = 50_000
 
 
 def _work_since_readings(district: Division, elders: int) -> int:
     """The work of a busy half hour after the readings were taken (1,000,000 elders: 2,000 visits
-    saved), which the reports read from them judge live, as they would in a district: the pages
-    are measured with that delta, not with readings taken a moment before."""
+    and 20 screenings saved), which the reports read from them judge or count live, as they would
+    in a district: the pages are measured with that delta, not with readings taken a moment before."""
+    now = timezone.now()
     n = max(1, elders // ELDERS_A_VISIT_SINCE_READINGS)
     latest = WorkOrder.objects.filter(elder__community__parent__parent=district).order_by("-pk")
     ids = list(latest.values_list("pk", flat=True)[:n])
-    return WorkOrder.objects.filter(pk__in=ids).update(updated_at=timezone.now())
+    saved = WorkOrder.objects.filter(pk__in=ids).update(updated_at=now)
+    n = max(1, elders // ELDERS_A_SCREENING_SINCE_READINGS)
+    # Screenings of as many communities (the coverage counts each live): every nth profile by key.
+    profiles = VulnerabilityProfile.objects.filter(elder__community__parent__parent=district).order_by("pk")
+    keys = list(profiles.values_list("pk", flat=True))
+    ids = keys[:: max(1, len(keys) // n)][:n]
+    return saved + VulnerabilityProfile.objects.filter(pk__in=ids).update(updated_at=now)
 
 
 def build(*, elders: int, reuse: bool = False, log: Callable[[str], object] = print) -> Built:
@@ -541,7 +552,11 @@ def build(*, elders: int, reuse: bool = False, log: Callable[[str], object] = pr
     _work_since_readings(district, max(have, elders))
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
-            cur.execute("ANALYZE")
+            # A database in service is kept vacuumed by autovacuum; rows written a moment ago are
+            # known visible to all only after a vacuum, and until then an index-only scan (the
+            # district-wide figures') reads the table too. Inside a transaction (the tests'), only
+            # the statistics.
+            cur.execute("ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE")
     log("written: " + ", ".join(f"{k} {v}" for k, v in written.items()))
     total = Elder.objects.filter(community__parent__parent=district).count()
     return Built(district=district, elders=total, seconds=time.perf_counter() - started, reused=False, written=written)

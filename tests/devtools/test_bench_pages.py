@@ -11,7 +11,7 @@ from django.core.management import call_command
 from devtools.bench.pages import bench_users, build, measure
 from eldercare.models import Elder, ElderCategory
 from eldercare.readings import changed_since
-from outreach.models import VulnerabilityProfile
+from outreach.models import ResponsiblePerson, TemporaryCaregiver, VulnerabilityProfile
 from providers.models import FrequencyReading, Provider, ServiceAgreement, WorkOrder
 from subsidies.applications.models import Application
 from subsidies.standards.models import Assessment, Entitlement
@@ -48,11 +48,15 @@ def test_bench_pages_every_page_answers_and_query_counts_stay_flat(capsys):
     assert WorkOrder.objects.filter(elder__community=community).exists()
     assert VulnerabilityProfile.objects.filter(elder__community=community).exists()
     # its records saved the day before the readings, as in a district whose reports read them:
-    # only the busy half hour's visits (one, at this size) are changed since
+    # only the busy half hour's visits and screenings (one each, at this size) are changed since
     since = changed_since(FrequencyReading.objects.latest("as_of").as_of)
     for model in (Elder, Assessment, ElderCategory, Entitlement, ServiceAgreement, Provider):
         assert not model.objects.filter(updated_at__gte=since).exists(), model
     assert WorkOrder.objects.filter(updated_at__gte=since).count() == 1
+    assert VulnerabilityProfile.objects.filter(updated_at__gte=since).count() == 1
+    for model in (ResponsiblePerson, TemporaryCaregiver):
+        assert not model.objects.filter(updated_at__gte=since).exists(), model
+    assert not Elder.history.filter(history_date__gte=since).exists()
     small = measure(district=built.district, runs=1, log=lambda line: None)
     assert {t.role for t in small.timings} == {"district", "finance", "community"}
     assert all(t.status == 200 for t in small.timings), [(t.role, t.path, t.status) for t in small.timings]
