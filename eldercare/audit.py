@@ -238,27 +238,19 @@ def _rows(index: int, source, audit_filter: AuditFilter, scope):
 
 
 class AuditQuery:
-    """The filtered trail, newest first: counts and slices in the database (a Paginator takes it)."""
+    """The filtered trail, newest first: counts (up to the lists' cap) and slices in the database
+    (a Paginator takes it)."""
 
     def __init__(self, user: User, audit_filter: AuditFilter):
         scope = scope_for(user)
         self.sources = _sources()
         parts = [p for i, s in enumerate(self.sources) if (p := _rows(i, s, audit_filter, scope)) is not None]
         self._union = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else (parts[0] if parts else None)
-        self._count: int | None = None
-
-    def count(self) -> int:
-        if self._count is None:
-            self._count = self._union.count() if self._union is not None else 0
-        return self._count
 
     def capped_count(self) -> tuple[int, bool]:
         """(rows, capped) counted up to `COUNT_CAP`, as the lists count (`eldercare.paging`): the
         trail of a district grows by every change, and no one pages through ten thousand rows."""
         return count_up_to_cap(self._union.order_by()) if self._union is not None else (0, False)
-
-    def __len__(self) -> int:
-        return self.count()
 
     def __getitem__(self, key):
         if isinstance(key, int):

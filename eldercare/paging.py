@@ -39,14 +39,22 @@ class CappedPaginator(Paginator):
     def count(self) -> int:
         items = self.object_list
         # A table's rows (django-tables2) hold their queryset in `data.data`.
-        queryset = items if isinstance(items, QuerySet) else getattr(getattr(items, "data", None), "data", None)
-        if isinstance(queryset, QuerySet):
-            n, self.capped = capped_count(queryset)
-        elif hasattr(items, "capped_count"):
-            n, self.capped = items.capped_count()  # a lazy list of its own (the audit trail's union)
-        else:
+        rows = getattr(getattr(items, "data", None), "data", None)
+        counted = _counted_up_to_cap(rows if isinstance(rows, QuerySet) else items)
+        if counted is None:
             return super().count
+        n, self.capped = counted
         return n
+
+
+def _counted_up_to_cap(items) -> tuple[int, bool] | None:
+    """(rows, capped) of a queryset, or of a lazy list that counts itself so (`capped_count()`, the
+    audit trail's union); None for anything else (a list: its length)."""
+    if isinstance(items, QuerySet):
+        return capped_count(items)
+    if hasattr(items, "capped_count"):
+        return items.capped_count()
+    return None
 
 
 def capped_count(queryset: QuerySet) -> tuple[int, bool]:
@@ -121,12 +129,10 @@ class CappedLimitOffsetPagination(LimitOffsetPagination):
     capped = False
 
     def get_count(self, queryset) -> int:
-        if isinstance(queryset, QuerySet):
-            n, self.capped = capped_count(queryset)
-        elif hasattr(queryset, "capped_count"):
-            n, self.capped = queryset.capped_count()
-        else:
+        counted = _counted_up_to_cap(queryset)
+        if counted is None:
             return super().get_count(queryset)
+        n, self.capped = counted
         return n
 
     def get_paginated_response(self, data) -> Response:
