@@ -62,16 +62,14 @@ def sees_whole_area(user: User) -> bool:
     return user.is_superuser or user.has_role(*REGISTER_ROLES)
 
 
+def _current_primaries() -> QuerySet[ResponsiblePerson]:
+    """The current primary responsible persons."""
+    return ResponsiblePerson.objects.filter(duty=ResponsiblePerson.Duty.PRIMARY, ends_on__isnull=True)
+
+
 def _primaries(elder: OuterRef) -> QuerySet[ResponsiblePerson]:
     """The current primary responsible persons of the outer row's elder."""
-    return ResponsiblePerson.objects.filter(elder_id=elder, duty=ResponsiblePerson.Duty.PRIMARY, ends_on__isnull=True)
-
-
-def _primaries_of_all() -> QuerySet:
-    """The elders with a current primary responsible person."""
-    return ResponsiblePerson.objects.filter(duty=ResponsiblePerson.Duty.PRIMARY, ends_on__isnull=True).values(
-        "elder_id"
-    )
+    return _current_primaries().filter(elder_id=elder)
 
 
 def _current_primary() -> Exists:
@@ -125,6 +123,13 @@ def visible_q(user: User, path: str = "") -> Q:
     return q
 
 
+def register_of(on: datetime.date) -> QuerySet[Elder]:
+    """Every elder of the register on the day (aged 60 or more, living), whoever looks."""
+    return Elder.objects.filter(
+        life_status=LifeStatus.ACTIVE, birth_date__lte=rules.born_on_or_before(rules.OUTREACH_MIN_AGE, on)
+    ).annotate(has_caregiver=_caregiver_on(on))
+
+
 def register_elders(
     *,
     user: User,
@@ -136,12 +141,11 @@ def register_elders(
 ) -> QuerySet[Elder]:
     """Elders of the register the user may see: aged 60 or more on `on`, living (not moved away
     or deceased), with their profile and whether a current primary responsible person exists."""
-    on = on or timezone.localdate()
     qs = (
-        Elder.objects.filter(visible_q(user))
-        .filter(life_status=LifeStatus.ACTIVE, birth_date__lte=rules.born_on_or_before(rules.OUTREACH_MIN_AGE, on))
+        register_of(on or timezone.localdate())
+        .filter(visible_q(user))
         .select_related("community", "vulnerability")
-        .annotate(has_primary=_current_primary(), has_caregiver=_caregiver_on(on))
+        .annotate(has_primary=_current_primary())
         .order_by("community__code", "name", "pk")
     )
     if community:
@@ -155,8 +159,9 @@ def register_elders(
     elif status == UNASSIGNED:
         qs = qs.filter(_unassigned())
     elif status == UNCARED:
-        # `rules.carer_gap` as a filter: carers away and nobody's period covers the day
-        qs = qs.filter(vulnerability__carers_absent=True, has_caregiver=False)
+        # `rules.carer_gap` as a filter: carers away and nobody's period covers the day (a Q: the
+        # type checker does not follow `has_caregiver` from `register_of`)
+        qs = qs.filter(Q(vulnerability__carers_absent=True, has_caregiver=False))
     elif status == MINE:
         qs = qs.filter(pk__in=assigned_elder_ids(user))
     return qs
@@ -218,13 +223,6 @@ COVERAGE_FIGURES = ("elders", "screened", "unassigned", "uncared", "high", "medi
 CHANGED_SHARE_AT_MOST = 0.5
 
 
-def register_of(on: datetime.date) -> QuerySet[Elder]:
-    """Every elder of the register on the day (aged 60 or more, living), whoever looks."""
-    return Elder.objects.filter(
-        life_status=LifeStatus.ACTIVE, birth_date__lte=rules.born_on_or_before(rules.OUTREACH_MIN_AGE, on)
-    ).annotate(has_caregiver=_caregiver_on(on))
-
-
 def coverage_counted(register: QuerySet[Elder]) -> dict[int, dict]:
     """The figures of each community of these elders of the register, counted now."""
     register = register.order_by()
@@ -241,7 +239,7 @@ def coverage_counted(register: QuerySet[Elder]) -> dict[int, dict]:
         .annotate(
             screened=Count("pk"),
             # The current primaries as one set the database hashes once, not a look-up per elder.
-            unassigned=Count("pk", filter=~Q(pk__in=_primaries_of_all())),
+            unassigned=Count("pk", filter=~Q(pk__in=_current_primaries().values("elder_id"))),
             uncared=Count("pk", filter=Q(vulnerability__carers_absent=True, has_caregiver=False)),
             high=Count("pk", filter=Q(vulnerability__risk_level=RiskLevel.HIGH)),
             medium=Count("pk", filter=Q(vulnerability__risk_level=RiskLevel.MEDIUM)),
@@ -279,18 +277,19 @@ def coverage_figures(community_ids: list[int], on: datetime.date) -> dict[int, d
     without a reading of the day or when most communities changed."""
     wanted = set(community_ids)
     reading = CoverageReading.objects.filter(day=on).order_by("-as_of", "-pk").first()
-    changed = _changed_communities(reading) & wanted if reading is not None else wanted
-    if reading is None or len(changed) > CHANGED_SHARE_AT_MOST * len(wanted):
-        return coverage_counted(register_of(on).filter(community_id__in=wanted))
-    figures = {
-        row["community_id"]: {k: row[k] for k in COVERAGE_FIGURES}
-        for row in CoverageFigure.objects.filter(reading=reading, community_id__in=wanted - changed).values(
-            "community_id", *COVERAGE_FIGURES
-        )
-    }
-    if changed:
-        figures.update(coverage_counted(register_of(on).filter(community_id__in=changed)))
-    return figures
+    if reading is not None:
+        changed = _changed_communities(reading) & wanted
+        if len(changed) <= CHANGED_SHARE_AT_MOST * len(wanted):
+            figures = {
+                row["community_id"]: {k: row[k] for k in COVERAGE_FIGURES}
+                for row in CoverageFigure.objects.filter(reading=reading, community_id__in=wanted - changed).values(
+                    "community_id", *COVERAGE_FIGURES
+                )
+            }
+            if changed:
+                figures.update(coverage_counted(register_of(on).filter(community_id__in=changed)))
+            return figures
+    return coverage_counted(register_of(on).filter(community_id__in=wanted))
 
 
 def coverage(*, user: User, on: datetime.date | None = None) -> list[dict]:
