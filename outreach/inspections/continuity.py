@@ -183,11 +183,20 @@ def _ending(elders: QuerySet[Elder], response: EmergencyResponse, today: datetim
     return rows
 
 
-def _visits(elders: QuerySet[Elder], today: datetime.date) -> list[ContinuityRow]:
+def _visit_gaps(today: datetime.date) -> tuple[datetime.datetime, Q, Q]:
+    """Since when visits are looked at, and the two kinds of gap: cancelled or voided (not a visit
+    still to come), and booked or served too short and never served (before today)."""
     since, _end = local_day_bounds(today - datetime.timedelta(days=rules.VISIT_LOOKBACK_DAYS))
     today_start, today_end = local_day_bounds(today)
-    cancelled = Q(status__in=CANCELLED_STATUSES, scheduled_at__lt=today_end)  # not a visit still to come
-    unserved = Q(status__in=UNSERVED_STATUSES, scheduled_at__lt=today_start)
+    return (
+        since,
+        Q(status__in=CANCELLED_STATUSES, scheduled_at__lt=today_end),
+        Q(status__in=UNSERVED_STATUSES, scheduled_at__lt=today_start),
+    )
+
+
+def _visits(elders: QuerySet[Elder], today: datetime.date) -> list[ContinuityRow]:
+    since, cancelled, unserved = _visit_gaps(today)
     figures = (
         WorkOrder.objects.filter(elder__in=elders.filter(life_status=LifeStatus.ACTIVE), scheduled_at__gte=since)
         .filter(cancelled | unserved)
@@ -269,14 +278,12 @@ def _ending_q(response: EmergencyResponse, today: datetime.date) -> Q:
 
 
 def _visits_q(today: datetime.date) -> Q:
-    since, _end = local_day_bounds(today - datetime.timedelta(days=rules.VISIT_LOOKBACK_DAYS))
-    today_start, today_end = local_day_bounds(today)
+    since, cancelled, unserved = _visit_gaps(today)
     recent = WorkOrder.objects.filter(scheduled_at__gte=since).order_by()
     # Two sets, not one with an OR: each is read from the statuses' index alone, where the OR's
     # bitmap read a page of the table for nearly every visit.
-    cancelled = recent.filter(status__in=CANCELLED_STATUSES, scheduled_at__lt=today_end).values("elder_id")
-    unserved = recent.filter(status__in=UNSERVED_STATUSES, scheduled_at__lt=today_start).values("elder_id")
-    return Q(life_status=LifeStatus.ACTIVE, pk__in=cancelled.union(unserved, all=True))
+    gaps = recent.filter(cancelled).values("elder_id").union(recent.filter(unserved).values("elder_id"), all=True)
+    return Q(life_status=LifeStatus.ACTIVE, pk__in=gaps)
 
 
 def _late_months(starts_on: datetime.date, today: datetime.date) -> list[datetime.date]:
