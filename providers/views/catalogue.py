@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from eldercare.hub import HubSection
 from eldercare.models import Role, User
 from eldercare.nav import NavGroup, NavItem, WorkPanel
+from eldercare.paging import page_of
 from eldercare.scoping import scope_for
 
 from ..forms.catalogue import DecisionForm, ItemForm, ItemVersionForm, PackageForm
@@ -67,13 +68,16 @@ def catalogue_list(request):
     packages = catalogue_packages(user=request.user).order_by("provider__name", "name", "valid_from")
     if state in Approval.values:
         items, packages = items.filter(approval=state), packages.filter(approval=state)
+    # A district's catalogue grows with its providers: each list pages on its own.
+    items_page = page_of(request, items, param="page")
+    packages_page = page_of(request, packages, param="packages")
     return render(
         request,
         "providers/catalogue/list.html",
         {
-            "items": items,
-            "packages": packages,
-            "total": items.count() + packages.count(),
+            "items": items_page,
+            "packages": packages_page,
+            "total": items_page.paginator.count + packages_page.paginator.count,
             "state": state,
             "states": Approval.choices,
             "today": timezone.localdate(),

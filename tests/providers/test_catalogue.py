@@ -394,3 +394,20 @@ def test_demo_shows_the_catalogue_in_every_state():
     assert package_orders.count() == 2
     assert sum(o.price.amount for o in package_orders) == package_orders[0].package.price.amount
     assert ledger_problems() == []
+
+
+def test_the_catalogue_pages_its_items_fifty_at_a_time_and_counts_them_all(world, district, client):
+    names = [f"助餐 {n:03d}" for n in range(1, 56)]
+    for name in names:
+        new_item(world, name=name)
+    total = ServiceItem.objects.count()  # the world's own item too
+    client.force_login(district)
+    pages = [
+        client.get(reverse("providers:catalogue") + query).content.decode() for query in ("", "?page=2", "?page=3")
+    ]
+    assert all(f'data-count="{total}"' in page for page in pages[:2])
+    shown = [[name for name in names if name in page] for page in pages[:2]]
+    links = [page.count('href="/providers/catalogue/items/') for page in pages[:2]]
+    assert links == [50, total - 50]
+    assert sorted(shown[0] + shown[1]) == names and not set(shown[0]) & set(shown[1])
+    assert pages[2].count('href="/providers/catalogue/items/') == total - 50  # past the end: the last page
