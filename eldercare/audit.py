@@ -166,7 +166,7 @@ def _day_start(day: date) -> datetime:
 
 def _filtered(qs, source, audit_filter: AuditFilter, scope, *, at: str, user: str):
     if not scope.all and source.community_path is not None:
-        qs = qs.filter(**{f"{source.community_path}__in": scope.community_ids})
+        qs = qs.filter(**{f"{source.community_path}__any_of": scope.community_ids})
     if audit_filter.date_from:
         qs = qs.filter(**{f"{at}__gte": _day_start(audit_filter.date_from)})
     if audit_filter.date_to:

@@ -262,7 +262,7 @@ def elders_import(*, frame: pd.DataFrame, by: User) -> ImportResult:
     scope = scope_for(by)
     visible = Division.objects.filter(level=Division.Level.COMMUNITY)
     if not scope.all:
-        visible = visible.filter(pk__in=scope.community_ids)
+        visible = visible.filter(pk__any_of=scope.community_ids)
     communities: dict[str, Division] = {}
     for d in visible:
         communities[d.name] = d
@@ -299,7 +299,7 @@ def elders_import_template(*, by: User) -> bytes:
     scope = scope_for(by)
     mine = Division.objects.filter(level=Division.Level.COMMUNITY).order_by("code")
     if not scope.all:
-        mine = mine.filter(pk__in=scope.community_ids)
+        mine = mine.filter(pk__any_of=scope.community_ids)
     names = [d.name for d in mine if _can_edit_in(by, d)]
     date_like = "日期，如 2020-05-01"
     notes = {

@@ -24,7 +24,7 @@ def division_list(*, user: User) -> QuerySet[Division]:
     if scope.all:
         return qs
     visible = set(scope.community_ids) | set(scope.street_ids) | set(scope.district_ids)
-    parents = Division.objects.filter(pk__in=scope.community_ids).values_list("parent_id", flat=True)
+    parents = Division.objects.filter(pk__any_of=scope.community_ids).values_list("parent_id", flat=True)
     return qs.filter(Q(pk__in=visible) | Q(pk__in=parents))
 
 
@@ -39,7 +39,7 @@ def elder_list(*, user: User, search: str = "", filters: dict | None = None) -> 
         if sees_by == Role.PROVIDER_ADMIN:
             q |= Q(
                 pk__in=Elder.objects.filter(
-                    service_agreements__provider_id__in=scope.provider_ids,
+                    service_agreements__provider_id__any_of=scope.provider_ids,
                     service_agreements__ends_on__isnull=True,
                 ).values("pk")
             )

@@ -302,7 +302,7 @@ def coverage(*, user: User, on: datetime.date | None = None) -> list[dict]:
     scope = scope_for(user)
     area = Division.objects.filter(level=Division.Level.COMMUNITY).select_related("parent")
     if not scope.all:
-        area = area.filter(pk__in=scope.community_ids)
+        area = area.filter(pk__any_of=scope.community_ids)
     communities = list(area.order_by("code"))
     figures = coverage_figures([c.pk for c in communities], on or timezone.localdate())
     rows = []
@@ -331,9 +331,9 @@ def _district_ids(user: User) -> set[int] | None:
     communities |= set(Elder.objects.filter(pk__in=assigned_elder_ids(user)).values_list("community_id", flat=True))
     if communities:
         ids |= set(
-            Division.objects.filter(level=Division.Level.DISTRICT, children__children__pk__in=communities).values_list(
-                "pk", flat=True
-            )
+            Division.objects.filter(
+                level=Division.Level.DISTRICT, children__children__pk__any_of=communities
+            ).values_list("pk", flat=True)
         )
     return ids
 

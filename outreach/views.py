@@ -38,7 +38,7 @@ def _communities(user: User):
         return Division.objects.none()
     qs = Division.objects.filter(level=Division.Level.COMMUNITY)
     scope = scope_for(user)
-    return qs if scope.all else qs.filter(pk__in=scope.community_ids)
+    return qs if scope.all else qs.filter(pk__any_of=scope.community_ids)
 
 
 @login_required

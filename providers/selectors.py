@@ -42,13 +42,13 @@ def provider_list(*, user: User) -> QuerySet[Provider]:
     qs = Provider.objects.select_related("district").prefetch_related("streets")
     if scope.all:
         return qs
-    q = Q(pk__in=scope.provider_ids) | Q(district_id__in=scope.district_ids)
+    q = Q(pk__any_of=scope.provider_ids) | Q(district_id__in=scope.district_ids)
     # EXISTS on the streets served rather than a join: no duplicate rows to sort away with DISTINCT.
     serves = Provider.streets.through.objects.filter(provider_id=OuterRef("pk"))
     if scope.street_ids:
         q |= Q(Exists(serves.filter(division_id__in=scope.street_ids)))
     if scope.community_ids:
-        parents = Division.objects.filter(pk__in=scope.community_ids).values("parent_id")
+        parents = Division.objects.filter(pk__any_of=scope.community_ids).values("parent_id")
         q |= Q(Exists(serves.filter(division_id__in=parents)))
     return qs.filter(q)
 
@@ -157,14 +157,14 @@ def order_list(*, user: User, day: datetime.date | None = None, status: str | No
         # rather than every order newest first, each joined to its elder to test the community.
         communities = scope.community_ids
         q = (
-            Q(elder_id__in=Elder.objects.filter(community_id__in=communities).values("pk"))
+            Q(elder_id__in=Elder.objects.filter(community_id__any_of=communities).values("pk"))
             if communities
             else Q(pk__in=[])
         )
         if user.has_role(Role.PROVIDER_ADMIN):
             q |= scope.providers_q()
         elif user.has_role(Role.CAREGIVER):
-            q |= Q(provider_id__in=scope.provider_ids, caregiver__user=user)
+            q |= Q(provider_id__any_of=scope.provider_ids, caregiver__user=user)
         qs = qs.filter(q)
         if not scope.district_ids:
             # Newest first as always, but sorted from the few orders of the viewer's elders: a

@@ -112,7 +112,7 @@ def _area(user: User, response: EmergencyResponse) -> tuple[QuerySet[Division], 
     streets = [s.pk for s in response.streets.all()]
     qs = qs.filter(parent_id__in=streets) if streets else qs.filter(parent__parent_id=response.district_id)
     if not scope.all:
-        qs = qs.filter(pk__in=scope.community_ids)
+        qs = qs.filter(pk__any_of=scope.community_ids)
     whole = not streets and (scope.all or response.district_id in scope.district_ids)
     return qs.order_by("code"), whole
 

@@ -80,9 +80,9 @@ def _visible_q(user: User) -> Q:
     if scope.street_ids:
         q |= Q(inspection__street_id__in=scope.street_ids)
     if scope.community_ids:
-        q |= Q(inspection__community_id__in=scope.community_ids) | Q(unit_community_id__in=scope.community_ids)
+        q |= Q(inspection__community_id__any_of=scope.community_ids) | Q(unit_community_id__any_of=scope.community_ids)
     if scope.provider_ids and user.has_role(Role.PROVIDER_ADMIN):
-        q |= Q(unit_provider_id__in=scope.provider_ids)
+        q |= Q(unit_provider_id__any_of=scope.provider_ids)
     return q
 
 
@@ -98,9 +98,9 @@ def _inspection_visible_q(user: User) -> Q:
     if scope.street_ids:
         q |= Q(street_id__in=scope.street_ids)
     if scope.community_ids:
-        q |= Q(community_id__in=scope.community_ids) | Q(problems__unit_community_id__in=scope.community_ids)
+        q |= Q(community_id__any_of=scope.community_ids) | Q(problems__unit_community_id__any_of=scope.community_ids)
     if scope.provider_ids and user.has_role(Role.PROVIDER_ADMIN):
-        q |= Q(problems__unit_provider_id__in=scope.provider_ids)
+        q |= Q(problems__unit_provider_id__any_of=scope.provider_ids)
     return q
 
 
@@ -139,9 +139,9 @@ def _unit_q(user: User) -> Q:
     scope = scope_for(user)
     q = Q(pk__in=[])
     if user.has_role(Role.COMMUNITY_WORKER) and scope.community_ids:
-        q |= Q(unit_kind=UnitKind.COMMUNITY, unit_community_id__in=scope.community_ids)
+        q |= Q(unit_kind=UnitKind.COMMUNITY, unit_community_id__any_of=scope.community_ids)
     if user.has_role(Role.PROVIDER_ADMIN) and scope.provider_ids:
-        q |= Q(unit_kind=UnitKind.PROVIDER, unit_provider_id__in=scope.provider_ids)
+        q |= Q(unit_kind=UnitKind.PROVIDER, unit_provider_id__any_of=scope.provider_ids)
     return q
 
 

@@ -219,7 +219,7 @@ def supermarket_list(*, user: User) -> QuerySet[PartnerSupermarket]:
         Elder.objects.filter(pk__in=outreach_selectors.assigned_elder_ids(user)).values_list("community_id", flat=True)
     )
     if communities:
-        q |= Q(district__children__children__in=communities)
+        q |= Q(district__children__children__pk__any_of=communities)
     return qs.filter(q).distinct()
 
 
@@ -247,7 +247,7 @@ def community_boards(*, user: User, on: datetime.date | None = None) -> list[Com
     scope = scope_for(user)
     communities = Division.objects.filter(level=Division.Level.COMMUNITY).order_by("code")
     if not scope.all:
-        communities = communities.filter(pk__in=scope.community_ids)
+        communities = communities.filter(pk__any_of=scope.community_ids)
     waiting = {
         r["community_id"]: r
         for r in PurchaseRequest.objects.filter(status=OrderStatus.REQUESTED)

@@ -149,7 +149,7 @@ def community_contact_quota(*, user: User, quarter: Quarter) -> list[CommunityQu
     scope = scope_for(user)
     communities = Division.objects.filter(level=Division.Level.COMMUNITY)
     if not scope.all:
-        communities = communities.filter(pk__in=scope.community_ids)
+        communities = communities.filter(pk__any_of=scope.community_ids)
     counts = dict(
         Elder.objects.filter(entitlements__status="active", community__in=communities)
         .order_by()

@@ -46,9 +46,9 @@ def district_of(user: User) -> Division | None:
     if scope.street_ids:
         q |= Q(pk__in=Division.objects.filter(pk__in=scope.street_ids).values("parent_id"))
     if scope.community_ids:
-        q |= Q(pk__in=Division.objects.filter(pk__in=scope.community_ids).values("parent__parent_id"))
+        q |= Q(pk__in=Division.objects.filter(pk__any_of=scope.community_ids).values("parent__parent_id"))
     if scope.provider_ids:
-        q |= Q(pk__in=Provider.objects.filter(pk__in=scope.provider_ids).values("district_id"))
+        q |= Q(pk__in=Provider.objects.filter(pk__any_of=scope.provider_ids).values("district_id"))
     return districts.filter(q).first()
 
 

@@ -76,7 +76,7 @@ def batch_list(*, user: User) -> QuerySet[IntakeBatch]:
     if scope.all:
         return qs
     districts = set(scope.district_ids) | set(
-        Division.objects.filter(pk__in=scope.community_ids).values_list("parent__parent_id", flat=True)
+        Division.objects.filter(pk__any_of=scope.community_ids).values_list("parent__parent_id", flat=True)
     )
     return qs.filter(district_id__in=districts)
 

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from eldercare.models import Role
+from eldercare.models import Elder, ElderCategory, Role
 
 from ..factories import ElderFactory, user_with_role
 
@@ -102,3 +102,14 @@ def test_division_api_is_scoped(users, tree):
 def test_anonymous_is_sent_to_login(client, elders):
     assert client.get(reverse("elder_list")).status_code == 302
     assert APIClient().get("/api/v1/elders/").status_code in (401, 403)
+
+
+def test_a_scope_filters_by_its_ids_through_a_relation_and_an_empty_one_finds_nothing(tree, elders):
+    for elder in elders.values():
+        ElderCategory.objects.create(elder=elder, category="dibao", evidence_date="2026-01-01")
+    street_a = {tree.a1.pk, tree.a2.pk}
+    assert set(Elder.objects.filter(community_id__any_of=street_a).values_list("name", flat=True)) == {"甲一", "甲二"}
+    assert set(
+        ElderCategory.objects.filter(elder__community__any_of=[tree.b1.pk]).values_list("elder__name", flat=True)
+    ) == {"乙一"}
+    assert not Elder.objects.filter(community_id__any_of=[]).exists()
