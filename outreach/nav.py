@@ -1,15 +1,17 @@
 """Menu entries and work-list panels of outreach: who is still to screen, who has no one, whom
 to contact today under an emergency response, and the escalations the community must close."""
 
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from eldercare.models import Role, User
+from eldercare.models import Elder, Role, User
 from eldercare.nav import NavGroup, NavItem, WorkPanel
 from eldercare.paging import capped_count
 
 from . import rules, selectors
+from .models import RiskLevel
 
 NAV_ITEMS = (
     NavItem(_("Vulnerability register"), "outreach:register", selectors.REGISTER_ROLES, 50, NavGroup.OUTREACH),
@@ -23,8 +25,20 @@ GAP_ROLES = (Role.COMMUNITY_WORKER, Role.STREET_REVIEWER, Role.DISTRICT_REVIEWER
 ROWS = 5
 
 
-def _row(elder, detail: str, url: str) -> dict:
-    return {"label": elder.name, "url": url, "detail": detail, "flag": False}
+def _first(elders: QuerySet[Elder]) -> list[dict]:
+    """The first rows of a register list as a panel shows them (name, community, risk level), read
+    without the list's per-elder annotations: the planner may compute one over the whole district
+    to show five elders."""
+    return list(elders.values("pk", "name", "community__name", "vulnerability__risk_level")[:ROWS])
+
+
+def _risk(elder: dict) -> str:
+    level = elder["vulnerability__risk_level"]
+    return str(RiskLevel(level).label) if level else ""
+
+
+def _row(elder: dict, detail: str, url: str) -> dict:
+    return {"label": elder["name"], "url": url, "detail": detail, "flag": False}
 
 
 def worklist(user: User) -> list[WorkPanel]:
@@ -39,7 +53,10 @@ def worklist(user: User) -> list[WorkPanel]:
             panels.append(
                 WorkPanel(
                     str(_("Elders aged 60 or more not yet screened")),
-                    [_row(e, e.community.name, reverse("outreach:screen", args=[e.pk])) for e in unscreened[:ROWS]],
+                    [
+                        _row(e, e["community__name"], reverse("outreach:screen", args=[e["pk"]]))
+                        for e in _first(unscreened)
+                    ],
                     f"{register}?status={selectors.UNSCREENED}",
                     count,
                     capped,
@@ -54,10 +71,10 @@ def worklist(user: User) -> list[WorkPanel]:
                     [
                         _row(
                             e,
-                            f"{e.community.name} · {e.vulnerability.get_risk_level_display()}",
-                            reverse("outreach:responsible", args=[e.pk]),
+                            f"{e['community__name']} · {_risk(e)}",
+                            reverse("outreach:responsible", args=[e["pk"]]),
                         )
-                        for e in unassigned[:ROWS]
+                        for e in _first(unassigned)
                     ],
                     f"{register}?status={selectors.UNASSIGNED}",
                     count,
@@ -70,7 +87,10 @@ def worklist(user: User) -> list[WorkPanel]:
             panels.append(
                 WorkPanel(
                     str(_("Family carers away and no temporary caregiver today")),
-                    [_row(e, e.community.name, reverse("outreach:caregivers", args=[e.pk])) for e in uncared[:ROWS]],
+                    [
+                        _row(e, e["community__name"], reverse("outreach:caregivers", args=[e["pk"]]))
+                        for e in _first(uncared)
+                    ],
                     f"{register}?status={selectors.UNCARED}",
                     count,
                     capped,
@@ -122,14 +142,7 @@ def worklist(user: User) -> list[WorkPanel]:
         panels.append(
             WorkPanel(
                 str(_("Households in my care")),
-                [
-                    _row(
-                        e,
-                        e.vulnerability.get_risk_level_display() if hasattr(e, "vulnerability") else "",
-                        reverse("outreach:responsible", args=[e.pk]),
-                    )
-                    for e in mine[:ROWS]
-                ],
+                [_row(e, _risk(e), reverse("outreach:responsible", args=[e["pk"]])) for e in _first(mine)],
                 f"{register}?status={selectors.MINE}",
                 count,
                 capped,

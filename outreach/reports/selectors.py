@@ -103,8 +103,17 @@ def _response_providers(response: EmergencyResponse) -> QuerySet[Provider]:
 def response_units(response: EmergencyResponse) -> list[Unit]:
     """Every unit that reports under the response, whoever looks (for the reminders): the
     communities of its area by code, then the contracted providers by name."""
-    communities = [Unit.of_community(c) for c in _response_communities(response).order_by("code")]
-    providers = [Unit.of_provider(p) for p in _response_providers(response).order_by("name", "pk")]
+    # Read as values: a district's thousands of units are built on every work list.
+    communities = [
+        Unit(rules.UNIT_COMMUNITY, pk, name, code, street_id, street_name)
+        for pk, name, code, street_id, street_name in _response_communities(response)
+        .order_by("code")
+        .values_list("pk", "name", "code", "parent_id", "parent__name")
+    ]
+    providers = [
+        Unit(rules.UNIT_PROVIDER, pk, name, name)
+        for pk, name in _response_providers(response).order_by("name", "pk").values_list("pk", "name")
+    ]
     return communities + providers
 
 
@@ -148,13 +157,13 @@ def _district_ids(user: User) -> set[int] | None:
     if scope.community_ids:
         ids |= {
             pk
-            for pk in Division.objects.filter(pk__in=scope.community_ids)
+            for pk in Division.objects.filter(pk__any_of=scope.community_ids)
             .values_list("parent__parent_id", flat=True)
             .distinct()
             if pk is not None
         }
     if scope.provider_ids:
-        ids |= set(Provider.objects.filter(pk__in=scope.provider_ids).values_list("district_id", flat=True))
+        ids |= set(Provider.objects.filter(pk__any_of=scope.provider_ids).values_list("district_id", flat=True))
     return ids
 
 
@@ -190,7 +199,7 @@ def reports_q(user: User) -> Q:
     scope = scope_for(user)
     if scope.all:
         return Q()
-    q = Q(community_id__in=scope.community_ids) | Q(provider_id__in=scope.provider_ids)
+    q = Q(community_id__any_of=scope.community_ids) | Q(provider_id__any_of=scope.provider_ids)
     if scope.district_ids:
         q |= Q(provider__district_id__in=scope.district_ids)
     return q
@@ -356,9 +365,21 @@ def unreported_today(*, user: User, now: datetime.datetime | None = None) -> lis
     marked late once the cut-off has passed (the work list's count and the page it opens)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
+    status = rules.unit_status(None, today, cutoff(), now)
     rows: list[tuple] = []
     for response in report_responses(user=user, active_on=today):
-        rows.extend((response, r) for r in rollup(user=user, response=response, day=today, now=now).unreported)
+        # The roll-up's units without a report, from the reports' keys alone (no figures, no sums).
+        reported = {
+            (kind, community_id or provider_id)
+            for kind, community_id, provider_id in report_list(user=user, response=response, day=today)
+            .order_by()
+            .values_list("unit_kind", "community_id", "provider_id")
+        }
+        rows.extend(
+            (response, UnitRow(unit, None, status))
+            for unit in visible_units(user=user, response=response)
+            if (unit.kind, unit.pk) not in reported
+        )
     return rows
 
 
@@ -434,6 +455,8 @@ def reporting_unit_name(*, user: User, response: EmergencyResponse) -> str:
         )
     if scope.community_ids:
         return "、".join(
-            Division.objects.filter(pk__in=scope.community_ids).order_by("code").values_list("name", flat=True)
+            Division.objects.filter(pk__any_of=scope.community_ids).order_by("code").values_list("name", flat=True)
         )
-    return "、".join(Provider.objects.filter(pk__in=scope.provider_ids).order_by("name").values_list("name", flat=True))
+    return "、".join(
+        Provider.objects.filter(pk__any_of=scope.provider_ids).order_by("name").values_list("name", flat=True)
+    )
