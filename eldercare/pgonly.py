@@ -52,3 +52,35 @@ def prefix_index(*, table: str, column: str, name: str) -> PostgresOnlySQL:
         f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({column} text_pattern_ops)",
         reverse_sql=f"DROP INDEX IF EXISTS {name}",
     )
+
+
+def keys_checked_by_batch(cur) -> bool:
+    """Whether this connection may switch off the database's row-by-row foreign-key checks for the
+    rows a batch inserts (`SET LOCAL session_replication_role = replica`: a superuser's switch, or
+    since PostgreSQL 15 a role granted `SET ON PARAMETER session_replication_role`). The batch then
+    checks every key itself, set-based (`keys_held`). Never on SQLite."""
+    if connection.vendor != "postgresql":
+        return False
+    cur.execute("SELECT current_setting('is_superuser') = 'on', current_setting('server_version_num')::int")
+    superuser, version = cur.fetchone()
+    if superuser:
+        return True
+    if version < 150000:
+        return False
+    cur.execute("SELECT has_parameter_privilege('session_replication_role', 'SET')")
+    return bool(cur.fetchone()[0])
+
+
+def keys_held(cur, *, table: str, ids: str, params: list) -> int:
+    """Lock, as the database's own foreign-key check would (FOR KEY SHARE, until the transaction
+    ends: nobody may delete them or change their key meanwhile), the rows of `table` whose ids the
+    query `ids` gives, in one statement; returns how many of those ids have no row (NULLs are not
+    keys). PostgreSQL only."""
+    # The table comes from model metadata and the ids' query from the batch; values are bound.
+    cur.execute(
+        f"""WITH wanted AS (SELECT DISTINCT w.id FROM ({ids}) w(id) WHERE w.id IS NOT NULL),
+                 held AS (SELECT t.id FROM {table} t WHERE t.id IN (SELECT id FROM wanted) FOR KEY SHARE OF t)
+            SELECT (SELECT COUNT(*) FROM wanted) - (SELECT COUNT(*) FROM held)""",  # noqa: S608
+        params,
+    )
+    return int(cur.fetchone()[0])

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
@@ -27,12 +27,14 @@ from djmoney.money import Money
 from eldercare.models import Division, Elder, User
 from eldercare.money import round_cny
 from eldercare.periods import Month
+from eldercare.pgonly import keys_held
 
 from ..errors import AccountFrozen, ElderDisqualified, InvalidAmount
 from ..models import Account, LedgerEntry, LedgerTransaction
 from .ledger import _amount, _existing, _lock, _post, account_for_elder, funding_account
 
 T = {
+    "user": User._meta.db_table,
     "division": Division._meta.db_table,
     "account": Account._meta.db_table,
     "tx": LedgerTransaction._meta.db_table,
@@ -201,15 +203,30 @@ def grant_next_tx_id(cur) -> int:
     return int(cur.fetchone()[0]) + 1
 
 
-def grant_tx_id_sql(vendor: str) -> str:
-    """The expression that reserves a transaction id for each pay row (NULL on SQLite)."""
-    return f"nextval(pg_get_serial_sequence('{T['tx']}', 'id'))" if vendor == "postgresql" else "NULL"
+def grant_tx_id_sql(cur) -> str:
+    """The expression that reserves a transaction id for each pay row (NULL on SQLite). The
+    sequence is named once here: looked up in the expression, it would be looked up for every row
+    (a second for 300,000)."""
+    if connection.vendor != "postgresql":
+        return "NULL"
+    cur.execute("SELECT pg_get_serial_sequence(%s, 'id')", [T["tx"]])
+    sequence = cur.fetchone()[0]
+    return f"nextval('{sequence}'::regclass)"
 
 
 def grant_transactions_insert(
-    cur, *, source: str, month: Month, lo: int, hi: int, by_id: int | None, now: datetime.datetime
+    cur,
+    *,
+    source: str,
+    month: Month,
+    lo: int,
+    hi: int,
+    by_id: int | None,
+    now: datetime.datetime,
+    skip_existing: bool = True,
 ) -> int:
-    """One GRANT transaction per pay row seq in [lo, hi] whose key is new; returns how many."""
+    """One GRANT transaction per pay row seq in [lo, hi] whose key is new; returns how many.
+    Without `skip_existing` a key already booked fails the statement (unique violation)."""
     cur.execute(
         f"""INSERT INTO {T["tx"]} (id, kind, idempotency_key, fingerprint, reference, month,
                 business_date, memo, created_by_id, created_at)
@@ -217,7 +234,7 @@ def grant_transactions_insert(
                    {grant_fingerprint_sql("p.elder_id", "p.amount_text", month)},
                    '', %s, %s, %s, %s, %s
             FROM {source} p WHERE p.seq BETWEEN %s AND %s
-            ON CONFLICT DO NOTHING""",
+            {"ON CONFLICT DO NOTHING" if skip_existing else ""}""",
         [month.first_day, month.first_day, grant_memo(month), by_id, now, lo, hi],
     )
     return cur.rowcount
@@ -240,6 +257,32 @@ def grant_entries_insert(cur, *, source: str, lo: int, hi: int, only: str, now: 
     )
 
 
+# The foreign keys of the ledger rows the set-based writer inserts, when the database's row-by-row
+# checks are off (`eldercare.pgonly.keys_checked_by_batch`), and what holds each of them instead.
+GRANT_LEDGER_KEYS = {
+    (T["tx"], "created_by_id"): "held: the run's user (grant_ledger_keys_hold)",
+    (T["tx"], "reverses_id"): "NULL: a grant reverses nothing",
+    (T["entry"], "transaction_id"): "proven: the chunk's own transactions, inserted before their entries",
+    (T["entry"], "account_id"): "held: funding accounts (grant_ledger_keys_hold); subsidy accounts counted by "
+    "grant_balances_update, which updates each of them",
+}
+
+
+class KeyMissing(IntegrityError):
+    """A row the batch writes points at a row that is not there (deleted while the run ran)."""
+
+
+def grant_ledger_keys_hold(cur, *, source: str, lo: int, hi: int, by_id: int | None) -> None:
+    """Hold (`keys_held`) the funding accounts the chunk's entries are written to and the run's
+    user, or raise `KeyMissing`."""
+    chunk = f"FROM {source} p WHERE p.seq BETWEEN %s AND %s"
+    ids = f"SELECT p.district_account_id {chunk} UNION SELECT p.town_account_id {chunk}"
+    if keys_held(cur, table=T["account"], ids=ids, params=[lo, hi, lo, hi]):
+        raise KeyMissing(f"a funding account of rows {lo}–{hi} is gone")
+    if by_id is not None and keys_held(cur, table=T["user"], ids="SELECT %s", params=[by_id]):
+        raise KeyMissing(f"user {by_id} is gone")
+
+
 def grant_balances_update(cur, *, source: str, lo: int, hi: int, only: str, now: datetime.datetime) -> Decimal:
     """Add the grants to the subsidy accounts' cached balance; returns the chunk's total.
 
@@ -256,14 +299,25 @@ def grant_balances_update(cur, *, source: str, lo: int, hi: int, only: str, now:
     cur.execute(
         f"""UPDATE {T["account"]} SET balance = ROUND(balance + p.amount, 2), updated_at = %s
             FROM {source} p
-            WHERE {T["account"]}.id = p.account_id AND p.seq BETWEEN %s AND %s {only}""",
+            WHERE {T["account"]}.id = p.account_id AND {T["account"]}.elder_id = p.elder_id
+              AND p.seq BETWEEN %s AND %s {only}""",
         [now, lo, hi],
     )
+    updated = cur.rowcount
     if postgresql:
         cur.execute("SET LOCAL enable_hashjoin TO DEFAULT")
         cur.execute("SET LOCAL enable_mergejoin TO DEFAULT")
-    cur.execute(f"SELECT COALESCE(SUM(p.amount), 0) FROM {source} p WHERE p.seq BETWEEN %s AND %s {only}", [lo, hi])
-    return Decimal(str(cur.fetchone()[0] or 0))
+    cur.execute(
+        f"SELECT COALESCE(SUM(p.amount), 0), COUNT(DISTINCT p.account_id) FROM {source} p"
+        f" WHERE p.seq BETWEEN %s AND %s {only}",
+        [lo, hi],
+    )
+    total, accounts = cur.fetchone()
+    if updated != accounts:
+        # An account the entries were written to is gone, or is no longer its elder's (each one
+        # updated is locked until the chunk commits, and so is its elder through its key).
+        raise KeyMissing(f"{accounts - updated} subsidy accounts of rows {lo}–{hi} are gone")
+    return Decimal(str(total or 0))
 
 
 # --- recovery of a grant paid after the end of the entitlement ------------------------------------
