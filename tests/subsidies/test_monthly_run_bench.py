@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from subsidies.standards.models import Grant
+from vouchers.models import LedgerTransaction
 
 
 @pytest.mark.django_db
@@ -21,6 +22,11 @@ def test_bench_monthly_run_at_2000_elders(capsys):
         ratio = re.search(r"floor ratio: +([0-9.]+)x", out)
         assert floor and float(floor.group(1)) > 0
         assert ratio and float(ratio.group(1)) > 0
+        copies = re.search(r"on empty copies: +([0-9.]+) s", out)
+        assert copies and float(copies.group(1)) > 0
+        # The floor wrote the same rows into the run's own tables and took them back.
+        assert not Grant.objects.filter(month="2027-02-01").exists()
+        assert not LedgerTransaction.objects.filter(idempotency_key__startswith="floor:").exists()
     else:
         assert "true floor:          measured on PostgreSQL only" in out
     grants = Grant.objects.count()

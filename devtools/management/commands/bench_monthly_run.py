@@ -3,7 +3,7 @@ import os
 from django.core.management.base import BaseCommand
 from django.db import connection
 
-from devtools.bench.monthly_run import BARE_DESCRIPTION, FLOOR_DESCRIPTION, bench
+from devtools.bench.monthly_run import BARE_DESCRIPTION, COPIES_DESCRIPTION, FLOOR_DESCRIPTION, bench
 
 
 class Command(BaseCommand):
@@ -43,3 +43,7 @@ class Command(BaseCommand):
             out(f"true floor:          {r.floor_seconds:.2f} s for the same rows")
             out(f"  what it writes:    {FLOOR_DESCRIPTION}")
             out(f"floor ratio:         {r.floor_ratio:.2f}x (run seconds / true floor seconds)")
+        if r.copies_seconds is not None:
+            out(f"on empty copies:     {r.copies_seconds:.2f} s for the same rows")
+            out(f"  what it writes:    {COPIES_DESCRIPTION}")
+            out(f"copies ratio:        {r.copies_ratio:.2f}x (run seconds / empty copies seconds)")
