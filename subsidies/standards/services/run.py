@@ -98,7 +98,7 @@ T = {
 # The foreign keys of the grants a chunk writes, when the database's row-by-row checks are off
 # (`keys_checked_by_batch`), and what holds each of them instead: the referenced table and the pay
 # table's column whose ids `_grant_keys_hold` locks and counts, or why none is needed.
-GRANT_KEYS = {
+GRANT_KEYS: dict[tuple[str, str], tuple[str, str | None] | str] = {
     # The elder: proven by the subsidy account the chunk updates (`grant_balances_update` updates
     # each one with its elder's id and locks it; the account's own key to its elder is checked by
     # the database, so the elder cannot go while it is locked); held like the others when a grant
