@@ -33,6 +33,10 @@ class AnyOf(Lookup):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         if not self.rhs:
             return "1 = 0", []
+        if len(self.rhs) == 1:
+            # One id (a community worker's community, a provider's staff): an equality, which an
+            # index whose first column it is reads in the index's order (an array does not).
+            return f"{lhs} = %s", [*lhs_params, self.rhs[0]]
         if connection.vendor == "postgresql":
             return f"{lhs} = ANY(%s)", [*lhs_params, self.rhs]
         return f"{lhs} IN ({', '.join(['%s'] * len(self.rhs))})", [*lhs_params, *self.rhs]
