@@ -130,22 +130,45 @@ def _floor_foreign_keys(model) -> list[tuple[str, str]]:
     ]
 
 
+def _stage(cur, run_id: int, prefix: str) -> dict[str, str]:
+    """The run's ledger transactions, grants and entries, each table's copied untimed into a
+    temporary table named `<prefix>_<table>`: {table: its stage}."""
+    tx, grant, entry = (m._meta.db_table for m in FLOOR_MODELS)
+    stage = {table: f"{prefix}_{table}" for table in (tx, grant, entry)}
+    cur.execute(f"CREATE TEMP TABLE {stage[grant]} AS SELECT * FROM {grant} WHERE run_id = %s", [run_id])
+    cur.execute(
+        f"CREATE TEMP TABLE {stage[tx]} AS SELECT t.* FROM {tx} t JOIN {stage[grant]} g ON g.transaction_id = t.id"
+    )
+    cur.execute(
+        f"CREATE TEMP TABLE {stage[entry]} AS SELECT e.* FROM {entry} e"
+        f" JOIN {stage[grant]} g ON g.transaction_id = e.transaction_id"
+    )
+    return stage
+
+
+def _keys_validated(cur, rows: dict[str, str], targets: dict[str, str]) -> None:
+    """Every foreign key of the rows written, one anti-join per key: `rows` names where each
+    table's rows are ({table: relation}), `targets` the relations that stand for a referenced
+    table (the others are read as they are)."""
+    for model in FLOOR_MODELS:
+        table = model._meta.db_table
+        for column, target in _floor_foreign_keys(model):
+            cur.execute(
+                f"SELECT COUNT(*) FROM {rows[table]} x WHERE x.{column} IS NOT NULL"
+                f" AND NOT EXISTS (SELECT 1 FROM {targets.get(target, target)} y WHERE y.id = x.{column})"
+            )
+            missing = cur.fetchone()[0]
+            if missing:
+                raise RuntimeError(f"{missing} rows of {table} point nowhere by {column}")
+
+
 def _floor_on_copies(run_id: int, month: Month) -> float | None:
     """The floor of COPIES_DESCRIPTION; None off PostgreSQL."""
     if connection.vendor != "postgresql":
         return None
-    tx, grant, entry = (m._meta.db_table for m in FLOOR_MODELS)
-    floor = {table: f"bench_floor_{table}" for table in (tx, grant, entry)}
     with connection.cursor() as cur:
-        # Staged first, untimed: the rows exactly as the run wrote them.
-        cur.execute(f"CREATE TEMP TABLE stage_{grant} AS SELECT * FROM {grant} WHERE run_id = %s", [run_id])
-        cur.execute(
-            f"CREATE TEMP TABLE stage_{tx} AS SELECT t.* FROM {tx} t JOIN stage_{grant} g ON g.transaction_id = t.id"
-        )
-        cur.execute(
-            f"CREATE TEMP TABLE stage_{entry} AS SELECT e.* FROM {entry} e"
-            f" JOIN stage_{grant} g ON g.transaction_id = e.transaction_id"
-        )
+        stage = _stage(cur, run_id, "stage")  # the rows exactly as the run wrote them
+        floor = {table: f"bench_floor_{table}" for table in stage}
         for table, copy in floor.items():
             cur.execute(f"DROP TABLE IF EXISTS {copy}")
             cur.execute(f"CREATE TABLE {copy} (LIKE {table} INCLUDING ALL)")
@@ -154,21 +177,12 @@ def _floor_on_copies(run_id: int, month: Month) -> float | None:
         with transaction.atomic():
             for model in FLOOR_MODELS:
                 table = model._meta.db_table
-                cur.execute(f"INSERT INTO {floor[table]} SELECT * FROM stage_{table}")
-            for model in FLOOR_MODELS:
-                table = model._meta.db_table
-                for column, target in _floor_foreign_keys(model):
-                    cur.execute(
-                        f"SELECT COUNT(*) FROM {floor[table]} x WHERE x.{column} IS NOT NULL"
-                        f" AND NOT EXISTS (SELECT 1 FROM {floor.get(target, target)} y WHERE y.id = x.{column})"
-                    )
-                    missing = cur.fetchone()[0]
-                    if missing:
-                        raise RuntimeError(f"{missing} rows of {table} point nowhere by {column}")
+                cur.execute(f"INSERT INTO {floor[table]} SELECT * FROM {stage[table]}")
+            _keys_validated(cur, rows=floor, targets=floor)
         seconds = time.perf_counter() - started
         for table, copy in floor.items():
             cur.execute(f"DROP TABLE {copy}")
-            cur.execute(f"DROP TABLE stage_{table}")
+            cur.execute(f"DROP TABLE {stage[table]}")
     return seconds
 
 
@@ -185,7 +199,6 @@ def _floor(run_id: int, month: Month) -> float | None:
     if connection.vendor != "postgresql":
         return None
     tx, grant, entry = (m._meta.db_table for m in FLOOR_MODELS)
-    stage = {table: f"stage_in_place_{table}" for table in (tx, grant, entry)}
     with connection.cursor() as cur:
         # Staged first, untimed: the run's rows with new ids (after the tables' highest), new
         # transaction keys and the next month, so that they fit beside the rows they copy.
@@ -193,22 +206,11 @@ def _floor(run_id: int, month: Month) -> float | None:
         for table in (tx, grant, entry):
             cur.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")
             shift[table] = int(cur.fetchone()[0])
-        following = month.next().first_day
-        cur.execute(
-            f"CREATE TEMP TABLE {stage[grant]} AS SELECT * FROM {grant} WHERE run_id = %s",
-            [run_id],
-        )
-        cur.execute(
-            f"CREATE TEMP TABLE {stage[tx]} AS SELECT t.* FROM {tx} t JOIN {stage[grant]} g ON g.transaction_id = t.id"
-        )
-        cur.execute(
-            f"CREATE TEMP TABLE {stage[entry]} AS SELECT e.* FROM {entry} e"
-            f" JOIN {stage[grant]} g ON g.transaction_id = e.transaction_id"
-        )
+        stage = _stage(cur, run_id, "stage_in_place")
         cur.execute(f"UPDATE {stage[tx]} SET id = id + %s, idempotency_key = 'floor:' || idempotency_key", [shift[tx]])
         cur.execute(
             f"UPDATE {stage[grant]} SET id = id + %s, transaction_id = transaction_id + %s, month = %s",
-            [shift[grant], shift[tx], following],
+            [shift[grant], shift[tx], month.next().first_day],
         )
         cur.execute(
             f"UPDATE {stage[entry]} SET id = id + %s, transaction_id = transaction_id + %s", [shift[entry], shift[tx]]
@@ -220,16 +222,7 @@ def _floor(run_id: int, month: Month) -> float | None:
             for model in FLOOR_MODELS:
                 table = model._meta.db_table
                 cur.execute(f"INSERT INTO {table} SELECT * FROM {stage[table]}")
-            for model in FLOOR_MODELS:
-                table = model._meta.db_table
-                for column, target in _floor_foreign_keys(model):
-                    cur.execute(
-                        f"SELECT COUNT(*) FROM {stage[table]} x WHERE x.{column} IS NOT NULL"
-                        f" AND NOT EXISTS (SELECT 1 FROM {target} y WHERE y.id = x.{column})"
-                    )
-                    missing = cur.fetchone()[0]
-                    if missing:
-                        raise RuntimeError(f"{missing} rows of {table} point nowhere by {column}")
+            _keys_validated(cur, rows=stage, targets={})
             seconds = time.perf_counter() - started
             transaction.set_rollback(True)
         for table in stage.values():
