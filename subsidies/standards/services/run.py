@@ -358,10 +358,19 @@ class _Clock:
 
 
 def _write_chunk(
-    cur, *, run: SubsidyRun, month: Month, lo: int, hi: int, by_id: int | None, clock: _Clock
+    cur,
+    *,
+    run: SubsidyRun,
+    month: Month,
+    lo: int,
+    hi: int,
+    by_id: int | None,
+    checked_by_batch: bool,
+    clock: _Clock,
 ) -> tuple[int, Decimal]:
     """Write transactions, grants, entries and balances for run_pay rows seq in [lo, hi], in the
-    caller's transaction. Returns (grants written, their total).
+    caller's transaction. Returns (grants written, their total). `checked_by_batch`: the keys are
+    held set-based (`keys_checked_by_batch`), not checked by the database row by row.
 
     Normally every row gets a new transaction (its key is new), and everything is written
     straight from run_pay by the reserved `tx_id`. When some key already exists (a grant booked
@@ -377,7 +386,6 @@ def _write_chunk(
         # one), and a rerun of the month writes exactly what is missing. The run's final status
         # update commits synchronously, which makes every chunk before it durable too.
         cur.execute("SET LOCAL synchronous_commit TO OFF")
-        checked_by_batch = keys_checked_by_batch(cur)
         if checked_by_batch:
             # The keys are checked set-based, one statement per referenced table, each locking
             # the rows pointed at as the database's own check would; the database's check of
@@ -394,7 +402,6 @@ def _write_chunk(
             # earlier.
             cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
     else:
-        checked_by_batch = False
         _assign_tx_ids_sqlite(cur, run, lo, hi)
     key = grant_key_sql("p.elder_id", month)
     chunk = "p.seq BETWEEN %s AND %s"
@@ -428,7 +435,7 @@ def _write_chunk(
         with clock("write grants"):
             ours = f"AND EXISTS (SELECT 1 FROM {T['tx']} t WHERE t.id = p.tx_id AND t.idempotency_key = {key})"
             if checked_by_batch:
-                _elders_hold(cur, run=run, lo=lo, hi=hi)
+                _hold(cur, run=run, target=T["elder"], column="elder_id", pay_column="elder_id", lo=lo, hi=hi)
             cur.execute(grant_sql.format(tx="p.tx_id", join="", only=ours, conflict=skip), [first, run.pk, now, lo, hi])
             linked = cur.rowcount
             cur.execute(
@@ -454,29 +461,24 @@ def _write_chunk(
     return created, total
 
 
-def _grant_keys_hold(cur, *, run: SubsidyRun, lo: int, hi: int) -> None:
-    """Hold (`keys_held`) every row the chunk's grants point at (`GRANT_KEYS`), or raise `KeyMissing`."""
-    for (_table, column), how in GRANT_KEYS.items():
-        if isinstance(how, str):
-            continue
-        target, pay_column = how
-        if pay_column is None:
-            ids, params = "SELECT %s", [run.pk]
-        else:
-            ids, params = f"SELECT p.{pay_column} FROM run_pay p WHERE p.seq BETWEEN %s AND %s", [lo, hi]
-        missing = keys_held(cur, table=target, ids=ids, params=params)
-        if missing:
-            raise KeyMissing(
-                f"run {run.pk}: {missing} rows of {target} pointed at by {column} in rows {lo}–{hi} are gone"
-            )
-
-
-def _elders_hold(cur, *, run: SubsidyRun, lo: int, hi: int) -> None:
-    """Hold the chunk's elders (`keys_held`), or raise `KeyMissing`."""
-    ids = "SELECT p.elder_id FROM run_pay p WHERE p.seq BETWEEN %s AND %s"
-    missing = keys_held(cur, table=T["elder"], ids=ids, params=[lo, hi])
+def _hold(cur, *, run: SubsidyRun, target: str, column: str, pay_column: str | None, lo: int, hi: int) -> None:
+    """Hold (`keys_held`) the rows of `target` the chunk's `column` points at, read from the pay
+    table's `pay_column` (None: the run's own row), or raise `KeyMissing`."""
+    if pay_column is None:
+        ids, params = "SELECT %s", [run.pk]
+    else:
+        ids, params = f"SELECT p.{pay_column} FROM run_pay p WHERE p.seq BETWEEN %s AND %s", [lo, hi]
+    missing = keys_held(cur, table=target, ids=ids, params=params)
     if missing:
-        raise KeyMissing(f"run {run.pk}: {missing} elders of rows {lo}–{hi} are gone")
+        raise KeyMissing(f"run {run.pk}: {missing} rows of {target} pointed at by {column} in rows {lo}–{hi} are gone")
+
+
+def _grant_keys_hold(cur, *, run: SubsidyRun, lo: int, hi: int) -> None:
+    """Hold every row the chunk's grants point at (`GRANT_KEYS`), or raise `KeyMissing`."""
+    for (_table, column), how in GRANT_KEYS.items():
+        if not isinstance(how, str):
+            target, pay_column = how
+            _hold(cur, run=run, target=target, column=column, pay_column=pay_column, lo=lo, hi=hi)
 
 
 def _record_refusals(cur, run: SubsidyRun, month: Month) -> int:
@@ -544,10 +546,20 @@ def run_month(
             created = 0
             total = Decimal("0")
             chunks = 0
+            checked_by_batch = keys_checked_by_batch(cur)
             for lo in range(1, to_pay + 1, chunk_size):
                 hi = min(lo + chunk_size - 1, to_pay)
                 with transaction.atomic():
-                    n, amount = _write_chunk(cur, run=run, month=month, lo=lo, hi=hi, by_id=by_id, clock=clock)
+                    n, amount = _write_chunk(
+                        cur,
+                        run=run,
+                        month=month,
+                        lo=lo,
+                        hi=hi,
+                        by_id=by_id,
+                        checked_by_batch=checked_by_batch,
+                        clock=clock,
+                    )
                     written = time.perf_counter()
                 clock.add("commit", time.perf_counter() - written)
                 created += n
