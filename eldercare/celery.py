@@ -109,6 +109,13 @@ app.conf.beat_schedule = {
         "task": "outreach.inspections.tasks.take_unpaid_readings",
         "schedule": crontab(minute="15,45"),
     },
+    # Every 30 minutes, at twenty past and ten to, while a response is in progress: read again the
+    # living elders with a gap in their visits, so that the continuity reports read live only the
+    # elders whose record or visits were saved since. Idempotent.
+    "outreach-continuity-visit-gap-readings": {
+        "task": "outreach.inspections.tasks.take_visit_gap_readings",
+        "schedule": crontab(minute="20,50"),
+    },
     # Every 30 minutes, at ten past and twenty to: count again the coverage figures of every
     # community, so that the coverage pages count live only the communities changed since. Idempotent.
     "outreach-coverage-readings": {

@@ -44,7 +44,7 @@ from eldercare.models import Division, Elder, Role, RoleAssignment, User
 from eldercare.nav import nav_links_for
 from eldercare.periods import Month
 from outreach import rules as outreach_rules
-from outreach.inspections.continuity import unpaid_readings_take
+from outreach.inspections.continuity import unpaid_readings_take, visit_gap_readings_take
 from outreach.models import (
     Contact,
     EmergencyResponse,
@@ -487,13 +487,14 @@ def _outreach(district: Division, by: User) -> dict[str, int]:
 
 def _scheduled_tasks() -> None:
     """What the scheduled tasks would have done after the district was written: the pooled balances
-    snapshotted, the continuity reports' unpaid months, the visit frequency and the outreach
-    coverage read, and the open months' settlement figures stored, whatever the news (the
+    snapshotted, the continuity reports' unpaid months and visit gaps, the visit frequency and the
+    outreach coverage read, and the open months' settlement figures stored, whatever the news (the
     refresh's threshold would leave a small build's second half to be counted live): every size is
     measured with its figures stored."""
     balances_snapshot()
     figures_refresh(months=open_months(), force=True)
     unpaid_readings_take()
+    visit_gap_readings_take()
     frequency_readings_take()
     coverage_readings_take()
 

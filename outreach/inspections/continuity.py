@@ -7,7 +7,11 @@ Four reasons, each one set-based query over the area (never one query per elder)
 - an entitlement ending (its last month) between the response's start and the response's end or
   30 days from today, whichever is later (`rules.ending_horizon`); ended ones included, as a
   cancellation or a move away in the middle of a response is what the report must show;
-- visits of the last 14 days cancelled or voided, booked and never served, or too short;
+- visits of the last 14 days cancelled or voided, booked and never served, or too short. A stored
+  reading of the day (`visit_gap_readings_take`, every half hour while a response is in progress)
+  names the elders with such a gap, with their community and name; the report reads from it every
+  elder but those whose record or visits were saved since, looked at live, so it finds what the
+  whole sets would find without looking up every elder of a district's cancelled visits;
 - months since the response began that the monthly run should have paid (the 1st plus
   `rules.RUN_GRACE_DAYS`) for an entitled elder and did not. A stored reading of each such month
   (`unpaid_readings_take`, every half hour) names the elders unpaid when it was taken; the report
@@ -25,6 +29,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import pandas as pd
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Q, QuerySet, Value
 from django.urls import reverse
@@ -36,6 +41,7 @@ from eldercare.exports import xlsx_bytes
 from eldercare.models import Division, Elder, LifeStatus, Role, User
 from eldercare.paging import PER_PAGE
 from eldercare.periods import local_day_bounds
+from eldercare.pgonly import analyze
 from eldercare.readings import changed_since
 from eldercare.scoping import scope_for
 from outreach.models import EmergencyResponse
@@ -45,7 +51,7 @@ from subsidies.standards.models import Entitlement, Grant, RunRefusal
 from vouchers.models import Account
 
 from . import rules
-from .models import UnpaidElder, UnpaidReading
+from .models import UnpaidElder, UnpaidReading, VisitGapElder, VisitGapReading
 
 CONTINUITY_ROLES = (
     Role.COMMUNITY_WORKER,
@@ -68,9 +74,12 @@ REASONS = {
     UNPAID: gettext_lazy("Monthly subsidy not paid"),
 }
 REASON_ORDER = {code: i for i, code in enumerate(REASONS)}
+# Past this many elders saved since a reading of the visit gaps, the report reads every elder's
+# visits live: the reading is stale (its task has not run for hours) and would save little.
+GAPS_CHANGED_AT_MOST = 10_000
 # The report's rows' keys, in the report's order: by community, name and reason.
-KEYS = ("pk", "reason_order", "code", "name")
-KEY_ORDER = ("code", "name", "pk", "reason_order")
+KEYS = ("elder_key", "reason_order", "code", "name")
+KEY_ORDER = ("code", "name", "elder_key", "reason_order")
 
 CANCELLED_STATUSES = (WorkOrder.Status.CANCELLED, WorkOrder.Status.VOIDED)
 # Booked or assigned for an earlier day and never checked in; or served too short, to serve again.
@@ -122,17 +131,18 @@ def communities(*, user: User, response: EmergencyResponse) -> QuerySet[Division
     return _area(user, response)[0]
 
 
-def _elders(user: User, response: EmergencyResponse, community: int | None) -> tuple[QuerySet[Elder], bool]:
+def _elders(user: User, response: EmergencyResponse, community: int | None) -> tuple[QuerySet[Elder], list[int], bool]:
     """The elders of the area the user sees, by the list of their communities (one query): the
     planner knows from its statistics how many elders a list of communities holds, where through
     the joins of `area_q` it guessed thirty times too few and looped over every elder to test
-    each reason (seconds at 300,000 elders). And whether they are the whole district's."""
+    each reason (seconds at 300,000 elders). And the communities, and whether they are the whole
+    district's."""
     area, whole = _area(user, response)
     ids = list(area.values_list("pk", flat=True))
     if community:
         ids = [pk for pk in ids if pk == community]
         whole = False
-    return Elder.objects.filter(community_id__in=ids), whole
+    return Elder.objects.filter(community_id__in=ids), ids, whole
 
 
 def _frozen(elders: QuerySet[Elder]) -> list[ContinuityRow]:
@@ -277,9 +287,13 @@ def _ending_q(response: EmergencyResponse, today: datetime.date) -> Q:
     return Q(life_status=LifeStatus.ACTIVE, pk__in=entitlements)
 
 
-def _visits_q(today: datetime.date) -> Q:
+def _visits_q(today: datetime.date, among: list[int] | None = None) -> Q:
+    """A living elder with a gap in their visits (`among` these elders only, if given: their
+    visits are read from the elders' index)."""
     since, cancelled, unserved = _visit_gaps(today)
     recent = WorkOrder.objects.filter(scheduled_at__gte=since).order_by()
+    if among is not None:
+        recent = recent.filter(elder_id__in=among)
     # Two sets, not one with an OR: each is read from the statuses' index alone, where the OR's
     # bitmap read a page of the table for nearly every visit.
     gaps = recent.filter(cancelled).values("elder_id").union(recent.filter(unserved).values("elder_id"), all=True)
@@ -361,11 +375,87 @@ def unpaid_readings_take(*, today: datetime.date | None = None) -> int:
     return len(months)
 
 
+def visit_gap_readings_take(*, today: datetime.date | None = None) -> int:
+    """Store today's reading of the living elders with a gap in their visits while a response is in
+    progress, replacing the last one; none once no response is. The number of elders read.
+    Idempotent (scheduled every half hour: the fresher the reading, the fewer elders the report
+    reads live)."""
+    today = today or timezone.localdate()
+    table = connection.ops.quote_name(VisitGapElder._meta.db_table)
+    with transaction.atomic():
+        VisitGapReading.objects.all().delete()
+        if not EmergencyResponse.objects.filter(active_q(today)).exists():
+            return 0
+        as_of = timezone.now()  # before the read: what is saved during it is read live
+        reading = VisitGapReading.objects.create(day=today, as_of=as_of)
+        gaps = Elder.objects.filter(_visits_q(today)).order_by().values("pk", "community_id", "name")
+        sql, params = gaps.query.sql_with_params()
+        with connection.cursor() as cur:
+            # The ORM's own SQL for the set; the values are bound parameters.
+            cur.execute(
+                f"INSERT INTO {table} (reading_id, elder_id, community_id, name) SELECT %s, g.* FROM ({sql}) g",  # noqa: S608
+                [reading.pk, *params],
+            )
+            read = cur.rowcount
+            analyze(cur, table)
+    return read
+
+
+def _gap_reading(today: datetime.date) -> tuple[VisitGapReading, list[int]] | None:
+    """Today's reading of the visit gaps and the elders saved since, whose record or visits were
+    saved since it began (nothing else the platform writes makes or ends a gap, or changes an
+    elder's community or name), if not too many (`GAPS_CHANGED_AT_MOST`)."""
+    reading = VisitGapReading.objects.filter(day=today).order_by("-as_of", "-pk").first()
+    if reading is None:
+        return None
+    since = changed_since(reading.as_of)
+    saved = Elder.objects.filter(updated_at__gte=since).order_by().values_list("pk", flat=True)
+    visited = WorkOrder.objects.filter(updated_at__gte=since).order_by().values_list("elder_id", flat=True)
+    changed = sorted(set(saved.union(visited, all=True)))
+    return (reading, changed) if len(changed) <= GAPS_CHANGED_AT_MOST else None
+
+
+def _keyed(elders: QuerySet[Elder], reason: str) -> QuerySet:
+    """These elders as keys of the report's rows for the reason."""
+    return (
+        elders.order_by()
+        .annotate(
+            elder_key=F("pk"),
+            code=F("community__code"),
+            reason_order=Value(REASON_ORDER[reason], output_field=IntegerField()),
+        )
+        .values_list(*KEYS)
+    )
+
+
+def _visit_keys(elders: QuerySet[Elder], area: list[int], today: datetime.date) -> list[QuerySet]:
+    """The keys of the elders with a gap in their visits: from today's stored reading, except the
+    elders saved since, looked at live; all live without a reading of the day."""
+    found = _gap_reading(today)
+    if found is None:
+        return [_keyed(elders.filter(_visits_q(today)), VISITS)]
+    reading, changed = found
+    keys = (
+        VisitGapElder.objects.filter(reading=reading, community_id__in=area)
+        .exclude(elder_id__in=changed)
+        .order_by()
+        .annotate(
+            elder_key=F("elder_id"),
+            code=F("community__code"),
+            reason_order=Value(REASON_ORDER[VISITS], output_field=IntegerField()),
+        )
+        .values_list(*KEYS)
+    )
+    if not changed:
+        return [keys]
+    return [keys, _keyed(elders.filter(pk__in=changed).filter(_visits_q(today, among=changed)), VISITS)]
+
+
 def _reason_qs(response: EmergencyResponse, today: datetime.date, within: QuerySet[Elder] | None) -> dict[str, Q]:
+    """The reasons but the visits' (`_visit_keys`), each as a condition on the elders."""
     return {
         FROZEN: _frozen_q(),
         ENDING: _ending_q(response, today),
-        VISITS: _visits_q(today),
         UNPAID: _unpaid_q(response, today, within),
     }
 
@@ -391,13 +481,20 @@ class ContinuityRows:
         if self.keys is None:
             return 0
         if self._count is None:
-            sql, params = self.keys.order_by().query.sql_with_params()
+            try:
+                sql, params = self.keys.order_by().query.sql_with_params()
+            except EmptyResultSet:  # no reason can have a row (no month of the response is late yet)
+                self._count = 0
+                return 0
             # The ORM's own SQL around the union; the values are bound parameters.
+            # The count is taken over the rows as they come, then the first page picked (a top-N
+            # sort): ordered first, every row was sorted, in parallel workers that cost more than
+            # they saved.
             columns = ", ".join(f"k.{c}" for c in KEYS)
             windowed = f"SELECT {columns}, COUNT(*) OVER () FROM ({sql}) k"  # noqa: S608
-            order = ", ".join(f"k.{c}" for c in KEY_ORDER)
+            order = ", ".join(f"w.{c}" for c in KEY_ORDER)
             with connection.cursor() as cur:
-                cur.execute(f"{windowed} ORDER BY {order} LIMIT %s", [*params, self.FIRST])
+                cur.execute(f"SELECT * FROM ({windowed}) w ORDER BY {order} LIMIT %s", [*params, self.FIRST])  # noqa: S608
                 found = cur.fetchall()
             self._first = [tuple(row[: len(KEYS)]) for row in found]
             self._count = found[0][len(KEYS)] if found else 0
@@ -453,17 +550,16 @@ def at_risk(
     by community, name and reason: a lazy list whose count and pages are a few queries whatever
     the number of elders."""
     today = today or timezone.localdate()
-    elders, whole = _elders(user, response, community)
+    elders, area, whole = _elders(user, response, community)
     if not may_see(user):
         return ContinuityRows(elders, None, response, today)
-    parts = [
-        elders.filter(condition)
-        .order_by()
-        .annotate(code=F("community__code"), reason_order=Value(REASON_ORDER[code], output_field=IntegerField()))
-        .values_list(*KEYS)
-        for code, condition in _reason_qs(response, today, None if whole else elders).items()
-        if reason in ("", code)
-    ]
+    conditions = _reason_qs(response, today, None if whole else elders)
+    parts: list[QuerySet] = []
+    for code in REASONS:
+        if reason in ("", code):
+            parts += (
+                _visit_keys(elders, area, today) if code == VISITS else [_keyed(elders.filter(conditions[code]), code)]
+            )
     keys = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
     keys = keys.order_by(*KEY_ORDER)
     return ContinuityRows(elders, keys, response, today)

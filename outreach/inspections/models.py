@@ -272,3 +272,43 @@ class UnpaidElder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reading} {self.elder_id}"
+
+
+class VisitGapReading(models.Model):
+    """A stored reading of the living elders with a gap in their visits on a day (a visit of the
+    last 14 days cancelled or voided, booked and never served, or served too short), with their
+    community and name: the continuity report's order. Replaced by the next reading (scheduled
+    every half hour while a response is in progress); the report reads every elder whose record or
+    visits were saved since it was taken live, so a reading only makes the report fast, never
+    different (see `continuity`)."""
+
+    day = models.DateField(_("day"), unique=True)
+    as_of = models.DateTimeField(_("taken at"))
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("visit-gap reading")
+        verbose_name_plural = _("visit-gap readings")
+
+    def __str__(self) -> str:
+        return f"{self.day} @ {self.as_of:%Y-%m-%d %H:%M}"
+
+
+class VisitGapElder(models.Model):
+    """An elder the reading found with a gap in their visits, with their community and name then."""
+
+    reading = models.ForeignKey(
+        VisitGapReading, on_delete=models.CASCADE, related_name="elders", verbose_name=_("reading")
+    )
+    elder = models.ForeignKey(Elder, on_delete=models.CASCADE, related_name="+", verbose_name=_("elder"))
+    community = models.ForeignKey(Division, on_delete=models.CASCADE, related_name="+", verbose_name=_("community"))
+    name = models.CharField(_("name"), max_length=60)
+
+    class Meta:
+        verbose_name = _("elder with a visit gap")
+        verbose_name_plural = _("elders with a visit gap")
+        constraints = [models.UniqueConstraint(fields=["reading", "elder"], name="visit_gap_elder_once")]
+        indexes = [models.Index(fields=["reading", "community"], name="visit_gap_community")]
+
+    def __str__(self) -> str:
+        return f"{self.reading} {self.elder_id}"

@@ -17,3 +17,9 @@ def remind_problem_deadlines(day: str | None = None) -> int:
 def take_unpaid_readings() -> int:
     """Store the unpaid months the continuity reports look at (idempotent)."""
     return continuity.unpaid_readings_take()
+
+
+@shared_task(acks_late=True, name="outreach.inspections.tasks.take_visit_gap_readings")
+def take_visit_gap_readings() -> int:
+    """Store the elders with a gap in their visits the continuity reports look at (idempotent)."""
+    return continuity.visit_gap_readings_take()

@@ -16,12 +16,14 @@ from eldercare.celery import app as celery_app
 from eldercare.models import Elder, LifeStatus, Role
 from eldercare.nav import work_panels_for
 from eldercare.periods import Month
+from eldercare.services import elder_set_life_status
 from outreach.inspections import continuity, rules
 from outreach.inspections import nav as inspections_nav
-from outreach.inspections.models import UnpaidElder, UnpaidReading
-from outreach.inspections.tasks import take_unpaid_readings
-from outreach.services import response_end
+from outreach.inspections.models import UnpaidElder, UnpaidReading, VisitGapElder, VisitGapReading
+from outreach.inspections.tasks import take_unpaid_readings, take_visit_gap_readings
+from outreach.services import response_declare, response_end
 from providers.models import WorkOrder
+from providers.services.visits import order_cancel
 from subsidies.standards.services.entitlements import entitlement_end
 from subsidies.standards.services.run import run_month
 from tests.factories import ElderFactory, user_with_role
@@ -161,6 +163,25 @@ def test_a_month_not_yet_past_the_grace_days_is_not_a_gap(people, heat_wave, at_
     time_machine.move_to(datetime.datetime(2026, 3, 3, 10, tzinfo=datetime.UTC), tick=False)
     rows = continuity.continuity_rows(user=people["district"], response=heat_wave, reason=continuity.UNPAID)
     assert [r.detail.count("2026-") for r in rows] == [1]  # February only: March's run is not yet late
+
+
+def test_a_response_with_no_month_late_yet_has_no_unpaid_row_and_its_page_says_so(
+    people, client, tree, at_risk, time_machine
+):
+    # Declared on 03-02: March's run is not late before 03-04, so no month is looked at.
+    time_machine.move_to(datetime.datetime(2026, 3, 2, 10, tzinfo=datetime.UTC), tick=False)
+    new = response_declare(
+        by=people["district"],
+        district=tree.district,
+        kind="cold_snap",
+        name="寒潮关爱",
+        starts_on=datetime.date(2026, 3, 2),
+    )
+    assert continuity.at_risk(user=people["district"], response=new, reason=continuity.UNPAID).count() == 0
+    client.force_login(people["district"])
+    page = client.get(reverse("outreach_inspections:continuity"), {"response": new.pk, "reason": continuity.UNPAID})
+    assert page.status_code == 200
+    assert page.context["page"].paginator.count == 0 and list(page.context["rows"]) == []
 
 
 def test_the_page_and_its_spreadsheet_show_the_same_filtered_rows(people, client, heat_wave, at_risk):
@@ -316,3 +337,89 @@ def test_the_readings_are_taken_every_half_hour():
     entry = celery_app.conf.beat_schedule["outreach-continuity-unpaid-readings"]
     assert entry["task"] == take_unpaid_readings.name
     assert entry["schedule"].minute == {15, 45}
+
+
+def _visit_rows(people, heat_wave) -> list[tuple[str, str]]:
+    rows = continuity.continuity_rows(user=people["district"], response=heat_wave, reason=continuity.VISITS)
+    return [(r.elder.name, r.detail) for r in rows]
+
+
+def test_a_stored_reading_of_the_visit_gaps_finds_what_the_live_sets_find_and_follows_every_change_since(
+    people, tree, heat_wave, at_risk, time_machine
+):
+    # 即将终止 had a visit cancelled too; today's visit of 安然无恙 is still to come.
+    WorkOrder.objects.create(
+        elder=at_risk["ending"],
+        provider=people["provider"],
+        item=make_item(people["provider"], name="助浴"),
+        price="50.00",
+        booked_via="community",
+        booked_by=people["community"],
+        scheduled_at=timezone.make_aware(datetime.datetime(2026, 3, 11, 9)),
+        status="cancelled",
+    )
+    live = _visit_rows(people, heat_wave)
+    assert live == [("即将终止", "近14天取消1次、未服务0次"), ("服务取消", "近14天取消1次、未服务1次")]
+
+    time_machine.move_to(timezone.now() + datetime.timedelta(hours=1), tick=False)
+    assert continuity.visit_gap_readings_take() == 2
+    reading = VisitGapReading.objects.get()
+    assert reading.day == datetime.date(2026, 3, 16)
+    assert {(e.elder_id, e.community_id, e.name) for e in reading.elders.all()} == {
+        (at_risk["ending"].pk, tree.a1.pk, "即将终止"),
+        (at_risk["visits"].pk, tree.a1.pk, "服务取消"),
+    }
+    time_machine.move_to(timezone.now() + datetime.timedelta(hours=2), tick=False)
+    with CaptureQueriesContext(connection) as read:
+        assert _visit_rows(people, heat_wave) == live
+    keys = next(q["sql"] for q in read if "reason_order" in q["sql"])
+    assert VisitGapElder._meta.db_table in keys and WorkOrder._meta.db_table not in keys  # nothing changed since
+
+    # After the reading: today's visit of 安然无恙 cancelled, 即将终止 deceased, 服务取消 renamed (the
+    # rows are by name) and moved to the other street's community.
+    today = WorkOrder.objects.get(elder=at_risk["fine"])
+    order_cancel(order=today, reason="老人住院", by=people["provider_admin"])
+    elder_set_life_status(
+        elder=at_risk["ending"], status=LifeStatus.DECEASED, on=datetime.date(2026, 3, 16), by=people["community"]
+    )
+    renamed = Elder.objects.get(pk=at_risk["visits"].pk)
+    renamed.name = "艾服务"
+    renamed.save()
+    assert _visit_rows(people, heat_wave) == [
+        ("安然无恙", "近14天取消1次、未服务0次"),
+        ("艾服务", "近14天取消1次、未服务1次"),
+    ]
+    renamed.community = tree.b1
+    renamed.save()
+    stored = {
+        "district": _visit_rows(people, heat_wave),
+        "street": [r.elder.name for r in continuity.continuity_rows(user=people["street"], response=heat_wave)],
+    }
+    VisitGapReading.objects.all().delete()
+    assert stored == {
+        "district": _visit_rows(people, heat_wave),
+        "street": [r.elder.name for r in continuity.continuity_rows(user=people["street"], response=heat_wave)],
+    }
+    assert stored["district"] == [("安然无恙", "近14天取消1次、未服务0次"), ("艾服务", "近14天取消1次、未服务1次")]
+    assert "艾服务" not in stored["street"]  # street A no longer sees the elder who moved to street B
+
+
+def test_a_reading_of_the_visit_gaps_serves_its_day_only_and_goes_with_the_responses(
+    people, heat_wave, at_risk, time_machine
+):
+    assert continuity.visit_gap_readings_take() == 1
+    # On 03-27 the last 14 days begin on 03-13: the visits of 03-10 and 03-12 are out of them, and
+    # the visit of 03-16 to 安然无恙 was never served.
+    time_machine.move_to(timezone.make_aware(datetime.datetime(2026, 3, 27, 10)), tick=False)
+    assert _visit_rows(people, heat_wave) == [("安然无恙", "近14天取消0次、未服务1次")]
+    assert continuity.visit_gap_readings_take() == 1
+    assert VisitGapReading.objects.get().day == datetime.date(2026, 3, 27)
+    response_end(response=heat_wave, by=people["district"])
+    assert continuity.visit_gap_readings_take() == 0
+    assert not VisitGapReading.objects.exists()
+
+
+def test_the_visit_gaps_are_read_every_half_hour():
+    entry = celery_app.conf.beat_schedule["outreach-continuity-visit-gap-readings"]
+    assert entry["task"] == take_visit_gap_readings.name
+    assert entry["schedule"].minute == {20, 50}
