@@ -142,7 +142,7 @@ def _elders(user: User, response: EmergencyResponse, community: int | None) -> t
     if community:
         ids = [pk for pk in ids if pk == community]
         whole = False
-    return Elder.objects.filter(community_id__in=ids), ids, whole
+    return Elder.objects.filter(community_id__any_of=ids), ids, whole
 
 
 def _frozen(elders: QuerySet[Elder]) -> list[ContinuityRow]:
@@ -293,7 +293,7 @@ def _visits_q(today: datetime.date, among: list[int] | None = None) -> Q:
     since, cancelled, unserved = _visit_gaps(today)
     recent = WorkOrder.objects.filter(scheduled_at__gte=since).order_by()
     if among is not None:
-        recent = recent.filter(elder_id__in=among)
+        recent = recent.filter(elder_id__any_of=among)
     # Two sets, not one with an OR: each is read from the statuses' index alone, where the OR's
     # bitmap read a page of the table for nearly every visit.
     gaps = recent.filter(cancelled).values("elder_id").union(recent.filter(unserved).values("elder_id"), all=True)
@@ -388,7 +388,10 @@ def visit_gap_readings_take(*, today: datetime.date | None = None) -> int:
             return 0
         as_of = timezone.now()  # before the read: what is saved during it is read live
         reading = VisitGapReading.objects.create(day=today, as_of=as_of)
-        gaps = Elder.objects.filter(_visits_q(today)).order_by().values("pk", "community_id", "name")
+        # In the report's order: a community's elders lie together, read from a page or two.
+        gaps = (
+            Elder.objects.filter(_visits_q(today)).order_by("community_id", "name").values("pk", "community_id", "name")
+        )
         sql, params = gaps.query.sql_with_params()
         with connection.cursor() as cur:
             # The ORM's own SQL for the set; the values are bound parameters.
@@ -436,8 +439,8 @@ def _visit_keys(elders: QuerySet[Elder], area: list[int], today: datetime.date) 
         return [_keyed(elders.filter(_visits_q(today)), VISITS)]
     reading, changed = found
     keys = (
-        VisitGapElder.objects.filter(reading=reading, community_id__in=area)
-        .exclude(elder_id__in=changed)
+        VisitGapElder.objects.filter(reading=reading, community_id__any_of=area)
+        .exclude(elder_id__any_of=changed)
         .order_by()
         .annotate(
             elder_key=F("elder_id"),
@@ -448,7 +451,7 @@ def _visit_keys(elders: QuerySet[Elder], area: list[int], today: datetime.date) 
     )
     if not changed:
         return [keys]
-    return [keys, _keyed(elders.filter(pk__in=changed).filter(_visits_q(today, among=changed)), VISITS)]
+    return [keys, _keyed(elders.filter(pk__any_of=changed).filter(_visits_q(today, among=changed)), VISITS)]
 
 
 def _reason_qs(response: EmergencyResponse, today: datetime.date, within: QuerySet[Elder] | None) -> dict[str, Q]:
