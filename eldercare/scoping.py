@@ -18,7 +18,7 @@ from .models import OUTSIDE_ROLES, PROVIDER_ROLES, Division, Role, User
 @Field.register_lookup
 class AnyOf(Lookup):
     """`column__any_of=ids`: the column is one of the ids, sent as one array on PostgreSQL
-    (`= ANY(%s)`), which plans as the `IN` list it replaces. A district's scope holds hundreds of
+    (`= ANY(%s::bigint[])`), which plans as the `IN` list it replaces. A district's scope holds hundreds of
     communities: as an `IN` list each id is one more parameter to prepare and to quote on every
     query of every page (a large part of a district's work list at city scale). SQLite, which has
     no arrays, gets the `IN` list."""
@@ -38,7 +38,11 @@ class AnyOf(Lookup):
             # index whose first column it is reads in the index's order (an array does not).
             return f"{lhs} = %s", [*lhs_params, self.rhs[0]]
         if connection.vendor == "postgresql":
-            return f"{lhs} = ANY(%s)", [*lhs_params, self.rhs]
+            # Cast to the column's own type: psycopg sends the smallest integer array that holds
+            # the ids, and PostgreSQL hashes an array's members for a filter only when the two
+            # sides hash alike (otherwise each row is compared with every id, in turn).
+            column_type = self.lhs.output_field.db_type(connection)
+            return f"{lhs} = ANY(%s::{column_type}[])", [*lhs_params, self.rhs]
         return f"{lhs} IN ({', '.join(['%s'] * len(self.rhs))})", [*lhs_params, *self.rhs]
 
 
