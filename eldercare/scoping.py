@@ -42,7 +42,12 @@ class AnyOf(Lookup):
             # the ids, and PostgreSQL hashes an array's members for a filter only when the two
             # sides hash alike (otherwise each row is compared with every id, in turn).
             column_type = self.lhs.output_field.db_type(connection)
-            return f"{lhs} = ANY(%s::{column_type}[])", [*lhs_params, self.rhs]
+            ids = self.rhs
+            if all(type(i) is int for i in ids):
+                # Ids as the array's text: psycopg adapts a list of hundreds element by element,
+                # a few tenths of a millisecond on each of a page's queries.
+                ids = "{" + ",".join(map(str, ids)) + "}"
+            return f"{lhs} = ANY(%s::{column_type}[])", [*lhs_params, ids]
         return f"{lhs} IN ({', '.join(['%s'] * len(self.rhs))})", [*lhs_params, *self.rhs]
 
 
