@@ -13,12 +13,16 @@ from django.db.models import Field, ForeignObject, Lookup, Q, QuerySet
 
 from .models import OUTSIDE_ROLES, PROVIDER_ROLES, Division, Role, User
 
+# The integer columns whose ids `any_of` sends as an array of the column's own type.
+INTEGER_TYPES = ("smallint", "integer", "bigint")
+
 
 @ForeignObject.register_lookup  # a relation's lookups are its own, not its base Field's
 @Field.register_lookup
 class AnyOf(Lookup):
     """`column__any_of=ids`: the column is one of the ids, sent as one array on PostgreSQL
-    (`= ANY(%s::bigint[])`), which plans as the `IN` list it replaces. A district's scope holds hundreds of
+    (`= ANY(%s::bigint[])` for an integer column: the array of its own type), which plans as the
+    `IN` list it replaces. A district's scope holds hundreds of
     communities: as an `IN` list each id is one more parameter to prepare and to quote on every
     query of every page (a large part of a district's work list at city scale). SQLite, which has
     no arrays, gets the `IN` list."""
@@ -42,11 +46,11 @@ class AnyOf(Lookup):
             # the ids, and PostgreSQL hashes an array's members for a filter only when the two
             # sides hash alike (otherwise each row is compared with every id, in turn).
             column_type = self.lhs.output_field.db_type(connection)
-            ids = self.rhs
-            if all(type(i) is int for i in ids):
-                # Ids as the array's text: psycopg adapts a list of hundreds element by element,
-                # a few tenths of a millisecond on each of a page's queries.
-                ids = "{" + ",".join(map(str, ids)) + "}"
+            if column_type not in INTEGER_TYPES or not all(type(i) is int for i in self.rhs):
+                return f"{lhs} = ANY(%s)", [*lhs_params, self.rhs]
+            # Ids as the array's text: psycopg adapts a list of hundreds element by element, a few
+            # tenths of a millisecond on each of a page's queries.
+            ids = "{" + ",".join(map(str, self.rhs)) + "}"
             return f"{lhs} = ANY(%s::{column_type}[])", [*lhs_params, ids]
         return f"{lhs} IN ({', '.join(['%s'] * len(self.rhs))})", [*lhs_params, *self.rhs]
 

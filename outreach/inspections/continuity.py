@@ -405,16 +405,16 @@ def visit_gap_readings_take(*, today: datetime.date | None = None) -> int:
 
 
 def _gap_reading(today: datetime.date) -> tuple[VisitGapReading, list[int]] | None:
-    """Today's reading of the visit gaps and the elders saved since, whose record or visits were
-    saved since it began (nothing else the platform writes makes or ends a gap, or changes an
-    elder's community or name), if not too many (`GAPS_CHANGED_AT_MOST`)."""
+    """Today's reading of the visit gaps and the elders whose record or visits were saved since it
+    began (nothing else the platform writes makes or ends a gap, or changes an elder's community or
+    name), if not too many (`GAPS_CHANGED_AT_MOST`: read up to one more than that)."""
     reading = VisitGapReading.objects.filter(day=today).order_by("-as_of", "-pk").first()
     if reading is None:
         return None
     since = changed_since(reading.as_of)
     saved = Elder.objects.filter(updated_at__gte=since).order_by().values_list("pk", flat=True)
     visited = WorkOrder.objects.filter(updated_at__gte=since).order_by().values_list("elder_id", flat=True)
-    changed = sorted(set(saved.union(visited, all=True)))
+    changed = sorted(saved.union(visited)[: GAPS_CHANGED_AT_MOST + 1])
     return (reading, changed) if len(changed) <= GAPS_CHANGED_AT_MOST else None
 
 

@@ -1,7 +1,6 @@
 """Each role sees only its part of the tree, on every page, search and API endpoint."""
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -116,7 +115,7 @@ def test_a_scope_filters_by_its_ids_through_a_relation_and_an_empty_one_finds_no
     assert not Elder.objects.filter(community_id__any_of=[]).exists()
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="arrays are PostgreSQL's")
+@pytest.mark.postgres
 def test_the_array_of_ids_has_the_columns_type_so_that_postgresql_hashes_it(tree, elders):
     # psycopg sends small ids as a smallint array; a bigint column compared with it is compared
     # with every id in turn, where with an array of its own type the ids are hashed once.

@@ -344,74 +344,123 @@ def _visit_rows(people, heat_wave) -> list[tuple[str, str]]:
     return [(r.elder.name, r.detail) for r in rows]
 
 
-def test_a_stored_reading_of_the_visit_gaps_finds_what_the_live_sets_find_and_follows_every_change_since(
-    people, tree, heat_wave, at_risk, time_machine
-):
-    # 即将终止 had a visit cancelled too; today's visit of 安然无恙 is still to come.
-    WorkOrder.objects.create(
-        elder=at_risk["ending"],
+def _visit_keys(user, heat_wave) -> tuple[int, list[tuple]]:
+    """The count and the keys of the report's visit rows: what its pages are cut from."""
+    rows = continuity.at_risk(user=user, response=heat_wave, reason=continuity.VISITS)
+    return rows.count(), list(rows.keys)
+
+
+def _cancelled_visit(people, elder, day: int) -> WorkOrder:
+    return WorkOrder.objects.create(
+        elder=elder,
         provider=people["provider"],
-        item=make_item(people["provider"], name="助浴"),
+        item=make_item(people["provider"], name=f"助浴{elder.pk}"),
         price="50.00",
         booked_via="community",
         booked_by=people["community"],
-        scheduled_at=timezone.make_aware(datetime.datetime(2026, 3, 11, 9)),
+        scheduled_at=timezone.make_aware(datetime.datetime(2026, 3, day, 9)),
         status="cancelled",
     )
-    live = _visit_rows(people, heat_wave)
-    assert live == [("即将终止", "近14天取消1次、未服务0次"), ("服务取消", "近14天取消1次、未服务1次")]
 
+
+@pytest.fixture
+def gaps(people, tree, at_risk):
+    """Visits cancelled of 即将终止 (03-11), 账户冻结 (03-13), 新都村民 (street B, 03-13) and of an elder
+    deceased since; 服务取消 has its own; today's visit of 安然无恙 is still to come."""
+    _cancelled_visit(people, at_risk["ending"], 11)
+    _cancelled_visit(people, at_risk["frozen"], 13)
+    _cancelled_visit(people, at_risk["far"], 13)
+    gone = ElderFactory(community=tree.a1, name="已故老人")
+    _cancelled_visit(people, gone, 12)
+    elder_set_life_status(elder=gone, status=LifeStatus.DECEASED, on=datetime.date(2026, 3, 14), by=people["community"])
+    return at_risk
+
+
+def test_a_stored_reading_of_the_visit_gaps_finds_what_the_live_sets_find_and_follows_every_change_since(
+    people, tree, heat_wave, gaps, time_machine
+):
+    users = {"district": people["district"], "street": people["street"]}
+    live = {k: _visit_keys(u, heat_wave) for k, u in users.items()}
+    assert [name for *_key, name in live["district"][1]] == ["即将终止", "服务取消", "账户冻结", "新都村民"]
+    assert live["street"][0] == 3  # not 新都村民, of the other street
+    rows = _visit_rows(people, heat_wave)
+    assert rows[:2] == [("即将终止", "近14天取消1次、未服务0次"), ("服务取消", "近14天取消1次、未服务1次")]
+
+    # Taken an hour after those visits were saved, past the margin: they are read from it.
     time_machine.move_to(timezone.now() + datetime.timedelta(hours=1), tick=False)
-    assert continuity.visit_gap_readings_take() == 2
+    assert continuity.visit_gap_readings_take() == 4  # the living elders with a gap, every district's
     reading = VisitGapReading.objects.get()
     assert reading.day == datetime.date(2026, 3, 16)
-    assert {(e.elder_id, e.community_id, e.name) for e in reading.elders.all()} == {
-        (at_risk["ending"].pk, tree.a1.pk, "即将终止"),
-        (at_risk["visits"].pk, tree.a1.pk, "服务取消"),
+    assert {(e.elder_id, e.community_id, e.name) for e in reading.elders.all()} >= {
+        (gaps["ending"].pk, tree.a1.pk, "即将终止"),
+        (gaps["visits"].pk, tree.a1.pk, "服务取消"),
     }
     time_machine.move_to(timezone.now() + datetime.timedelta(hours=2), tick=False)
     with CaptureQueriesContext(connection) as read:
-        assert _visit_rows(people, heat_wave) == live
+        assert {k: _visit_keys(u, heat_wave) for k, u in users.items()} == live
+        assert _visit_rows(people, heat_wave) == rows
     keys = next(q["sql"] for q in read if "reason_order" in q["sql"])
     assert VisitGapElder._meta.db_table in keys and WorkOrder._meta.db_table not in keys  # nothing changed since
 
     # After the reading: today's visit of 安然无恙 cancelled, 即将终止 deceased, 服务取消 renamed (the
-    # rows are by name) and moved to the other street's community.
-    today = WorkOrder.objects.get(elder=at_risk["fine"])
-    order_cancel(order=today, reason="老人住院", by=people["provider_admin"])
+    # rows are by name), then moved to the other street's community; 账户冻结 unchanged.
+    order_cancel(order=WorkOrder.objects.get(elder=gaps["fine"]), reason="老人住院", by=people["provider_admin"])
     elder_set_life_status(
-        elder=at_risk["ending"], status=LifeStatus.DECEASED, on=datetime.date(2026, 3, 16), by=people["community"]
+        elder=gaps["ending"], status=LifeStatus.DECEASED, on=datetime.date(2026, 3, 16), by=people["community"]
     )
-    renamed = Elder.objects.get(pk=at_risk["visits"].pk)
+    renamed = Elder.objects.get(pk=gaps["visits"].pk)
     renamed.name = "艾服务"
     renamed.save()
-    assert _visit_rows(people, heat_wave) == [
-        ("安然无恙", "近14天取消1次、未服务0次"),
-        ("艾服务", "近14天取消1次、未服务1次"),
-    ]
+    assert [name for name, _detail in _visit_rows(people, heat_wave)] == ["安然无恙", "艾服务", "账户冻结", "新都村民"]
     renamed.community = tree.b1
     renamed.save()
-    stored = {
-        "district": _visit_rows(people, heat_wave),
-        "street": [r.elder.name for r in continuity.continuity_rows(user=people["street"], response=heat_wave)],
-    }
+    stored = {k: _visit_keys(u, heat_wave) for k, u in users.items()}
+    stored_rows = _visit_rows(people, heat_wave)
     VisitGapReading.objects.all().delete()
-    assert stored == {
-        "district": _visit_rows(people, heat_wave),
-        "street": [r.elder.name for r in continuity.continuity_rows(user=people["street"], response=heat_wave)],
-    }
-    assert stored["district"] == [("安然无恙", "近14天取消1次、未服务0次"), ("艾服务", "近14天取消1次、未服务1次")]
-    assert "艾服务" not in stored["street"]  # street A no longer sees the elder who moved to street B
+    assert stored == {k: _visit_keys(u, heat_wave) for k, u in users.items()}
+    assert stored_rows == _visit_rows(people, heat_wave)
+    assert [name for name, _detail in stored_rows] == ["安然无恙", "账户冻结", "新都村民", "艾服务"]
+    assert stored["street"][0] == 2  # 安然无恙 and 账户冻结: 艾服务 moved to street B
+
+
+def test_a_visit_saved_just_before_the_reading_is_looked_at_live(people, heat_wave, gaps, time_machine):
+    # A transaction that cancelled a visit and committed after the reading read the gaps is not in
+    # the reading: saved within its margin, the elder is looked at live.
+    time_machine.move_to(timezone.now() + datetime.timedelta(hours=1), tick=False)
+    live = _visit_keys(people["district"], heat_wave)
+    continuity.visit_gap_readings_take()
+    VisitGapElder.objects.filter(elder=gaps["frozen"]).delete()
+    WorkOrder.objects.filter(elder=gaps["frozen"]).update(updated_at=timezone.now() - datetime.timedelta(minutes=10))
+    assert _visit_keys(people["district"], heat_wave) == live
+
+
+def test_past_the_elders_changed_since_a_reading_the_visits_are_read_live(
+    people, heat_wave, gaps, time_machine, monkeypatch
+):
+    time_machine.move_to(timezone.now() + datetime.timedelta(hours=1), tick=False)
+    continuity.visit_gap_readings_take()
+    time_machine.move_to(timezone.now() + datetime.timedelta(hours=1), tick=False)
+    order_cancel(order=WorkOrder.objects.get(elder=gaps["fine"]), reason="老人住院", by=people["provider_admin"])
+    monkeypatch.setattr(continuity, "GAPS_CHANGED_AT_MOST", 0)
+    with CaptureQueriesContext(connection) as read:
+        found = _visit_keys(people["district"], heat_wave)
+    keys = next(q["sql"] for q in read if "reason_order" in q["sql"])
+    assert VisitGapElder._meta.db_table not in keys
+    VisitGapReading.objects.all().delete()
+    assert found == _visit_keys(people["district"], heat_wave)
+    assert found[0] == 5  # 安然无恙 too
 
 
 def test_a_reading_of_the_visit_gaps_serves_its_day_only_and_goes_with_the_responses(
     people, heat_wave, at_risk, time_machine
 ):
-    assert continuity.visit_gap_readings_take() == 1
+    time_machine.move_to(timezone.now() + datetime.timedelta(hours=1), tick=False)
+    assert continuity.visit_gap_readings_take() == 1  # 服务取消
     # On 03-27 the last 14 days begin on 03-13: the visits of 03-10 and 03-12 are out of them, and
     # the visit of 03-16 to 安然无恙 was never served.
     time_machine.move_to(timezone.make_aware(datetime.datetime(2026, 3, 27, 10)), tick=False)
-    assert _visit_rows(people, heat_wave) == [("安然无恙", "近14天取消0次、未服务1次")]
+    count, keys = _visit_keys(people["district"], heat_wave)
+    assert (count, [name for *_key, name in keys]) == (1, ["安然无恙"])
     assert continuity.visit_gap_readings_take() == 1
     assert VisitGapReading.objects.get().day == datetime.date(2026, 3, 27)
     response_end(response=heat_wave, by=people["district"])
