@@ -349,6 +349,21 @@ def _unpaid_q(response: EmergencyResponse, today: datetime.date, within: QuerySe
     return Q(life_status=LifeStatus.ACTIVE, disqualified_at__isnull=True, pk__in=gaps)
 
 
+def _store(model: type[UnpaidElder | VisitGapElder], reading: UnpaidReading | VisitGapReading, rows: QuerySet) -> int:
+    """Write a set of rows (`rows.values(...)`, in the order of the model's columns after its
+    reading) under the reading, by the ORM's own SQL for the set, in one statement; the number
+    written."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(f.column for f in model._meta.concrete_fields if not f.primary_key)
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cur:
+        # The values are bound parameters.
+        cur.execute(f"INSERT INTO {table} ({columns}) SELECT %s, r.* FROM ({sql}) r", [reading.pk, *params])  # noqa: S608
+        written = cur.rowcount
+        analyze(cur, table)
+    return written
+
+
 def unpaid_readings_take(*, today: datetime.date | None = None) -> int:
     """Store a reading of each month the reports of the responses in progress look at, replacing
     the month's last one, and drop the readings no report looks at any more; the number of months
@@ -358,19 +373,12 @@ def unpaid_readings_take(*, today: datetime.date | None = None) -> int:
     months: set[datetime.date] = set()
     for starts_on in EmergencyResponse.objects.filter(active_q(today)).values_list("starts_on", flat=True):
         months.update(_late_months(starts_on, today))
-    table = connection.ops.quote_name(UnpaidElder._meta.db_table)
     for month in sorted(months):
         with transaction.atomic():
             as_of = timezone.now()  # before the read: what changes during it is looked at live
             UnpaidReading.objects.filter(month=month).delete()
             reading = UnpaidReading.objects.create(month=month, as_of=as_of)
-            sql, params = _unpaid_of(month, today).order_by().values("elder_id").distinct().query.sql_with_params()
-            with connection.cursor() as cur:
-                # The ORM's own SQL for the set; the values are bound parameters.
-                cur.execute(
-                    f"INSERT INTO {table} (reading_id, elder_id) SELECT %s, u.elder_id FROM ({sql}) u",  # noqa: S608
-                    [reading.pk, *params],
-                )
+            _store(UnpaidElder, reading, _unpaid_of(month, today).order_by().values("elder_id").distinct())
     UnpaidReading.objects.exclude(month__in=months).delete()
     return len(months)
 
@@ -381,7 +389,6 @@ def visit_gap_readings_take(*, today: datetime.date | None = None) -> int:
     Idempotent (scheduled every half hour: the fresher the reading, the fewer elders the report
     reads live)."""
     today = today or timezone.localdate()
-    table = connection.ops.quote_name(VisitGapElder._meta.db_table)
     with transaction.atomic():
         VisitGapReading.objects.all().delete()
         if not EmergencyResponse.objects.filter(active_q(today)).exists():
@@ -389,19 +396,8 @@ def visit_gap_readings_take(*, today: datetime.date | None = None) -> int:
         as_of = timezone.now()  # before the read: what is saved during it is read live
         reading = VisitGapReading.objects.create(day=today, as_of=as_of)
         # In the report's order: a community's elders lie together, read from a page or two.
-        gaps = (
-            Elder.objects.filter(_visits_q(today)).order_by("community_id", "name").values("pk", "community_id", "name")
-        )
-        sql, params = gaps.query.sql_with_params()
-        with connection.cursor() as cur:
-            # The ORM's own SQL for the set; the values are bound parameters.
-            cur.execute(
-                f"INSERT INTO {table} (reading_id, elder_id, community_id, name) SELECT %s, g.* FROM ({sql}) g",  # noqa: S608
-                [reading.pk, *params],
-            )
-            read = cur.rowcount
-            analyze(cur, table)
-    return read
+        gaps = Elder.objects.filter(_visits_q(today)).order_by("community_id", "name")
+        return _store(VisitGapElder, reading, gaps.values("pk", "community_id", "name"))
 
 
 def _gap_reading(today: datetime.date) -> tuple[VisitGapReading, list[int]] | None:
@@ -418,12 +414,13 @@ def _gap_reading(today: datetime.date) -> tuple[VisitGapReading, list[int]] | No
     return (reading, changed) if len(changed) <= GAPS_CHANGED_AT_MOST else None
 
 
-def _keyed(elders: QuerySet[Elder], reason: str) -> QuerySet:
-    """These elders as keys of the report's rows for the reason."""
+def _keyed(rows: QuerySet, reason: str, elder: str = "pk") -> QuerySet:
+    """These elders (or rows naming an elder in `elder`, with a community and a name) as keys of
+    the report's rows for the reason."""
     return (
-        elders.order_by()
+        rows.order_by()
         .annotate(
-            elder_key=F("pk"),
+            elder_key=F(elder),
             code=F("community__code"),
             reason_order=Value(REASON_ORDER[reason], output_field=IntegerField()),
         )
@@ -438,17 +435,8 @@ def _visit_keys(elders: QuerySet[Elder], area: list[int], today: datetime.date) 
     if found is None:
         return [_keyed(elders.filter(_visits_q(today)), VISITS)]
     reading, changed = found
-    keys = (
-        VisitGapElder.objects.filter(reading=reading, community_id__any_of=area)
-        .exclude(elder_id__any_of=changed)
-        .order_by()
-        .annotate(
-            elder_key=F("elder_id"),
-            code=F("community__code"),
-            reason_order=Value(REASON_ORDER[VISITS], output_field=IntegerField()),
-        )
-        .values_list(*KEYS)
-    )
+    stored = VisitGapElder.objects.filter(reading=reading, community_id__any_of=area).exclude(elder_id__any_of=changed)
+    keys = _keyed(stored, VISITS, elder="elder_id")
     if not changed:
         return [keys]
     return [keys, _keyed(elders.filter(pk__any_of=changed).filter(_visits_q(today, among=changed)), VISITS)]
